@@ -1,0 +1,427 @@
+"""The city data model (DESIGN §2): buildings as an ``xarray.Dataset`` on dim ``building``,
+infrastructure networks as ``networkx`` graphs, and a city folder that saves and loads losslessly.
+
+Buildings
+---------
+Required variables (dim ``building``; the ``building`` coordinate holds string ids):
+
+============================  =========  ==============================================
+variable                      units      meaning
+============================  =========  ==============================================
+``type``                      --         one of :data:`workbench.dims.BUILDING_TYPES`
+``floor_area``                m²         gross floor area (all storeys)
+``stories``                   --         number of storeys above ground, ≥ 1
+``year_built``                year       construction year
+``structural_class``          --         Hazus model building type (W1, C1L, URML, …)
+``x``, ``y``                  m          projected coordinates (CRS in ``attrs["crs"]``)
+``occupancy``                 persons    baseline occupancy Q0 (people housed or working)
+============================  =========  ==============================================
+
+Optional variables: ``district`` (str), ``footprint_area`` [m²], ``population`` [persons],
+``daily_active_population`` [persons], ``income_per_capita`` [money/year], ``education_level``
+[share with tertiary education, 0–1], ``shelter_capable`` (bool), ``replacement_cost`` [money].
+
+Networks
+--------
+Each network is an undirected ``networkx.Graph`` with string node ids, ``graph["name"]`` one of
+:data:`workbench.dims.NETWORKS`. Nodes carry ``kind`` (source, reservoir, substation, pump,
+junction, …), ``x``, ``y`` [m]; edges carry ``kind`` (pipe, line, road, …), ``length`` [m],
+``repair_days`` [crew-days] and ``repair_cost`` [money]. Every connected component must hold a
+source node (:data:`workbench.dims.SOURCE_KINDS`), so that every node can in principle be served.
+
+City folder (DESIGN §9)
+-----------------------
+``buildings.csv`` (column ``id`` plus the variables above), ``networks/<name>.json`` as networkx
+node-link JSON (EPANET ``.inp`` and pandapower JSON are read through :mod:`workbench.importers`),
+and a ``README.md`` of provenance.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Mapping
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from .dims import BUILDING, BUILDING_TYPES, NETWORKS, SOURCE_KINDS
+from .errors import InputError
+
+__all__ = [
+    "City", "REQUIRED_BUILDING_FIELDS", "OPTIONAL_BUILDING_FIELDS", "NODE_ATTRS", "EDGE_ATTRS",
+    "buildings_from_frame", "validate_buildings", "validate_network", "save_city", "load_city",
+    "read_network_json", "write_network_json", "toy_city",
+]
+
+log = logging.getLogger(__name__)
+
+#: name → (dtype kind, units). Kinds: "U" string, "f" float, "i" integer, "b" bool.
+REQUIRED_BUILDING_FIELDS = {
+    "type": ("U", ""),
+    "floor_area": ("f", "m2"),
+    "stories": ("i", ""),
+    "year_built": ("i", "year"),
+    "structural_class": ("U", ""),
+    "x": ("f", "m"),
+    "y": ("f", "m"),
+    "occupancy": ("f", "persons"),
+}
+OPTIONAL_BUILDING_FIELDS = {
+    "district": ("U", ""),
+    "footprint_area": ("f", "m2"),
+    "population": ("f", "persons"),
+    "daily_active_population": ("f", "persons"),
+    "income_per_capita": ("f", "money/year"),
+    "education_level": ("f", "share"),
+    "shelter_capable": ("b", ""),
+    "replacement_cost": ("f", "money"),
+}
+_NON_NEGATIVE = ("floor_area", "occupancy", "footprint_area", "population",
+                 "daily_active_population", "income_per_capita", "replacement_cost")
+NODE_ATTRS = ("kind", "x", "y")
+EDGE_ATTRS = ("kind", "length", "repair_days", "repair_cost")
+DEFAULT_CRS = "EPSG:3067"
+
+
+@dataclass(frozen=True)
+class City:
+    """Buildings, networks and their map, validated on construction.
+
+    Parameters
+    ----------
+    buildings : xarray.Dataset
+        Dim ``building``; see the module docstring for variables and units. Once mapped
+        (:func:`workbench.mapping.map_buildings`) it carries ``<network>_node`` coordinates.
+    networks : mapping of str to networkx.Graph
+        Keyed by network name (``water``, ``power``, ``road``).
+    name : str
+        A label used in reports.
+    provenance : str
+        Free text: where the data comes from, licences.
+
+    Examples
+    --------
+    >>> city = toy_city()
+    >>> city.buildings.sizes["building"], sorted(city.networks)
+    (6, ['power', 'road', 'water'])
+    """
+
+    buildings: xr.Dataset
+    networks: Mapping[str, nx.Graph] = field(default_factory=dict)
+    name: str = "city"
+    provenance: str = ""
+
+    def __post_init__(self):
+        validate_buildings(self.buildings)
+        for net_name, graph in self.networks.items():
+            validate_network(graph, net_name)
+        _validate_service_map(self.buildings, self.networks)
+
+    @property
+    def crs(self) -> str:
+        return self.buildings.attrs.get("crs", DEFAULT_CRS)
+
+    def with_buildings(self, buildings: xr.Dataset) -> "City":
+        """A new city with other buildings (validated), same networks."""
+        return replace(self, buildings=buildings)
+
+
+# --------------------------------------------------------------------------- buildings
+
+def buildings_from_frame(frame: pd.DataFrame, *, crs: str = DEFAULT_CRS, source: str = "table"
+                         ) -> xr.Dataset:
+    """Turn a table with column ``id`` and the building fields into a validated Dataset.
+
+    Unknown columns are kept as extra variables (numeric or string); the service-map columns
+    ``<network>_node`` become coordinates.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"id": ["a"], "type": ["office"], "floor_area": [100.0], "stories": [2],
+    ...     "year_built": [1990], "structural_class": ["C1L"], "x": [0.0], "y": [0.0],
+    ...     "occupancy": [5.0]})
+    >>> float(buildings_from_frame(df)["floor_area"].sum())
+    100.0
+    """
+    missing = [c for c in ("id", *REQUIRED_BUILDING_FIELDS) if c not in frame.columns]
+    if missing:
+        raise InputError(
+            f"{source} lacks required building column(s) {missing}; it has {list(frame.columns)}. "
+            f"Add them (see workbench.city.REQUIRED_BUILDING_FIELDS for names and units).")
+    frame = frame.copy()
+    ids = frame["id"].astype(str)
+    if ids.duplicated().any():
+        raise InputError(f"{source}: building ids must be unique; duplicated: "
+                         f"{sorted(set(ids[ids.duplicated()]))[:5]}")
+    frame = frame.drop(columns="id")
+    frame.index = pd.Index(ids.to_numpy(), name=BUILDING)
+    ds = xr.Dataset(attrs={"crs": crs})
+    coords = {}
+    for col in frame.columns:
+        spec = {**REQUIRED_BUILDING_FIELDS, **OPTIONAL_BUILDING_FIELDS}.get(col)
+        values = frame[col]
+        if spec is not None:
+            values = _coerce(values, spec[0], col, source)
+        elif values.dtype == object:
+            values = values.fillna("").astype(str)
+        if col.endswith("_node") and col[:-5] in NETWORKS:
+            coords[col] = ((BUILDING,), values.fillna("").astype(str).to_numpy())
+        else:
+            ds[col] = ((BUILDING,), np.asarray(values))
+            if spec is not None and spec[1]:
+                ds[col].attrs["units"] = spec[1]
+    ds = ds.assign_coords({BUILDING: frame.index.to_numpy().astype(str), **coords})
+    validate_buildings(ds, source=source)
+    return ds
+
+
+def _coerce(values: pd.Series, kind: str, col: str, source: str) -> np.ndarray:
+    if kind == "U":
+        return values.fillna("").astype(str).to_numpy()
+    if kind == "b":
+        return values.astype(str).str.lower().isin(["true", "1", "yes"]).to_numpy()
+    numeric = pd.to_numeric(values, errors="coerce")
+    bad = values[numeric.isna() & values.notna()]
+    if len(bad):
+        raise InputError(f"{source}: column {col!r} must be numeric; building {bad.index[0]!r} has "
+                         f"{bad.iloc[0]!r}.")
+    if kind == "i":
+        if numeric.isna().any():
+            first = numeric.index[numeric.isna()][0]
+            raise InputError(f"{source}: column {col!r} is missing (NaN) for building {first!r}; "
+                             f"fill it before loading.")
+        return numeric.round().astype(np.int64).to_numpy()
+    return numeric.astype(float).to_numpy()
+
+
+def validate_buildings(ds: xr.Dataset, *, source: str = "buildings") -> None:
+    """Check a buildings Dataset; raise :class:`InputError` naming field, value and fix."""
+    if BUILDING not in ds.dims:
+        raise InputError(f"{source} must have dim {BUILDING!r}; got dims {tuple(ds.dims)}.")
+    missing = [v for v in REQUIRED_BUILDING_FIELDS if v not in ds.variables]
+    if missing:
+        raise InputError(f"{source} lacks required field(s) {missing}. "
+                         f"See workbench.city.REQUIRED_BUILDING_FIELDS for names and units.")
+    if ds.sizes[BUILDING] == 0:
+        raise InputError(f"{source} holds no buildings.")
+    ids = ds[BUILDING].to_index()
+    if ids.has_duplicates:
+        raise InputError(f"{source}: duplicated building ids {list(ids[ids.duplicated()][:5])}.")
+    for name, (kind, _) in {**REQUIRED_BUILDING_FIELDS, **OPTIONAL_BUILDING_FIELDS}.items():
+        if name not in ds.variables or kind not in "fi":
+            continue
+        values = np.asarray(ds[name].values, dtype=float)
+        bad = ~np.isfinite(values)
+        if bad.any():
+            raise InputError(f"{source}: field {name!r} is {values[bad][0]} for building "
+                             f"{ids[bad.argmax()]!r} ({int(bad.sum())} building(s) in all); "
+                             f"give a finite value.")
+        if name in _NON_NEGATIVE and (values < 0).any():
+            i = int((values < 0).argmax())
+            raise InputError(f"{source}: field {name!r} must be ≥ 0; building {ids[i]!r} has "
+                             f"{values[i]}.")
+    area = np.asarray(ds["floor_area"].values, dtype=float)
+    if (area <= 0).any():
+        i = int((area <= 0).argmax())
+        raise InputError(f"{source}: field 'floor_area' must be > 0 m²; building {ids[i]!r} has "
+                         f"{area[i]}.")
+    stories = np.asarray(ds["stories"].values)
+    if (stories < 1).any():
+        i = int((stories < 1).argmax())
+        raise InputError(f"{source}: field 'stories' must be ≥ 1; building {ids[i]!r} has "
+                         f"{stories[i]}.")
+    types = np.asarray(ds["type"].values).astype(str)
+    unknown = sorted(set(types) - set(BUILDING_TYPES))
+    if unknown:
+        raise InputError(f"{source}: unknown building type(s) {unknown}; known types are "
+                         f"{list(BUILDING_TYPES)}.")
+
+
+# --------------------------------------------------------------------------- networks
+
+def validate_network(graph: nx.Graph, name: str) -> None:
+    """Check a network graph (attributes, sources, reachability); raise :class:`InputError`."""
+    if name not in NETWORKS:
+        raise InputError(f"unknown network {name!r}; networks are named {list(NETWORKS)}.")
+    if graph.number_of_nodes() == 0:
+        raise InputError(f"network {name!r} has no nodes.")
+    for node, data in graph.nodes(data=True):
+        if not isinstance(node, str):
+            raise InputError(f"network {name!r}: node ids must be strings; got {node!r}. "
+                             f"Relabel with networkx.relabel_nodes(G, str).")
+        missing = [a for a in NODE_ATTRS if a not in data]
+        if missing:
+            raise InputError(f"network {name!r}: node {node!r} lacks attribute(s) {missing}.")
+        if not (np.isfinite(data["x"]) and np.isfinite(data["y"])):
+            raise InputError(f"network {name!r}: node {node!r} has coordinates "
+                             f"({data['x']}, {data['y']}); give finite x/y in metres.")
+    for u, v, data in graph.edges(data=True):
+        missing = [a for a in EDGE_ATTRS if a not in data]
+        if missing:
+            raise InputError(f"network {name!r}: edge ({u!r}, {v!r}) lacks attribute(s) {missing}.")
+        for attr in ("length", "repair_days", "repair_cost"):
+            value = data[attr]
+            if not np.isfinite(value) or value < 0:
+                raise InputError(f"network {name!r}: edge ({u!r}, {v!r}) has {attr}={value}; "
+                                 f"it must be finite and ≥ 0.")
+    sources = {n for n, k in graph.nodes(data="kind") if k in SOURCE_KINDS[name]}
+    if not sources:
+        raise InputError(f"network {name!r} has no source node (a node whose kind is one of "
+                         f"{sorted(SOURCE_KINDS[name])}); mark at least one.")
+    unreachable = [c for c in nx.connected_components(graph) if not c & sources]
+    if unreachable:
+        count = sum(len(c) for c in unreachable)
+        example = sorted(min(unreachable, key=len))[0]
+        raise InputError(f"network {name!r} is disconnected: {count} node(s) in {len(unreachable)} "
+                         f"component(s) reach no source (e.g. {example!r}). Keep the part connected "
+                         f"to a source, or add a source to each part.")
+
+
+def write_network_json(graph: nx.Graph, path: str | Path) -> None:
+    """Write a graph as networkx node-link JSON (sorted, so the file is reproducible)."""
+    data = nx.node_link_data(graph, edges="edges")
+    data["nodes"] = sorted(data["nodes"], key=lambda d: d["id"])
+    data["edges"] = sorted(data["edges"], key=lambda d: (d["source"], d["target"]))
+    Path(path).write_text(json.dumps(data, indent=None, sort_keys=True))
+
+
+def read_network_json(path: str | Path) -> nx.Graph:
+    """Read a networkx node-link JSON file (``edges`` or ``links`` key)."""
+    data = json.loads(Path(path).read_text())
+    key = "edges" if "edges" in data else "links"
+    graph = nx.node_link_graph(data, edges=key)
+    return nx.relabel_nodes(graph, str) if any(not isinstance(n, str) for n in graph) else graph
+
+
+# --------------------------------------------------------------------------- service map
+
+def _validate_service_map(buildings: xr.Dataset, networks: Mapping[str, nx.Graph]) -> None:
+    for name, graph in networks.items():
+        coord = f"{name}_node"
+        if coord not in buildings.coords:
+            continue
+        nodes = np.asarray(buildings[coord].values).astype(str)
+        unknown = sorted({n for n in set(nodes) if n and n not in graph})
+        if unknown:
+            raise InputError(f"buildings reference {name} nodes not in the network: {unknown[:5]}"
+                             f"{' …' if len(unknown) > 5 else ''}. Did you load the matching network "
+                             f"file, or map the buildings again (workbench.map_buildings)?")
+
+
+# --------------------------------------------------------------------------- city folder
+
+def save_city(city: City, directory: str | Path) -> Path:
+    """Write a city folder: ``buildings.csv``, ``networks/<name>.json``, ``README.md``, ``city.json``."""
+    directory = Path(directory)
+    (directory / "networks").mkdir(parents=True, exist_ok=True)
+    frame = city.buildings.reset_coords().to_dataframe()
+    frame.index.name = "id"
+    frame.reset_index().to_csv(directory / "buildings.csv", index=False, float_format="%.17g")
+    for name, graph in city.networks.items():
+        write_network_json(graph, directory / "networks" / f"{name}.json")
+    meta = {"name": city.name, "crs": city.crs}
+    (directory / "city.json").write_text(json.dumps(meta, indent=2) + "\n")
+    (directory / "README.md").write_text(city.provenance or f"# {city.name}\n")
+    return directory
+
+
+def load_city(directory: str | Path) -> City:
+    """Load a city folder written by :func:`save_city` or assembled by a user (DESIGN §9).
+
+    ``buildings.csv`` or ``buildings.geojson``; networks as node-link ``.json``, pandapower
+    ``.json`` or EPANET ``.inp`` (the latter two through :mod:`workbench.importers`).
+    """
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise InputError(f"city folder {str(directory)!r} does not exist; give a folder holding "
+                         f"buildings.csv and networks/, or 'demo'.")
+    meta_path = directory / "city.json"
+    meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
+    crs = meta.get("crs", DEFAULT_CRS)
+    if (directory / "buildings.csv").exists():
+        path = directory / "buildings.csv"
+        frame = pd.read_csv(path, dtype={"id": str, "district": str, "water_node": str,
+                                         "power_node": str, "road_node": str},
+                            keep_default_na=False, na_values=[""])
+        buildings = buildings_from_frame(frame, crs=crs, source=str(path))
+    elif (directory / "buildings.geojson").exists():
+        from .importers import read_buildings_geojson
+        buildings = read_buildings_geojson(directory / "buildings.geojson")
+    else:
+        raise InputError(f"city folder {str(directory)!r} holds neither buildings.csv nor "
+                         f"buildings.geojson.")
+    networks = {}
+    for path in sorted((directory / "networks").glob("*")) if (directory / "networks").is_dir() else []:
+        name = path.stem
+        if name not in NETWORKS:
+            log.warning("ignoring %s: network files are named %s", path, list(NETWORKS))
+            continue
+        networks[name] = _read_network_file(path)
+    readme = directory / "README.md"
+    return City(buildings=buildings, networks=networks, name=meta.get("name", directory.name),
+                provenance=readme.read_text() if readme.exists() else "")
+
+
+def _read_network_file(path: Path) -> nx.Graph:
+    if path.suffix == ".inp":
+        from .importers import read_epanet
+        return read_epanet(path)
+    if path.suffix == ".json":
+        head = json.loads(path.read_text())
+        if "nodes" in head and ("edges" in head or "links" in head):
+            graph = read_network_json(path)
+            graph.graph.setdefault("name", path.stem)
+            return graph
+        from .importers import read_pandapower
+        return read_pandapower(path)
+    raise InputError(f"network file {str(path)!r}: unknown format {path.suffix!r}; use node-link "
+                     f".json, pandapower .json or EPANET .inp.")
+
+
+# --------------------------------------------------------------------------- toy city
+
+def toy_city() -> City:
+    """A six-building city on three 4-node networks, for doctests and tests with known answers.
+
+    Buildings b0…b5 stand at x = 0, 100, …, 500 m on y = 10 m. Each network is a path of four
+    nodes at x = 0, 150, 300, 450 m, y = 0, its source at x = 0. Edges are 150 m long.
+
+    Examples
+    --------
+    >>> toy_city().networks["water"].number_of_edges()
+    3
+    """
+    n = 6
+    frame = pd.DataFrame({
+        "id": [f"b{i}" for i in range(n)],
+        "type": ["residential", "residential", "office", "commercial", "industrial", "public"],
+        "floor_area": [1000.0, 2000.0, 3000.0, 1500.0, 4000.0, 2500.0],
+        "stories": [2, 4, 6, 2, 1, 2],
+        "year_built": [1950, 1980, 2005, 1965, 1990, 1975],
+        "structural_class": ["URML", "C2L", "C1M", "C2L", "S1L", "C2L"],
+        "x": np.arange(n) * 100.0,
+        "y": np.full(n, 10.0),
+        "occupancy": [30.0, 60.0, 120.0, 40.0, 50.0, 200.0],
+        "district": ["west", "west", "west", "east", "east", "east"],
+    })
+    buildings = buildings_from_frame(frame, source="toy city")
+    networks = {}
+    kinds = {"water": ("reservoir", "junction", "pipe"), "power": ("substation", "bus", "line"),
+             "road": ("gateway", "intersection", "road")}
+    for name, (source_kind, node_kind, edge_kind) in kinds.items():
+        graph = nx.Graph(name=name)
+        prefix = name[0].upper()
+        for i in range(4):
+            graph.add_node(f"{prefix}{i}", kind=source_kind if i == 0 else node_kind,
+                           x=150.0 * i, y=0.0)
+        for i in range(3):
+            graph.add_edge(f"{prefix}{i}", f"{prefix}{i + 1}", kind=edge_kind, length=150.0,
+                           repair_days=2.0, repair_cost=10_000.0)
+        networks[name] = graph
+    return City(buildings=buildings, networks=networks, name="toy",
+                provenance="# toy city\nA hand-made six-building city for tests.\n")

@@ -1,0 +1,23 @@
+"""The workbench's exception hierarchy: one base, a few specific kinds (STYLE §7)."""
+
+__all__ = ["WorkbenchError", "InputError", "ParameterError", "StageError"]
+
+
+class WorkbenchError(Exception):
+    """Base of every error the workbench raises on purpose."""
+
+
+class InputError(WorkbenchError, ValueError):
+    """Bad input data: the message names the field, the value, the rule and the fix."""
+
+
+class ParameterError(WorkbenchError, ValueError):
+    """A bad parameter file or parameter value."""
+
+
+class StageError(WorkbenchError, RuntimeError):
+    """A pipeline stage (notebook) failed; ``stage`` names it."""
+
+    def __init__(self, stage: str, message: str):
+        super().__init__(f"stage {stage} failed: {message}")
+        self.stage = stage
