@@ -171,6 +171,8 @@ def buildings_from_frame(frame: pd.DataFrame, *, crs: str = DEFAULT_CRS, source:
             values = values.fillna("").astype(str)
         if col.endswith("_node") and col[:-5] in NETWORKS:
             coords[col] = ((BUILDING,), values.fillna("").astype(str).to_numpy())
+        elif col.endswith("_distance") and col[:-9] in NETWORKS:
+            coords[col] = ((BUILDING,), values.astype(float).to_numpy(), {"units": "m"})
         else:
             ds[col] = ((BUILDING,), np.asarray(values))
             if spec is not None and spec[1]:
@@ -236,7 +238,7 @@ def validate_buildings(ds: xr.Dataset, *, source: str = "buildings") -> None:
         raise InputError(f"{source}: field 'stories' must be ≥ 1; building {ids[i]!r} has "
                          f"{stories[i]}.")
     types = np.asarray(ds["type"].values).astype(str)
-    unknown = sorted(set(types) - set(BUILDING_TYPES))
+    unknown = sorted(str(t) for t in set(types) - set(BUILDING_TYPES))
     if unknown:
         raise InputError(f"{source}: unknown building type(s) {unknown}; known types are "
                          f"{list(BUILDING_TYPES)}.")
@@ -306,7 +308,7 @@ def _validate_service_map(buildings: xr.Dataset, networks: Mapping[str, nx.Graph
         if coord not in buildings.coords:
             continue
         nodes = np.asarray(buildings[coord].values).astype(str)
-        unknown = sorted({n for n in set(nodes) if n and n not in graph})
+        unknown = sorted({str(n) for n in set(nodes) if n and n not in graph})
         if unknown:
             raise InputError(f"buildings reference {name} nodes not in the network: {unknown[:5]}"
                              f"{' …' if len(unknown) > 5 else ''}. Did you load the matching network "
@@ -324,7 +326,8 @@ def save_city(city: City, directory: str | Path) -> Path:
     frame.reset_index().to_csv(directory / "buildings.csv", index=False, float_format="%.17g")
     for name, graph in city.networks.items():
         write_network_json(graph, directory / "networks" / f"{name}.json")
-    meta = {"name": city.name, "crs": city.crs}
+    attrs = {k: v for k, v in city.buildings.attrs.items() if isinstance(v, (str, int, float, list))}
+    meta = {"name": city.name, "crs": city.crs, "attrs": attrs}
     (directory / "city.json").write_text(json.dumps(meta, indent=2) + "\n")
     (directory / "README.md").write_text(city.provenance or f"# {city.name}\n")
     return directory
@@ -349,6 +352,7 @@ def load_city(directory: str | Path) -> City:
                                          "power_node": str, "road_node": str},
                             keep_default_na=False, na_values=[""])
         buildings = buildings_from_frame(frame, crs=crs, source=str(path))
+        buildings.attrs.update(meta.get("attrs", {}))
     elif (directory / "buildings.geojson").exists():
         from .importers import read_buildings_geojson
         buildings = read_buildings_geojson(directory / "buildings.geojson")

@@ -14,6 +14,7 @@ import warnings
 
 import networkx as nx
 import numpy as np
+import pandas as pd
 import xarray as xr
 from scipy.spatial import cKDTree
 
@@ -21,7 +22,7 @@ from .city import City
 from .dims import BUILDING
 from .errors import InputError
 
-__all__ = ["map_buildings", "map_city", "nearest_nodes", "NOT_SERVING_KINDS", "UnmappedBuildingsWarning"]
+__all__ = ["map_buildings", "map_city", "nearest_nodes", "buildings_by_type", "service_table", "NOT_SERVING_KINDS", "UnmappedBuildingsWarning"]
 
 log = logging.getLogger(__name__)
 
@@ -98,12 +99,58 @@ def map_buildings(buildings: xr.Dataset, networks: dict, *, max_distance: float 
             log.warning(message)
             warnings.warn(message, UnmappedBuildingsWarning, stacklevel=2)
         coords[f"{name}_node"] = ((BUILDING,), nodes.astype(str))
-        coords[f"{name}_distance"] = ((BUILDING,), distance,
-                                      {"units": "m", "max_distance": float(max_distance)})
-    return buildings.assign_coords(coords)
+        coords[f"{name}_distance"] = ((BUILDING,), distance, {"units": "m"})
+    mapped = buildings.assign_coords(coords)
+    mapped.attrs["max_distance_m"] = float(max_distance)
+    return mapped
 
 
 def map_city(city: City, *, max_distance: float = 500.0) -> City:
     """:func:`map_buildings` applied to a :class:`~workbench.city.City`; returns a new city."""
     return city.with_buildings(map_buildings(city.buildings, dict(city.networks),
                                              max_distance=max_distance))
+
+
+def buildings_by_type(buildings: xr.Dataset) -> pd.DataFrame:
+    """Count, floor area [m²] and occupancy [persons] of the buildings, by type.
+
+    Examples
+    --------
+    >>> from workbench.city import toy_city
+    >>> int(buildings_by_type(toy_city().buildings).loc["residential", "buildings"])
+    2
+    """
+    frame = pd.DataFrame({"type": buildings["type"].values.astype(str),
+                          "floor_area_m2": buildings["floor_area"].values,
+                          "occupancy": buildings["occupancy"].values})
+    table = frame.groupby("type").agg(buildings=("type", "size"),
+                                      floor_area_m2=("floor_area_m2", "sum"),
+                                      occupancy=("occupancy", "sum"))
+    table.loc["all"] = table.sum()
+    return table.astype({"buildings": int})
+
+
+def service_table(city: City) -> pd.DataFrame:
+    """Per network: buildings mapped, unmapped (beyond ``max_distance``), and the share of
+    buildings and of occupants served in the intact city (connected to a working source).
+
+    Examples
+    --------
+    >>> from workbench.city import toy_city
+    >>> service_table(map_city(toy_city()))["share_served"].tolist()
+    [1.0, 1.0, 1.0]
+    """
+    from .system import build_system
+    system = build_system(city)
+    served = system.service_dataarray(np.ones(system.n_components, bool))
+    occupancy = city.buildings["occupancy"]
+    rows = []
+    for name in served["network"].values:
+        nodes = city.buildings[f"{name}_node"].values.astype(str)
+        s = served.sel(network=name)
+        rows.append({"network": str(name), "buildings_mapped": int((nodes != "").sum()),
+                     "buildings_unmapped": int((nodes == "").sum()),
+                     "median_distance_m": float(np.median(city.buildings[f"{name}_distance"].values)),
+                     "share_served": float(s.mean()),
+                     "share_occupants_served": float((s * occupancy).sum() / occupancy.sum())})
+    return pd.DataFrame(rows).set_index("network")

@@ -1,0 +1,437 @@
+"""Runs (DESIGN §1, §8, §9): the stages, the run directory, ``summary.json``, ``manifest.json``.
+
+Stages hand data to each other through files in the run directory, never through kernel state:
+
+======================  =====================================================================
+stage function          reads → writes
+======================  =====================================================================
+:func:`stage_mapping`   city (demo or folder) → ``city.nc`` (buildings + service map),
+                        ``networks/<name>.json``, ``service.csv``
+:func:`stage_damage`    ``city.nc``, ``networks/`` → ``damage.nc``
+:func:`stage_recovery`  ``city.nc``, ``networks/``, ``damage.nc`` → ``recovery.nc``, ``summary.json``
+======================  =====================================================================
+
+``workbench simulate`` calls the three in order; ``workbench run`` executes every notebook in
+``notebooks/`` in name order through papermill, each of which calls its stage function and plots.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import html
+import importlib.metadata
+import json
+import logging
+import math
+import platform
+import subprocess
+import time
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import xarray as xr
+
+from .city import City, load_city, read_network_json, write_network_json
+from .dims import NETWORKS, REALIZATION
+from .errors import InputError, StageError
+from .params import dump_params, validate_params
+from .paths import DEMO_CITY_DIR, NOTEBOOKS_DIR, REPORTS_DIR, ROOT
+
+__all__ = [
+    "open_run", "run_directory", "resolve_city", "stage_mapping", "load_run_city", "stage_damage",
+    "stage_recovery", "simulate", "run", "write_manifest", "read_params", "PARAMS_FILE",
+]
+
+log = logging.getLogger(__name__)
+
+PARAMS_FILE = "params.yaml"
+_PACKAGES = ("workbench", "numpy", "scipy", "pandas", "xarray", "networkx", "scikit-learn", "torch",
+             "pymc", "holoviews", "bokeh", "papermill", "pyrosm", "wntr", "pandapower")
+
+
+# --------------------------------------------------------------------------- run directory
+
+def run_directory(params: dict, out: str | Path | None = None) -> Path:
+    """``out`` or ``reports/<name>/``, created, with the parameters written to ``params.yaml``."""
+    directory = Path(out) if out is not None else REPORTS_DIR / params["name"]
+    directory = directory.resolve()
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / PARAMS_FILE).write_text(dump_params(params))
+    return directory
+
+
+def open_run(params_file: str = "", run_dir: str = "") -> Path:
+    """The run directory a notebook works in.
+
+    Under ``workbench run`` both arguments are given (papermill parameters). Opened by hand in
+    Jupyter with empty parameters, the notebook works on the default parameters in
+    ``reports/<name>/``, so every stage notebook also runs alone.
+    """
+    if run_dir and (Path(run_dir) / PARAMS_FILE).exists():
+        return Path(run_dir).resolve()
+    from .params import load_params
+    return run_directory(load_params(params_file or None), run_dir or None)
+
+
+def read_params(run_dir: str | Path) -> dict:
+    """The validated parameters a run directory was started with."""
+    from .params import load_params
+    path = Path(run_dir) / PARAMS_FILE
+    if not path.exists():
+        raise InputError(f"{str(run_dir)!r} is not a run directory (no {PARAMS_FILE}); start a run "
+                         f"with `workbench run` or `workbench simulate`.")
+    return load_params(path)
+
+
+def resolve_city(params: dict) -> City:
+    """Load the city the parameters name: ``demo`` (bundled Helsinki) or a city folder."""
+    if params["city"] == "demo":
+        from .demo import demo_city
+        return demo_city()
+    path = Path(params["city"]).expanduser()
+    if not path.is_dir():
+        raise InputError(f"parameter city: {params['city']!r} is neither 'demo' nor an existing "
+                         f"city folder (looked in {str(path.resolve())!r}).")
+    return load_city(path)
+
+
+def _city_files(params: dict) -> list[Path]:
+    folder = DEMO_CITY_DIR if params["city"] == "demo" else Path(params["city"]).expanduser()
+    return sorted(p for p in folder.rglob("*") if p.is_file())
+
+
+# --------------------------------------------------------------------------- stages
+
+def stage_mapping(run_dir: str | Path) -> City:
+    """Stage 01: load the city, map buildings onto every network, write it into the run directory."""
+    from .mapping import map_city
+    run_dir = Path(run_dir)
+    params = read_params(run_dir)
+    city = map_city(resolve_city(params), max_distance=params["map"]["max_distance_m"])
+    buildings = city.buildings.copy()
+    buildings.attrs.update(name=city.name, provenance=city.provenance)
+    _atomic_netcdf(buildings, run_dir / "city.nc")
+    (run_dir / "networks").mkdir(exist_ok=True)
+    for name, graph in city.networks.items():
+        write_network_json(graph, run_dir / "networks" / f"{name}.json")
+    return city
+
+
+def load_run_city(run_dir: str | Path) -> City:
+    """The mapped city that :func:`stage_mapping` wrote into ``run_dir``."""
+    run_dir = Path(run_dir)
+    path = run_dir / "city.nc"
+    if not path.exists():
+        raise InputError(f"{str(path)!r} is missing: run the data-mapping stage first "
+                         f"(notebook 01_data_mapping, or `workbench simulate`).")
+    with xr.open_dataset(path, engine="h5netcdf") as ds:
+        buildings = ds.load()
+    for coord in [c for c in buildings.coords if c.endswith("_node")]:
+        buildings[coord] = buildings[coord].astype(str)
+    networks = {p.stem: read_network_json(p) for p in sorted((run_dir / "networks").glob("*.json"))
+                if p.stem in NETWORKS}
+    attrs = dict(buildings.attrs)
+    name, provenance = attrs.pop("name", "city"), attrs.pop("provenance", "")
+    buildings.attrs = attrs
+    return City(buildings=buildings, networks=networks, name=name, provenance=provenance)
+
+
+def stage_damage(run_dir: str | Path, city: City | None = None) -> xr.Dataset:
+    """Stage hazard → damage: sample damage for every realisation, write ``damage.nc``."""
+    from .damage import sample_damage
+    from .hazard import hazard_from_params
+    from .system import build_system
+    run_dir = Path(run_dir)
+    params = read_params(run_dir)
+    city = city or load_run_city(run_dir)
+    system = build_system(city)
+    hazard = hazard_from_params(params["hazard"], city, system.components)
+    damage = sample_damage(city.buildings, system.components, hazard,
+                           realizations=params["realizations"], seed=params["seed"])
+    _atomic_netcdf(damage, run_dir / "damage.nc")
+    return damage
+
+
+def load_damage(run_dir: str | Path) -> xr.Dataset:
+    """The damage Dataset a run directory holds."""
+    path = Path(run_dir) / "damage.nc"
+    if not path.exists():
+        raise InputError(f"{str(path)!r} is missing: run the damage stage first.")
+    with xr.open_dataset(path, engine="h5netcdf") as ds:
+        return ds.load()
+
+
+def stage_recovery(run_dir: str | Path, city: City | None = None,
+                   damage: xr.Dataset | None = None) -> xr.Dataset:
+    """Stage recovery: simulate every strategy on every realisation; write ``recovery.nc`` and
+    ``summary.json`` (indexes averaged over realisations)."""
+    from .indexes import summary_indexes
+    from .recovery import Constraints, simulate_recovery
+    from .system import build_system
+    run_dir = Path(run_dir)
+    params = read_params(run_dir)
+    city = city or load_run_city(run_dir)
+    damage = damage if damage is not None else load_damage(run_dir)
+    system = build_system(city)
+    constraints = Constraints(horizon_days=params["horizon_days"], **params["constraints"])
+    results, summaries = [], []
+    for r in range(damage.sizes.get(REALIZATION, 1)):
+        one = damage.isel({REALIZATION: r}) if REALIZATION in damage.dims else damage
+        recovery = simulate_recovery(city, system, one, constraints,
+                                     strategies=tuple(params["strategies"]), seed=params["seed"] + r)
+        results.append(recovery)
+        summaries.append(summary_indexes(recovery, city, one))
+    recovery = results[0] if len(results) == 1 else xr.concat(results, dim=REALIZATION)
+    _atomic_netcdf(recovery, run_dir / "recovery.nc")
+    write_summary(run_dir, params, city, summaries)
+    return recovery
+
+
+def write_summary(run_dir: Path, params: dict, city: City, summaries: list[dict]) -> dict:
+    """``summary.json`` of DESIGN §9; per-strategy values are means over realisations."""
+    b = city.buildings
+    strategies = {}
+    for strategy in params["strategies"]:
+        rows = [s[strategy] for s in summaries]
+        merged = {}
+        for key in rows[0]:
+            values = [row[key] for row in rows]
+            if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+                merged[key] = float(np.mean(values))
+            elif all(v is None or isinstance(v, (int, float)) for v in values):
+                merged[key] = None  # not recovered within the horizon in some realisation
+            else:
+                merged[key] = values[0] if len(set(map(str, values))) == 1 else values
+        strategies[strategy] = merged
+    population = b["population"] if "population" in b else b["occupancy"]
+    summary = {
+        "name": params["name"],
+        "seed": params["seed"],
+        "realizations": params["realizations"],
+        "city": {"name": city.name, "buildings": int(b.sizes["building"]),
+                 "floor_area_m2": float(b["floor_area"].sum()),
+                 "population": float(population.sum())},
+        "strategies": strategies,
+        "units": {"economic_loss": "EUR", "ep_loss": "EUR", "repair_cost": "EUR",
+                  "service_loss_person_days": "person-days", "economic_loss_per_m2": "EUR/m2",
+                  "service_loss_per_m2": "person-days/m2", "recovery_days_95": "days",
+                  "functionality_72h": "fraction of pre-event functionality"},
+    }
+    _atomic_text(run_dir / "summary.json", json.dumps(summary, indent=2, allow_nan=False) + "\n")
+    return summary
+
+
+# --------------------------------------------------------------------------- commands
+
+def simulate(params: dict, out: str | Path | None = None,
+             progress: Callable[[str], None] | None = None) -> Path:
+    """``workbench simulate``: mapping → damage → recovery → indexes, no notebooks."""
+    params = validate_params(params)
+    run_dir = run_directory(params, out)
+    timings = {}
+    city = damage = None
+    for stage, call in (("mapping", lambda: stage_mapping(run_dir)),
+                        ("damage", lambda: stage_damage(run_dir, city)),
+                        ("recovery", lambda: stage_recovery(run_dir, city, damage))):
+        if progress:
+            progress(f"{stage} …")
+        start = time.perf_counter()
+        try:
+            value = call()
+        except Exception as exc:  # noqa: BLE001 — re-raised as a StageError naming the stage
+            timings[stage] = {"status": "failed", "seconds": time.perf_counter() - start}
+            write_manifest(run_dir, params, timings)
+            raise StageError(stage, f"{type(exc).__name__}: {exc}") from exc
+        timings[stage] = {"status": "ok", "seconds": round(time.perf_counter() - start, 3)}
+        if stage == "mapping":
+            city = value
+        elif stage == "damage":
+            damage = value
+    write_manifest(run_dir, params, timings)
+    return run_dir
+
+
+def notebooks(directory: Path = NOTEBOOKS_DIR) -> list[Path]:
+    """The stage notebooks, in name order."""
+    return sorted(directory.glob("[0-9][0-9]_*.ipynb"))
+
+
+def run(params: dict, out: str | Path | None = None, *, notebook_dir: Path = NOTEBOOKS_DIR,
+        progress: Callable[[str], None] | None = None) -> Path:
+    """``workbench run``: execute every notebook with papermill into the run directory.
+
+    Each notebook gets two parameters, ``params_file`` and ``run_dir`` (absolute paths). A failed
+    notebook is kept (with its error) and rendered; later stages are skipped; ``index.html`` and
+    ``manifest.json`` mark the failure; a :class:`StageError` names the stage.
+    """
+    import papermill as pm
+    params = validate_params(params)
+    run_dir = run_directory(params, out)
+    timings: dict = {}
+    stages = notebooks(Path(notebook_dir))
+    if not stages:
+        raise InputError(f"no stage notebooks (NN_name.ipynb) in {str(notebook_dir)!r}.")
+    failure = None
+    for i, nb in enumerate(stages):
+        stage = nb.stem
+        if failure is not None:
+            timings[stage] = {"status": "skipped", "seconds": 0.0}
+            continue
+        if progress:
+            progress(f"[{i + 1}/{len(stages)}] {stage} …")
+        start = time.perf_counter()
+        executed = run_dir / nb.name
+        try:
+            pm.execute_notebook(str(nb), str(executed), kernel_name="python3", progress_bar=False,
+                                parameters={"params_file": str(run_dir / PARAMS_FILE),
+                                            "run_dir": str(run_dir)},
+                                cwd=str(run_dir), log_output=False)
+            status = "ok"
+        except pm.PapermillExecutionError as exc:
+            status = "failed"
+            failure = StageError(stage, f"{exc.ename}: {exc.evalue}")
+        seconds = round(time.perf_counter() - start, 3)
+        timings[stage] = {"status": status, "seconds": seconds, "notebook": nb.name,
+                          "html": _to_html(executed)}
+        write_manifest(run_dir, params, timings)
+        write_index(run_dir, params, timings)
+        if progress:
+            progress(f"      {stage}: {status} in {seconds:.1f} s")
+    write_manifest(run_dir, params, timings)
+    write_index(run_dir, params, timings)
+    if failure is not None:
+        raise failure
+    return run_dir
+
+
+def _to_html(notebook: Path) -> str | None:
+    """Render an executed notebook to HTML beside it; returns the file name."""
+    if not notebook.exists():
+        return None
+    import nbformat
+    from nbconvert import HTMLExporter
+    body, _ = HTMLExporter(template_name="lab").from_notebook_node(
+        nbformat.read(str(notebook), as_version=4))
+    target = notebook.with_suffix(".html")
+    _atomic_text(target, body)
+    return target.name
+
+
+# --------------------------------------------------------------------------- manifest, index
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _git_commit() -> str:
+    try:
+        out = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True,
+                             text=True, timeout=10, check=True)
+        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+        return out.stdout.strip() + ("-dirty" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def write_manifest(run_dir: Path, params: dict, timings: dict) -> dict:
+    """``manifest.json``: parameters, package versions, input file hashes, git commit, timings."""
+    versions = {}
+    for name in _PACKAGES:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = None
+    inputs = {}
+    for path in _city_files(params):
+        try:
+            key = str(path.relative_to(ROOT))
+        except ValueError:
+            key = str(path)
+        inputs[key] = _sha256(path)
+    manifest = {
+        "parameters": params,
+        "python": platform.python_version(),
+        "packages": versions,
+        "inputs": inputs,
+        "git_commit": _git_commit(),
+        "written": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "stages": timings,
+    }
+    _atomic_text(run_dir / "manifest.json",
+                 json.dumps(manifest, indent=2, default=_json_default) + "\n")
+    return manifest
+
+
+def _json_default(value):
+    if isinstance(value, float) and math.isinf(value):
+        return "inf"
+    return str(value)
+
+
+def write_index(run_dir: Path, params: dict, timings: dict) -> Path:
+    """``index.html``: the key numbers and every stage with its status and rendered notebook."""
+    esc = html.escape
+    rows = []
+    for stage, t in timings.items():
+        link = f'<a href="{esc(t["html"])}">{esc(stage)}</a>' if t.get("html") else esc(stage)
+        cls = {"ok": "ok", "failed": "failed"}.get(t["status"], "skipped")
+        rows.append(f'<tr class="{cls}"><td>{link}</td><td>{esc(t["status"].upper())}</td>'
+                    f'<td>{t["seconds"]:.1f} s</td></tr>')
+    numbers = ""
+    summary_path = run_dir / "summary.json"
+    if summary_path.exists():
+        summary = json.loads(summary_path.read_text())
+        units = summary.get("units", {})
+        keys = list(units)
+        head = "".join(f"<th>{esc(k)}<br><small>{esc(units[k])}</small></th>" for k in keys)
+        body = "".join(
+            f"<tr><td>{esc(s)}</td>" + "".join(f"<td>{_fmt(v.get(k))}</td>" for k in keys) + "</tr>"
+            for s, v in summary["strategies"].items())
+        c = summary["city"]
+        numbers = (f"<h2>Resilience indexes</h2><p>{c['buildings']} buildings, "
+                   f"{c['floor_area_m2']:,.0f} m² floor area, population {c['population']:,.0f}.</p>"
+                   f"<table><tr><th>strategy</th>{head}</tr>{body}</table>")
+    extra = sorted(p.name for p in run_dir.glob("*") if p.suffix in (".csv", ".geojson", ".nc", ".json"))
+    files = "".join(f'<li><a href="{esc(n)}">{esc(n)}</a></li>' for n in extra)
+    failed = [s for s, t in timings.items() if t["status"] == "failed"]
+    banner = (f'<p class="failed">Stage {esc(failed[0])} FAILED; later stages were not run. '
+              f'Its notebook (with the error) is linked below.</p>' if failed else "")
+    page = f"""<!doctype html><html><head><meta charset="utf-8"><title>{esc(params['name'])} — resilience report</title>
+<style>body{{font-family:sans-serif;max-width:70em;margin:2em auto}}table{{border-collapse:collapse}}
+td,th{{border:1px solid #ccc;padding:.3em .6em;text-align:right}}td:first-child{{text-align:left}}
+tr.failed,p.failed{{background:#fdd}}tr.ok td:nth-child(2){{color:#060}}</style></head><body>
+<h1>Resilience report: {esc(params['name'])}</h1>
+<p>City <code>{esc(params['city'])}</code>, seed {params['seed']}.</p>{banner}
+{numbers}
+<h2>Stages</h2><table><tr><th>stage</th><th>status</th><th>time</th></tr>{''.join(rows)}</table>
+<h2>Files</h2><ul>{files}</ul></body></html>
+"""
+    target = run_dir / "index.html"
+    _atomic_text(target, page)
+    return target
+
+
+def _fmt(v) -> str:
+    if v is None:
+        return "not reached"
+    if isinstance(v, float):
+        return f"{v:,.3g}" if abs(v) < 1000 else f"{v:,.0f}"
+    return html.escape(str(v))
+
+
+# --------------------------------------------------------------------------- atomic writes
+
+def _atomic_text(path: Path, text: str) -> None:
+    """Write via a temporary file and rename, so a failure never leaves half a file."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text)
+    tmp.replace(path)
+
+
+def _atomic_netcdf(ds: xr.Dataset, path: Path) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    ds.to_netcdf(tmp, engine="h5netcdf")
+    tmp.replace(path)
