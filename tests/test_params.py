@@ -31,7 +31,7 @@ def test_contract_keys_present():
     ({"constraints": {"crews": 0}}, r"constraints.crews must be a positive integer; got 0"),
     ({"constraints": {"materials_per_day": float("nan")}}, r"constraints.materials_per_day"),
     ({"strategies": ["rigid", "greedy"]}, r"strategies must be any of \['rigid', 'semiflexible', 'flexible'\]; got \['greedy'\]"),
-    ({"hazard": {"magnitude": -2}}, r"hazard.magnitude must be a non-negative number; got -2"),
+    ({"hazard": {"magnitude": -2}}, r"hazard.magnitude must be a moment magnitude in \(0, 10\]; got -2"),
     ({"hazard": {"magnitude": float("nan")}}, r"hazard.magnitude"),
     ({"horizon_days": 0}, r"horizon_days must be a positive integer"),
     ({"seed": 1.5}, r"seed must be a non-negative integer"),

@@ -85,6 +85,25 @@ NOTEBOOKS = {
              "plots.sweep_plot(sweep, 'crews', 'service_loss_person_days'), fig_inches=5)"),
         code("sweep"),
     ],
+    "07_resilience_report": [
+        md("# 07 · Resilience report\n\nThe indexes of this run (DESIGN §4) from `summary.json`, "
+           "and the recovery curves from `recovery.nc`: total economic loss [EUR] and cumulative "
+           "service-capacity loss [person-days], absolute and per m² of floor area."),
+        code(PARAMS, tags=["parameters"]),
+        code(SETUP + "\nfrom IPython.display import Markdown\nfrom workbench import report"),
+        code("summary = json.loads((run_dir / 'summary.json').read_text())\n"
+             "Markdown(report.policy_summary(summary))"),
+        md("## Indexes by strategy"),
+        code("report.indexes_table(summary)"),
+        md("## Recovery curves"),
+        code("recovery = xr.open_dataset(run_dir / 'recovery.nc', engine='h5netcdf')\n"
+             "rec = recovery.isel(realization=0) if 'realization' in recovery.dims else recovery\n"
+             "plots.static(plots.recovery_curves(rec, 'ep_functionality') + "
+             "plots.recovery_curves(rec, 'sc_functionality'), fig_inches=5)"),
+        md("## Reproducibility\n\nParameters, package versions, input hashes and the git commit "
+           "of this run are in `manifest.json`; the same parameter file gives the same numbers."),
+        code("print(pipeline.dump_params(params))"),
+    ],
 }
 
 

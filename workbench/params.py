@@ -127,8 +127,8 @@ def validate_params(given: dict | None) -> dict:
            "map.max_distance_m", p["map"]["max_distance_m"], "a positive number of metres")
     h = p["hazard"]
     _check(h["kind"] in ("earthquake", "field"), "hazard.kind", h["kind"], "'earthquake' or 'field'")
-    _check(_is_number(h["magnitude"]) and h["magnitude"] >= 0, "hazard.magnitude", h["magnitude"],
-           "a non-negative number")
+    _check(_is_number(h["magnitude"]) and 0 < h["magnitude"] <= 10, "hazard.magnitude",
+           h["magnitude"], "a moment magnitude in (0, 10]")
     _check(_is_number(h["depth_km"]) and h["depth_km"] >= 0, "hazard.depth_km", h["depth_km"],
            "a non-negative number of km")
     _check(_is_number(h["vs30"]) and h["vs30"] > 0, "hazard.vs30", h["vs30"], "a positive number (m/s)")

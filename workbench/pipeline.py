@@ -36,12 +36,12 @@ import xarray as xr
 from .city import City, load_city, read_network_json, write_network_json
 from .dims import NETWORKS, REALIZATION
 from .errors import InputError, StageError
-from .params import dump_params, validate_params
+from .params import dump_params, validate_params  # noqa: F401 (dump_params re-used by notebooks)
 from .paths import DEMO_CITY_DIR, NOTEBOOKS_DIR, REPORTS_DIR, ROOT
 
 __all__ = [
     "open_run", "run_directory", "resolve_city", "stage_mapping", "load_run_city", "stage_damage",
-    "stage_recovery", "simulate", "run", "write_manifest", "read_params", "PARAMS_FILE",
+    "stage_recovery", "hazard_intensity", "cascade_table", "crew_sweep", "load_damage", "simulate", "run", "write_manifest", "read_params", "PARAMS_FILE",
 ]
 
 log = logging.getLogger(__name__)
@@ -141,17 +141,84 @@ def load_run_city(run_dir: str | Path) -> City:
 def stage_damage(run_dir: str | Path, city: City | None = None) -> xr.Dataset:
     """Stage hazard → damage: sample damage for every realisation, write ``damage.nc``."""
     from .damage import sample_damage
-    from .hazard import hazard_from_params
     from .system import build_system
     run_dir = Path(run_dir)
     params = read_params(run_dir)
     city = city or load_run_city(run_dir)
     system = build_system(city)
-    hazard = hazard_from_params(params["hazard"], city, system.components)
+    hazard = hazard_intensity(params["hazard"], city, system.components)
     damage = sample_damage(city.buildings, system.components, hazard,
                            realizations=params["realizations"], seed=params["seed"])
     _atomic_netcdf(damage, run_dir / "damage.nc")
     return damage
+
+
+def hazard_intensity(hazard: dict, city: City, components: xr.Dataset) -> xr.Dataset:
+    """The intensity Dataset (PGA, PGV at buildings and components) the ``hazard`` parameters name.
+
+    ``location: centre`` puts the epicentre at the mean building position.
+    """
+    from .hazard import Earthquake, earthquake_intensity, intensity_from_csv
+    if hazard["kind"] == "field":
+        return intensity_from_csv(hazard["field"], city.buildings, components,
+                                  scale=hazard["intensity_scale"])
+    if hazard["location"] == "centre":
+        x, y = float(city.buildings["x"].mean()), float(city.buildings["y"].mean())
+    else:
+        x, y = map(float, hazard["location"])
+    quake = Earthquake(magnitude=float(hazard["magnitude"]), x=x, y=y,
+                       depth_km=float(hazard["depth_km"]), vs30=float(hazard["vs30"]),
+                       intensity_scale=float(hazard["intensity_scale"]))
+    return earthquake_intensity(quake, city.buildings, components)
+
+
+def cascade_table(system, damage: xr.Dataset) -> "pd.DataFrame":
+    """Per network, for one realisation: components damaged by the hazard, components out after
+    the interdependency cascade, and the share of buildings served before and after."""
+    import pandas as pd
+    own = np.asarray(damage["component_functional"].values, dtype=bool)
+    after = system.cascade(own)
+    intact = system.service(np.ones(system.n_components, bool))
+    damaged = system.service(own)
+    network = system.components["network"].values.astype(str)
+    rows = []
+    for k, name in enumerate(NETWORKS):
+        mask = network == name
+        rows.append({"network": name, "components": int(mask.sum()),
+                     "damaged_by_hazard": int((~own & mask).sum()),
+                     "out_after_cascade": int((~after & mask).sum()),
+                     "buildings_served_before": float(intact[:, k].mean()),
+                     "buildings_served_after": float(damaged[:, k].mean())})
+    return pd.DataFrame(rows).set_index("network")
+
+
+def crew_sweep(run_dir: str | Path, city: City | None = None, damage: xr.Dataset | None = None,
+               factors=(0.25, 0.5, 1.0, 2.0, 4.0)) -> "pd.DataFrame":
+    """Indexes of every strategy on realisation 0 with the run's crews scaled by ``factors``."""
+    import pandas as pd
+    from .indexes import summary_indexes
+    from .recovery import Constraints, simulate_recovery
+    from .system import build_system
+    params = read_params(run_dir)
+    city = city or load_run_city(run_dir)
+    damage = damage if damage is not None else load_damage(run_dir)
+    one = damage.isel({REALIZATION: 0}) if REALIZATION in damage.dims else damage
+    system = build_system(city)
+    base = params["constraints"]["crews"]
+    rows = []
+    for factor in factors:
+        crews = ({k: int(round(v * factor)) for k, v in base.items()} if isinstance(base, dict)
+                 else max(1, int(round(base * factor))))
+        if isinstance(crews, dict) and sum(crews.values()) == 0:
+            continue
+        constraints = Constraints(horizon_days=params["horizon_days"],
+                                  **{**params["constraints"], "crews": crews})
+        recovery = simulate_recovery(city, system, one, constraints,
+                                     strategies=tuple(params["strategies"]), seed=params["seed"])
+        for strategy, values in summary_indexes(recovery, city, one).items():
+            total = sum(crews.values()) if isinstance(crews, dict) else crews
+            rows.append({"crews": total, "strategy": strategy, **values})
+    return pd.DataFrame(rows)
 
 
 def load_damage(run_dir: str | Path) -> xr.Dataset:
