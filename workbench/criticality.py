@@ -1,0 +1,540 @@
+"""Criticality, redundancy and the 4R resilience attributes of the infrastructure (seed 001).
+
+Seed 001 asks for "a comprehensive resilience baseline assessment of existing infrastructure
+networks to identify critical vulnerable nodes and potential single points of failure" and
+balances robustness, redundancy and adaptability. This module gives those words numbers:
+
+* :func:`single_points_of_failure` — bridges and articulation points of each network (as seen
+  from its sources), each with the population it cuts off from every source;
+* :func:`node_criticality` — every node's served population lost when it alone is removed;
+* :func:`cascade_criticality` — the same for any component, through the interdependency
+  cascade of :meth:`workbench.system.InfrastructureSystem.service` (a power bus feeding a
+  water pump is critical for water);
+* :func:`redundancy` — edge-disjoint paths from each node to a source (capped at 2);
+* the four attributes of Bruneau et al. (2003): :func:`robustness`, :func:`redundancy_index`,
+  :func:`resourcefulness`, :func:`rapidity`, and :func:`four_r` gathering them in one table.
+
+All population figures weigh buildings by a building variable named by ``population``
+(default ``occupancy``, the baseline occupancy Q0 [persons]) and assign each building to its
+serving node (``<network>_node``). "Cut off" means: no path, through the remaining network, to
+any source node (:data:`workbench.dims.SOURCE_KINDS`). The single-network functions ignore
+interdependencies; :func:`cascade_criticality` includes them.
+
+Method. A virtual super-source ``s*`` is joined to every source node, so that "connected to some
+source" becomes "connected to ``s*``". Removing node ``v`` cuts off exactly the nodes that ``v``
+separates from ``s*``: in the block-cut tree rooted at ``s*``, the subtree under ``v``. Subtree
+population sums over that tree give every node's and every bridge's cut-off population in
+linear time (Hopcroft & Tarjan 1973; blocks from :func:`networkx.biconnected_components`).
+
+References
+----------
+Bruneau, M., Chang, S. E., Eguchi, R. T., Lee, G. C., O'Rourke, T. D., Reinhorn, A. M.,
+Shinozuka, M., Tierney, K., Wallace, W. A., & von Winterfeldt, D. (2003). A framework to
+quantitatively assess and enhance the seismic resilience of communities. *Earthquake Spectra*,
+19(4), 733–752. doi:10.1193/1.1623497
+
+Hopcroft, J., & Tarjan, R. (1973). Algorithm 447: efficient algorithms for graph manipulation.
+*Communications of the ACM*, 16(6), 372–378. doi:10.1145/362248.362272
+
+Seed 001 (``/work/shared/seeds/001_0991ae20f77d72e4.txt``): resilience-based emergency support
+of critical infrastructure — interdependency, cascading failures, single points of failure.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Iterable
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from .dims import NETWORKS, SOURCE_KINDS, TIME
+from .errors import InputError
+from .system import InfrastructureSystem, component_id
+
+__all__ = [
+    "node_population", "single_points_of_failure", "node_criticality", "cascade_criticality",
+    "redundancy", "robustness", "redundancy_index", "resourcefulness", "rapidity", "four_r",
+]
+
+_SUPER = ("__super_source__",)  # a tuple: it can never equal a (string) node id
+
+
+def node_population(system: InfrastructureSystem, network: str, *,
+                    population: str = "occupancy") -> np.ndarray:
+    """Population served through each node of ``network`` [persons], in graph node order.
+
+    Examples
+    --------
+    >>> from workbench.city import toy_city
+    >>> from workbench.system import build_system
+    >>> node_population(build_system(toy_city()), "water").tolist()   # W0…W3
+    [0.0, 210.0, 40.0, 250.0]
+    """
+    weights = _building_weights(system, population)
+    if network not in NETWORKS:
+        raise InputError(f"unknown network {network!r}; networks are {list(NETWORKS)}.")
+    nodes = system.building_node[network]
+    mapped = nodes >= 0
+    return np.bincount(nodes[mapped], weights=weights[mapped],
+                       minlength=len(system.node_component[network]))
+
+
+def node_criticality(system: InfrastructureSystem, *, population: str = "occupancy"
+                     ) -> pd.DataFrame:
+    """Population that loses service when one node alone is removed, for every node.
+
+    ``population_lost(v)`` = population served through ``v`` itself plus the population of all
+    nodes that ``v`` separates from every source (single network, no cascade).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per node: ``component``, ``network``, ``node``, ``kind``,
+        ``articulation_point`` (bool), ``population_lost`` [persons], ``share_lost`` [0–1, of
+        the population mapped to that network]; sorted by ``population_lost`` descending.
+
+    Examples
+    --------
+    On the toy city's water path W0–W1–W2–W3 (population 0, 210, 40, 250):
+
+    >>> from workbench.city import toy_city
+    >>> from workbench.system import build_system
+    >>> table = node_criticality(build_system(toy_city()))
+    >>> table[table.network == "water"].set_index("node")["population_lost"].to_dict()
+    {'W0': 500.0, 'W1': 500.0, 'W2': 290.0, 'W3': 250.0}
+    """
+    frames = []
+    for name in NETWORKS:
+        pop = node_population(system, name, population=population)
+        node_lost, _, is_cut = _cut_off(system, name, pop)
+        graph = system.networks[name]
+        nodes = list(graph.nodes)
+        frames.append(pd.DataFrame({
+            "component": system.component_ids[system.node_component[name]],
+            "network": name, "node": nodes,
+            "kind": [graph.nodes[n]["kind"] for n in nodes],
+            "articulation_point": is_cut,
+            "population_lost": node_lost,
+            "share_lost": node_lost / pop.sum() if pop.sum() > 0 else np.zeros(len(nodes)),
+        }))
+    table = pd.concat(frames, ignore_index=True)
+    return table.sort_values("population_lost", ascending=False, kind="stable",
+                             ignore_index=True)
+
+
+def single_points_of_failure(system: InfrastructureSystem, *, population: str = "occupancy"
+                             ) -> pd.DataFrame:
+    """Bridges and articulation points of each network, with the population each cuts off.
+
+    A single point of failure is a node (articulation point) or an edge (bridge) whose loss
+    alone disconnects some nodes from every source, in the graph where all sources are joined
+    to one super-source (so a node between two sources is not a single point of failure, and a
+    network's only source is one). ``population_cut_off`` counts the buildings served through
+    the nodes cut off, including, for a node, its own.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``component``, ``network``, ``element`` (``node``/``edge``), ``kind`` (of the
+        component), ``failure`` (``articulation point``/``bridge``), ``nodes_cut_off``,
+        ``population_cut_off`` [persons]; sorted by population descending.
+
+    Examples
+    --------
+    Each toy network is a 4-node path fed at one end: every node but the last is an
+    articulation point and every edge a bridge.
+
+    >>> from workbench.city import toy_city
+    >>> from workbench.system import build_system
+    >>> spof = single_points_of_failure(build_system(toy_city()))
+    >>> water = spof[spof.network == "water"]
+    >>> water.set_index("component")["population_cut_off"].to_dict()
+    {'water:W0': 500.0, 'water:W1': 500.0, 'water:W0--W1': 500.0, 'water:W2': 290.0, 'water:W1--W2': 290.0, 'water:W2--W3': 250.0}
+    """
+    frames = []
+    comps = system.components
+    for name in NETWORKS:
+        pop = node_population(system, name, population=population)
+        node_lost, edge_lost, is_cut = _cut_off(system, name, pop, count=True)
+        nodes_cut, edges_cut = node_lost[1], edge_lost[1]
+        node_lost, edge_lost = node_lost[0], edge_lost[0]
+        node_idx = system.node_component[name][is_cut]
+        bridge = edges_cut > 0
+        edge_idx = system.edge_component[name][bridge]
+        for idx, failure, people, count in (
+                (node_idx, "articulation point", node_lost[is_cut], nodes_cut[is_cut]),
+                (edge_idx, "bridge", edge_lost[bridge], edges_cut[bridge])):
+            frames.append(pd.DataFrame({
+                "component": system.component_ids[idx], "network": name,
+                "element": comps["element"].values[idx], "kind": comps["kind"].values[idx],
+                "failure": failure, "nodes_cut_off": count.astype(np.int64),
+                "population_cut_off": people}))
+    table = pd.concat(frames, ignore_index=True)
+    return table.sort_values("population_cut_off", ascending=False, kind="stable",
+                             ignore_index=True)
+
+
+def cascade_criticality(system: InfrastructureSystem, components: Iterable[str] | None = None,
+                        *, population: str = "occupancy", chunk: int = 64) -> pd.DataFrame:
+    """Population losing service when one component alone fails, through the cascade.
+
+    Each listed component is removed on its own (all others intact) and
+    :meth:`~workbench.system.InfrastructureSystem.service` is evaluated with the
+    interdependencies, ``chunk`` removals at a time as realizations of one vectorised call.
+
+    Parameters
+    ----------
+    system : InfrastructureSystem
+    components : iterable of str, optional
+        Component ids; all components when omitted (cost grows with their number: restrict to
+        candidates, e.g. the power nodes or :func:`single_points_of_failure`, on large cities).
+    population : str
+        Building variable weighing buildings [persons].
+    chunk : int
+        Removals per vectorised call (memory ∝ chunk × n_buildings).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``component``, ``network`` (of the component), ``population_lost_<k>`` for each network
+        k [persons], ``population_lost_any`` [persons, losing at least one service]; sorted by
+        the latter descending.
+
+    Examples
+    --------
+    >>> from workbench.city import toy_city
+    >>> from workbench.system import build_system
+    >>> table = cascade_criticality(build_system(toy_city()), ["water:W2", "road:R1--R2"])
+    >>> table[["component", "population_lost_any"]].values.tolist()
+    [['water:W2', 290.0], ['road:R1--R2', 290.0]]
+    """
+    if not (isinstance(chunk, (int, np.integer)) and chunk >= 1):
+        raise InputError(f"chunk must be a positive integer, got {chunk!r}.")
+    weights = _building_weights(system, population)
+    ids = system.component_ids if components is None else np.asarray(list(components), str)
+    index = np.array([system.index_of(c) for c in ids], dtype=np.int64)
+    intact = system.service(np.ones(system.n_components, bool))
+    lost = np.zeros((len(index), len(NETWORKS)))
+    lost_any = np.zeros(len(index))
+    for start in range(0, len(index), chunk):
+        block = index[start:start + chunk]
+        state = np.ones((len(block), system.n_components), bool)
+        state[np.arange(len(block)), block] = False
+        drop = (intact[None] - system.service(state)) > 0     # (removal, building, network)
+        lost[start:start + len(block)] = np.einsum("rbk,b->rk", drop, weights)
+        lost_any[start:start + len(block)] = drop.any(axis=2) @ weights
+    table = pd.DataFrame({"component": ids,
+                          "network": system.components["network"].values[index]})
+    for k, name in enumerate(NETWORKS):
+        table[f"population_lost_{name}"] = lost[:, k]
+    table["population_lost_any"] = lost_any
+    return table.sort_values("population_lost_any", ascending=False, kind="stable",
+                             ignore_index=True)
+
+
+def redundancy(system: InfrastructureSystem, *, population: str = "occupancy") -> pd.DataFrame:
+    """Number of edge-disjoint paths from each node to a source, capped at 2.
+
+    ``paths_to_source`` is 2 when the node lies in the same 2-edge-connected component as the
+    (merged) sources — no single edge failure can cut it off (Menger's theorem) — 1 when one
+    bridge can, 0 for nodes with no path (none in a validated network). Sources are merged into
+    one node first, so two independent paths to two different sources count as two.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``component``, ``network``, ``node``, ``paths_to_source`` (0, 1, 2 = "2 or more"),
+        ``population`` [persons served through the node].
+
+    Examples
+    --------
+    >>> from workbench.city import toy_city
+    >>> from workbench.system import build_system
+    >>> table = redundancy(build_system(toy_city()))
+    >>> table[table.network == "water"]["paths_to_source"].tolist()   # a path: one route
+    [2, 1, 1, 1]
+    """
+    frames = []
+    for name in NETWORKS:
+        graph = system.networks[name]
+        nodes = list(graph.nodes)
+        sources = {nodes[i] for i in system.sources[name]}
+        merged = nx.MultiGraph()
+        merged.add_nodes_from(n for n in nodes if n not in sources)
+        merged.add_node(_SUPER)
+        merged.add_edges_from((_SUPER if a in sources else a, _SUPER if b in sources else b)
+                              for a, b in graph.edges if not (a in sources and b in sources))
+        reach = nx.node_connected_component(merged, _SUPER)
+        merged.remove_edges_from(list(nx.bridges(merged)))
+        two = nx.node_connected_component(merged, _SUPER)
+        paths = np.array([2 if (n in sources or n in two) else 1 if n in reach else 0
+                          for n in nodes], dtype=np.int64)
+        frames.append(pd.DataFrame({
+            "component": system.component_ids[system.node_component[name]], "network": name,
+            "node": nodes, "paths_to_source": paths,
+            "population": node_population(system, name, population=population)}))
+    return pd.concat(frames, ignore_index=True)
+
+
+# --------------------------------------------------------------------------- the 4R attributes
+
+def robustness(functionality: xr.DataArray, *, dim: str = TIME) -> xr.DataArray:
+    """Robustness: the residual functionality right after the event (Bruneau et al. 2003).
+
+    ``R = Q(t0) / Q_pre`` with ``Q`` the functionality normalised so that ``Q_pre = 1``, and
+    ``t0`` the first entry of ``dim`` (the day of the event). 1 = no loss, 0 = total loss.
+
+    Parameters
+    ----------
+    functionality : xarray.DataArray
+        Normalised functionality [0–1] along ``dim`` (e.g. ``sc_functionality`` of the
+        recovery Dataset); other dims (strategy, scenario) are kept.
+
+    Returns
+    -------
+    xarray.DataArray
+        Dims of ``functionality`` without ``dim``, units "1".
+
+    Examples
+    --------
+    >>> q = xr.DataArray([0.4, 0.7, 1.0], dims="time", coords={"time": [0, 1, 2]})
+    >>> float(robustness(q))
+    0.4
+    """
+    _check_curve(functionality, dim)
+    result = functionality.isel({dim: 0}, drop=True)
+    return result.rename("robustness").assign_attrs(units="1", long_name="robustness")
+
+
+def rapidity(functionality: xr.DataArray, *, threshold: float = 0.95, dim: str = TIME
+             ) -> xr.Dataset:
+    """Rapidity: how fast functionality comes back (Bruneau et al. 2003, "dQ/dt").
+
+    Two indicators, for a normalised curve ``Q(t)`` along ``dim`` (days):
+
+    * ``time_to_threshold`` [days] = first ``t`` with ``Q(t) ≥ threshold`` minus ``t0``;
+      ``inf`` when never reached within the curve;
+    * ``mean_slope`` [1/day] = ``(Q(t_r) − Q(t0)) / (t_r − t0)`` with ``t_r`` that time, or
+      the last time when the threshold is never reached — the average recovery rate. A curve
+      already at the threshold at ``t0`` recovers instantly: slope ``inf``.
+
+    Examples
+    --------
+    >>> q = xr.DataArray([0.5, 0.75, 1.0], dims="time", coords={"time": [0.0, 5.0, 10.0]})
+    >>> out = rapidity(q)
+    >>> float(out["time_to_threshold"]), float(out["mean_slope"])
+    (10.0, 0.05)
+    """
+    _check_curve(functionality, dim)
+    if not 0 < threshold <= 1:
+        raise InputError(f"threshold must be in (0, 1], got {threshold}.")
+    times = functionality[dim].values.astype(float)
+    reached = functionality >= threshold
+    first = reached.argmax(dim)
+    ever = reached.any(dim)
+    last = functionality.sizes[dim] - 1
+    stop = xr.where(ever, first, last)
+    t_stop = xr.DataArray(times, dims=dim).isel({dim: stop})
+    q0 = functionality.isel({dim: 0}, drop=True)
+    q_stop = functionality.isel({dim: stop})
+    span = t_stop - times[0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slope = xr.where(span > 0, (q_stop - q0) / span, np.inf)
+    time_to = xr.where(ever, span, np.inf)
+    return xr.Dataset({
+        "time_to_threshold": time_to.drop_vars(dim, errors="ignore").assign_attrs(
+            units="days", threshold=threshold),
+        "mean_slope": slope.drop_vars(dim, errors="ignore").assign_attrs(units="1/day"),
+    })
+
+
+def redundancy_index(system: InfrastructureSystem, *, population: str = "occupancy"
+                     ) -> xr.DataArray:
+    """Redundancy: share of the population served through nodes with ≥ 2 paths to a source.
+
+    ``RD_k = Σ_i w_i · [paths_k(node_k(i)) ≥ 2] / Σ_i w_i`` per network ``k``, with ``w_i`` the
+    building population and ``paths`` from :func:`redundancy` (edge-disjoint paths). This is
+    the "substitutable elements" attribute of Bruneau et al. (2003) read on the network.
+
+    Examples
+    --------
+    >>> from workbench.city import toy_city
+    >>> from workbench.system import build_system
+    >>> redundancy_index(build_system(toy_city())).values.tolist()
+    [0.0, 0.06, 0.06]
+
+    On the 4-node paths only b0 (30 persons of 500), served by the power and road sources
+    themselves, needs no network path; water never maps buildings to its reservoir.
+    """
+    table = redundancy(system, population=population)
+    table = table.assign(redundant=table["population"] * (table["paths_to_source"] >= 2))
+    sums = table.groupby("network")[["redundant", "population"]].sum().reindex(list(NETWORKS))
+    share = np.where(sums["population"] > 0, sums["redundant"] / sums["population"].where(
+        sums["population"] > 0, 1.0), 0.0)
+    return xr.DataArray(share, dims="network", coords={"network": list(NETWORKS)},
+                        name="redundancy", attrs={"units": "1", "long_name": "redundancy"})
+
+
+def resourcefulness(*, crews: float, damaged_components: int, repair_crew_days: float,
+                    materials_per_day: float = np.inf, repair_cost: float = 0.0) -> pd.Series:
+    """Resourcefulness: resources at hand per unit of damage (Bruneau et al. 2003).
+
+    * ``crews_per_damaged_component`` = crews / damaged components [crews/component];
+    * ``crew_capacity_ratio`` = crews / total repair effort [1/day]: the reciprocal of the
+      ideal (perfectly parallel) repair time;
+    * ``material_ratio`` = materials per day / total repair cost [1/day]: the reciprocal of
+      the days of material deliveries the repairs need.
+
+    No damage gives ``inf`` ratios (resources are unlimited relative to a zero need).
+
+    Examples
+    --------
+    >>> resourcefulness(crews=10, damaged_components=40, repair_crew_days=200.0,
+    ...                 materials_per_day=50_000.0, repair_cost=1e6).round(3).to_dict()
+    {'crews_per_damaged_component': 0.25, 'crew_capacity_ratio': 0.05, 'material_ratio': 0.05}
+    """
+    for name, value in (("crews", crews), ("damaged_components", damaged_components),
+                        ("repair_crew_days", repair_crew_days), ("repair_cost", repair_cost),
+                        ("materials_per_day", materials_per_day)):
+        if np.isnan(value) or value < 0:
+            raise InputError(f"{name} must be a number ≥ 0, got {value}.")
+
+    def ratio(a, b):
+        return float(a) / float(b) if b > 0 else np.inf
+
+    return pd.Series({
+        "crews_per_damaged_component": ratio(crews, damaged_components),
+        "crew_capacity_ratio": ratio(crews, repair_crew_days),
+        "material_ratio": ratio(materials_per_day, repair_cost),
+    }, name="resourcefulness")
+
+
+def four_r(functionality: xr.DataArray, system: InfrastructureSystem, *, crews: float,
+           damaged_components: int, repair_crew_days: float, materials_per_day: float = np.inf,
+           repair_cost: float = 0.0, threshold: float = 0.95, population: str = "occupancy",
+           dim: str = TIME) -> pd.DataFrame:
+    """The four resilience attributes of Bruneau et al. (2003) as one tidy table.
+
+    ``functionality`` must be a single curve (1-D along ``dim``); select a strategy and a
+    scenario first.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``attribute`` (robustness, redundancy, resourcefulness, rapidity),
+        ``indicator``, ``value``, ``units``.
+
+    Examples
+    --------
+    >>> from workbench.city import toy_city
+    >>> from workbench.system import build_system
+    >>> q = xr.DataArray([0.5, 0.75, 1.0], dims="time", coords={"time": [0.0, 5.0, 10.0]})
+    >>> table = four_r(q, build_system(toy_city()), crews=2, damaged_components=4,
+    ...                repair_crew_days=8.0)
+    >>> float(table.set_index("indicator")["value"]["robustness"])
+    0.5
+    """
+    if functionality.dims != (dim,):
+        raise InputError(f"functionality must be one curve along {dim!r}; got dims "
+                         f"{functionality.dims}. Select a strategy/scenario with .sel().")
+    rows = [("robustness", "robustness", float(robustness(functionality, dim=dim)), "1")]
+    for network, value in redundancy_index(system, population=population).to_series().items():
+        rows.append(("redundancy", f"redundancy_{network}", float(value), "1"))
+    units = {"crews_per_damaged_component": "crews/component", "crew_capacity_ratio": "1/day",
+             "material_ratio": "1/day"}
+    for name, value in resourcefulness(crews=crews, damaged_components=damaged_components,
+                                       repair_crew_days=repair_crew_days,
+                                       materials_per_day=materials_per_day,
+                                       repair_cost=repair_cost).items():
+        rows.append(("resourcefulness", name, value, units[name]))
+    rapid = rapidity(functionality, threshold=threshold, dim=dim)
+    rows.append(("rapidity", "time_to_threshold", float(rapid["time_to_threshold"]), "days"))
+    rows.append(("rapidity", "mean_slope", float(rapid["mean_slope"]), "1/day"))
+    return pd.DataFrame(rows, columns=["attribute", "indicator", "value", "units"])
+
+
+# --------------------------------------------------------------------------- internals
+
+def _building_weights(system: InfrastructureSystem, population: str) -> np.ndarray:
+    buildings = system.city.buildings
+    if population not in buildings.variables:
+        raise InputError(f"population={population!r} is not a building variable; use one of "
+                         f"'occupancy', 'population' or another numeric variable in "
+                         f"{sorted(buildings.data_vars)}.")
+    return np.asarray(buildings[population].values, dtype=float)
+
+
+def _check_curve(functionality: xr.DataArray, dim: str) -> None:
+    if not isinstance(functionality, xr.DataArray) or dim not in functionality.dims:
+        raise InputError(f"functionality must be an xarray.DataArray with dim {dim!r}; got "
+                         f"{type(functionality).__name__} with dims "
+                         f"{getattr(functionality, 'dims', None)}.")
+    if functionality.sizes[dim] == 0:
+        raise InputError(f"functionality has no entries along {dim!r}.")
+
+
+def _cut_off(system: InfrastructureSystem, name: str, pop: np.ndarray, *, count: bool = False):
+    """Per node and per edge of one network: population (and node count) cut off on removal.
+
+    Returns ``(node_lost, edge_lost, is_articulation)``; with ``count=True`` the first two are
+    pairs ``(population, nodes)``. Block-cut tree of the graph plus a super-source, rooted at
+    the super-source; a node's loss is its subtree sum, a bridge's the subtree sum of its block.
+    """
+    graph = system.networks[name]
+    nodes = list(graph.nodes)
+    n = len(nodes)
+    pos = {v: i for i, v in enumerate(nodes)}
+    work = nx.Graph()
+    work.add_nodes_from(range(n + 1))
+    work.add_edges_from((pos[a], pos[b]) for a, b in graph.edges)
+    work.add_edges_from((n, int(s)) for s in system.sources[name])   # n = the super-source
+    blocks = [np.fromiter(b, dtype=np.int64) for b in nx.biconnected_components(work)]
+    cut = np.zeros(n + 1, bool)
+    cut[list(nx.articulation_points(work))] = True
+    # tree vertices: 0..n for graph nodes (only cut vertices used), n+1+i for block i
+    weight_pop = np.zeros(n + 1 + len(blocks))
+    weight_cnt = np.zeros_like(weight_pop)
+    node_pop = np.append(pop, 0.0)
+    node_cnt = np.append(np.ones(n), 0.0)
+    adjacency = [[] for _ in range(n + 1 + len(blocks))]
+    for i, members in enumerate(blocks):
+        own = members[~cut[members]]
+        weight_pop[n + 1 + i] = node_pop[own].sum()
+        weight_cnt[n + 1 + i] = node_cnt[own].sum()
+        for v in members[cut[members]]:
+            adjacency[n + 1 + i].append(int(v))
+            adjacency[int(v)].append(n + 1 + i)
+    weight_pop[:n + 1][cut] = node_pop[cut]
+    weight_cnt[:n + 1][cut] = node_cnt[cut]
+    root = n if cut[n] else n + 1 + next(i for i, b in enumerate(blocks) if n in set(b.tolist()))
+    parent = np.full(len(adjacency), -1)
+    order, queue, seen = [], deque([root]), {root}
+    while queue:
+        t = queue.popleft()
+        order.append(t)
+        for u in adjacency[t]:
+            if u not in seen:
+                seen.add(u)
+                parent[u] = t
+                queue.append(u)
+    sub_pop, sub_cnt = weight_pop.copy(), weight_cnt.copy()
+    for t in reversed(order[1:]):
+        sub_pop[parent[t]] += sub_pop[t]
+        sub_cnt[parent[t]] += sub_cnt[t]
+    node_lost = np.where(cut[:n], sub_pop[:n], pop)
+    node_lost_cnt = np.where(cut[:n], sub_cnt[:n], 1.0)
+    # a bridge is a 2-node block; removing it cuts off the block's subtree
+    block_of = {frozenset(b.tolist()): n + 1 + i for i, b in enumerate(blocks) if len(b) == 2}
+    edge_lost = np.zeros(len(system.edge_component[name]))
+    edge_lost_cnt = np.zeros_like(edge_lost)
+    for j, (a, b) in enumerate(system.edge_endpoints[name].tolist()):
+        t = block_of.get(frozenset((a, b)))
+        if t is not None:
+            edge_lost[j], edge_lost_cnt[j] = sub_pop[t], sub_cnt[t]
+    is_cut = cut[:n]
+    if count:
+        return (node_lost, node_lost_cnt), (edge_lost, edge_lost_cnt), is_cut
+    return node_lost, edge_lost, is_cut

@@ -1,0 +1,432 @@
+"""Hazus earthquake fragilities and consequence tables, as arrays per building and component.
+
+Buildings
+---------
+Fragility: Hazus *equivalent-PGA* structural fragility curves (the ones Hazus gives for buildings
+that are lifeline facilities): lognormal in PGA [g], a median and beta for each damage state
+slight…complete, by model building type (``W1``, ``C2L``, ``URML``, …: structure type + height)
+and seismic design level. We take these rather than the capacity-spectrum method because they
+need only PGA, which a GMPE or a ShakeMap gives directly; Hazus derives them from the spectral
+displacement medians for a reference spectrum (M 7, soil, ≥ 15 km), so they are rougher for
+other spectrum shapes. Table: ``data/hazus_building_fragility.csv``.
+
+Design level from ``year_built`` (:func:`code_level`): the Hazus guidance for the highest
+seismic zone (UBC zone 4): built before 1941 → pre-code (``PC``; light wood frame ``W1`` →
+moderate code), 1941–1975 → moderate code (``MC``), after 1975 → high code (``HC``). Pass other
+``breaks`` for other zones. Types that Hazus gives only for low and pre-code (``S5``, ``C3``,
+``URM``) take the highest level they have below the one asked for.
+
+Consequences (``data/hazus_repair.csv``): repair cost as a fraction of replacement cost =
+structural + acceleration-sensitive + drift-sensitive non-structural ratios of the occupancy,
+all taken at the structural damage state (Hazus assesses non-structural damage separately; we
+attribute it to the structural state, a common simplification). Repair time = the Hazus building
+clean-up and repair time [days], read as crew-days for one crew. Workbench types map to Hazus
+occupancies: residential → RES3 (multi-family), office → COM4 (professional/technical services),
+commercial → COM1 (retail), industrial → IND1 (heavy), public → EDU1 (schools, the usual
+shelters); GOV1 rows are in the table for users who prefer them.
+
+Replacement cost: the building's ``replacement_cost`` [money] when it has one, else
+``floor_area × replacement_cost_per_m2[type]`` from a mapping the caller passes (with its
+currency and price year). The workbench ships no default per-m² costs: Hazus valuation tables are
+not in the offline sources, and we do not make numbers up.
+
+Components
+----------
+``(network, kind)`` → model, :data:`COMPONENT_MODELS`: power substations and grid connections →
+Hazus low-voltage substation with unanchored components (``EP.S.L.U``; transformer edges
+too, as substation equipment), generators → small
+generation plant, unanchored (``EP.G.S.U``), power lines → distribution circuit, standard
+components (``EP.C.U``) per edge; water pumps, tanks and treatment plants → the equivalent-PGA
+fragility of the low-rise concrete shear-wall building (``C2L``, moderate code) that houses them
+(a proxy: Hazus' pumping-plant curves are not in the offline sources); water pipes → the Hazus
+repair rate (:func:`pipe_repair_rate`). Junctions, buses, switches, valves, reservoirs,
+intersections, gateways and road segments take no damage from shaking (Hazus damages roads only
+by ground failure, which the workbench does not model). Unknown kinds are an error; bridges are not yet supported
+(their Hazus curves need Sa(1.0 s)).
+
+References
+----------
+FEMA (2022). Hazus Earthquake Model Technical Manual, Hazus 5.1. Federal Emergency Management
+Agency, Washington, D.C. (equivalent-PGA fragilities, repair cost ratios, repair times, electric
+power fragilities). FEMA (2024). Hazus Earthquake Model Technical Manual, Hazus 6.1, Section 8.1,
+Table 8-12 (pipe repair rates). Numbers copied from the BSD-3 ``simcenter-dlml`` 3.2 package on
+PyPI (NHERI SimCenter Damage and Loss Model Library); see each CSV's ``source`` column.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+from scipy.special import ndtr
+
+from .dims import BUILDING_TYPES
+from .errors import InputError
+from .paths import DATA_DIR
+
+__all__ = [
+    "CODE_LEVELS", "HAZUS_ZONE4_BREAKS", "OCCUPANCY_OF_TYPE", "COMPONENT_MODELS",
+    "building_fragility_table", "repair_table", "lifeline_fragility_table", "pipe_repair_table",
+    "structure_types", "code_level", "building_fragility", "exceedance_probability",
+    "pipe_repair_rate", "building_consequences", "replacement_cost", "component_fragility",
+]
+
+#: Hazus seismic design levels, weakest first: pre-, low, moderate, high code.
+CODE_LEVELS = ("PC", "LC", "MC", "HC")
+
+#: (first year, level) steps for UBC seismic zone 4: < 1941 PC, 1941–1975 MC, > 1975 HC.
+HAZUS_ZONE4_BREAKS = ((1941, "MC"), (1976, "HC"))
+
+#: Workbench building type → Hazus occupancy class (see module docstring).
+OCCUPANCY_OF_TYPE = {"residential": "RES3", "office": "COM4", "commercial": "COM1",
+                     "industrial": "IND1", "public": "EDU1"}
+
+_PROXY_BUILDING = "C2L", "MC"
+#: (network, kind) → model: a lifeline fragility id, ``pipe``, ``building:<type>.<level>``
+#: (equivalent-PGA fragility of the housing building) or ``none`` (no shaking damage).
+COMPONENT_MODELS = {
+    ("power", "substation"): "EP.S.L.U", ("power", "ext_grid"): "EP.S.L.U",
+    ("power", "source"): "EP.S.L.U", ("power", "generator"): "EP.G.S.U",
+    ("power", "line"): "EP.C.U", ("power", "transformer"): "EP.S.L.U",
+    ("power", "bus"): "none", ("power", "junction"): "none", ("power", "switch"): "none",
+    ("water", "pipe"): "pipe", ("water", "pump"): "building:C2L.MC",
+    ("water", "tank"): "building:C2L.MC", ("water", "treatment"): "building:C2L.MC",
+    ("water", "source"): "building:C2L.MC", ("water", "reservoir"): "none",
+    ("water", "junction"): "none", ("water", "valve"): "none",
+    ("road", "road"): "none", ("road", "intersection"): "none", ("road", "gateway"): "none",
+    ("road", "junction"): "none", ("road", "source"): "none",
+}
+
+
+# --------------------------------------------------------------------------- tables
+
+@lru_cache(maxsize=None)
+def _read(name: str) -> pd.DataFrame:
+    return pd.read_csv(DATA_DIR / name, keep_default_na=False, na_values=[""])
+
+
+def building_fragility_table() -> pd.DataFrame:
+    """Hazus equivalent-PGA building fragilities, one row per model type and design level.
+
+    Columns ``structure_type``, ``height``, ``code_level``, ``median_ds1..4`` [g],
+    ``beta_ds1..4``, ``source``; a copy of ``data/hazus_building_fragility.csv``.
+
+    Examples
+    --------
+    >>> row = building_fragility_table().query("structure_type == 'W1' and code_level == 'HC'")
+    >>> float(row["median_ds1"].iloc[0])
+    0.26
+    """
+    return _read("hazus_building_fragility.csv").copy()
+
+
+def repair_table() -> pd.DataFrame:
+    """Hazus repair cost ratios and repair times by occupancy (``data/hazus_repair.csv``)."""
+    return _read("hazus_repair.csv").copy()
+
+
+def lifeline_fragility_table() -> pd.DataFrame:
+    """Hazus electric-power fragilities (``data/hazus_lifeline_fragility.csv``), PGA [g]."""
+    return _read("hazus_lifeline_fragility.csv").copy()
+
+
+def pipe_repair_table() -> pd.DataFrame:
+    """Hazus pipe repair-rate constants (``data/hazus_pipe_repair_rate.csv``)."""
+    return _read("hazus_pipe_repair_rate.csv").copy()
+
+
+@lru_cache(maxsize=None)
+def _fragility_lookup() -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]:
+    table = _read("hazus_building_fragility.csv")
+    model = (table["structure_type"] + table["height"].fillna("")).to_numpy()
+    med = table[[f"median_ds{k}" for k in range(1, 5)]].to_numpy(float)
+    beta = table[[f"beta_ds{k}" for k in range(1, 5)]].to_numpy(float)
+    return {(m, c): (med[i], beta[i]) for i, (m, c) in enumerate(zip(model, table["code_level"]))}
+
+
+def structure_types() -> list[str]:
+    """The Hazus model building types the table knows (``W1``, ``C2L``, ``URML``, …)."""
+    return sorted({m for m, _ in _fragility_lookup()})
+
+
+# --------------------------------------------------------------------------- buildings
+
+def code_level(year_built, structural_class=None, *, breaks=HAZUS_ZONE4_BREAKS) -> np.ndarray:
+    """Hazus design level (``PC``/``LC``/``MC``/``HC``) from construction year.
+
+    Parameters
+    ----------
+    year_built : array_like of int
+    structural_class : array_like of str, optional
+        Model building types; pre-code light wood frame (``W1``) is raised to moderate code,
+        as the Hazus guidance says.
+    breaks : sequence of (int, str)
+        ``(first_year, level)`` steps in increasing year; years before the first are ``PC``.
+
+    Examples
+    --------
+    >>> code_level([1900, 1950, 1990]).tolist()
+    ['PC', 'MC', 'HC']
+    >>> code_level([1900], ["W1"]).tolist()
+    ['MC']
+    """
+    years = np.asarray(year_built)
+    levels = np.full(years.shape, "PC", dtype="<U2")
+    for first_year, level in breaks:
+        if level not in CODE_LEVELS:
+            raise InputError(f"code_level: level {level!r} in breaks is not one of "
+                             f"{list(CODE_LEVELS)}.")
+        levels[years >= first_year] = level
+    if structural_class is not None:
+        w1_pre = (np.asarray(structural_class).astype(str) == "W1") & (levels == "PC")
+        levels[w1_pre] = "MC"
+    return levels
+
+
+def building_fragility(buildings, *, breaks=HAZUS_ZONE4_BREAKS) -> tuple[np.ndarray, np.ndarray]:
+    """Median PGA [g] and beta of damage states 1–4 for every building.
+
+    Parameters
+    ----------
+    buildings : City or xarray.Dataset
+        With ``structural_class`` and ``year_built`` on dim ``building``.
+    breaks : see :func:`code_level`.
+
+    Returns
+    -------
+    median, beta : numpy.ndarray
+        Shape (building, 4); damage states slight, moderate, extensive, complete.
+
+    Raises
+    ------
+    InputError
+        For a structural class the Hazus table does not know (the message lists the known ones).
+
+    Examples
+    --------
+    >>> from workbench.city import toy_city
+    >>> median, beta = building_fragility(toy_city())
+    >>> median.shape, float(median[0, 0])  # b0: URML built 1950 → low code (no MC for URM)
+    ((6, 4), 0.14)
+    """
+    buildings = getattr(buildings, "buildings", buildings)
+    classes = np.asarray(buildings["structural_class"].values).astype(str)
+    levels = code_level(buildings["year_built"].values, classes, breaks=breaks)
+    lookup = _fragility_lookup()
+    known = set(structure_types())
+    unknown = sorted(set(classes.tolist()) - known)
+    if unknown:
+        raise InputError(f"unknown structural_class {unknown[:5]} for "
+                         f"{int(np.isin(classes, unknown).sum())} building(s); the Hazus types are "
+                         f"{structure_types()}. Map each building to one of them.")
+    # hash-factorise (pandas) rather than sort strings: one lookup per distinct (type, level)
+    inverse, pairs = pd.factorize(pd.Series(classes) + "|" + levels)
+    med_u = np.empty((len(pairs), 4))
+    beta_u = np.empty((len(pairs), 4))
+    for i, pair in enumerate(pairs):
+        model, level = pair.split("|")
+        # fall back to the highest design level the type has, at or below the one asked for
+        for lv in CODE_LEVELS[CODE_LEVELS.index(level)::-1]:
+            if (model, lv) in lookup:
+                med_u[i], beta_u[i] = lookup[(model, lv)]
+                break
+        else:
+            raise InputError(f"structural_class {model!r} has no Hazus fragility at or below "
+                             f"design level {level!r}.")
+    return med_u[inverse], beta_u[inverse]
+
+
+def exceedance_probability(intensity, median, beta) -> np.ndarray:
+    """P(DS ≥ k | intensity) = Φ(ln(intensity / median) / beta), lognormal fragility.
+
+    Broadcasts ``intensity`` (…, site) against ``median``/``beta`` (site, 4) when given
+    ``intensity[..., None]``. Zero intensity gives 0; an infinite median (no damage) gives 0.
+    The result is made non-increasing over damage states (the last axis), since curves with
+    different betas may cross at extreme intensities.
+
+    Examples
+    --------
+    >>> float(exceedance_probability(0.3, 0.3, 0.6))
+    0.5
+    >>> exceedance_probability(0.0, np.array([0.1, 0.2]), np.array([0.4, 0.4])).tolist()
+    [0.0, 0.0]
+    """
+    with np.errstate(divide="ignore"):
+        z = np.log(np.asarray(intensity, dtype=float) / median) / beta
+    prob = ndtr(z)
+    if prob.ndim and prob.shape[-1] == 4:
+        prob = np.minimum.accumulate(prob, axis=-1)
+    return prob
+
+
+def building_consequences(buildings) -> tuple[np.ndarray, np.ndarray]:
+    """Repair cost ratio and repair days by damage state 0–4 for every building.
+
+    Returns
+    -------
+    cost_ratio : numpy.ndarray
+        (building, 5): fraction of replacement cost, structural + non-structural.
+    repair_days : numpy.ndarray
+        (building, 5): Hazus clean-up and repair time [days].
+
+    Examples
+    --------
+    >>> from workbench.city import toy_city
+    >>> ratio, days = building_consequences(toy_city())
+    >>> ratio[0].round(3).tolist(), days[0].tolist()  # b0, residential → RES3
+    ([0.0, 0.02, 0.1, 0.413, 1.0], [0.0, 5.0, 30.0, 120.0, 240.0])
+    """
+    buildings = getattr(buildings, "buildings", buildings)
+    types = np.asarray(buildings["type"].values).astype(str)
+    unknown = sorted(set(types.tolist()) - set(OCCUPANCY_OF_TYPE))
+    if unknown:
+        raise InputError(f"unknown building type(s) {unknown}; known types are "
+                         f"{list(BUILDING_TYPES)}.")
+    table = _read("hazus_repair.csv")
+    cols = [f"ds{k}" for k in range(1, 5)]
+    by_type_ratio, by_type_days = {}, {}
+    for btype, occ in OCCUPANCY_OF_TYPE.items():
+        rows = table[table["occupancy"] == occ].set_index("quantity")
+        ratio = rows.loc[rows.index.str.startswith("cost_ratio"), cols].to_numpy(float).sum(axis=0)
+        by_type_ratio[btype] = np.concatenate([[0.0], np.minimum(ratio, 1.0)])
+        by_type_days[btype] = np.concatenate([[0.0], rows.loc["repair_days", cols].to_numpy(float)])
+    inverse, uniq = pd.factorize(types)
+    ratio = np.stack([by_type_ratio[t] for t in uniq])[inverse]
+    days = np.stack([by_type_days[t] for t in uniq])[inverse]
+    return ratio, days
+
+
+def replacement_cost(buildings, replacement_cost_per_m2: Mapping[str, float] | None = None
+                     ) -> np.ndarray:
+    """Replacement cost [money] of every building.
+
+    The building's ``replacement_cost`` where present; otherwise ``floor_area`` [m²] ×
+    ``replacement_cost_per_m2[type]`` [money/m²].
+
+    Raises
+    ------
+    InputError
+        If neither is available, naming the missing types and the fix.
+
+    Examples
+    --------
+    >>> from workbench.city import toy_city
+    >>> per_m2 = dict.fromkeys(["residential", "office", "commercial", "industrial", "public"],
+    ...                        2000.0)
+    >>> replacement_cost(toy_city(), per_m2)[:2].tolist()
+    [2000000.0, 4000000.0]
+    """
+    buildings = getattr(buildings, "buildings", buildings)
+    if "replacement_cost" in buildings:
+        return np.asarray(buildings["replacement_cost"].values, dtype=float)
+    types = np.asarray(buildings["type"].values).astype(str)
+    per_m2 = dict(replacement_cost_per_m2 or {})
+    missing = sorted(set(types.tolist()) - set(per_m2))
+    if missing:
+        raise InputError(f"buildings have no 'replacement_cost' and replacement_cost_per_m2 lacks "
+                         f"type(s) {missing}. Add a 'replacement_cost' [money] variable to the "
+                         f"buildings, or pass replacement_cost_per_m2={{type: money per m²}} with "
+                         f"its currency and price_year.")
+    for key, value in per_m2.items():
+        if not (np.isfinite(value) and value >= 0):
+            raise InputError(f"replacement_cost_per_m2[{key!r}] must be finite and ≥ 0; got "
+                             f"{value!r}.")
+    inverse, uniq = pd.factorize(types)
+    rate = np.array([per_m2[t] for t in uniq], dtype=float)[inverse]
+    return np.asarray(buildings["floor_area"].values, dtype=float) * rate
+
+
+# --------------------------------------------------------------------------- components
+
+def pipe_repair_rate(pgv, *, ductile=False) -> np.ndarray:
+    """Hazus repair rate [repairs/km] of buried water pipes under ground shaking.
+
+    ``RR = 0.0001 × PGV^2.25`` with PGV in cm/s for brittle pipes (cast iron, asbestos cement,
+    concrete), × 0.3 for ductile pipes (ductile iron, PVC, steel); 80 % of the repairs are leaks
+    and 20 % breaks. Hazus takes this from O'Rourke & Ayala (1993).
+
+    References
+    ----------
+    FEMA (2024), Hazus Earthquake Model Technical Manual 6.1, Section 8.1, Table 8-12.
+    O'Rourke, M. J. & Ayala, G. (1993). Pipeline damage due to wave propagation. J. Geotech. Eng.
+    119(9), 1490–1498. doi:10.1061/(ASCE)0733-9410(1993)119:9(1490)
+
+    Examples
+    --------
+    >>> round(float(pipe_repair_rate(10.0)), 4), round(float(pipe_repair_rate(10.0, ductile=True)), 4)
+    (0.0178, 0.0053)
+    """
+    table = _read("hazus_pipe_repair_rate.csv").set_index("pipe_class")
+    brittle = table.loc["brittle"]
+    rate = brittle["coefficient"] * np.power(np.asarray(pgv, dtype=float), brittle["exponent"])
+    ductility = table.loc["ductile", "ductility_factor"]
+    factor = np.where(np.asarray(ductile, dtype=bool), ductility, 1.0)
+    return rate * factor
+
+
+def _pipe_break_share() -> float:
+    return float(_read("hazus_pipe_repair_rate.csv").set_index("pipe_class")
+                 .loc["brittle", "break_share"])
+
+
+def component_fragility(components) -> dict[str, np.ndarray]:
+    """Fragility model of every component, from its ``network`` and ``kind``.
+
+    Parameters
+    ----------
+    components : xarray.Dataset or InfrastructureSystem
+        Dim ``component`` with ``network`` and ``kind``; optional bool ``ductile`` for pipes.
+
+    Returns
+    -------
+    dict
+        ``model`` (component,) str: the model id of :data:`COMPONENT_MODELS`;
+        ``median``, ``beta`` (component, 4): lognormal PGA fragility (median ``inf`` where the
+        component takes no lognormal damage); ``is_pipe`` (component,) bool; ``ductile`` bool.
+
+    Raises
+    ------
+    InputError
+        For a (network, kind) pair without a model, listing the known pairs.
+
+    Examples
+    --------
+    >>> import xarray as xr
+    >>> comps = xr.Dataset({"network": ("component", ["power", "water"]),
+    ...                     "kind": ("component", ["substation", "pipe"])})
+    >>> frag = component_fragility(comps)
+    >>> frag["model"].tolist(), float(frag["median"][0, 1]), frag["is_pipe"].tolist()
+    (['EP.S.L.U', 'pipe'], 0.26, [False, True])
+    """
+    components = getattr(components, "components", components)
+    networks = np.asarray(components["network"].values).astype(str)
+    kinds = np.asarray(components["kind"].values).astype(str)
+    pairs = sorted(set(zip(networks.tolist(), kinds.tolist())))
+    unknown = [p for p in pairs if p not in COMPONENT_MODELS]
+    if unknown:
+        raise InputError(f"no fragility for component (network, kind) {unknown[:5]}; known pairs "
+                         f"are {sorted(COMPONENT_MODELS)}. Rename the kinds, or add a model to "
+                         f"workbench.fragility.COMPONENT_MODELS.")
+    lifelines = _read("hazus_lifeline_fragility.csv").set_index("id")
+    buildings = _fragility_lookup()
+    n = len(kinds)
+    model = np.empty(n, dtype=object)
+    median = np.full((n, 4), np.inf)
+    beta = np.ones((n, 4))
+    for net, kind in pairs:
+        sel = (networks == net) & (kinds == kind)
+        name = COMPONENT_MODELS[(net, kind)]
+        model[sel] = name
+        if name.startswith("building:"):
+            btype, level = name.split(":")[1].split(".")
+            median[sel], beta[sel] = buildings[(btype, level)]
+        elif name not in ("none", "pipe"):
+            row = lifelines.loc[name]
+            median[sel] = row[[f"median_ds{k}" for k in range(1, 5)]].to_numpy(float)
+            beta[sel] = row[[f"beta_ds{k}" for k in range(1, 5)]].to_numpy(float)
+    ductile = (np.asarray(components["ductile"].values, dtype=bool) if "ductile" in components
+               else np.zeros(n, dtype=bool))
+    return {"model": model.astype(str), "median": median, "beta": beta,
+            "is_pipe": model.astype(str) == "pipe", "ductile": ductile}
