@@ -165,4 +165,12 @@ def test_bad_arguments(city, kwargs, match):
 
 def test_missing_replacement_cost_is_an_error(city):
     with pytest.raises(InputError, match="replacement_cost_per_m2 lacks type"):
-        sample_damage(city, None, Earthquake(6.0, 0.0, 0.0))
+        sample_damage(city, None, Earthquake(6.0, 0.0, 0.0),
+                      replacement_cost_per_m2={"residential": 1000.0})
+
+
+def test_default_replacement_cost_table(city):
+    from workbench.fragility import default_replacement_cost_per_m2, replacement_cost
+    per_m2 = default_replacement_cost_per_m2()
+    expected = city.buildings["floor_area"].values * [per_m2[t] for t in city.buildings["type"].values]
+    assert replacement_cost(city).tolist() == expected.tolist()

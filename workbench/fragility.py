@@ -71,6 +71,7 @@ __all__ = [
     "building_fragility_table", "repair_table", "lifeline_fragility_table", "pipe_repair_table",
     "structure_types", "code_level", "building_fragility", "exceedance_probability",
     "pipe_repair_rate", "building_consequences", "replacement_cost", "component_fragility",
+    "default_replacement_cost_per_m2",
 ]
 
 #: Hazus seismic design levels, weakest first: pre-, low, moderate, high code.
@@ -298,12 +299,29 @@ def building_consequences(buildings) -> tuple[np.ndarray, np.ndarray]:
     return ratio, days
 
 
+def default_replacement_cost_per_m2() -> dict[str, float]:
+    """The default replacement cost [EUR/m², 2024] by building type (an assumption, see
+    ``data/replacement_cost_per_m2.csv``).
+
+    Examples
+    --------
+    >>> sorted(default_replacement_cost_per_m2())[:2]
+    ['commercial', 'industrial']
+    """
+    table = _read("replacement_cost_per_m2.csv")
+    return dict(zip(table["type"], table["eur_per_m2"].astype(float)))
+
+
 def replacement_cost(buildings, replacement_cost_per_m2: Mapping[str, float] | None = None
                      ) -> np.ndarray:
     """Replacement cost [money] of every building.
 
     The building's ``replacement_cost`` where present; otherwise ``floor_area`` [m²] ×
-    ``replacement_cost_per_m2[type]`` [money/m²].
+    ``replacement_cost_per_m2[type]`` [money/m²]. With ``replacement_cost_per_m2=None`` the
+    default table :func:`default_replacement_cost_per_m2` (``data/replacement_cost_per_m2.csv``,
+    EUR at 2024 prices) is used. Its values are *assumptions* of the right order of magnitude
+    for Finnish new-build costs, not a cited table (Hazus valuation tables are not available
+    offline); the CSV says so in its ``source`` column, and a study should supply its own.
 
     Raises
     ------
@@ -322,7 +340,8 @@ def replacement_cost(buildings, replacement_cost_per_m2: Mapping[str, float] | N
     if "replacement_cost" in buildings:
         return np.asarray(buildings["replacement_cost"].values, dtype=float)
     types = np.asarray(buildings["type"].values).astype(str)
-    per_m2 = dict(replacement_cost_per_m2 or {})
+    per_m2 = dict(default_replacement_cost_per_m2() if replacement_cost_per_m2 is None
+                  else replacement_cost_per_m2)
     missing = sorted(set(types.tolist()) - set(per_m2))
     if missing:
         raise InputError(f"buildings have no 'replacement_cost' and replacement_cost_per_m2 lacks "
