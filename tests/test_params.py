@@ -53,4 +53,4 @@ def test_missing_file():
 
 def test_defaults_not_mutated():
     validate_params({"constraints": {"crews": 3}})
-    assert DEFAULTS["constraints"]["crews"] == 20
+    assert DEFAULTS["constraints"]["crews"] == {"building": 60, "water": 6, "power": 6, "road": 3}

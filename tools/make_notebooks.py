@@ -63,7 +63,10 @@ NOTEBOOKS = {
              "pipeline.cascade_table(system, damage.isel(realization=0))"),
         md("## 3 · Critical infrastructure (seed 001)\n\nSingle points of failure and the "
            "population each cuts off from every source."),
-        code("wb.criticality.critical_nodes(city).head(15)"),
+        code("wb.criticality.single_points_of_failure(system).head(15)"),
+        md("Node criticality: the population that loses service from a network when that node "
+           "alone fails."),
+        code("wb.criticality.node_criticality(system).head(10)"),
         md("## 4 · Recovery\n\nEconomic productivity EP(t) and service capacity SC(t) relative to "
            "before the event, for each strategy. The seed's Fig. 1(b): rigid is the pessimistic "
            "bound, flexible the optimistic one."),

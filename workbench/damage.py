@@ -36,6 +36,7 @@ from __future__ import annotations
 from typing import Mapping, Sequence
 
 import numpy as np
+import pandas as pd
 import xarray as xr
 
 from .dims import BUILDING, COMPONENT, DAMAGE_STATES, REALIZATION
@@ -45,7 +46,7 @@ from .fragility import (HAZUS_ZONE4_BREAKS, _pipe_break_share, building_conseque
                         pipe_repair_rate, replacement_cost)
 from .hazard import Earthquake, earthquake_intensity
 
-__all__ = ["sample_damage", "damage_probabilities", "DAMAGE_STATE"]
+__all__ = ["sample_damage", "damage_probabilities", "damage_table", "DAMAGE_STATE"]
 
 #: Dim of :func:`damage_probabilities`: damage states 1..4 (slight … complete).
 DAMAGE_STATE = "damage_state"
@@ -316,3 +317,35 @@ def _sample_states(rng: np.random.Generator, realizations: int, exceedance: np.n
     for k in range(exceedance.shape[1]):
         states += u < exceedance[:, k]
     return states
+
+
+def damage_table(damage: xr.Dataset) -> pd.DataFrame:
+    """Buildings and components in each Hazus damage state, mean count over realisations.
+
+    Rows: ``buildings`` and one per network (the prefix of the component ids,
+    ``"<network>:..."``). Columns: the
+    damage states of :data:`workbench.dims.DAMAGE_STATES`, plus ``out_of_service`` (components
+    not functional by their own damage).
+
+    Examples
+    --------
+    >>> ds = xr.Dataset({"building_damage_state": (("realization", "building"), [[0, 4], [2, 4]])})
+    >>> damage_table(ds).loc["buildings", ["none", "moderate", "complete"]].tolist()
+    [0.5, 0.5, 1.0]
+    """
+    def counts(states: xr.DataArray, dim: str) -> dict:
+        values = np.asarray(states.transpose(..., dim).values).reshape(-1, states.sizes[dim])
+        return {name: float((values == k).sum(axis=1).mean()) for k, name in enumerate(DAMAGE_STATES)}
+
+    rows = {"buildings": counts(damage["building_damage_state"], BUILDING)}
+    if "component_damage_state" in damage:
+        states = damage["component_damage_state"]
+        functional = damage["component_functional"]
+        networks = np.array([c.split(":", 1)[0] for c in damage[COMPONENT].values.astype(str)])
+        for name in dict.fromkeys(networks):
+            mask = xr.DataArray(networks == name, dims=COMPONENT)
+            row = counts(states.where(mask, drop=True), COMPONENT)
+            out = (~functional.astype(bool)).where(mask, drop=True)
+            row["out_of_service"] = float(out.sum(COMPONENT).mean())
+            rows[str(name)] = row
+    return pd.DataFrame(rows).T

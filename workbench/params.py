@@ -24,11 +24,11 @@ DEFAULTS: dict[str, Any] = {
     "city": "demo",
     "seed": 42,
     "realizations": 1,
-    "horizon_days": 365,
-    "map": {"max_distance_m": 500.0},
+    "horizon_days": 730,
+    "map": {"max_distance_m": 1000.0},
     "hazard": {
         "kind": "earthquake",
-        "magnitude": 6.5,
+        "magnitude": 5.5,
         "location": "centre",
         "depth_km": 10.0,
         "vs30": 760.0,
@@ -36,9 +36,9 @@ DEFAULTS: dict[str, Any] = {
         "field": None,
     },
     "constraints": {
-        "crews": 20,
+        "crews": {"building": 60, "water": 6, "power": 6, "road": 3},
         "materials_per_day": math.inf,
-        "commitment_days": 7,
+        "commitment_days": 14,
     },
     "strategies": list(STRATEGIES),
 }
@@ -63,7 +63,7 @@ hazard:
   intensity_scale: {hazard[intensity_scale]}    # multiplies the intensity field
   field: null               # path to a CSV intensity field (kind: field)
 constraints:
-  crews: {constraints[crews]}                # repair crews, or by trade: {{building: 10, water: 4, power: 4, road: 2}}
+  crews: {{building: {constraints[crews][building]}, water: {constraints[crews][water]}, power: {constraints[crews][power]}, road: {constraints[crews][road]}}}  # repair crews by trade, or one number for a shared pool
   materials_per_day: .inf   # EUR of materials that may be used per day (.inf = unlimited)
   commitment_days: {constraints[commitment_days]}        # a crew stays on its task this many days (0 = none, .inf = to completion)
 strategies: [rigid, semiflexible, flexible]

@@ -265,7 +265,9 @@ def write_summary(run_dir: Path, params: dict, city: City, summaries: list[dict]
         merged = {}
         for key in rows[0]:
             values = [row[key] for row in rows]
-            if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+            if all(isinstance(v, bool) for v in values):
+                merged[key] = all(values)  # recovered_*: true only when every realisation recovered
+            elif all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
                 merged[key] = float(np.mean(values))
             elif all(v is None or isinstance(v, (int, float)) for v in values):
                 merged[key] = None  # not recovered within the horizon in some realisation
@@ -279,7 +281,8 @@ def write_summary(run_dir: Path, params: dict, city: City, summaries: list[dict]
         "realizations": params["realizations"],
         "city": {"name": city.name, "buildings": int(b.sizes["building"]),
                  "floor_area_m2": float(b["floor_area"].sum()),
-                 "population": float(population.sum())},
+                 "population": float(population.sum()),
+                 "occupancy": float(b["occupancy"].sum())},
         "strategies": strategies,
         "units": {"economic_loss": "EUR", "ep_loss": "EUR", "repair_cost": "EUR",
                   "service_loss_person_days": "person-days", "economic_loss_per_m2": "EUR/m2",
@@ -459,7 +462,8 @@ def write_index(run_dir: Path, params: dict, timings: dict) -> Path:
             for s, v in summary["strategies"].items())
         c = summary["city"]
         numbers = (f"<h2>Resilience indexes</h2><p>{c['buildings']} buildings, "
-                   f"{c['floor_area_m2']:,.0f} m² floor area, population {c['population']:,.0f}.</p>"
+                   f"{c['floor_area_m2']:,.0f} m² floor area, population {c['population']:,.0f}, "
+                   f"baseline occupancy {c.get('occupancy', 0):,.0f} persons.</p>"
                    f"<table><tr><th>strategy</th>{head}</tr>{body}</table>")
     extra = sorted(p.name for p in run_dir.glob("*") if p.suffix in (".csv", ".geojson", ".nc", ".json"))
     files = "".join(f'<li><a href="{esc(n)}">{esc(n)}</a></li>' for n in extra)

@@ -8,6 +8,7 @@ bokeh/panel notebook extension embeds loaders that point at a CDN).
 from __future__ import annotations
 
 import holoviews as hv
+import holoviews.plotting.mpl  # noqa: F401 — registers the matplotlib backend the options name
 import numpy as np
 import pandas as pd
 import xarray as xr
@@ -24,7 +25,6 @@ _NETWORK_COLOURS = {"water": "#1f78b4", "power": "#e6ab02", "road": "#999999"}
 
 def static(obj, *, fig_inches: float = 7.0):
     """Render a HoloViews object to a matplotlib ``Figure`` (shown as a PNG in notebooks)."""
-    import holoviews.plotting.mpl  # noqa: F401 — registers the matplotlib backend
     import matplotlib.pyplot as plt
     fig = hv.render(obj.opts(fig_inches=fig_inches, backend="matplotlib"), backend="matplotlib")
     plt.close(fig)  # the returned figure is displayed once, by whoever shows it

@@ -1,0 +1,133 @@
+"""Tests of workbench.functionality: EP, SC, demand, shelters and the model interface."""
+
+import numpy as np
+import pytest
+
+from workbench.city import toy_city
+from workbench.dims import BUILDING_TYPES
+from workbench.errors import InputError
+from workbench.functionality import (CURRENCY, EP_UNIT, EP_UNIT_INPUTS, PRICE_YEAR,
+                                     FunctionalityModel, Shelters, TableFunctionality,
+                                     building_ep, building_sc, city_functionality,
+                                     displaced_population, service_demand, shelter_places,
+                                     sheltered_capacity, usable_fractions)
+
+
+@pytest.fixture(scope="module")
+def buildings():
+    return toy_city().buildings
+
+
+def test_rss_is_one_at_full_service_so_sc0_is_twice_q0(buildings):
+    model = TableFunctionality()
+    assert (model.rss(buildings, np.ones((6, 3))) == 1.0).all()
+    q0 = buildings["occupancy"].values
+    np.testing.assert_allclose(building_sc(buildings, np.ones(6)), 2 * q0)
+    f = city_functionality(buildings)
+    assert f["sc"] == f["demand"] == 2 * q0.sum() == service_demand(buildings)
+
+
+def test_one_unsheltered_unserved_person_is_two_person_units(buildings):
+    # a city of one resident whose home collapses and no shelter: demand − SC = 2
+    one = buildings.isel(building=[0]).assign(occupancy=("building", [1.0]))
+    f = city_functionality(one, [4])
+    assert (f["demand"] - f["sc"]) / 2 == 1.0
+    assert f["displaced"] == 1.0 and f["sheltered"] == 0.0
+
+
+def test_damage_state_tables_follow_atc20_placards():
+    a, q = usable_fractions([0, 1, 2, 3, 4])
+    assert a.tolist() == [1.0, 1.0, 0.5, 0.0, 0.0] and q.tolist() == a.tolist()
+    with pytest.raises(InputError, match="damage states must be integers 0..4"):
+        usable_fractions([5])
+
+
+def test_ep_unit_table_is_derived_from_the_cited_inputs():
+    assert CURRENCY == "EUR" and PRICE_YEAR == 2022
+    assert set(EP_UNIT) == set(BUILDING_TYPES)
+    for t, (value_added, area) in EP_UNIT_INPUTS.items():
+        assert EP_UNIT[t] == pytest.approx(value_added / area / 365.0)
+    # offices produce most per m², dwellings least: the ordering national accounts give
+    assert max(EP_UNIT, key=EP_UNIT.get) == "office"
+    assert min(EP_UNIT, key=EP_UNIT.get) == "residential"
+
+
+def test_ep_and_rss_never_fall_when_service_rises(buildings):
+    model = TableFunctionality()
+    rng = np.random.default_rng(0)
+    low = rng.uniform(0, 1, (6, 3))
+    high = np.clip(low + rng.uniform(0, 0.5, (6, 3)), 0, 1)
+    assert (model.ep_unit(buildings, high) >= model.ep_unit(buildings, low)).all()
+    assert (model.rss(buildings, high) >= model.rss(buildings, low)).all()
+    assert (model.ep_unit(buildings, np.zeros((6, 3))) > 0).all()  # weights sum < 1
+
+
+def test_ep_scales_with_usable_area(buildings):
+    full = building_ep(buildings, np.ones(6))
+    np.testing.assert_allclose(building_ep(buildings, np.full(6, 0.5)), full / 2)
+    np.testing.assert_allclose(full, buildings["floor_area"].values
+                               * np.array([EP_UNIT[t] for t in buildings["type"].values]))
+
+
+def test_table_validation_names_the_problem():
+    with pytest.raises(InputError, match=r"ep_weights must give every building type .*missing "
+                                         r"\['public'\]"):
+        TableFunctionality(ep_weights={t: (0.1, 0.1, 0.1) for t in BUILDING_TYPES[:-1]})
+    with pytest.raises(InputError, match=r"rss_weights\['office'\] weights sum to 1.5 > 1"):
+        TableFunctionality(rss_weights={t: (0.5, 0.5, 0.5) if t == "office" else (0, 0, 0)
+                                        for t in BUILDING_TYPES})
+    with pytest.raises(InputError, match=r"service must have shape \(n_buildings, 3\)"):
+        TableFunctionality().rss(toy_city().buildings, np.ones((6, 2)))
+
+
+def test_table_is_a_functionality_model_and_others_plug_in(buildings):
+    assert isinstance(TableFunctionality(), FunctionalityModel)
+
+    class Flat:
+        def ep_unit(self, buildings, service):
+            return np.full(buildings.sizes["building"], 2.0)
+
+        def rss(self, buildings, service):
+            return np.ones(buildings.sizes["building"])
+
+    assert city_functionality(buildings, model=Flat())["ep"] == 2.0 * float(
+        buildings["floor_area"].sum())
+    with pytest.raises(InputError, match="functionality must implement ep_unit"):
+        city_functionality(buildings, model=object())
+
+
+def test_shelters_house_displaced_residents(buildings):
+    # b5 (public, 2500 m²) offers 2500 · 0.5 / 3.5 places; b0, b1 (90 residents) collapse
+    q = np.array([0.0, 0.0, 1, 1, 1, 1])
+    places = shelter_places(buildings, q)
+    assert places[-1] == pytest.approx(2500 * 0.5 / 3.5) and (places[:-1] == 0).all()
+    assert displaced_population(buildings, q) == 90.0
+    f = city_functionality(buildings, [4, 4, 0, 0, 0, 0])
+    assert f["sheltered"] == 90.0 and f["sc"] == pytest.approx(f["demand"])
+    # a damaged shelter offers nothing
+    f = city_functionality(buildings, [4, 4, 0, 0, 0, 3])
+    assert f["sheltered"] == 0.0
+
+
+def test_temporary_shelters_open_on_their_day():
+    sh = Shelters(temporary_places=10.0, temporary_from_day=3.0)
+    none = np.zeros(1)
+    assert sheltered_capacity(none, np.ones(1), 4.0, day=2.0, shelters=sh) == (0.0, 0.0)
+    assert sheltered_capacity(none, np.ones(1), 4.0, day=3.0, shelters=sh) == (8.0, 4.0)
+
+
+def test_shelter_capable_variable_overrides_type(buildings):
+    b = buildings.assign(shelter_capable=("building", [False, False, True, False, False, False]))
+    places = shelter_places(b, np.ones(6))
+    assert places[2] > 0 and places[5] == 0
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"area_per_person": -1.0}, "area_per_person must be > 0"),
+    ({"usable_share": 0.0}, r"usable_share must be in \(0, 1\]"),
+    ({"temporary_places": float("nan")}, "temporary_places must be finite"),
+    ({"temporary_from_day": -2.0}, "temporary_from_day must be ≥ 0"),
+])
+def test_bad_shelters(kwargs, message):
+    with pytest.raises(InputError, match=message):
+        Shelters(**kwargs)

@@ -1,0 +1,110 @@
+"""Runs end to end: `simulate`, `run` through papermill, the CLI contract, failures that keep output."""
+
+import json
+import math
+
+import pytest
+import yaml
+
+from workbench import pipeline
+from workbench.city import save_city, toy_city
+from workbench.cli import main
+from workbench.errors import StageError
+from workbench.params import validate_params
+
+SUMMARY_KEYS = {"economic_loss", "ep_loss", "repair_cost", "service_loss_person_days",
+                "economic_loss_per_m2", "service_loss_per_m2", "recovery_days_95",
+                "functionality_72h"}
+
+
+@pytest.fixture(scope="module")
+def toy_folder(tmp_path_factory):
+    return save_city(toy_city(), tmp_path_factory.mktemp("city") / "toy")
+
+
+def _params(toy_folder, **extra):
+    return validate_params({"name": "toy", "city": str(toy_folder), "horizon_days": 60,
+                            "hazard": {"magnitude": 7.0}, "constraints": {"crews": 2}, **extra})
+
+
+def test_simulate_writes_contract_files(toy_folder, tmp_path):
+    run_dir = pipeline.simulate(_params(toy_folder), tmp_path / "run")
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert summary["city"] == {"name": "toy", "buildings": 6, "floor_area_m2": 14000.0,
+                               "population": 500.0, "occupancy": 500.0}
+    assert set(summary["strategies"]) == {"rigid", "semiflexible", "flexible"}
+    for values in summary["strategies"].values():
+        assert SUMMARY_KEYS <= set(values)
+        assert values["economic_loss"] >= values["repair_cost"] >= 0
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert manifest["parameters"]["seed"] == 42
+    assert manifest["packages"]["numpy"]
+    assert any(k.endswith("buildings.csv") for k in manifest["inputs"])
+    assert set(manifest["stages"]) == {"mapping", "damage", "recovery"}
+    for name in ("city.nc", "damage.nc", "recovery.nc", "params.yaml"):
+        assert (run_dir / name).exists()
+
+
+def test_same_parameters_same_summary(toy_folder, tmp_path):
+    a = pipeline.simulate(_params(toy_folder), tmp_path / "a")
+    b = pipeline.simulate(_params(toy_folder), tmp_path / "b")
+    assert (a / "summary.json").read_bytes() == (b / "summary.json").read_bytes()
+    c = pipeline.simulate(_params(toy_folder, seed=7), tmp_path / "c")
+    assert json.loads((c / "summary.json").read_text())["seed"] == 7
+
+
+def test_stage_failure_names_stage_and_keeps_earlier_output(toy_folder, tmp_path):
+    params = _params(toy_folder, hazard={"kind": "field", "field": str(tmp_path / "missing.csv")})
+    with pytest.raises(StageError, match="stage damage failed"):
+        pipeline.simulate(params, tmp_path / "run")
+    assert (tmp_path / "run" / "city.nc").exists()
+    manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
+    assert manifest["stages"]["mapping"]["status"] == "ok"
+    assert manifest["stages"]["damage"]["status"] == "failed"
+
+
+def test_cli_params_and_unknown_key(tmp_path, capsys):
+    assert main(["params"]) == 0
+    printed = yaml.safe_load(capsys.readouterr().out)
+    printed["not_a_key"] = 1
+    (tmp_path / "bad.yaml").write_text(yaml.safe_dump(printed))
+    assert main(["simulate", str(tmp_path / "bad.yaml"), "--out", str(tmp_path / "o")]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "not_a_key" in err[0]
+
+
+def test_cli_bad_city_path(tmp_path, capsys):
+    (tmp_path / "p.yaml").write_text("city: no/such/folder\n")
+    assert main(["simulate", str(tmp_path / "p.yaml"), "--out", str(tmp_path / "o")]) == 1
+    err = capsys.readouterr().err
+    assert "stage mapping failed" in err and "no/such/folder" in err
+
+
+def test_run_executes_notebooks(toy_folder, tmp_path):
+    run_dir = pipeline.run(_params(toy_folder), tmp_path / "run")
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    stages = manifest["stages"]
+    assert stages and all(s["status"] == "ok" for s in stages.values()), stages
+    index = (run_dir / "index.html").read_text()
+    for stage in stages:
+        assert (run_dir / f"{stage}.ipynb").exists() and (run_dir / f"{stage}.html").exists()
+        assert f"{stage}.html" in index
+    for html in run_dir.glob("*.html"):
+        text = html.read_text()
+        assert "cdn.bokeh.org" not in text and "cdn.holoviz.org" not in text, html.name
+    assert "Resilience indexes" in index
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert math.isfinite(summary["strategies"]["semiflexible"]["economic_loss"])
+
+
+def test_run_failure_keeps_failed_notebook(toy_folder, tmp_path):
+    params = _params(toy_folder, hazard={"kind": "field", "field": str(tmp_path / "missing.csv")})
+    with pytest.raises(StageError, match="stage 04_recovery_simulation failed"):
+        pipeline.run(params, tmp_path / "run")
+    run_dir = tmp_path / "run"
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert manifest["stages"]["01_data_mapping"]["status"] == "ok"
+    assert manifest["stages"]["04_recovery_simulation"]["status"] == "failed"
+    assert (run_dir / "04_recovery_simulation.html").exists()
+    assert (run_dir / "city.nc").exists()
+    assert "FAILED" in (run_dir / "index.html").read_text()

@@ -1,0 +1,449 @@
+"""City functionality (DESIGN §3, seed 003 §1): economic productivity EP and service capacity SC.
+
+For building ``i`` at time ``t``
+
+* ``EP_i = A_i · a_i · EP_unit,i(s_i)``  [EUR/day], with ``A_i`` the floor area [m²], ``a_i`` the
+  usable share of it (:data:`A_EFF_BY_DAMAGE_STATE`, 1 once repaired) and ``EP_unit`` the value
+  added per m² per day at the building's service satisfaction ``s_i`` (water, power, road);
+* ``SC_i = Q0_i · q_i · (1 + rSS_i(s_i))``  [person-units], with ``Q0_i`` the baseline occupancy,
+  ``q_i`` the usable share of it (:data:`Q_BASE_BY_DAMAGE_STATE`) and ``rSS = d_t / d0`` the
+  supplementary service factor, 1 when every service is satisfied.
+
+Normalisation (the two sides of SC scaled alike)
+------------------------------------------------
+A person needs one unit of occupancy and one unit of supplementary service, so
+
+* ``demand(t) = 2 · Σ_i Q0_i`` — the population does not leave; displaced people still need
+  housing and service, so demand is constant over the recovery;
+* the intact city has ``SC0 = Σ_i Q0_i (1 + 1) = demand`` and zero service loss;
+* service loss ``= ∫ max(0, demand − SC) dt / 2`` [person-days] (see
+  :func:`workbench.indexes.service_loss`), so one unsheltered, unserved person costs exactly one
+  person-day per day.
+
+Shelters
+--------
+Displaced residents (residents of residential buildings whose occupancy share ``q`` < 1;
+``population`` if the buildings carry it, else ``occupancy``) are housed in shelter places while
+any are free. Shelter-capable buildings (variable ``shelter_capable``; without it, every
+``public`` building) that are fully usable offer ``A · usable_share / area_per_person`` places,
+with 3.5 m² of covered living space per person, the Sphere minimum standard. Each sheltered person
+counts ``1 + rSS`` of the shelter building (a shelter without water serves less); temporary
+shelter places added from a given day count 2 (self-supplied). See :class:`Shelters`.
+
+The tables
+----------
+Damage state → usable share follows the ATC-20 post-earthquake placards that Hazus damage states
+map onto: DS0–1 (green, *inspected*) fully usable; DS2 (yellow, *restricted use*) half usable;
+DS3–4 (red, *unsafe*) unusable until repaired.
+
+``EP_unit`` at full service is value added per worker divided by floor area per worker, by
+building type (:data:`EP_UNIT_INPUTS`); rounded national-accounts figures for Finland, EUR, price
+year 2022 (Statistics Finland, *National accounts*, value added and employment by industry,
+StatFin table 11sq/11sz; floor area per worker from office-density surveys (British Council for
+Offices 2018: ~10 m² net per workstation, ~20 m² gross) and round figures for other uses).
+Residential EP is the imputed value added of housing services per m² of dwelling (real-estate
+industry L68 over the dwelling stock). These are *order-of-magnitude* defaults labelled as such:
+replace them through a :class:`FunctionalityModel` (stage 03 trains one).
+
+Service dependence is linear: ``EP_unit(s) = EP_unit · (1 − Σ_k w_k (1 − s_k))`` and
+``rSS(s) = 1 − Σ_k v_k (1 − s_k)`` with weights by type (:data:`EP_SERVICE_WEIGHTS`,
+:data:`RSS_SERVICE_WEIGHTS`) — an assumption, documented as such, that keeps a dwelling without
+services worth something (shelter from weather) and makes offices depend mostly on power.
+
+References
+----------
+Applied Technology Council (1989). ATC-20, *Procedures for postearthquake safety evaluation of
+buildings*. Redwood City, CA.
+FEMA (2022). *Hazus Earthquake Model Technical Manual*, Hazus 5.1, chapters 11 and 15.
+Sphere Association (2018). *The Sphere Handbook*, Shelter and settlement standard 3 (3.5 m² of
+living space per person). doi:10.3362/9781908176707
+Zhou, Y., Xiao, Y., & Xu, H. (2025). Quantifying urban disaster resilience for informed mitigation
+strategies. *Engineering*, 53(10), 13–17. doi:10.1016/j.eng.2025.05.007
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping, Protocol, runtime_checkable
+
+import numpy as np
+import xarray as xr
+
+from .dims import BUILDING, BUILDING_TYPES, NETWORKS
+from .errors import InputError
+
+__all__ = [
+    "A_EFF_BY_DAMAGE_STATE", "Q_BASE_BY_DAMAGE_STATE", "EP_UNIT_INPUTS", "EP_UNIT",
+    "EP_SERVICE_WEIGHTS", "RSS_SERVICE_WEIGHTS", "CURRENCY", "PRICE_YEAR",
+    "FunctionalityModel", "TableFunctionality", "Shelters",
+    "usable_fractions", "building_ep", "building_sc", "service_demand", "displaced_population",
+    "shelter_places", "sheltered_capacity", "city_functionality",
+]
+
+CURRENCY = "EUR"
+PRICE_YEAR = 2022
+
+#: Usable share of floor area by damage state 0..4 (ATC-20 green, green, yellow, red, red).
+A_EFF_BY_DAMAGE_STATE = np.array([1.0, 1.0, 0.5, 0.0, 0.0])
+#: Usable share of baseline occupancy by damage state 0..4 (same placards).
+Q_BASE_BY_DAMAGE_STATE = np.array([1.0, 1.0, 0.5, 0.0, 0.0])
+
+#: type → (value added per worker [EUR/year], gross floor area per worker [m²]); residential →
+#: (value added of housing services per m² of dwelling [EUR/m²/year], 1). Rounded, Finland 2022.
+EP_UNIT_INPUTS = MappingProxyType({
+    "residential": (80.0, 1.0),        # L68 imputed housing services ≈ 20 bn EUR / 250 M m²
+    "office": (110_000.0, 20.0),       # J, K, M, N
+    "commercial": (70_000.0, 40.0),    # G, I
+    "industrial": (130_000.0, 80.0),   # C (incl. production floor and storage)
+    "public": (65_000.0, 35.0),        # O, P, Q
+})
+#: EP per m² per day at full service [EUR/m²/day] = value added per worker / m² per worker / 365.
+EP_UNIT = MappingProxyType({t: va / area / 365.0 for t, (va, area) in EP_UNIT_INPUTS.items()})
+
+#: type → weights (water, power, road) of the service dependence of EP_unit (assumption).
+EP_SERVICE_WEIGHTS = MappingProxyType({
+    "residential": (0.25, 0.35, 0.10),
+    "office": (0.15, 0.60, 0.15),
+    "commercial": (0.20, 0.45, 0.25),
+    "industrial": (0.25, 0.50, 0.20),
+    "public": (0.25, 0.45, 0.20),
+})
+#: type → weights (water, power, road) of the service dependence of rSS (assumption).
+RSS_SERVICE_WEIGHTS = MappingProxyType({
+    "residential": (0.40, 0.40, 0.10),
+    "office": (0.20, 0.50, 0.20),
+    "commercial": (0.25, 0.40, 0.25),
+    "industrial": (0.25, 0.45, 0.20),
+    "public": (0.35, 0.35, 0.20),
+})
+
+
+@runtime_checkable
+class FunctionalityModel(Protocol):
+    """What recovery needs from a functionality model; trained models plug in here.
+
+    ``buildings`` is the city's buildings Dataset (dim ``building``); ``service`` an array of
+    shape (n_buildings, 3), columns water, power, road (:data:`workbench.dims.NETWORKS`), values
+    in [0, 1]. Both methods return arrays of shape (n_buildings,), and must give the full-service
+    values when ``service`` is all ones (``rss`` = 1 there, by definition).
+    """
+
+    def ep_unit(self, buildings: xr.Dataset, service: np.ndarray) -> np.ndarray:
+        """Economic productivity per unit area [EUR/m²/day]."""
+
+    def rss(self, buildings: xr.Dataset, service: np.ndarray) -> np.ndarray:
+        """Supplementary service factor rSS = d_t/d0 [-]."""
+
+
+def _frozen_table(table: Mapping, name: str, width: int | None) -> MappingProxyType:
+    missing = [t for t in BUILDING_TYPES if t not in table]
+    unknown = [t for t in table if t not in BUILDING_TYPES]
+    if missing or unknown:
+        raise InputError(f"{name} must give every building type {list(BUILDING_TYPES)}; "
+                         f"missing {missing}, unknown {unknown}.")
+    out = {}
+    for key, value in table.items():
+        arr = np.atleast_1d(np.asarray(value, dtype=float))
+        if width is not None and arr.shape != (width,):
+            raise InputError(f"{name}[{key!r}] must hold {width} weights (water, power, road), "
+                             f"got {value!r}.")
+        if not np.isfinite(arr).all() or (arr < 0).any():
+            raise InputError(f"{name}[{key!r}] must be finite and ≥ 0, got {value!r}.")
+        if width is not None and arr.sum() > 1:
+            raise InputError(f"{name}[{key!r}] weights sum to {arr.sum():g} > 1, which would make "
+                             f"the factor negative without service; scale them down.")
+        out[key] = tuple(arr.tolist()) if width is not None else float(arr[0])
+    return MappingProxyType(out)
+
+
+@dataclass(frozen=True)
+class TableFunctionality:
+    """The default :class:`FunctionalityModel`: lookup tables by building type, linear in service.
+
+    Parameters
+    ----------
+    ep_unit_full : mapping of str to float
+        EP per m² per day at full service, by type [EUR/m²/day]; default :data:`EP_UNIT`.
+    ep_weights, rss_weights : mapping of str to (float, float, float)
+        Weights (water, power, road), each set summing to ≤ 1.
+
+    Examples
+    --------
+    >>> from workbench.city import toy_city
+    >>> b = toy_city().buildings
+    >>> model = TableFunctionality()
+    >>> full, none = np.ones((6, 3)), np.zeros((6, 3))
+    >>> model.rss(b, full).tolist()
+    [1.0, 1.0, 1.0, 1.0, 1.0, 1.0]
+    >>> round(float(model.ep_unit(b, full)[2]), 2), round(float(model.ep_unit(b, none)[2]), 2)
+    (15.07, 1.51)
+    """
+
+    ep_unit_full: Mapping[str, float] = field(default_factory=lambda: EP_UNIT)
+    ep_weights: Mapping[str, tuple] = field(default_factory=lambda: EP_SERVICE_WEIGHTS)
+    rss_weights: Mapping[str, tuple] = field(default_factory=lambda: RSS_SERVICE_WEIGHTS)
+
+    def __post_init__(self):
+        object.__setattr__(self, "ep_unit_full", _frozen_table(self.ep_unit_full, "ep_unit_full",
+                                                               None))
+        object.__setattr__(self, "ep_weights", _frozen_table(self.ep_weights, "ep_weights", 3))
+        object.__setattr__(self, "rss_weights", _frozen_table(self.rss_weights, "rss_weights", 3))
+
+    def __hash__(self):
+        return hash(tuple(tuple(sorted(t.items())) for t in
+                          (self.ep_unit_full, self.ep_weights, self.rss_weights)))
+
+    def ep_unit(self, buildings: xr.Dataset, service: np.ndarray) -> np.ndarray:
+        """EP per m² per day [EUR/m²/day], shape (n_buildings,)."""
+        code = _type_codes(buildings)
+        full = np.array([self.ep_unit_full[t] for t in BUILDING_TYPES])[code]
+        return full * _service_factor(self.ep_weights, code, service)
+
+    def rss(self, buildings: xr.Dataset, service: np.ndarray) -> np.ndarray:
+        """Supplementary service factor rSS [-], shape (n_buildings,); 1 at full service."""
+        return _service_factor(self.rss_weights, _type_codes(buildings), service)
+
+
+def _type_codes(buildings: xr.Dataset) -> np.ndarray:
+    types = np.asarray(buildings["type"].values).astype(str)
+    order = np.argsort(BUILDING_TYPES)
+    sorted_types = np.asarray(BUILDING_TYPES)[order]
+    pos = np.clip(np.searchsorted(sorted_types, types), 0, len(sorted_types) - 1)
+    if (sorted_types[pos] != types).any():
+        bad = sorted(set(types[sorted_types[pos] != types]))
+        raise InputError(f"unknown building type(s) {bad}; known types are {list(BUILDING_TYPES)}.")
+    return order[pos]
+
+
+def _service_factor(weights: Mapping, code: np.ndarray, service: np.ndarray) -> np.ndarray:
+    service = np.asarray(service, dtype=float)
+    if service.shape != (len(code), len(NETWORKS)):
+        raise InputError(f"service must have shape (n_buildings, {len(NETWORKS)}) = "
+                         f"({len(code)}, {len(NETWORKS)}), columns {list(NETWORKS)}; got "
+                         f"{service.shape}.")
+    w = np.array([weights[t] for t in BUILDING_TYPES])[code]          # (n, 3)
+    return 1.0 - np.einsum("ij,ij->i", w, 1.0 - service)
+
+
+@dataclass(frozen=True)
+class Shelters:
+    """How displaced residents are sheltered (DESIGN §3; seed 003 §1.2).
+
+    Parameters
+    ----------
+    area_per_person : float
+        Covered living space per sheltered person [m²]; default 3.5 (Sphere minimum).
+    usable_share : float
+        Share of a shelter-capable building's floor area usable as shelter, in (0, 1].
+    temporary_places : float
+        Places [persons] in temporary shelters, available from ``temporary_from_day`` on.
+    temporary_from_day : float
+        Day [d] from which temporary places exist; ``inf`` = never.
+
+    Examples
+    --------
+    >>> Shelters().area_per_person
+    3.5
+    >>> Shelters(area_per_person=0)
+    Traceback (most recent call last):
+    ...
+    workbench.errors.InputError: area_per_person must be > 0 m², got 0
+    """
+
+    area_per_person: float = 3.5
+    usable_share: float = 0.5
+    temporary_places: float = 0.0
+    temporary_from_day: float = 0.0
+
+    def __post_init__(self):
+        if not (np.isfinite(self.area_per_person) and self.area_per_person > 0):
+            raise InputError(f"area_per_person must be > 0 m², got {self.area_per_person!r}")
+        if not (0 < self.usable_share <= 1):
+            raise InputError(f"usable_share must be in (0, 1], got {self.usable_share!r}")
+        if not (np.isfinite(self.temporary_places) and self.temporary_places >= 0):
+            raise InputError(f"temporary_places must be finite and ≥ 0, got "
+                             f"{self.temporary_places!r}")
+        if np.isnan(self.temporary_from_day) or self.temporary_from_day < 0:
+            raise InputError(f"temporary_from_day must be ≥ 0 (inf = never), got "
+                             f"{self.temporary_from_day!r}")
+
+
+def usable_fractions(damage_state) -> tuple[np.ndarray, np.ndarray]:
+    """Usable share of floor area and of occupancy for Hazus damage states 0..4.
+
+    Examples
+    --------
+    >>> a, q = usable_fractions([0, 1, 2, 3, 4])
+    >>> a.tolist(), q.tolist()
+    ([1.0, 1.0, 0.5, 0.0, 0.0], [1.0, 1.0, 0.5, 0.0, 0.0])
+    """
+    ds = np.asarray(damage_state)
+    if ds.size and (ds.min() < 0 or ds.max() > 4):
+        raise InputError(f"damage states must be integers 0..4 (Hazus none…complete); got "
+                         f"values from {ds.min()} to {ds.max()}.")
+    ds = ds.astype(np.int64)
+    return A_EFF_BY_DAMAGE_STATE[ds], Q_BASE_BY_DAMAGE_STATE[ds]
+
+
+def _model(model) -> FunctionalityModel:
+    model = TableFunctionality() if model is None else model
+    if not isinstance(model, FunctionalityModel):
+        raise InputError(f"functionality must implement ep_unit(buildings, service) and "
+                         f"rss(buildings, service); got {type(model).__name__}.")
+    return model
+
+
+def _full_service(buildings: xr.Dataset, service) -> np.ndarray:
+    n = buildings.sizes[BUILDING]
+    return np.ones((n, len(NETWORKS))) if service is None else np.asarray(service, dtype=float)
+
+
+def building_ep(buildings: xr.Dataset, a_frac, service=None, model=None) -> np.ndarray:
+    """Economic productivity of each building [EUR/day]: ``A · a · EP_unit(s)``.
+
+    ``service`` is (n_buildings, 3) in [0, 1]; ``None`` means full service.
+
+    Examples
+    --------
+    >>> from workbench.city import toy_city
+    >>> b = toy_city().buildings
+    >>> round(float(building_ep(b, np.ones(6)).sum()))
+    83583
+    """
+    area = np.asarray(buildings["floor_area"].values, dtype=float)
+    service = _full_service(buildings, service)
+    return area * np.asarray(a_frac, dtype=float) * _model(model).ep_unit(buildings, service)
+
+
+def building_sc(buildings: xr.Dataset, q_frac, service=None, model=None) -> np.ndarray:
+    """Service capacity of each building [person-units]: ``Q0 · q · (1 + rSS(s))``.
+
+    Examples
+    --------
+    >>> from workbench.city import toy_city
+    >>> b = toy_city().buildings
+    >>> building_sc(b, np.ones(6)).tolist()
+    [60.0, 120.0, 240.0, 80.0, 100.0, 400.0]
+    """
+    occupancy = np.asarray(buildings["occupancy"].values, dtype=float)
+    service = _full_service(buildings, service)
+    rss = _model(model).rss(buildings, service)
+    return occupancy * np.asarray(q_frac, dtype=float) * (1.0 + rss)
+
+
+def service_demand(buildings: xr.Dataset) -> float:
+    """Demand for service capacity [person-units] = 2 · Σ Q0 (constant over the recovery).
+
+    Examples
+    --------
+    >>> from workbench.city import toy_city
+    >>> service_demand(toy_city().buildings)
+    1000.0
+    """
+    return 2.0 * float(np.asarray(buildings["occupancy"].values, dtype=float).sum())
+
+
+def _residents(buildings: xr.Dataset) -> np.ndarray:
+    source = buildings["population"] if "population" in buildings else buildings["occupancy"]
+    residential = np.asarray(buildings["type"].values).astype(str) == "residential"
+    return np.where(residential, np.asarray(source.values, dtype=float), 0.0)
+
+
+def displaced_population(buildings: xr.Dataset, q_frac) -> float:
+    """Displaced residents [persons]: Σ over residential buildings of residents · (1 − q).
+
+    Examples
+    --------
+    >>> from workbench.city import toy_city
+    >>> displaced_population(toy_city().buildings, [0.0, 0.5, 0.0, 0.0, 0.0, 0.0])
+    60.0
+    """
+    return float((_residents(buildings) * (1.0 - np.asarray(q_frac, dtype=float))).sum())
+
+
+def shelter_places(buildings: xr.Dataset, q_frac, shelters: Shelters | None = None) -> np.ndarray:
+    """Shelter places offered by each building [persons]; 0 unless shelter-capable and usable.
+
+    Examples
+    --------
+    >>> from workbench.city import toy_city
+    >>> shelter_places(toy_city().buildings, np.ones(6)).round(1).tolist()[-1]
+    357.1
+    """
+    shelters = Shelters() if shelters is None else shelters
+    if "shelter_capable" in buildings:
+        capable = np.asarray(buildings["shelter_capable"].values, dtype=bool)
+    else:
+        capable = np.asarray(buildings["type"].values).astype(str) == "public"
+    usable = np.asarray(q_frac, dtype=float) >= 1.0
+    area = np.asarray(buildings["floor_area"].values, dtype=float)
+    return np.where(capable & usable, area * shelters.usable_share / shelters.area_per_person, 0.0)
+
+
+def sheltered_capacity(places: np.ndarray, rss: np.ndarray, displaced: float, day: float,
+                       shelters: Shelters | None = None) -> tuple[float, float]:
+    """Service capacity added by shelters [person-units] and people sheltered [persons].
+
+    Displaced people fill the permanent and temporary places in proportion; a place in building
+    ``i`` counts ``1 + rSS_i``, a temporary place 2.
+
+    Examples
+    --------
+    >>> sheltered_capacity(np.array([10.0, 0.0]), np.array([1.0, 1.0]), 4.0, day=0)
+    (8.0, 4.0)
+    """
+    shelters = Shelters() if shelters is None else shelters
+    temporary = shelters.temporary_places if day >= shelters.temporary_from_day else 0.0
+    total = float(places.sum()) + temporary
+    if total <= 0 or displaced <= 0:
+        return 0.0, 0.0
+    share = min(1.0, displaced / total)
+    capacity = share * (float(places @ (1.0 + rss)) + 2.0 * temporary)
+    return capacity, share * total
+
+
+def city_functionality(buildings: xr.Dataset, damage_state=None, service=None, *, model=None,
+                       shelters: Shelters | None = None, day: float = 0.0) -> dict:
+    """EP [EUR/day], SC and demand [person-units], displaced and sheltered [persons] of a state.
+
+    Parameters
+    ----------
+    buildings : xarray.Dataset
+        Dim ``building``.
+    damage_state : array_like of int, shape (n_buildings,), optional
+        Hazus damage states 0..4 (``None`` = intact).
+    service : array_like, shape (n_buildings, 3), optional
+        Service satisfaction, columns water, power, road (``None`` = full).
+    model : FunctionalityModel, optional
+    shelters : Shelters, optional
+    day : float
+        Day of the state [d] (for temporary shelters).
+
+    Examples
+    --------
+    The intact toy city has SC = demand; collapsing the first house leaves its 30 residents
+    unsheltered only if no shelter has room (the public building b5 has 357 places):
+
+    >>> from workbench.city import toy_city
+    >>> b = toy_city().buildings
+    >>> f = city_functionality(b)
+    >>> f["sc"] == f["demand"], f["displaced"]
+    (True, 0.0)
+    >>> f = city_functionality(b, [4, 0, 0, 0, 0, 0])
+    >>> f["demand"] - f["sc"], f["sheltered"]
+    (0.0, 30.0)
+    """
+    n = buildings.sizes[BUILDING]
+    ds = np.zeros(n, np.int64) if damage_state is None else np.asarray(damage_state)
+    a_frac, q_frac = usable_fractions(ds)
+    service = _full_service(buildings, service)
+    model = _model(model)
+    rss = model.rss(buildings, service)
+    ep = building_ep(buildings, a_frac, service, model)
+    sc = np.asarray(buildings["occupancy"].values, dtype=float) * q_frac * (1.0 + rss)
+    displaced = displaced_population(buildings, q_frac)
+    extra, sheltered = sheltered_capacity(shelter_places(buildings, q_frac, shelters), rss,
+                                          displaced, day, shelters)
+    return {"ep": float(ep.sum()), "sc": float(sc.sum()) + extra,
+            "demand": service_demand(buildings), "displaced": displaced, "sheltered": sheltered}
