@@ -79,8 +79,13 @@ NOTEBOOKS = {
            "and functionality at 72 hours (DESIGN §4). From `summary.json`."),
         code("summary = json.loads((run_dir / 'summary.json').read_text())\n"
              "pd.DataFrame(summary['strategies']).T"),
-        md("## 6 · Crews at work"),
-        code("plots.static(plots.crews_over_time(rec), fig_inches=6)"),
+        md("## 6 · Crews at work\n\nBusy crews per day, and each crew's stints under the "
+           "semiflexible strategy (a bar ends when the task is done, or when the crew is "
+           "re-planned after its commitment period)."),
+        code("plots.static(plots.crews_over_time(rec), fig_inches=5)"),
+        code("assignments = pipeline.crew_assignments(run_dir, city, damage)\n"
+             "strategy = 'semiflexible' if 'semiflexible' in params['strategies'] else params['strategies'][0]\n"
+             "plots.static(plots.crew_gantt(assignments, strategy), fig_inches=9)"),
         md("## 7 · Sweep over crews\n\nThe same damage repaired with fewer and more crews: "
            "more crews never lose more."),
         code("sweep = pipeline.crew_sweep(run_dir, city, damage)\n"

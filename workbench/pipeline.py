@@ -41,7 +41,7 @@ from .paths import DEMO_CITY_DIR, NOTEBOOKS_DIR, REPORTS_DIR, ROOT
 
 __all__ = [
     "open_run", "run_directory", "resolve_city", "stage_mapping", "load_run_city", "stage_damage",
-    "stage_recovery", "hazard_intensity", "cascade_table", "crew_sweep", "load_damage", "simulate", "run", "write_manifest", "read_params", "PARAMS_FILE",
+    "stage_recovery", "hazard_intensity", "cascade_table", "crew_assignments", "crew_sweep", "load_damage", "simulate", "run", "write_manifest", "read_params", "PARAMS_FILE",
 ]
 
 log = logging.getLogger(__name__)
@@ -190,6 +190,22 @@ def cascade_table(system, damage: xr.Dataset) -> "pd.DataFrame":
                      "buildings_served_before": float(intact[:, k].mean()),
                      "buildings_served_after": float(damaged[:, k].mean())})
     return pd.DataFrame(rows).set_index("network")
+
+
+def crew_assignments(run_dir: str | Path, city: City | None = None,
+                     damage: xr.Dataset | None = None) -> "pd.DataFrame":
+    """Every crew stint (crew, trade, target, start and end day) of realisation 0, all strategies."""
+    from .recovery import Constraints, simulate_recovery
+    from .system import build_system
+    params = read_params(run_dir)
+    city = city or load_run_city(run_dir)
+    damage = damage if damage is not None else load_damage(run_dir)
+    one = damage.isel({REALIZATION: 0}) if REALIZATION in damage.dims else damage
+    constraints = Constraints(horizon_days=params["horizon_days"], **params["constraints"])
+    _, table = simulate_recovery(city, build_system(city), one, constraints,
+                                 strategies=tuple(params["strategies"]), seed=params["seed"],
+                                 return_assignments=True)
+    return table
 
 
 def crew_sweep(run_dir: str | Path, city: City | None = None, damage: xr.Dataset | None = None,

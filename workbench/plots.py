@@ -16,7 +16,8 @@ import xarray as xr
 from .city import City
 from .dims import BUILDING, STRATEGY, TIME
 
-__all__ = ["static", "city_map", "recovery_curves", "crews_over_time", "damage_map", "sweep_plot"]
+__all__ = ["static", "city_map", "recovery_curves", "crews_over_time", "crew_gantt", "damage_map",
+           "sweep_plot"]
 
 _TYPE_COLOURS = {"residential": "#4c72b0", "office": "#dd8452", "commercial": "#55a868",
                  "industrial": "#8172b3", "public": "#c44e52"}
@@ -83,6 +84,32 @@ def recovery_curves(recovery: xr.Dataset, variable: str = "ep_functionality") ->
 def crews_over_time(recovery: xr.Dataset, variable: str = "crews_busy") -> hv.Overlay:
     """Busy crews per day, by strategy."""
     return recovery_curves(recovery, variable)
+
+
+_TRADE_COLOURS = {"building": "#8c564b", "water": _NETWORK_COLOURS["water"],
+                  "power": _NETWORK_COLOURS["power"], "road": "#555555", "all": "#8c564b"}
+
+
+def crew_gantt(assignments: pd.DataFrame, strategy: str) -> hv.Overlay:
+    """Gantt chart of one strategy: a bar per crew stint (crew on the y axis, days on x),
+    coloured by trade; a stint ends at completion, at re-planning or when its commitment ends.
+
+    ``assignments`` is the table ``simulate_recovery(..., return_assignments=True)`` returns.
+    """
+    table = assignments[assignments["strategy"] == strategy]
+    layers = []
+    for trade, sub in table.groupby("trade"):
+        segments = pd.DataFrame({"x0": sub["start_day"], "y0": sub["crew"],
+                                 "x1": sub["end_day"], "y1": sub["crew"]})
+        layers.append(hv.Segments(segments, kdims=["x0", "y0", "x1", "y1"], label=str(trade)).opts(
+            color=_TRADE_COLOURS.get(str(trade), "#333333"), linewidth=3, backend="matplotlib"))
+    # a tick where each stint starts, so consecutive tasks of one crew stay distinguishable
+    layers.append(hv.Scatter((table["start_day"], table["crew"]), kdims=["day"], vdims=["crew"],
+                             label="task start").opts(color="black", marker="o", s=6,
+                                                      backend="matplotlib"))
+    return hv.Overlay(layers).opts(title=f"crew assignments, {strategy}", xlabel="day",
+                                   ylabel="crew", legend_position="right", aspect=2,
+                                   backend="matplotlib")
 
 
 def sweep_plot(table: pd.DataFrame, x: str, y: str, by: str = "strategy") -> hv.Overlay:
