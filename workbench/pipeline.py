@@ -176,7 +176,7 @@ def cascade_table(system, damage: xr.Dataset) -> "pd.DataFrame":
     """Per network, for one realisation: components damaged by the hazard, components out after
     the interdependency cascade, and the share of buildings served before and after."""
     import pandas as pd
-    own = np.asarray(damage["component_functional"].values, dtype=bool)
+    own = np.asarray(_realization(damage, 0)["component_functional"].values, dtype=bool)
     after = system.cascade(own)
     intact = system.service(np.ones(system.n_components, bool))
     damaged = system.service(own)
@@ -192,17 +192,31 @@ def cascade_table(system, damage: xr.Dataset) -> "pd.DataFrame":
     return pd.DataFrame(rows).set_index("network")
 
 
-def crew_assignments(run_dir: str | Path, city: City | None = None,
-                     damage: xr.Dataset | None = None) -> "pd.DataFrame":
-    """Every crew stint (crew, trade, target, start and end day) of realisation 0, all strategies."""
-    from .recovery import Constraints, simulate_recovery
+def _recovery_inputs(run_dir, city: City | None, damage: xr.Dataset | None):
+    """Parameters, mapped city, damage and compiled system of a run (loaded when not given)."""
     from .system import build_system
     params = read_params(run_dir)
     city = city or load_run_city(run_dir)
     damage = damage if damage is not None else load_damage(run_dir)
-    one = damage.isel({REALIZATION: 0}) if REALIZATION in damage.dims else damage
-    constraints = Constraints(horizon_days=params["horizon_days"], **params["constraints"])
-    _, table = simulate_recovery(city, build_system(city), one, constraints,
+    return params, city, damage, build_system(city)
+
+
+def _realization(damage: xr.Dataset, r: int) -> xr.Dataset:
+    return damage.isel({REALIZATION: r}) if REALIZATION in damage.dims else damage
+
+
+def _constraints(params: dict, crews=None):
+    from .recovery import Constraints
+    given = params["constraints"] if crews is None else {**params["constraints"], "crews": crews}
+    return Constraints(horizon_days=params["horizon_days"], **given)
+
+
+def crew_assignments(run_dir: str | Path, city: City | None = None,
+                     damage: xr.Dataset | None = None) -> "pd.DataFrame":
+    """Every crew stint (crew, trade, target, start and end day) of realisation 0, all strategies."""
+    from .recovery import simulate_recovery
+    params, city, damage, system = _recovery_inputs(run_dir, city, damage)
+    _, table = simulate_recovery(city, system, _realization(damage, 0), _constraints(params),
                                  strategies=tuple(params["strategies"]), seed=params["seed"],
                                  return_assignments=True)
     return table
@@ -210,29 +224,24 @@ def crew_assignments(run_dir: str | Path, city: City | None = None,
 
 def crew_sweep(run_dir: str | Path, city: City | None = None, damage: xr.Dataset | None = None,
                factors=(0.25, 0.5, 1.0, 2.0, 4.0)) -> "pd.DataFrame":
-    """Indexes of every strategy on realisation 0 with the run's crews scaled by ``factors``."""
+    """Indexes of every strategy on realisation 0 with the run's crews scaled by ``factors``
+    (each trade scaled alike; at least one crew in all)."""
     import pandas as pd
     from .indexes import summary_indexes
-    from .recovery import Constraints, simulate_recovery
-    from .system import build_system
-    params = read_params(run_dir)
-    city = city or load_run_city(run_dir)
-    damage = damage if damage is not None else load_damage(run_dir)
-    one = damage.isel({REALIZATION: 0}) if REALIZATION in damage.dims else damage
-    system = build_system(city)
+    from .recovery import simulate_recovery
+    params, city, damage, system = _recovery_inputs(run_dir, city, damage)
+    one = _realization(damage, 0)
     base = params["constraints"]["crews"]
     rows = []
     for factor in factors:
         crews = ({k: int(round(v * factor)) for k, v in base.items()} if isinstance(base, dict)
                  else max(1, int(round(base * factor))))
-        if isinstance(crews, dict) and sum(crews.values()) == 0:
+        total = sum(crews.values()) if isinstance(crews, dict) else crews
+        if total == 0:
             continue
-        constraints = Constraints(horizon_days=params["horizon_days"],
-                                  **{**params["constraints"], "crews": crews})
-        recovery = simulate_recovery(city, system, one, constraints,
+        recovery = simulate_recovery(city, system, one, _constraints(params, crews),
                                      strategies=tuple(params["strategies"]), seed=params["seed"])
         for strategy, values in summary_indexes(recovery, city, one).items():
-            total = sum(crews.values()) if isinstance(crews, dict) else crews
             rows.append({"crews": total, "strategy": strategy, **values})
     return pd.DataFrame(rows)
 
@@ -251,17 +260,13 @@ def stage_recovery(run_dir: str | Path, city: City | None = None,
     """Stage recovery: simulate every strategy on every realisation; write ``recovery.nc`` and
     ``summary.json`` (indexes averaged over realisations)."""
     from .indexes import summary_indexes
-    from .recovery import Constraints, simulate_recovery
-    from .system import build_system
+    from .recovery import simulate_recovery
     run_dir = Path(run_dir)
-    params = read_params(run_dir)
-    city = city or load_run_city(run_dir)
-    damage = damage if damage is not None else load_damage(run_dir)
-    system = build_system(city)
-    constraints = Constraints(horizon_days=params["horizon_days"], **params["constraints"])
+    params, city, damage, system = _recovery_inputs(run_dir, city, damage)
+    constraints = _constraints(params)
     results, summaries = [], []
     for r in range(damage.sizes.get(REALIZATION, 1)):
-        one = damage.isel({REALIZATION: r}) if REALIZATION in damage.dims else damage
+        one = _realization(damage, r)
         recovery = simulate_recovery(city, system, one, constraints,
                                      strategies=tuple(params["strategies"]), seed=params["seed"] + r)
         results.append(recovery)
