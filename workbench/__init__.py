@@ -6,7 +6,7 @@ demand, since it loads HoloViews and matplotlib.
 """
 
 from . import (criticality, damage, demo, fragility, functionality, hazard, importers, indexes,
-               mapping, pipeline, recovery, report, system)
+               interop, mapping, pipeline, recovery, report, system)
 from .city import City, buildings_from_frame, load_city, save_city, toy_city, validate_network
 from .criticality import four_r, node_criticality, single_points_of_failure
 from .damage import damage_probabilities, damage_table, sample_damage
@@ -15,6 +15,7 @@ from .dims import BUILDING, COMPONENT, NETWORK, NETWORKS, REALIZATION, SCENARIO,
 from .errors import InputError, ParameterError, StageError, WorkbenchError
 from .hazard import Earthquake, earthquake_intensity, intensity_from_csv
 from .importers import city_from_osm, read_buildings_geojson, read_epanet, read_osm, read_pandapower
+from .interop import city_from_inventory, export_results, read_damage, read_inventory
 from .indexes import economic_loss, functionality_at, recovery_time, service_loss, summary_indexes
 from .mapping import map_buildings, map_city
 from .params import default_params_yaml, load_params
@@ -30,10 +31,11 @@ __all__ = [
     "InputError", "ParameterError", "StageError", "WorkbenchError",
     "Earthquake", "earthquake_intensity", "intensity_from_csv",
     "city_from_osm", "read_buildings_geojson", "read_epanet", "read_osm", "read_pandapower",
+    "city_from_inventory", "export_results", "read_damage", "read_inventory",
     "economic_loss", "functionality_at", "recovery_time", "service_loss", "summary_indexes",
     "map_buildings", "map_city", "default_params_yaml", "load_params",
     "Constraints", "simulate_recovery", "grid_city", "InfrastructureSystem", "build_system",
     "criticality", "damage", "demo", "fragility", "functionality", "hazard", "importers",
-    "indexes", "mapping", "pipeline", "recovery", "report", "system",
+    "indexes", "interop", "mapping", "pipeline", "recovery", "report", "system",
 ]
 __version__ = "0.1.0"

@@ -6,6 +6,7 @@
     workbench simulate [PARAMS.yaml] [--out DIR]   damage → recovery → indexes, no notebooks
     workbench params                               print the default parameter file
     workbench city from-osm FILE.osm.pbf --out DIR [--water NET.inp] [--power NET.json]
+    workbench city from-inventory FILE --out DIR [--water NET.inp] [--power NET.json] [--area-units m2|ft2]
 
 Exit status 0 on success; on failure 1 with one line on stderr naming the stage, the field and
 the value.
@@ -42,6 +43,17 @@ def _parser() -> argparse.ArgumentParser:
     osm.add_argument("--power", help="pandapower JSON file or pandapower.networks name "
                                      "(default: laid along streets)")
     osm.add_argument("--seed", type=int, default=0, help="seed of the imputation and layout")
+    inv = city_sub.add_parser("from-inventory",
+                              help="buildings from a SimCenter-style inventory (CSV, GeoJSON, JSON)")
+    inv.add_argument("inventory", help="inventory file")
+    inv.add_argument("--out", required=True, help="city folder to write")
+    inv.add_argument("--water", help="EPANET .inp water network (default: laid along generated streets)")
+    inv.add_argument("--power", help="pandapower JSON file or pandapower.networks name")
+    inv.add_argument("--area-units", choices=["m2", "ft2"],
+                     help="units of PlanArea when the file does not state them")
+    inv.add_argument("--seed", type=int, default=0, help="seed of the street and network layout")
+    inv.add_argument("--max-distance", type=float, default=1000.0,
+                     help="metres; farther buildings stay unserved by a network")
     return parser
 
 
@@ -63,10 +75,16 @@ def main(argv: list[str] | None = None) -> int:
             run_dir = command(params, args.out, progress=lambda m: print(m, flush=True))
             print(f"wrote {run_dir}" + ("/index.html" if args.command == "run" else "/summary.json"))
         elif args.command == "city":
-            stage = "city from-osm"
-            from .importers import city_from_osm
-            city = city_from_osm(args.pbf, args.out, water=args.water, power=args.power,
-                                 seed=args.seed)
+            stage = f"city {args.city_command}"
+            if args.city_command == "from-inventory":
+                from .interop import city_from_inventory
+                city = city_from_inventory(args.inventory, args.out, water=args.water,
+                                           power=args.power, area_units=args.area_units,
+                                           seed=args.seed, max_distance=args.max_distance)
+            else:
+                from .importers import city_from_osm
+                city = city_from_osm(args.pbf, args.out, water=args.water, power=args.power,
+                                     seed=args.seed)
             sizes = ", ".join(f"{k} {g.number_of_nodes()} nodes" for k, g in city.networks.items())
             print(f"wrote {args.out}: {city.buildings.sizes['building']} buildings; {sizes}")
     except StageError as exc:

@@ -41,6 +41,7 @@ DEFAULTS: dict[str, Any] = {
         "commitment_days": 14,
     },
     "strategies": list(STRATEGIES),
+    "damage": {"source": None},
 }
 
 _TEMPLATE = """\
@@ -67,6 +68,9 @@ constraints:
   materials_per_day: .inf   # EUR of materials that may be used per day (.inf = unlimited)
   commitment_days: {constraints[commitment_days]}        # a crew stays on its task this many days (0 = none, .inf = to completion)
 strategies: [rigid, semiflexible, flexible]
+damage:
+  source: null              # a pelicun-style damage table (CSV/JSON) to use instead of the hazard;
+                            # its repair costs must be EUR, like the productivity figures
 """
 
 
@@ -151,6 +155,9 @@ def validate_params(given: dict | None) -> dict:
            "constraints.materials_per_day", c["materials_per_day"], "a positive number (or .inf)")
     _check(_is_number(c["commitment_days"]) and c["commitment_days"] >= 0,
            "constraints.commitment_days", c["commitment_days"], "a non-negative number (or .inf)")
+    source = p["damage"]["source"]
+    _check(source is None or (isinstance(source, str) and source != ""), "damage.source", source,
+           "null or a path to a damage table (CSV or JSON)")
     strategies = p["strategies"]
     if isinstance(strategies, str):
         strategies = p["strategies"] = [strategies]

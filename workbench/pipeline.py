@@ -97,9 +97,14 @@ def resolve_city(params: dict) -> City:
     return load_city(path)
 
 
-def _city_files(params: dict) -> list[Path]:
+def _input_files(params: dict) -> list[Path]:
+    """The files a run reads: the city folder, and the damage table or intensity field if any."""
     folder = DEMO_CITY_DIR if params["city"] == "demo" else Path(params["city"]).expanduser()
-    return sorted(p for p in folder.rglob("*") if p.is_file())
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    for extra in (params["damage"]["source"], params["hazard"]["field"]):
+        if extra and Path(extra).expanduser().is_file():
+            files.append(Path(extra).expanduser())
+    return files
 
 
 # --------------------------------------------------------------------------- stages
@@ -139,16 +144,22 @@ def load_run_city(run_dir: str | Path) -> City:
 
 
 def stage_damage(run_dir: str | Path, city: City | None = None) -> xr.Dataset:
-    """Stage hazard → damage: sample damage for every realisation, write ``damage.nc``."""
+    """Stage hazard → damage: sample damage for every realisation, or read it from the table
+    ``damage.source`` names (then the hazard is not used); write ``damage.nc``."""
     from .damage import sample_damage
     from .system import build_system
     run_dir = Path(run_dir)
     params = read_params(run_dir)
     city = city or load_run_city(run_dir)
     system = build_system(city)
-    hazard = hazard_intensity(params["hazard"], city, system.components)
-    damage = sample_damage(city.buildings, system.components, hazard,
-                           realizations=params["realizations"], seed=params["seed"])
+    if params["damage"]["source"] is not None:
+        from .interop import read_damage
+        damage = read_damage(Path(params["damage"]["source"]).expanduser(), city, system=system,
+                             currency="EUR")
+    else:
+        hazard = hazard_intensity(params["hazard"], city, system.components)
+        damage = sample_damage(city.buildings, system.components, hazard,
+                               realizations=params["realizations"], seed=params["seed"])
     _atomic_netcdf(damage, run_dir / "damage.nc")
     return damage
 
@@ -274,6 +285,8 @@ def stage_recovery(run_dir: str | Path, city: City | None = None,
     recovery = results[0] if len(results) == 1 else xr.concat(results, dim=REALIZATION)
     _atomic_netcdf(recovery, run_dir / "recovery.nc")
     write_summary(run_dir, params, city, summaries)
+    from .interop import export_results
+    export_results(run_dir, city, damage, recovery)
     return recovery
 
 
@@ -436,7 +449,7 @@ def write_manifest(run_dir: Path, params: dict, timings: dict) -> dict:
         except importlib.metadata.PackageNotFoundError:
             versions[name] = None
     inputs = {}
-    for path in _city_files(params):
+    for path in _input_files(params):
         try:
             key = str(path.relative_to(ROOT))
         except ValueError:
