@@ -60,7 +60,9 @@ NOTEBOOKS = {
            "with each component's own damage only, and after the cascade (pumps need power, "
            "co-located components fail together)."),
         code("system = wb.system.build_system(city)\n"
-             "pipeline.cascade_table(system, damage.isel(realization=0))"),
+             "pipeline.cascade_table(system, damage)"),
+        code("plots.static(plots.damage_map(city, pipeline.services_lost(system, damage), "
+             "title='networks whose service each building lost after the cascade (0–3)'), fig_inches=8)"),
         md("## 3 · Critical infrastructure (seed 001)\n\nSingle points of failure and the "
            "population each cuts off from every source."),
         code("wb.criticality.single_points_of_failure(system).head(15)"),
@@ -79,14 +81,20 @@ NOTEBOOKS = {
            "and functionality at 72 hours (DESIGN §4). From `summary.json`."),
         code("summary = json.loads((run_dir / 'summary.json').read_text())\n"
              "pd.DataFrame(summary['strategies']).T"),
-        md("## 6 · Crews at work\n\nBusy crews per day, and each crew's stints under the "
+        md("## 6 · The 4R attributes (Bruneau et al. 2003; seed 001)\n\nRobustness (functionality "
+           "right after the event), redundancy (population served through nodes with two "
+           "independent paths to a source), resourcefulness (crews and materials per unit of "
+           "repair work) and rapidity (time to 95 % and mean recovery slope), for each strategy."),
+        code("pd.concat({s: pipeline.resilience_attributes(run_dir, recovery, s, city, damage)"
+             ".set_index(['attribute', 'indicator'])['value'] for s in params['strategies']}, axis=1)"),
+        md("## 7 · Crews at work\n\nBusy crews per day, and each crew's stints under the "
            "semiflexible strategy (a bar ends when the task is done, or when the crew is "
            "re-planned after its commitment period)."),
         code("plots.static(plots.crews_over_time(rec), fig_inches=5)"),
         code("assignments = pipeline.crew_assignments(run_dir, city, damage)\n"
              "strategy = 'semiflexible' if 'semiflexible' in params['strategies'] else params['strategies'][0]\n"
              "plots.static(plots.crew_gantt(assignments, strategy), fig_inches=9)"),
-        md("## 7 · Sweep over crews\n\nThe same damage repaired with fewer and more crews: "
+        md("## 8 · Sweep over crews\n\nThe same damage repaired with fewer and more crews: "
            "more crews never lose more."),
         code("sweep = pipeline.crew_sweep(run_dir, city, damage)\n"
              "plots.static(plots.sweep_plot(sweep, 'crews', 'economic_loss') + "

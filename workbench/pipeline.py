@@ -41,7 +41,7 @@ from .paths import DEMO_CITY_DIR, NOTEBOOKS_DIR, REPORTS_DIR, ROOT
 
 __all__ = [
     "open_run", "run_directory", "resolve_city", "stage_mapping", "load_run_city", "stage_damage",
-    "stage_recovery", "hazard_intensity", "cascade_table", "crew_assignments", "crew_sweep", "load_damage", "simulate", "run", "write_manifest", "read_params", "PARAMS_FILE",
+    "stage_recovery", "hazard_intensity", "cascade_table", "services_lost", "resilience_attributes", "crew_assignments", "crew_sweep", "load_damage", "simulate", "run", "write_manifest", "read_params", "PARAMS_FILE",
 ]
 
 log = logging.getLogger(__name__)
@@ -220,6 +220,39 @@ def _constraints(params: dict, crews=None):
     from .recovery import Constraints
     given = params["constraints"] if crews is None else {**params["constraints"], "crews": crews}
     return Constraints(horizon_days=params["horizon_days"], **given)
+
+
+def services_lost(system, damage: xr.Dataset) -> xr.DataArray:
+    """Per building, the number of networks (0–3) whose service it loses right after the event
+    (own damage plus the interdependency cascade), realisation 0."""
+    own = np.asarray(_realization(damage, 0)["component_functional"].values, dtype=bool)
+    intact = system.service_dataarray(np.ones(system.n_components, bool))
+    after = system.service_dataarray(own)
+    return (intact - after).sum("network").rename("services_lost")
+
+
+def resilience_attributes(run_dir: str | Path, recovery: xr.Dataset, strategy: str,
+                          city: City | None = None, damage: xr.Dataset | None = None
+                          ) -> "pd.DataFrame":
+    """The 4R attributes (Bruneau et al. 2003; seed 001) of one strategy on realisation 0.
+
+    Robustness and rapidity come from the functionality curve ½(EP/EP0 + SC/demand);
+    redundancy from the networks; resourcefulness from the run's crews and materials against
+    all repair work (damaged buildings and components).
+    """
+    from .criticality import four_r
+    from .indexes import functionality_curve
+    params, city, damage, system = _recovery_inputs(run_dir, city, damage)
+    one = _realization(damage, 0)
+    rec = _realization(recovery, 0)
+    crews = params["constraints"]["crews"]
+    effort = np.concatenate([one["building_repair_days"].values, one["component_repair_days"].values])
+    cost = np.concatenate([one["building_repair_cost"].values, one["component_repair_cost"].values])
+    return four_r(functionality_curve(rec).sel(strategy=strategy), system,
+                  crews=sum(crews.values()) if isinstance(crews, dict) else crews,
+                  damaged_components=int((effort > 0).sum()), repair_crew_days=float(effort.sum()),
+                  materials_per_day=params["constraints"]["materials_per_day"],
+                  repair_cost=float(cost.sum()))
 
 
 def crew_assignments(run_dir: str | Path, city: City | None = None,
