@@ -449,8 +449,9 @@ def _to_html(notebook: Path) -> str | None:
         return None
     import nbformat
     from nbconvert import HTMLExporter
-    body, _ = HTMLExporter(template_name="lab").from_notebook_node(
-        nbformat.read(str(notebook), as_version=4))
+    exporter = HTMLExporter(template_name="lab")
+    exporter.log.setLevel(logging.ERROR)  # its per-image "alternative text" notices are noise here
+    body, _ = exporter.from_notebook_node(nbformat.read(str(notebook), as_version=4))
     target = notebook.with_suffix(".html")
     _atomic_text(target, body)
     return target.name

@@ -1,0 +1,359 @@
+"""Recovery simulation under resource and commitment constraints (DESIGN §5, seed 003 §2).
+
+One damage realization in, one recovery Dataset out (``docs/ARCHITECTURE.md``), for each of
+the three strategies. The simulation steps one day at a time; inside a day everything is
+vectorised over repair tasks.
+
+Tasks, crews, materials
+-----------------------
+* A *task* is a damaged building (``building_repair_days > 0``; effort = that many crew-days) or
+  a component whose own state is not functional (effort = ``component_repair_days``). A task
+  takes **one crew** at a time, so a task of effort ``d`` takes ``⌈d⌉`` days at best. Tasks of
+  zero effort count as done at day 0.
+* Crews: ``Constraints.crews`` is either one pool of interchangeable crews or a mapping by trade
+  (``building``, ``water``, ``power``, ``road``); a task only takes a crew of its trade, and a
+  trade without crews never repairs anything (its tasks stay unrestored, day ``inf``).
+* Materials: a task consumes its repair cost evenly over its effort (``cost / effort`` EUR per
+  crew-day). Each day the budget ``materials_per_day`` is handed out in priority order (committed
+  work first); a task short of materials progresses by the share it got, and a new task that
+  would get nothing is not started that day. Unspent budget does not carry over.
+* A day's work is done between time ``t`` and ``t + 1``; a task finishing during day ``t`` is
+  restored at time ``t + 1`` (integer days; a crew finishing early idles the rest of that day).
+  Work done on a task is kept when its crew leaves (progress accrues to the task).
+
+Commitment and strategies
+-------------------------
+A crew assigned to a task at day ``s`` stays on it until ``s + commitment_days`` or completion,
+whichever comes first; re-planning that keeps a crew on its task starts a new commitment period.
+``commitment_days = 0`` means no commitment, ``inf`` means to completion; a period longer than
+the horizon is allowed (it then equals ``inf``).
+
+* ``rigid`` — a priority list fixed at day 0 and never revised; crews always take the first
+  unfinished tasks on it and stay to completion. Order: network components first (power, water,
+  road interleaved along their critical paths, as below, with the levels of day 0), then
+  buildings by occupancy priority — ``public`` (shelters), ``residential``, ``commercial``,
+  ``office``, ``industrial`` — and, within a type, by occupancy, largest first.
+* ``semiflexible`` — the seed's strategy: committed crews stay; free crews are re-planned every
+  day by the per-step optimisation below.
+* ``flexible`` — every crew is re-planned every day (no commitment): the optimistic bound.
+
+The per-step optimisation
+-------------------------
+*Networks* (seed 003 §2). At day 0 the Kruskal minimum spanning tree of each network (networkx
+``minimum_spanning_tree(algorithm="kruskal")``, edge weight = remaining repair effort in crew-days,
+0 for working edges) marks the *critical paths*: the fewest crew-days that reconnect every node.
+Damaged MST components (and every damaged node) come first, ordered by a constraint-aware
+breadth-first search from the working sources: a component's *level* is the number of damaged
+components between it and the served part of the network (1 = on the frontier), recomputed
+whenever a repair completes; within a level, the component the day's resources finish soonest
+(``remaining effort / min(1, budget / material rate)``) comes first. Damaged edges off the MST
+(redundant links) follow, greedily by weight (cheapest first). With one shared crew pool,
+network tasks come before buildings (buildings need lifelines to function).
+
+*Buildings*. Every day, each waiting building repair is scored by its functionality gain per
+remaining crew-day, ``½ (ΔEP_i / EP0 + ΔSC_i / demand) / remaining_i``, at the current service
+satisfaction, and the free crews take the best ratios (greedy by ratio — the LP relaxation of
+the day's knapsack, exact when every task fits in one crew; no exact knapsack is solved).
+
+Ties are broken by one random permutation drawn from ``seed`` (the same for every strategy),
+so the same seed gives identical results.
+
+Implementation
+--------------
+This ``__init__`` is the public face: :class:`Constraints`, :func:`simulate_recovery` and the
+assembly of the result Dataset and crew log. Its private modules hold the internals:
+``_problem`` (tasks, crews, network plans and levels) and ``_scheduling`` (priority
+orders and the day loop of one strategy).
+
+References
+----------
+Zhou, Y., Xiao, Y., & Xu, H. (2025). Quantifying urban disaster resilience for informed mitigation
+strategies. *Engineering*, 53(10), 13–17. doi:10.1016/j.eng.2025.05.007
+Kruskal, J. B. (1956). On the shortest spanning subtree of a graph and the traveling salesman
+problem. *Proc. AMS*, 7(1), 48–50. doi:10.1090/S0002-9939-1956-0078686-7
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from ..city import City
+from ..dims import BUILDING, COMPONENT, NETWORKS, STRATEGIES, STRATEGY, TIME
+from ..errors import InputError
+from ..functionality import CURRENCY, PRICE_YEAR, Shelters
+from ._problem import RIGID_TYPE_ORDER, _Problem
+from ._scheduling import _simulate
+
+__all__ = ["Constraints", "simulate_recovery", "TRADES", "RIGID_TYPE_ORDER"]
+
+log = logging.getLogger(__name__)
+
+#: Crew trades when crews are given by trade: buildings, then one trade per network.
+TRADES = ("building",) + tuple(NETWORKS)
+# RIGID_TYPE_ORDER, the building types in the rigid strategy's order (shelters and homes
+# first), is defined in ._problem, which uses it.
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def _is_real(value) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+        value, (bool, np.bool_))
+
+
+@dataclass(frozen=True)
+class Constraints:
+    """Resource and commitment constraints of a recovery, validated on construction.
+
+    Parameters
+    ----------
+    crews : int or mapping of str to int
+        Number of interchangeable crews (> 0), or crews by trade (``building``, ``water``,
+        ``power``, ``road``; each ≥ 0, total > 0; trades not named get none).
+    materials_per_day : float
+        Material budget [EUR/day], > 0; ``inf`` = unlimited.
+    commitment_days : float
+        Committed period [days], ≥ 0; 0 = no commitment, ``inf`` = to completion. May exceed the
+        horizon.
+    horizon_days : int
+        Days simulated (time runs 0…horizon), > 0.
+
+    Examples
+    --------
+    >>> Constraints(crews=4, commitment_days=3, horizon_days=30).crews
+    4
+    >>> dict(Constraints(crews={"building": 2, "water": 1}).crews)
+    {'building': 2, 'water': 1, 'power': 0, 'road': 0}
+    >>> Constraints(crews=-1)
+    Traceback (most recent call last):
+    ...
+    workbench.errors.InputError: crews must be a positive integer, got -1
+    """
+
+    crews: int | Mapping[str, int] = 20
+    materials_per_day: float = math.inf
+    commitment_days: float = 7.0
+    horizon_days: int = 365
+
+    def __post_init__(self):
+        object.__setattr__(self, "crews", _check_crews(self.crews))
+        m = self.materials_per_day
+        if not _is_real(m) or math.isnan(m) or m <= 0:
+            raise InputError(f"materials_per_day must be a number > 0 EUR/day (inf = unlimited), "
+                             f"got {m!r}")
+        c = self.commitment_days
+        if not _is_real(c) or math.isnan(c) or c < 0:
+            raise InputError(f"commitment_days must be a number ≥ 0 (0 = none, inf = to "
+                             f"completion), got {c!r}")
+        if not _is_int(self.horizon_days) or self.horizon_days <= 0:
+            raise InputError(f"horizon_days must be a positive integer, got {self.horizon_days!r}")
+        object.__setattr__(self, "materials_per_day", float(m))
+        object.__setattr__(self, "commitment_days", float(c))
+        object.__setattr__(self, "horizon_days", int(self.horizon_days))
+
+    def __hash__(self):
+        crews = self.crews if isinstance(self.crews, int) else tuple(self.crews.items())
+        return hash((crews, self.materials_per_day, self.commitment_days, self.horizon_days))
+
+    @property
+    def pools(self) -> tuple[tuple[str, ...], tuple[int, ...]]:
+        """Crew pools: (names, sizes); one pool ``any`` unless crews are given by trade."""
+        if isinstance(self.crews, int):
+            return ("any",), (self.crews,)
+        return TRADES, tuple(self.crews[t] for t in TRADES)
+
+    @property
+    def total_crews(self) -> int:
+        """All crews, every trade."""
+        return int(sum(self.pools[1]))
+
+    def as_attrs(self) -> dict:
+        """The constraints as netCDF-safe attributes."""
+        crews = self.crews if isinstance(self.crews, int) else json.dumps(dict(self.crews))
+        return {"crews": crews, "materials_per_day": self.materials_per_day,
+                "commitment_days": self.commitment_days, "horizon_days": self.horizon_days}
+
+
+def _check_crews(crews):
+    if isinstance(crews, Mapping):
+        unknown = [k for k in crews if k not in TRADES]
+        if unknown:
+            raise InputError(f"crews by trade: unknown trade(s) {unknown}; trades are "
+                             f"{list(TRADES)}")
+        for trade, n in crews.items():
+            if not _is_int(n) or n < 0:
+                raise InputError(f"crews[{trade!r}] must be a non-negative integer, got {n!r}")
+        if sum(crews.values()) <= 0:
+            raise InputError(f"crews by trade must total at least one crew, got {dict(crews)}")
+        return MappingProxyType({t: int(crews.get(t, 0)) for t in TRADES})
+    if not _is_int(crews) or crews <= 0:
+        raise InputError(f"crews must be a positive integer, got {crews!r}")
+    return int(crews)
+
+
+def _check_strategies(strategies) -> tuple[str, ...]:
+    if isinstance(strategies, str):
+        strategies = (strategies,)
+    strategies = tuple(strategies)
+    unknown = [s for s in strategies if s not in STRATEGIES]
+    if unknown or not strategies:
+        raise InputError(f"unknown strategy {unknown or strategies!r}; valid strategies are "
+                         f"{list(STRATEGIES)}")
+    if len(set(strategies)) != len(strategies):
+        raise InputError(f"strategies must not repeat, got {list(strategies)}")
+    return strategies
+
+
+# --------------------------------------------------------------------------- public entry
+
+def simulate_recovery(city: City, system, damage: xr.Dataset, constraints: Constraints, *,
+                      strategies: Sequence[str] = STRATEGIES, functionality=None,
+                      shelters: Shelters | None = None, seed: int = 0,
+                      return_assignments: bool = False):
+    """Simulate the recovery of one damage realization under each strategy.
+
+    Parameters
+    ----------
+    city : City
+        Buildings with ``type``, ``floor_area`` [m²], ``occupancy`` [persons] (and optionally
+        ``population``, ``shelter_capable``).
+    system : InfrastructureSystem or None
+        From :func:`workbench.system.build_system`; ``None`` for a city without networks (every
+        building fully served, no component tasks).
+    damage : xarray.Dataset
+        One realization of the damage Dataset of ``docs/ARCHITECTURE.md`` (no ``realization``
+        dim, or one of length 1), covering the city's buildings and the system's components.
+    constraints : Constraints
+    strategies : sequence of str
+        Any of ``rigid``, ``semiflexible``, ``flexible``.
+    functionality : FunctionalityModel, optional
+        Default :class:`workbench.functionality.TableFunctionality`.
+    shelters : Shelters, optional
+        Default :class:`workbench.functionality.Shelters`.
+    seed : int
+        Seed of the tie-breaking permutation; recorded in ``attrs["seed"]``.
+    return_assignments : bool
+        Also return the crew log as a DataFrame (one row per crew stint on a task: ``strategy``,
+        ``crew``, ``trade``, ``task_kind``, ``target``, ``start_day``, ``end_day`` (``inf`` if
+        still working at the horizon), ``completed``).
+
+    Returns
+    -------
+    xarray.Dataset or (xarray.Dataset, pandas.DataFrame)
+        Dims ``strategy``, ``time`` (days 0…horizon), ``building``, ``component``:
+
+        * ``building_restored_day`` (strategy, building), ``component_restored_day`` (strategy,
+          component) [day]: first time at which the element is repaired; 0 if undamaged,
+          ``inf`` if not repaired within the horizon;
+        * on (strategy, time), the state at the *start* of day ``t`` (held through day ``t``):
+          ``ep`` [EUR/day], ``sc`` and ``demand`` [person-units], ``ep_functionality`` (EP/EP0)
+          and ``sc_functionality`` (min(1, SC/demand)) [-], ``displaced`` and ``sheltered``
+          [persons], ``crews_busy`` [crews working during day t; 0 at the horizon] and
+          ``materials_spent`` [EUR/day];
+        * ``attrs``: ``ep0`` [EUR/day], ``sc0``, ``demand0`` [person-units], ``repair_cost``
+          [EUR], the constraints, ``seed``, ``currency``, ``price_year``, ``units`` (JSON).
+
+    Examples
+    --------
+    Two collapsed homes, one crew, four days each: the second is back at day 8.
+
+    >>> from workbench.city import toy_city
+    >>> city = toy_city()
+    >>> damage = xr.Dataset({
+    ...     "building_damage_state": ("building", [4, 4, 0, 0, 0, 0]),
+    ...     "building_repair_days": ("building", [4.0, 4.0, 0, 0, 0, 0]),
+    ...     "building_repair_cost": ("building", [1e5, 1e5, 0, 0, 0, 0])},
+    ...     coords={"building": city.buildings["building"].values})
+    >>> rec = simulate_recovery(city, None, damage, Constraints(crews=1, horizon_days=10))
+    >>> rec["building_restored_day"].sel(strategy="rigid").values[:3].tolist()
+    [8.0, 4.0, 0.0]
+    """
+    if not isinstance(city, City):
+        raise InputError(f"city must be a workbench City, got {type(city).__name__}")
+    if not isinstance(constraints, Constraints):
+        raise InputError(f"constraints must be a workbench.recovery.Constraints, got "
+                         f"{type(constraints).__name__}; build one with Constraints(crews=…).")
+    strategies = _check_strategies(strategies)
+    p = _Problem(city, system, damage, constraints, functionality, shelters, seed)
+    runs = [_simulate(p, s) for s in strategies]
+    ds = _dataset(p, strategies, runs, seed)
+    if not return_assignments:
+        return ds
+    return ds, _assignments(p, strategies, runs)
+
+
+def _dataset(p: _Problem, strategies, runs, seed) -> xr.Dataset:
+    H = p.horizon
+    n_b, n_c = len(p.building_ids), len(p.component_ids)
+    b_day = np.zeros((len(strategies), n_b))
+    c_day = np.zeros((len(strategies), n_c))
+    for i, run in enumerate(runs):
+        bt = p.kind == 0
+        b_day[i, p.target[bt]] = run["restored"][bt]
+        c_day[i, p.target[~bt]] = run["restored"][~bt]
+    curve = lambda k: np.stack([r["curves"][k] for r in runs])  # noqa: E731
+    ep, sc = curve("ep"), curve("sc")
+    demand = np.full_like(sc, p.demand)
+    st_t = (STRATEGY, TIME)
+    units = {"building_restored_day": "day", "component_restored_day": "day", "ep": "EUR/day",
+             "sc": "person-units", "demand": "person-units", "ep_functionality": "1",
+             "sc_functionality": "1", "displaced": "persons", "sheltered": "persons",
+             "crews_busy": "crews", "materials_spent": "EUR/day"}
+    data = {
+        "building_restored_day": ((STRATEGY, BUILDING), b_day),
+        "component_restored_day": ((STRATEGY, COMPONENT), c_day),
+        "ep": (st_t, ep), "sc": (st_t, sc), "demand": (st_t, demand),
+        "ep_functionality": (st_t, ep / p.ep0 if p.ep0 > 0 else np.ones_like(ep)),
+        "sc_functionality": (st_t, np.minimum(1.0, sc / p.demand) if p.demand > 0
+                             else np.ones_like(sc)),
+        "displaced": (st_t, curve("displaced")), "sheltered": (st_t, curve("sheltered")),
+        "crews_busy": (st_t, curve("crews_busy")),
+        "materials_spent": (st_t, curve("materials_spent")),
+    }
+    ds = xr.Dataset(
+        {k: (dims, v, {"units": units[k]}) for k, (dims, v) in data.items()},
+        coords={STRATEGY: list(strategies), TIME: np.arange(H + 1),
+                BUILDING: p.building_ids, COMPONENT: p.component_ids})
+    ds[TIME].attrs["units"] = "day"
+    ds.attrs.update({"ep0": p.ep0, "sc0": p.sc0, "demand0": p.demand,
+                     "repair_cost": p.repair_cost, **p.constraints.as_attrs(), "seed": int(seed),
+                     "currency": CURRENCY, "price_year": PRICE_YEAR,
+                     "units": json.dumps({"ep0": "EUR/day", "sc0": "person-units",
+                                          "demand0": "person-units", "repair_cost": "EUR",
+                                          **units}),
+                     "time_convention": "state at the start of day t, held through day t"})
+    return ds
+
+
+def _assignments(p: _Problem, strategies, runs) -> pd.DataFrame:
+    frames = []
+    ids = np.concatenate([p.building_ids, p.component_ids])
+    offset = np.where(p.kind == 0, 0, len(p.building_ids))
+    for strategy, run in zip(strategies, runs):
+        if not run["stints"]:
+            continue
+        crew, task, start, end, completed = (np.concatenate(x) for x in zip(*run["stints"]))
+        frames.append(pd.DataFrame({
+            "strategy": strategy, "crew": crew,
+            "trade": np.asarray(p.pool_names)[p.crew_pool[crew]],
+            "task_kind": np.where(p.kind[task] == 0, "building", "component"),
+            "target": ids[p.target[task] + offset[task]], "start_day": start.astype(float),
+            "end_day": end.astype(float),
+            "completed": completed}))
+    columns = ["strategy", "crew", "trade", "task_kind", "target", "start_day", "end_day",
+               "completed"]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(frames, ignore_index=True).sort_values(
+        ["strategy", "crew", "start_day"], kind="stable", ignore_index=True)[columns]
