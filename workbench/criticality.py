@@ -50,9 +50,9 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .dims import NETWORKS, SOURCE_KINDS, TIME
+from .dims import NETWORKS, TIME
 from .errors import InputError
-from .system import InfrastructureSystem, component_id
+from .system import InfrastructureSystem
 
 __all__ = [
     "node_population", "single_points_of_failure", "node_criticality", "cascade_criticality",

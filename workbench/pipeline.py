@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
+import pandas as pd
 import xarray as xr
 
 from .city import City, load_city, read_network_json, write_network_json
@@ -183,10 +184,9 @@ def hazard_intensity(hazard: dict, city: City, components: xr.Dataset) -> xr.Dat
     return earthquake_intensity(quake, city.buildings, components)
 
 
-def cascade_table(system, damage: xr.Dataset) -> "pd.DataFrame":
+def cascade_table(system, damage: xr.Dataset) -> pd.DataFrame:
     """Per network, for one realisation: components damaged by the hazard, components out after
     the interdependency cascade, and the share of buildings served before and after."""
-    import pandas as pd
     own = np.asarray(_realization(damage, 0)["component_functional"].values, dtype=bool)
     after = system.cascade(own)
     intact = system.service(np.ones(system.n_components, bool))
@@ -233,7 +233,7 @@ def services_lost(system, damage: xr.Dataset) -> xr.DataArray:
 
 def resilience_attributes(run_dir: str | Path, recovery: xr.Dataset, strategy: str,
                           city: City | None = None, damage: xr.Dataset | None = None
-                          ) -> "pd.DataFrame":
+                          ) -> pd.DataFrame:
     """The 4R attributes (Bruneau et al. 2003; seed 001) of one strategy on realisation 0.
 
     Robustness and rapidity come from the functionality curve ½(EP/EP0 + SC/demand);
@@ -256,7 +256,7 @@ def resilience_attributes(run_dir: str | Path, recovery: xr.Dataset, strategy: s
 
 
 def crew_assignments(run_dir: str | Path, city: City | None = None,
-                     damage: xr.Dataset | None = None) -> "pd.DataFrame":
+                     damage: xr.Dataset | None = None) -> pd.DataFrame:
     """Every crew stint (crew, trade, target, start and end day) of realisation 0, all strategies."""
     from .recovery import simulate_recovery
     params, city, damage, system = _recovery_inputs(run_dir, city, damage)
@@ -267,10 +267,9 @@ def crew_assignments(run_dir: str | Path, city: City | None = None,
 
 
 def crew_sweep(run_dir: str | Path, city: City | None = None, damage: xr.Dataset | None = None,
-               factors=(0.25, 0.5, 1.0, 2.0, 4.0)) -> "pd.DataFrame":
+               factors=(0.25, 0.5, 1.0, 2.0, 4.0)) -> pd.DataFrame:
     """Indexes of every strategy on realisation 0 with the run's crews scaled by ``factors``
     (each trade scaled alike; at least one crew in all)."""
-    import pandas as pd
     from .indexes import summary_indexes
     from .recovery import simulate_recovery
     params, city, damage, system = _recovery_inputs(run_dir, city, damage)

@@ -49,7 +49,6 @@ import difflib
 from types import MappingProxyType
 from typing import Iterable, Mapping
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 import xarray as xr

@@ -28,9 +28,8 @@ from .buildings import (AREA_PER_PERSON, read_buildings_geojson, structural_clas
                         write_buildings_geojson)
 from .epanet import read_epanet
 from .graphs import REPAIR_RULES, repair_effort
-# _synthetic_socioeconomics is re-exported because data/README.md cites it under this package
 from .osm import (AMENITY_TYPES, BUILDING_TAG_TYPES, LANDUSE_TYPES, SYNTHETIC_FIELDS,
-                  SYNTHETIC_PROCESS, _synthetic_socioeconomics, read_osm)
+                  SYNTHETIC_PROCESS, read_osm)
 from .pandapower import read_pandapower
 from .utilities import lay_network_along_streets
 

@@ -14,7 +14,36 @@ from .osm import SYNTHETIC_FIELDS, read_osm
 from .pandapower import read_pandapower
 from .utilities import lay_network_along_streets
 
-__all__ = ["city_from_osm"]
+__all__ = ["city_from_osm", "utility_networks"]
+
+
+def utility_networks(streets, box, *, water=None, power=None, seed: int = 0,
+                     laid_note: str = "laid along the streets by "
+                                      "workbench.importers.lay_network_along_streets"):
+    """The three networks of a new city and a provenance note for each.
+
+    Water and power are laid along ``streets`` (:func:`lay_network_along_streets`) unless an
+    EPANET ``.inp`` (``water``) or a pandapower file/name (``power``) is given, whose
+    coordinates are then fitted into ``box`` = (xmin, ymin, xmax, ymax) [m]. The road network
+    is ``streets`` itself. Shared by ``city from-osm`` and ``city from-inventory``.
+
+    Returns
+    -------
+    networks : dict of str to networkx.Graph
+    notes : dict of str to str
+    """
+    notes = {}
+    if water is None:
+        water_graph, notes["water"] = lay_network_along_streets(streets, "water", seed=seed), laid_note
+    else:
+        water_graph = read_epanet(water, fit_to=box)
+        notes["water"] = f"EPANET file {Path(water).name}, coordinates fitted to the city's box"
+    if power is None:
+        power_graph, notes["power"] = lay_network_along_streets(streets, "power", seed=seed), laid_note
+    else:
+        power_graph = read_pandapower(power, fit_to=box)
+        notes["power"] = f"pandapower network {Path(str(power)).name}, fitted to the city's box"
+    return {"water": water_graph, "power": power_graph, "road": streets}, notes
 
 
 def city_from_osm(pbf_path, out_dir, *, water=None, power=None, seed: int = 0,
@@ -63,20 +92,7 @@ def city_from_osm(pbf_path, out_dir, *, water=None, power=None, seed: int = 0,
     buildings, streets = read_osm(pbf, seed=seed, crs=crs)
     box = (float(buildings.x.min()), float(buildings.y.min()),
            float(buildings.x.max()), float(buildings.y.max()))
-    notes = {}
-    if water is None:
-        water_graph = lay_network_along_streets(streets, "water", seed=seed)
-        notes["water"] = "laid along the streets by workbench.importers.lay_network_along_streets"
-    else:
-        water_graph = read_epanet(water, fit_to=box)
-        notes["water"] = f"EPANET file {Path(water).name}, coordinates fitted to the city's box"
-    if power is None:
-        power_graph = lay_network_along_streets(streets, "power", seed=seed)
-        notes["power"] = "laid along the streets by workbench.importers.lay_network_along_streets"
-    else:
-        power_graph = read_pandapower(power, fit_to=box)
-        notes["power"] = f"pandapower network {Path(str(power)).name}, fitted to the city's box"
-    networks = {"water": water_graph, "power": power_graph, "road": streets}
+    networks, notes = utility_networks(streets, box, water=water, power=power, seed=seed)
     mapped = map_buildings(buildings, networks, max_distance=max_distance)
     city_name = name or pbf.name.split(".")[0].lower()
     city = City(buildings=mapped, networks=networks, name=city_name,

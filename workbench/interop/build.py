@@ -16,7 +16,7 @@ import xarray as xr
 from ..city import City, save_city
 from ..dims import BUILDING, NETWORKS
 from ..errors import InputError
-from ..importers import lay_network_along_streets, read_epanet, read_pandapower
+from ..importers.build import utility_networks
 from ..importers.files import _existing_file
 from ..importers.graphs import _gateways, _ordered, _set_edges
 from ..mapping import map_buildings
@@ -107,20 +107,11 @@ def city_from_inventory(path, out_dir, *, water=None, power=None, area_units: st
     streets = street_lattice(buildings, spacing=street_spacing, seed=seed)
     xy = np.array([(d["x"], d["y"]) for _, d in streets.nodes(data=True)])
     box = (*xy.min(axis=0).tolist(), *xy.max(axis=0).tolist())
-    notes = {"road": f"generated lattice, {street_spacing:g} m blocks, seeded jitter "
-                     f"(workbench.interop.street_lattice)"}
-    laid = "laid along the generated streets by workbench.importers.lay_network_along_streets"
-    if water is None:
-        water_graph, notes["water"] = lay_network_along_streets(streets, "water", seed=seed), laid
-    else:
-        water_graph = read_epanet(water, fit_to=box)
-        notes["water"] = f"EPANET file {Path(water).name}, coordinates fitted to the city's box"
-    if power is None:
-        power_graph, notes["power"] = lay_network_along_streets(streets, "power", seed=seed), laid
-    else:
-        power_graph = read_pandapower(power, fit_to=box)
-        notes["power"] = f"pandapower network {Path(str(power)).name}, fitted to the city's box"
-    networks = {"water": water_graph, "power": power_graph, "road": streets}
+    networks, notes = utility_networks(
+        streets, box, water=water, power=power, seed=seed,
+        laid_note="laid along the generated streets by workbench.importers.lay_network_along_streets")
+    notes["road"] = (f"generated lattice, {street_spacing:g} m blocks, seeded jitter "
+                     f"(workbench.interop.street_lattice)")
     mapped = map_buildings(buildings, networks, max_distance=max_distance)
     city_name = name or source.name.split(".")[0]
     city = City(buildings=mapped, networks=networks, name=city_name,
