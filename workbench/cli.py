@@ -43,6 +43,9 @@ def _parser() -> argparse.ArgumentParser:
     osm.add_argument("--power", help="pandapower JSON file or pandapower.networks name "
                                      "(default: laid along streets)")
     osm.add_argument("--seed", type=int, default=0, help="seed of the imputation and layout")
+    osm.add_argument("--max-distance", type=float, default=500.0,
+                     help="metres; farther buildings stay unserved by a network (runs re-map "
+                          "with the parameter map.max_distance_m)")
     inv = city_sub.add_parser("from-inventory",
                               help="buildings from a SimCenter-style inventory (CSV, GeoJSON, JSON)")
     inv.add_argument("inventory", help="inventory file")
@@ -84,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 from .importers import city_from_osm
                 city = city_from_osm(args.pbf, args.out, water=args.water, power=args.power,
-                                     seed=args.seed)
+                                     seed=args.seed, max_distance=args.max_distance)
             sizes = ", ".join(f"{k} {g.number_of_nodes()} nodes" for k, g in city.networks.items())
             print(f"wrote {args.out}: {city.buildings.sizes['building']} buildings; {sizes}")
     except StageError as exc:
