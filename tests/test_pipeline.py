@@ -43,6 +43,10 @@ def test_simulate_writes_contract_files(toy_folder, tmp_path):
     assert set(manifest["stages"]) == {"mapping", "damage", "recovery"}
     for name in ("city.nc", "damage.nc", "recovery.nc", "params.yaml"):
         assert (run_dir / name).exists()
+    stints = pipeline.crew_assignments(run_dir)
+    assert set(stints["strategy"]) <= {"rigid", "semiflexible", "flexible"}
+    assert (stints["end_day"] >= stints["start_day"]).all()
+    assert stints["crew"].max() < 2  # constraints.crews = 2
 
 
 def test_same_parameters_same_summary(toy_folder, tmp_path):

@@ -85,13 +85,12 @@ NOTEBOOKS = {
            "right after the event), redundancy (population served through nodes with two "
            "independent paths to a source), resourcefulness (crews and materials per unit of "
            "repair work) and rapidity (time to 95 % and mean recovery slope), for each strategy."),
-        code("pd.concat({s: pipeline.resilience_attributes(run_dir, recovery, s, city, damage)"
-             ".set_index(['attribute', 'indicator'])['value'] for s in params['strategies']}, axis=1)"),
+        code("pipeline.resilience_attributes(run_dir, recovery, city, damage)"),
         md("## 7 · Crews at work\n\nBusy crews per day, and each crew's stints under the "
            "semiflexible strategy (a bar ends when the task is done, or when the crew is "
            "re-planned after its commitment period)."),
         code("plots.static(plots.crews_over_time(rec), fig_inches=5)"),
-        code("assignments = pipeline.crew_assignments(run_dir, city, damage)\n"
+        code("assignments = pipeline.crew_assignments(run_dir)\n"
              "strategy = 'semiflexible' if 'semiflexible' in params['strategies'] else params['strategies'][0]\n"
              "plots.static(plots.crew_gantt(assignments, strategy), fig_inches=9)"),
         md("## 8 · Sweep over crews\n\nThe same damage repaired with fewer and more crews: "

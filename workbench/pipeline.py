@@ -231,39 +231,43 @@ def services_lost(system, damage: xr.Dataset) -> xr.DataArray:
     return (intact - after).sum("network").rename("services_lost")
 
 
-def resilience_attributes(run_dir: str | Path, recovery: xr.Dataset, strategy: str,
-                          city: City | None = None, damage: xr.Dataset | None = None
-                          ) -> pd.DataFrame:
-    """The 4R attributes (Bruneau et al. 2003; seed 001) of one strategy on realisation 0.
+def resilience_attributes(run_dir: str | Path, recovery: xr.Dataset, city: City | None = None,
+                          damage: xr.Dataset | None = None) -> pd.DataFrame:
+    """The 4R attributes (Bruneau et al. 2003; seed 001) of every strategy on realisation 0.
 
     Robustness and rapidity come from the functionality curve ½(EP/EP0 + SC/demand);
     redundancy from the networks; resourcefulness from the run's crews and materials against
-    all repair work (damaged buildings and components).
+    all repair work (damaged buildings and components). Rows (attribute, indicator), one
+    column per strategy.
     """
     from .criticality import four_r
     from .indexes import functionality_curve
     params, city, damage, system = _recovery_inputs(run_dir, city, damage)
     one = _realization(damage, 0)
-    rec = _realization(recovery, 0)
+    curves = functionality_curve(_realization(recovery, 0))
     crews = params["constraints"]["crews"]
     effort = np.concatenate([one["building_repair_days"].values, one["component_repair_days"].values])
     cost = np.concatenate([one["building_repair_cost"].values, one["component_repair_cost"].values])
-    return four_r(functionality_curve(rec).sel(strategy=strategy), system,
-                  crews=sum(crews.values()) if isinstance(crews, dict) else crews,
-                  damaged_components=int((effort > 0).sum()), repair_crew_days=float(effort.sum()),
-                  materials_per_day=params["constraints"]["materials_per_day"],
-                  repair_cost=float(cost.sum()))
+    columns = {}
+    for strategy in params["strategies"]:
+        table = four_r(curves.sel(strategy=strategy), system,
+                       crews=sum(crews.values()) if isinstance(crews, dict) else crews,
+                       damaged_components=int((effort > 0).sum()),
+                       repair_crew_days=float(effort.sum()),
+                       materials_per_day=params["constraints"]["materials_per_day"],
+                       repair_cost=float(cost.sum()))
+        columns[strategy] = table.set_index(["attribute", "indicator"])["value"]
+    return pd.DataFrame(columns)
 
 
-def crew_assignments(run_dir: str | Path, city: City | None = None,
-                     damage: xr.Dataset | None = None) -> pd.DataFrame:
-    """Every crew stint (crew, trade, target, start and end day) of realisation 0, all strategies."""
-    from .recovery import simulate_recovery
-    params, city, damage, system = _recovery_inputs(run_dir, city, damage)
-    _, table = simulate_recovery(city, system, _realization(damage, 0), _constraints(params),
-                                 strategies=tuple(params["strategies"]), seed=params["seed"],
-                                 return_assignments=True)
-    return table
+def crew_assignments(run_dir: str | Path, realization: int = 0) -> pd.DataFrame:
+    """Every crew stint (strategy, crew, trade, target, start and end day) of one realisation,
+    as the recovery stage wrote it to ``crew_assignments.csv``."""
+    path = Path(run_dir) / "crew_assignments.csv"
+    if not path.exists():
+        raise InputError(f"{str(path)!r} is missing: run the recovery stage first.")
+    table = pd.read_csv(path, dtype={"target": str})
+    return table[table[REALIZATION] == realization].drop(columns=REALIZATION).reset_index(drop=True)
 
 
 def crew_sweep(run_dir: str | Path, city: City | None = None, damage: xr.Dataset | None = None,
@@ -300,22 +304,26 @@ def load_damage(run_dir: str | Path) -> xr.Dataset:
 
 def stage_recovery(run_dir: str | Path, city: City | None = None,
                    damage: xr.Dataset | None = None) -> xr.Dataset:
-    """Stage recovery: simulate every strategy on every realisation; write ``recovery.nc`` and
-    ``summary.json`` (indexes averaged over realisations)."""
+    """Stage recovery: simulate every strategy on every realisation; write ``recovery.nc``,
+    ``summary.json`` (indexes averaged over realisations), ``crew_assignments.csv`` (every crew
+    stint) and the exports of :func:`workbench.interop.export_results`."""
     from .indexes import summary_indexes
     from .recovery import simulate_recovery
     run_dir = Path(run_dir)
     params, city, damage, system = _recovery_inputs(run_dir, city, damage)
     constraints = _constraints(params)
-    results, summaries = [], []
+    results, summaries, stints = [], [], []
     for r in range(damage.sizes.get(REALIZATION, 1)):
         one = _realization(damage, r)
-        recovery = simulate_recovery(city, system, one, constraints,
-                                     strategies=tuple(params["strategies"]), seed=params["seed"] + r)
+        recovery, table = simulate_recovery(city, system, one, constraints,
+                                            strategies=tuple(params["strategies"]),
+                                            seed=params["seed"] + r, return_assignments=True)
         results.append(recovery)
         summaries.append(summary_indexes(recovery, city, one))
+        stints.append(table.assign(**{REALIZATION: r}))
     recovery = results[0] if len(results) == 1 else xr.concat(results, dim=REALIZATION)
     _atomic_netcdf(recovery, run_dir / "recovery.nc")
+    _atomic_text(run_dir / "crew_assignments.csv", pd.concat(stints).to_csv(index=False))
     write_summary(run_dir, params, city, summaries)
     from .interop import export_results
     export_results(run_dir, city, damage, recovery)
