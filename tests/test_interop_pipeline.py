@@ -38,8 +38,11 @@ def test_simulate_uses_imported_damage(inventory_city, tmp_path):
     assert int((states > 0).sum()) == int((table["DS"] > 0).sum())  # the rest stays undamaged
     summary = json.loads((run_dir / "summary.json").read_text())
     assert summary["city"]["buildings"] == 240
+    # imported building repairs, plus the clearance of roads blocked by their debris
+    clearance = float(damage["component_repair_cost"].isel(realization=0).sum())
+    assert damage.attrs["debris_blocked_edges"] >= 0
     for values in summary["strategies"].values():
-        assert values["repair_cost"] == pytest.approx(table["repair_cost"].sum())
+        assert values["repair_cost"] == pytest.approx(table["repair_cost"].sum() + clearance)
     results = gpd.read_file(run_dir / "buildings_results.geojson")
     assert len(results) == 240 and results.crs is not None
     manifest = json.loads((run_dir / "manifest.json").read_text())

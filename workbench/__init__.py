@@ -5,11 +5,12 @@ the names notebooks use most are re-exported here. Plotting (``workbench.plots``
 demand, since it loads HoloViews and matplotlib.
 """
 
-from . import (criticality, damage, demo, fragility, functionality, hazard, importers, indexes,
+from . import (criticality, damage, debris, demo, fragility, functionality, hazard, importers, indexes,
                interop, mapping, pipeline, recovery, report, system)
 from .city import City, buildings_from_frame, load_city, save_city, toy_city, validate_network
 from .criticality import four_r, node_criticality, single_points_of_failure
 from .damage import damage_probabilities, damage_table, sample_damage
+from .debris import road_blockage
 from .demo import demo_city
 from .dims import BUILDING, COMPONENT, NETWORK, NETWORKS, REALIZATION, SCENARIO, STRATEGY, TIME
 from .errors import InputError, ParameterError, StageError, WorkbenchError
@@ -26,7 +27,7 @@ from .system import InfrastructureSystem, build_system
 __all__ = [
     "City", "buildings_from_frame", "load_city", "save_city", "toy_city", "validate_network",
     "four_r", "node_criticality", "single_points_of_failure",
-    "damage_probabilities", "damage_table", "sample_damage", "demo_city",
+    "damage_probabilities", "damage_table", "sample_damage", "road_blockage", "demo_city",
     "BUILDING", "COMPONENT", "NETWORK", "NETWORKS", "REALIZATION", "SCENARIO", "STRATEGY", "TIME",
     "InputError", "ParameterError", "StageError", "WorkbenchError",
     "Earthquake", "earthquake_intensity", "intensity_from_csv",
@@ -35,7 +36,7 @@ __all__ = [
     "economic_loss", "functionality_at", "recovery_time", "service_loss", "summary_indexes",
     "map_buildings", "map_city", "default_params_yaml", "load_params",
     "Constraints", "simulate_recovery", "grid_city", "InfrastructureSystem", "build_system",
-    "criticality", "damage", "demo", "fragility", "functionality", "hazard", "importers",
+    "criticality", "damage", "debris", "demo", "fragility", "functionality", "hazard", "importers",
     "indexes", "interop", "mapping", "pipeline", "recovery", "report", "system",
 ]
 __version__ = "0.1.0"

@@ -41,7 +41,7 @@ DEFAULTS: dict[str, Any] = {
         "commitment_days": 14,
     },
     "strategies": list(STRATEGIES),
-    "damage": {"source": None},
+    "damage": {"source": None, "road_debris": True},
 }
 
 _TEMPLATE = """\
@@ -71,6 +71,7 @@ strategies: [rigid, semiflexible, flexible]
 damage:
   source: null              # a pelicun-style damage table (CSV/JSON) to use instead of the hazard;
                             # its repair costs must be EUR, like the productivity figures
+  road_debris: true         # collapsed buildings block the road edges next to them until cleared (workbench.debris)
 """
 
 
@@ -158,6 +159,8 @@ def validate_params(given: dict | None) -> dict:
     source = p["damage"]["source"]
     _check(source is None or (isinstance(source, str) and source != ""), "damage.source", source,
            "null or a path to a damage table (CSV or JSON)")
+    _check(isinstance(p["damage"]["road_debris"], bool), "damage.road_debris",
+           p["damage"]["road_debris"], "true or false")
     strategies = p["strategies"]
     if isinstance(strategies, str):
         strategies = p["strategies"] = [strategies]

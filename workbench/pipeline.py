@@ -146,7 +146,9 @@ def load_run_city(run_dir: str | Path) -> City:
 
 def stage_damage(run_dir: str | Path, city: City | None = None) -> xr.Dataset:
     """Stage hazard → damage: sample damage for every realisation, or read it from the table
-    ``damage.source`` names (then the hazard is not used); write ``damage.nc``."""
+    ``damage.source`` names (then the hazard is not used); with ``damage.road_debris``, block
+    the road edges next to collapsed buildings (:func:`workbench.debris.road_blockage`); write
+    ``damage.nc``."""
     from .damage import sample_damage
     from .system import build_system
     run_dir = Path(run_dir)
@@ -161,6 +163,9 @@ def stage_damage(run_dir: str | Path, city: City | None = None) -> xr.Dataset:
         hazard = hazard_intensity(params["hazard"], city, system.components)
         damage = sample_damage(city.buildings, system.components, hazard,
                                realizations=params["realizations"], seed=params["seed"])
+    if params["damage"]["road_debris"]:
+        from .debris import road_blockage
+        damage = road_blockage(system, damage)
     _atomic_netcdf(damage, run_dir / "damage.nc")
     return damage
 
