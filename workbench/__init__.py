@@ -5,8 +5,8 @@ the names notebooks use most are re-exported here. Plotting (``workbench.plots``
 demand, since it loads HoloViews and matplotlib.
 """
 
-from . import (criticality, damage, debris, demo, fragility, functionality, hazard, importers, indexes,
-               interop, mapping, pipeline, recovery, report, system)
+from . import (criticality, damage, debris, demo, fragility, functionality, hazard, importers,
+               indexes, interop, mapping, pipeline, recovery, report, system)
 from .city import City, buildings_from_frame, load_city, save_city, toy_city, validate_network
 from .criticality import four_r, node_criticality, single_points_of_failure
 from .damage import damage_probabilities, damage_table, sample_damage
