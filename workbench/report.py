@@ -37,8 +37,10 @@ def policy_summary(summary: dict) -> str:
     - **rigid** recovery: total economic loss EUR 2.5 million (of which direct repair EUR 500.0 thousand), cumulative service-capacity loss 1,234 person-days; 95 % of functionality is back after 40 days; 80% of functionality is available at 72 hours.
     """
     city = summary["city"]
+    occupants = (f"; {city['occupancy']:,.0f} people occupy its buildings on a normal day (residents "
+                 f"and workers: the demand the service-capacity index counts)" if "occupancy" in city else "")
     lines = [f"The city of this run has {city['buildings']:,} buildings, {city['floor_area_m2']:,.0f} m² "
-             f"of floor area and {city['population']:,.0f} people.", ""]
+             f"of floor area and {city['population']:,.0f} residents{occupants}.", ""]
     for strategy, v in summary["strategies"].items():
         f72 = v.get("functionality_72h")
         lines.append(
