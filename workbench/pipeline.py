@@ -6,9 +6,11 @@ Stages hand data to each other through files in the run directory, never through
 stage function          reads → writes
 ======================  =====================================================================
 :func:`stage_mapping`   city (demo or folder) → ``city.nc`` (buildings + service map),
-                        ``networks/<name>.json``, ``service.csv``
+                        ``networks/<name>.json``
 :func:`stage_damage`    ``city.nc``, ``networks/`` → ``damage.nc``
-:func:`stage_recovery`  ``city.nc``, ``networks/``, ``damage.nc`` → ``recovery.nc``, ``summary.json``
+:func:`stage_recovery`  ``city.nc``, ``networks/``, ``damage.nc`` → ``recovery.nc``,
+                        ``summary.json``, ``crew_assignments.csv`` and the exports of
+                        :func:`workbench.interop.export_results`
 ======================  =====================================================================
 
 ``workbench simulate`` calls the three in order; ``workbench run`` executes every notebook in
@@ -37,12 +39,14 @@ import xarray as xr
 from .city import City, load_city, read_network_json, write_network_json
 from .dims import NETWORKS, REALIZATION
 from .errors import InputError, StageError
-from .params import dump_params, validate_params  # noqa: F401 (dump_params re-used by notebooks)
+from .params import dump_params, load_params, validate_params
 from .paths import DEMO_CITY_DIR, NOTEBOOKS_DIR, REPORTS_DIR, ROOT
 
 __all__ = [
     "open_run", "run_directory", "resolve_city", "stage_mapping", "load_run_city", "stage_damage",
-    "stage_recovery", "hazard_intensity", "cascade_table", "services_lost", "resilience_attributes", "crew_assignments", "crew_sweep", "load_damage", "simulate", "run", "write_manifest", "read_params", "PARAMS_FILE",
+    "stage_recovery", "hazard_intensity", "cascade_table", "services_lost", "resilience_attributes",
+    "crew_assignments", "crew_sweep", "load_damage", "simulate", "run", "write_manifest",
+    "read_params", "PARAMS_FILE",
 ]
 
 log = logging.getLogger(__name__)
@@ -72,13 +76,11 @@ def open_run(params_file: str = "", run_dir: str = "") -> Path:
     """
     if run_dir and (Path(run_dir) / PARAMS_FILE).exists():
         return Path(run_dir).resolve()
-    from .params import load_params
     return run_directory(load_params(params_file or None), run_dir or None)
 
 
 def read_params(run_dir: str | Path) -> dict:
     """The validated parameters a run directory was started with."""
-    from .params import load_params
     path = Path(run_dir) / PARAMS_FILE
     if not path.exists():
         raise InputError(f"{str(run_dir)!r} is not a run directory (no {PARAMS_FILE}); start a run "
@@ -390,7 +392,7 @@ def simulate(params: dict, out: str | Path | None = None,
         try:
             value = call()
         except Exception as exc:  # noqa: BLE001 — re-raised as a StageError naming the stage
-            timings[stage] = {"status": "failed", "seconds": time.perf_counter() - start}
+            timings[stage] = {"status": "failed", "seconds": round(time.perf_counter() - start, 3)}
             write_manifest(run_dir, params, timings)
             raise StageError(stage, f"{type(exc).__name__}: {exc}") from exc
         timings[stage] = {"status": "ok", "seconds": round(time.perf_counter() - start, 3)}
