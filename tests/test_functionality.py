@@ -9,8 +9,8 @@ from workbench.errors import InputError
 from workbench.functionality import (CURRENCY, EP_UNIT, EP_UNIT_INPUTS, PRICE_YEAR,
                                      FunctionalityModel, Shelters, TableFunctionality,
                                      building_ep, building_sc, city_functionality,
-                                     displaced_population, service_demand, shelter_places,
-                                     sheltered_capacity, usable_fractions)
+                                     displaced_population, residents, service_demand,
+                                     shelter_capacity, shelter_places, usable_fractions)
 
 
 @pytest.fixture(scope="module")
@@ -18,13 +18,26 @@ def buildings():
     return toy_city().buildings
 
 
-def test_rss_is_one_at_full_service_so_sc0_is_twice_q0(buildings):
+def test_rss_is_one_at_full_service_so_sc0_is_twice_the_residents(buildings):
     model = TableFunctionality()
     assert (model.rss(buildings, np.ones((6, 3))) == 1.0).all()
-    q0 = buildings["occupancy"].values
-    np.testing.assert_allclose(building_sc(buildings, np.ones(6)), 2 * q0)
+    r = residents(buildings)
+    # no population field: the occupancy of the residential buildings, nobody else
+    assert r.tolist() == [30.0, 60.0, 0.0, 0.0, 0.0, 0.0]
+    np.testing.assert_allclose(building_sc(buildings, np.ones(6)), 2 * r)
     f = city_functionality(buildings)
-    assert f["sc"] == f["demand"] == 2 * q0.sum() == service_demand(buildings)
+    assert f["sc"] == f["demand"] == 2 * r.sum() == service_demand(buildings)
+
+
+def test_population_field_counts_each_resident_once(buildings):
+    # residents where they live, whatever the type; workplaces' occupancy is not demand
+    b = buildings.assign(population=("building", [25.0, 50.0, 0.0, 0.0, 0.0, 5.0]))
+    assert service_demand(b) == 2 * 80.0
+    assert service_demand(b) < 2 * float(b["occupancy"].sum())
+    f = city_functionality(b)
+    assert f["sc"] == f["demand"]
+    with pytest.raises(InputError, match=r"buildings\['population'\] must be finite and ≥ 0"):
+        residents(b.assign(population=("building", [1.0, -1, 0, 0, 0, 0])))
 
 
 def test_one_unsheltered_unserved_person_is_two_person_units(buildings):
@@ -34,6 +47,16 @@ def test_one_unsheltered_unserved_person_is_two_person_units(buildings):
     assert (f["demand"] - f["sc"]) / 2 == 1.0
     assert f["displaced"] == 1.0 and f["sheltered"] == 0.0
 
+
+def test_service_loss_is_bounded_by_residents_whatever_the_state(buildings):
+    # the worst state — every building collapsed, no service — loses every resident, no more
+    f = city_functionality(buildings, [4] * 6, np.zeros((6, 3)))
+    assert f["sc"] == 0.0 and (f["demand"] - f["sc"]) / 2 == residents(buildings).sum()
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        f = city_functionality(buildings, rng.integers(0, 5, 6), rng.uniform(0, 1, (6, 3)))
+        assert 0.0 <= (f["demand"] - f["sc"]) / 2 <= residents(buildings).sum() + 1e-9
+        assert f["sc"] <= f["demand"] + 1e-9
 
 def test_damage_state_tables_follow_atc20_placards():
     a, q = usable_fractions([0, 1, 2, 3, 4])
@@ -96,24 +119,40 @@ def test_table_is_a_functionality_model_and_others_plug_in(buildings):
         city_functionality(buildings, model=object())
 
 
-def test_shelters_house_displaced_residents(buildings):
+def test_shelters_house_displaced_residents_with_the_hosts_spare_service(buildings):
     # b5 (public, 2500 m²) offers 2500 · 0.5 / 3.5 places; b0, b1 (90 residents) collapse
     q = np.array([0.0, 0.0, 1, 1, 1, 1])
     places = shelter_places(buildings, q)
     assert places[-1] == pytest.approx(2500 * 0.5 / 3.5) and (places[:-1] == 0).all()
     assert displaced_population(buildings, q) == 90.0
     f = city_functionality(buildings, [4, 4, 0, 0, 0, 0])
+    # 90 housed; b5's normal occupancy (200) covers their supplementary service
     assert f["sheltered"] == 90.0 and f["sc"] == pytest.approx(f["demand"])
     # a damaged shelter offers nothing
     f = city_functionality(buildings, [4, 4, 0, 0, 0, 3])
-    assert f["sheltered"] == 0.0
+    assert f["sheltered"] == 0.0 and f["sc"] == 0.0
+
+
+def test_a_host_shares_its_services_it_does_not_copy_them(buildings):
+    # the same 90 displaced people in a host whose normal occupancy is only 30: all are housed,
+    # only 30 person-units of supplementary service exist, so 60 are housed but unserved
+    b = buildings.assign(occupancy=("building", [30.0, 60.0, 120.0, 40.0, 50.0, 30.0]))
+    f = city_functionality(b, [4, 4, 0, 0, 0, 0])
+    assert f["sheltered"] == 90.0
+    assert f["sc"] == pytest.approx(90.0 + 30.0)
+    # the host's own residents take their places and their share of its service first
+    host = b.assign(population=("building", [30.0, 60.0, 0.0, 0.0, 0.0, 20.0]))
+    places = shelter_places(host, np.ones(6))
+    assert places[-1] == pytest.approx(2500 * 0.5 / 3.5 - 20.0)
+    f = city_functionality(host, [4, 4, 0, 0, 0, 0])
+    assert f["sc"] == pytest.approx(2 * 20.0 + 90.0 + 10.0)
 
 
 def test_temporary_shelters_open_on_their_day():
     sh = Shelters(temporary_places=10.0, temporary_from_day=3.0)
     none = np.zeros(1)
-    assert sheltered_capacity(none, np.ones(1), 4.0, day=2.0, shelters=sh) == (0.0, 0.0)
-    assert sheltered_capacity(none, np.ones(1), 4.0, day=3.0, shelters=sh) == (8.0, 4.0)
+    assert shelter_capacity(none, none, np.ones(1), 4.0, day=2.0, shelters=sh) == (0.0, 0.0)
+    assert shelter_capacity(none, none, np.ones(1), 4.0, day=3.0, shelters=sh) == (8.0, 4.0)
 
 
 def test_shelter_capable_variable_overrides_type(buildings):

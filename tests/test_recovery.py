@@ -305,8 +305,11 @@ class PowerHungryOffices:
 def switching_case(commit):
     """Toy city: the power source is out for 5 days; one building crew, a home (20 crew-days)
     and an office (40 crew-days) to repair. Before power returns the home is the better repair;
-    after, the office is, so a re-planned crew switches."""
+    after, the office is, so a re-planned crew switches. The home's 30 residents are a small
+    share of the city's 180, so its service gain does not outweigh the office's EP."""
     city = toy_city()
+    city = city.with_buildings(city.buildings.assign(
+        population=("building", [150.0, 30.0, 0.0, 0.0, 0.0, 0.0])))
     system = build_system(city)
     dmg = building_damage(city, [0, 4, 4, 0, 0, 0], [0, 20, 40, 0, 0, 0])
     func = np.ones(system.n_components, bool)

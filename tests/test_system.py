@@ -162,7 +162,7 @@ def test_edge_out_when_endpoint_out(toy):
     assert out == {"water:W2", "water:W1--W2", "water:W2--W3"}
 
 
-def test_unmapped_buildings_get_zero():
+def test_unmapped_buildings_keep_full_service_whatever_the_damage():
     city = toy_city()
     from workbench.mapping import map_city
     mapped = map_city(city)
@@ -170,7 +170,10 @@ def test_unmapped_buildings_get_zero():
     water[0] = ""
     buildings = mapped.buildings.assign_coords(water_node=("building", water))
     system = build_system(mapped.with_buildings(buildings))
-    assert system.service(intact(system))[:, 0].tolist() == [0, 1, 1, 1, 1, 1]
+    assert system.service(intact(system))[:, 0].tolist() == [1, 1, 1, 1, 1, 1]
+    # outside the modelled network: no water component can cut it off
+    dry = np.zeros(system.n_components, bool)
+    assert system.service(dry)[:, 0].tolist() == [1, 0, 0, 0, 0, 0]
 
 
 def test_two_dimensional_input(toy):

@@ -5,30 +5,41 @@ For building ``i`` at time ``t``
 * ``EP_i = A_i · a_i · EP_unit,i(s_i)``  [EUR/day], with ``A_i`` the floor area [m²], ``a_i`` the
   usable share of it (:data:`A_EFF_BY_DAMAGE_STATE`, 1 once repaired) and ``EP_unit`` the value
   added per m² per day at the building's service satisfaction ``s_i`` (water, power, road);
-* ``SC_i = Q0_i · q_i · (1 + rSS_i(s_i))``  [person-units], with ``Q0_i`` the baseline occupancy,
-  ``q_i`` the usable share of it (:data:`Q_BASE_BY_DAMAGE_STATE`) and ``rSS = d_t / d0`` the
-  supplementary service factor, 1 when every service is satisfied.
+* ``SC_i = R_i · q_i · (1 + rSS_i(s_i))``  [person-units], with ``R_i`` the building's
+  residents (:func:`residents`), ``q_i`` the usable share of the building
+  (:data:`Q_BASE_BY_DAMAGE_STATE`), so ``Q_base,i = R_i · q_i`` are the residents still housed
+  there, and ``rSS = d_t / d0`` the supplementary service factor, 1 when every service is
+  satisfied.
 
-Normalisation (the two sides of SC scaled alike)
-------------------------------------------------
-A person needs one unit of occupancy and one unit of supplementary service, so
-
-* ``demand(t) = 2 · Σ_i Q0_i`` — the population does not leave; displaced people still need
-  housing and service, so demand is constant over the recovery;
-* the intact city has ``SC0 = Σ_i Q0_i (1 + 1) = demand`` and zero service loss;
-* service loss ``= ∫ max(0, demand − SC) dt / 2`` [person-days] (see
-  :func:`workbench.indexes.service_loss`), so one unsheltered, unserved person costs exactly one
-  person-day per day.
+Whom the service index counts (seed 003 §1.2: demand = the population to be housed and served)
+-----------------------------------------------------------------------------------------------
+* **Demand** is the city's residents, each counted once, on the scale where a person needs one
+  unit of housing and one unit of supplementary service: ``demand = 2 · Σ_i R_i``. It is constant
+  over the recovery: displaced people still need housing and service. Residents are the
+  buildings' ``population`` where the city carries it, else the ``occupancy`` of residential
+  buildings. Workplaces enter EP, not SC: the daytime population is not counted a second time.
+* The intact, fully served city has ``SC0 = Σ_i R_i (1 + 1) = demand`` and zero service loss.
+  Buildings without a serving node (unmapped) are outside the modelled networks and keep full
+  service (:meth:`workbench.system.InfrastructureSystem.service`), so this holds whatever the
+  mapping.
+* Service loss ``= ∫ max(0, demand − SC) dt / 2`` [person-days] (see
+  :func:`workbench.indexes.service_loss`): one unsheltered, unserved resident costs exactly one
+  person-day per day, and the loss is at most residents × horizon.
 
 Shelters
 --------
-Displaced residents (residents of residential buildings whose occupancy share ``q`` < 1;
-``population`` if the buildings carry it, else ``occupancy``) are housed in shelter places while
-any are free. Shelter-capable buildings (variable ``shelter_capable``; without it, every
-``public`` building) that are fully usable offer ``A · usable_share / area_per_person`` places,
-with 3.5 m² of covered living space per person, the Sphere minimum standard. Each sheltered person
-counts ``1 + rSS`` of the shelter building (a shelter without water serves less); temporary
-shelter places added from a given day count 2 (self-supplied). See :class:`Shelters`.
+Displaced residents, ``Σ_i R_i (1 − q_i)``, fill shelter places while any are free. A
+shelter-capable building (variable ``shelter_capable``; without it, every ``public`` building)
+that is fully usable offers its *spare* capacity: ``A · usable_share / area_per_person`` places
+(3.5 m² of covered living space per person, the Sphere minimum) less its own residents at home.
+Sheltered people are spread over the open places in proportion. A host does not create a second
+copy of its services: its normal supplementary capacity ``Q0_j · rSS_j`` (``Q0`` its baseline
+occupancy, e.g. the pupils and staff of a school, who are not there after the event) is shared
+among the ``H_j`` people it hosts, so each gets ``rSS_j · min(1, Q0_j / H_j)`` — the per-capita
+resource ``d_t/d0`` falls as the host fills. This is how the displaced population and the
+building type enter rSS, as the seed lists them. A host adds ``H_j + rSS_j · min(H_j, Q0_j)``.
+Temporary shelter places added from a given day count 2 each (self-supplied). See
+:class:`Shelters` and :func:`shelter_capacity`.
 
 The tables
 ----------
@@ -77,8 +88,8 @@ __all__ = [
     "A_EFF_BY_DAMAGE_STATE", "Q_BASE_BY_DAMAGE_STATE", "EP_UNIT_INPUTS", "EP_UNIT",
     "EP_SERVICE_WEIGHTS", "RSS_SERVICE_WEIGHTS", "CURRENCY", "PRICE_YEAR",
     "FunctionalityModel", "TableFunctionality", "Shelters",
-    "usable_fractions", "building_ep", "building_sc", "service_demand", "displaced_population",
-    "shelter_places", "sheltered_capacity", "city_functionality",
+    "usable_fractions", "building_ep", "building_sc", "residents", "service_demand",
+    "displaced_population", "shelter_places", "shelter_capacity", "city_functionality",
 ]
 
 CURRENCY = "EUR"
@@ -317,41 +328,62 @@ def building_ep(buildings: xr.Dataset, a_frac, service=None, model=None) -> np.n
 
 
 def building_sc(buildings: xr.Dataset, q_frac, service=None, model=None) -> np.ndarray:
-    """Service capacity of each building [person-units]: ``Q0 · q · (1 + rSS(s))``.
+    """Service capacity of the residents housed in each building [person-units]: ``R · q · (1 + rSS(s))``.
+
+    Shelter capacity comes on top (:func:`shelter_capacity`); a building without residents
+    contributes nothing here.
 
     Examples
     --------
     >>> from workbench.city import toy_city
-    >>> b = toy_city().buildings
+    >>> b = toy_city().buildings   # residents: the occupancy of b0, b1 (residential)
     >>> building_sc(b, np.ones(6)).tolist()
-    [60.0, 120.0, 240.0, 80.0, 100.0, 400.0]
+    [60.0, 120.0, 0.0, 0.0, 0.0, 0.0]
     """
-    occupancy = np.asarray(buildings["occupancy"].values, dtype=float)
     service = _full_service(buildings, service)
     rss = _model(model).rss(buildings, service)
-    return occupancy * np.asarray(q_frac, dtype=float) * (1.0 + rss)
+    return residents(buildings) * np.asarray(q_frac, dtype=float) * (1.0 + rss)
+
+
+def residents(buildings: xr.Dataset) -> np.ndarray:
+    """Residents of each building [persons], the people the service index counts.
+
+    The buildings' ``population`` where the city carries it (any type), else the ``occupancy``
+    of residential buildings (0 elsewhere).
+
+    Examples
+    --------
+    >>> from workbench.city import toy_city
+    >>> residents(toy_city().buildings).tolist()
+    [30.0, 60.0, 0.0, 0.0, 0.0, 0.0]
+    """
+    if "population" in buildings:
+        values = np.asarray(buildings["population"].values, dtype=float)
+    else:
+        residential = np.asarray(buildings["type"].values).astype(str) == "residential"
+        values = np.where(residential, np.asarray(buildings["occupancy"].values, dtype=float), 0.0)
+    bad = ~np.isfinite(values) | (values < 0)
+    if bad.any():
+        field_name = "population" if "population" in buildings else "occupancy"
+        raise InputError(f"buildings[{field_name!r}] must be finite and ≥ 0 persons; "
+                         f"{int(bad.sum())} value(s) are not (first: {values[bad][0]!r}).")
+    return values
 
 
 def service_demand(buildings: xr.Dataset) -> float:
-    """Demand for service capacity [person-units] = 2 · Σ Q0 (constant over the recovery).
+    """Demand for service capacity [person-units] = 2 · Σ residents (constant over the recovery).
 
     Examples
     --------
     >>> from workbench.city import toy_city
     >>> service_demand(toy_city().buildings)
-    1000.0
+    180.0
     """
-    return 2.0 * float(np.asarray(buildings["occupancy"].values, dtype=float).sum())
-
-
-def _residents(buildings: xr.Dataset) -> np.ndarray:
-    source = buildings["population"] if "population" in buildings else buildings["occupancy"]
-    residential = np.asarray(buildings["type"].values).astype(str) == "residential"
-    return np.where(residential, np.asarray(source.values, dtype=float), 0.0)
+    return 2.0 * float(residents(buildings).sum())
 
 
 def displaced_population(buildings: xr.Dataset, q_frac) -> float:
-    """Displaced residents [persons]: Σ over residential buildings of residents · (1 − q).
+    """Displaced residents [persons]: Σ residents · (1 − q).
 
     Examples
     --------
@@ -359,11 +391,13 @@ def displaced_population(buildings: xr.Dataset, q_frac) -> float:
     >>> displaced_population(toy_city().buildings, [0.0, 0.5, 0.0, 0.0, 0.0, 0.0])
     60.0
     """
-    return float((_residents(buildings) * (1.0 - np.asarray(q_frac, dtype=float))).sum())
+    return float((residents(buildings) * (1.0 - np.asarray(q_frac, dtype=float))).sum())
 
 
 def shelter_places(buildings: xr.Dataset, q_frac, shelters: Shelters | None = None) -> np.ndarray:
-    """Shelter places offered by each building [persons]; 0 unless shelter-capable and usable.
+    """Spare shelter places of each building [persons]; 0 unless shelter-capable and fully usable.
+
+    ``A · usable_share / area_per_person`` less the building's own residents housed there.
 
     Examples
     --------
@@ -376,30 +410,50 @@ def shelter_places(buildings: xr.Dataset, q_frac, shelters: Shelters | None = No
         capable = np.asarray(buildings["shelter_capable"].values, dtype=bool)
     else:
         capable = np.asarray(buildings["type"].values).astype(str) == "public"
-    usable = np.asarray(q_frac, dtype=float) >= 1.0
+    q = np.asarray(q_frac, dtype=float)
     area = np.asarray(buildings["floor_area"].values, dtype=float)
-    return np.where(capable & usable, area * shelters.usable_share / shelters.area_per_person, 0.0)
+    spare = np.maximum(area * shelters.usable_share / shelters.area_per_person
+                       - residents(buildings) * q, 0.0)
+    return np.where(capable & (q >= 1.0), spare, 0.0)
 
 
-def sheltered_capacity(places: np.ndarray, rss: np.ndarray, displaced: float, day: float,
-                       shelters: Shelters | None = None) -> tuple[float, float]:
+def shelter_capacity(places, host_occupancy, rss, displaced: float, day: float,
+                     shelters: Shelters | None = None) -> tuple[float, float]:
     """Service capacity added by shelters [person-units] and people sheltered [persons].
 
-    Displaced people fill the permanent and temporary places in proportion; a place in building
-    ``i`` counts ``1 + rSS_i``, a temporary place 2.
+    Displaced people fill the open places (``places``, of each host; temporary places from
+    ``shelters.temporary_from_day``) in proportion. A host ``j`` hosting ``H_j`` people adds
+    ``H_j`` (housing) plus ``rSS_j · min(H_j, spare_j)``, its normal supplementary capacity shared
+    among those it hosts (``spare_j = host_occupancy_j``: the baseline occupancy not taken by its
+    own residents); a temporary place adds 2 per person (self-supplied).
+
+    Parameters
+    ----------
+    places, host_occupancy, rss : array_like, shape (n_hosts,)
+        Open places [persons], spare baseline occupancy [persons] and rSS [-] of each host.
+    displaced : float
+        People to shelter [persons].
+    day : float
+        Day of the state [d] (for temporary shelters).
 
     Examples
     --------
-    >>> sheltered_capacity(np.array([10.0, 0.0]), np.array([1.0, 1.0]), 4.0, day=0)
-    (8.0, 4.0)
+    Four people in a host of 10 places whose normal occupancy is 2: housing for 4, supplementary
+    service for 2:
+
+    >>> shelter_capacity(np.array([10.0]), np.array([2.0]), np.array([1.0]), 4.0, day=0)
+    (6.0, 4.0)
     """
     shelters = Shelters() if shelters is None else shelters
+    places = np.asarray(places, dtype=float)
     temporary = shelters.temporary_places if day >= shelters.temporary_from_day else 0.0
     total = float(places.sum()) + temporary
     if total <= 0 or displaced <= 0:
         return 0.0, 0.0
     share = min(1.0, displaced / total)
-    capacity = share * (float(places @ (1.0 + rss)) + 2.0 * temporary)
+    hosted = share * places
+    supplementary = np.asarray(rss, dtype=float) @ np.minimum(hosted, host_occupancy)
+    capacity = float(hosted.sum()) + float(supplementary) + 2.0 * share * temporary
     return capacity, share * total
 
 
@@ -422,8 +476,8 @@ def city_functionality(buildings: xr.Dataset, damage_state=None, service=None, *
 
     Examples
     --------
-    The intact toy city has SC = demand; collapsing the first house leaves its 30 residents
-    unsheltered only if no shelter has room (the public building b5 has 357 places):
+    The intact toy city has SC = demand; collapsing the first house displaces its 30 residents,
+    whom the public building b5 (357 places, normal occupancy 200) shelters — housed and served:
 
     >>> from workbench.city import toy_city
     >>> b = toy_city().buildings
@@ -441,9 +495,11 @@ def city_functionality(buildings: xr.Dataset, damage_state=None, service=None, *
     model = _model(model)
     rss = model.rss(buildings, service)
     ep = building_ep(buildings, a_frac, service, model)
-    sc = np.asarray(buildings["occupancy"].values, dtype=float) * q_frac * (1.0 + rss)
+    housed = residents(buildings) * q_frac
+    sc = housed * (1.0 + rss)
     displaced = displaced_population(buildings, q_frac)
-    extra, sheltered = sheltered_capacity(shelter_places(buildings, q_frac, shelters), rss,
-                                          displaced, day, shelters)
+    spare = np.maximum(np.asarray(buildings["occupancy"].values, dtype=float) - housed, 0.0)
+    extra, sheltered = shelter_capacity(shelter_places(buildings, q_frac, shelters), spare, rss,
+                                        displaced, day, shelters)
     return {"ep": float(ep.sum()), "sc": float(sc.sum()) + extra,
             "demand": service_demand(buildings), "displaced": displaced, "sheltered": sheltered}

@@ -4,7 +4,9 @@ A building is mapped to the nearest node of each network (Euclidean, projected m
 ``scipy.spatial.cKDTree`` so that the whole city is mapped in one vectorised query. Nodes that a
 building cannot be served from (for water: sources and pumps; see :data:`NOT_SERVING_KINDS`)
 are excluded. A building with no node within ``max_distance`` gets an empty node id: it is
-counted as unserved, never silently dropped, and a warning names the count.
+outside the modelled network (its service comes from elsewhere and is taken as unaffected by the
+hazard, see :meth:`workbench.system.InfrastructureSystem.service`), never silently dropped, and
+a warning names the count.
 """
 
 from __future__ import annotations
@@ -95,7 +97,8 @@ def map_buildings(buildings: xr.Dataset, networks: dict, *, max_distance: float 
         unmapped = int((nodes == "").sum())
         if unmapped:
             message = (f"{unmapped} of {len(nodes)} buildings have no {name} node within "
-                       f"{max_distance:g} m; they count as unserved by {name}.")
+                       f"{max_distance:g} m; they are outside the modelled {name} network and keep "
+                       f"full {name} service (raise map.max_distance_m to map them).")
             log.warning(message)
             warnings.warn(message, UnmappedBuildingsWarning, stacklevel=2)
         coords[f"{name}_node"] = ((BUILDING,), nodes.astype(str))

@@ -245,7 +245,11 @@ class InfrastructureSystem:
         """Service satisfaction of every building from every network, after the cascade.
 
         Building ``i`` gets ``s = 1`` from network ``k`` when its serving node (``<k>_node``) is
-        served (see :meth:`served_nodes`), else ``0``; unmapped buildings (``""``) get ``0``.
+        served (see :meth:`served_nodes`), else ``0``. Unmapped buildings (``""``: no node of
+        ``k`` within the mapping distance) get ``1``: they are outside the modelled network, so
+        the hazard and the repairs of ``k`` do not change their service, and an intact city keeps
+        zero service loss whatever its mapping (the mapping counts them,
+        :func:`workbench.mapping.service_table`).
 
         Parameters
         ----------
@@ -271,8 +275,9 @@ class InfrastructureSystem:
         """
         own, squeeze = self._as_state(functional)
         _, _, served = self._fixed_point(own)
-        # a trailing False column so that unmapped buildings (index -1) read as unserved
-        padded = np.concatenate([served, np.zeros((served.shape[0], 1), bool)], axis=1)
+        # a trailing True column: unmapped buildings (index -1) are outside the modelled
+        # network, so neither the hazard nor the repairs change their (full) service
+        padded = np.concatenate([served, np.ones((served.shape[0], 1), bool)], axis=1)
         result = padded[:, self._building_global].astype(float)
         return result[0] if squeeze else result
 

@@ -19,7 +19,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from ..dims import BUILDING, COMPONENT, NETWORKS, REALIZATION
 from ..errors import InputError
-from ..functionality import Shelters, _model, _residents, service_demand, usable_fractions
+from ..functionality import Shelters, _model, residents, service_demand, usable_fractions
 
 # private module; workbench.recovery re-exports RIGID_TYPE_ORDER
 __all__: list[str] = []
@@ -103,18 +103,24 @@ class _Problem:
         # building constants
         self.area = np.asarray(b["floor_area"].values, dtype=float)
         self.occupancy = np.asarray(b["occupancy"].values, dtype=float)
-        self.residents = _residents(b)
+        self.residents = residents(b)
         if "shelter_capable" in b:
             capable = np.asarray(b["shelter_capable"].values, dtype=bool)
         else:
             capable = np.asarray(b["type"].values).astype(str) == "public"
+        # hosts: their spare places and spare baseline occupancy once fully usable
+        # (functionality.shelter_places / shelter_capacity)
         self.shelter_idx = np.flatnonzero(capable)
-        self.shelter_cap = (self.area[self.shelter_idx] * self.shelters.usable_share
-                            / self.shelters.area_per_person)
+        own = self.residents[self.shelter_idx]
+        self.shelter_cap = np.maximum(self.area[self.shelter_idx] * self.shelters.usable_share
+                                      / self.shelters.area_per_person - own, 0.0)
+        self.host_occupancy = np.maximum(self.occupancy[self.shelter_idx] - own, 0.0)
+        self.places_full = np.zeros(n_b)
+        self.places_full[self.shelter_idx] = self.shelter_cap
         self.demand = service_demand(b)
         self.intact_service = self.service(np.ones(n_c, bool))
         self.ep0 = float((self.area * self.model.ep_unit(b, self.intact_service)).sum())
-        self.sc0 = float((self.occupancy * (1 + self.model.rss(b, self.intact_service))).sum())
+        self.sc0 = float((self.residents * (1 + self.model.rss(b, self.intact_service))).sum())
         type_rank = {t: i for i, t in enumerate(RIGID_TYPE_ORDER)}
         self.type_rank = np.array([type_rank[t] for t in np.asarray(b["type"].values).astype(str)])
         self.networks = _network_plans(system, c_eff, c_func) if n_c else []

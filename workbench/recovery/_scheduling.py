@@ -16,6 +16,7 @@ import math
 import numpy as np
 
 from ..dims import BUILDING
+from ..functionality import shelter_capacity
 from ._problem import _Problem
 
 __all__: list[str] = []   # private module
@@ -37,7 +38,10 @@ def _priority(p: _Problem, strategy: str, active: np.ndarray, st: dict) -> np.nd
     if len(bld):
         t = p.target[bld]
         d_ep = p.area[t] * st["ep_unit"][t] - st["ep_b"][t]
-        d_sc = p.occupancy[t] * (1 + st["rss"][t]) - st["sc_b"][t]
+        # SC gain: the residents the repair re-houses, and for a host the people still
+        # unsheltered that its places would take (at its current rSS)
+        d_sc = p.residents[t] * (1 + st["rss"][t]) - st["sc_b"][t]
+        d_sc += np.minimum(p.places_full[t], st["unsheltered"]) * (1 + st["rss"][t])
         gain = 0.5 * (d_ep / max(p.ep0, 1e-300) + d_sc / max(p.demand, 1e-300))
         ratio = gain / remaining[bld]
         parts.append(bld[np.lexsort((p.tie[bld], -ratio))])
@@ -85,7 +89,7 @@ def _simulate(p: _Problem, strategy: str) -> dict:
     ep_unit = np.array(p.model.ep_unit(b, service), dtype=float)
     rss = np.array(p.model.rss(b, service), dtype=float)
     st = {"work": work, "ep_unit": ep_unit, "rss": rss,
-          "ep_b": p.area * a * ep_unit, "sc_b": p.occupancy * q * (1 + rss)}
+          "ep_b": p.area * a * ep_unit, "sc_b": p.residents * q * (1 + rss), "unsheltered": 0.0}
     st["tier"], st["level"] = p.component_levels(c_state)
     if strategy == "rigid":
         st["rigid_order"] = _rigid_order(p, st["tier"], st["level"])
@@ -97,13 +101,11 @@ def _simulate(p: _Problem, strategy: str) -> dict:
         curves["ep"][t] = st["ep_b"].sum()
         displaced = float((p.residents * (1.0 - q)).sum())
         places = np.where(q[p.shelter_idx] >= 1.0, p.shelter_cap, 0.0)
-        sh = p.shelters
-        temporary = sh.temporary_places if t >= sh.temporary_from_day else 0.0
-        total = places.sum() + temporary
-        share = min(1.0, displaced / total) if total > 0 and displaced > 0 else 0.0
-        curves["sc"][t] = st["sc_b"].sum() + share * (places @ (1 + st["rss"][p.shelter_idx])
-                                                      + 2.0 * temporary)
-        curves["displaced"][t], curves["sheltered"][t] = displaced, share * total
+        extra, sheltered = shelter_capacity(places, p.host_occupancy, st["rss"][p.shelter_idx],
+                                            displaced, t, p.shelters)
+        curves["sc"][t] = st["sc_b"].sum() + extra
+        curves["displaced"][t], curves["sheltered"][t] = displaced, sheltered
+        st["unsheltered"] = displaced - sheltered
 
     for t in range(H):
         record(t)
@@ -180,7 +182,7 @@ def _simulate(p: _Problem, strategy: str) -> dict:
         done_b = p.target[finished[p.kind[finished] == 0]]
         a[done_b], q[done_b] = 1.0, 1.0
         st["ep_b"][done_b] = p.area[done_b] * st["ep_unit"][done_b]
-        st["sc_b"][done_b] = p.occupancy[done_b] * (1 + st["rss"][done_b])
+        st["sc_b"][done_b] = p.residents[done_b] * (1 + st["rss"][done_b])
         done_c = p.target[finished[p.kind[finished] == 1]]
         if len(done_c):
             c_state[done_c] = True
@@ -193,7 +195,7 @@ def _simulate(p: _Problem, strategy: str) -> dict:
                 st["ep_unit"][changed] = p.model.ep_unit(sub, s_sub)
                 st["rss"][changed] = p.model.rss(sub, s_sub)
                 st["ep_b"][changed] = p.area[changed] * a[changed] * st["ep_unit"][changed]
-                st["sc_b"][changed] = (p.occupancy[changed] * q[changed]
+                st["sc_b"][changed] = (p.residents[changed] * q[changed]
                                        * (1 + st["rss"][changed]))
             if strategy != "rigid":
                 st["tier"], st["level"] = p.component_levels(c_state)
