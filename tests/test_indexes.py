@@ -120,3 +120,25 @@ def test_summary_of_an_intact_city():
         assert row["economic_loss"] == 0 and row["service_loss_person_days"] == 0
         assert row["recovery_days_95"] == 0.0 and row["recovered_95"] is True
         assert row["functionality_72h"] == 1.0
+
+
+def test_a_horizon_before_full_recovery_says_what_is_left_and_what_still_accrues():
+    # one home of 4 residents needing 30 crew-days, simulated for 10 days only
+    from workbench.functionality import EP_UNIT
+    city = one_home_city(occupancy=4.0)
+    rec = simulate_recovery(city, None, home_damage(city, 4, 30),
+                            Constraints(crews=1, horizon_days=10), strategies=["rigid"])
+    s = summary_indexes(rec, city)["rigid"]
+    assert not s["recovered_100"] and s["recovery_days_100"] is None
+    assert s["unrestored_buildings"] == 1 and s["unrestored_floor_area_m2"] == 100.0
+    assert s["displaced_at_horizon"] == 4.0
+    assert s["ep_loss_per_day_at_horizon"] == pytest.approx(100.0 * EP_UNIT["residential"])
+    assert s["service_loss_per_day_at_horizon"] == 4.0   # 4 residents unhoused, unserved
+    # the integrals stop at the horizon: 10 days of the same rates
+    assert s["service_loss_person_days"] == pytest.approx(10 * 4.0)
+    assert s["ep_loss"] == pytest.approx(10 * s["ep_loss_per_day_at_horizon"])
+    # a long enough horizon leaves nothing open
+    rec = simulate_recovery(city, None, home_damage(city, 4, 30),
+                            Constraints(crews=1, horizon_days=40), strategies=["rigid"])
+    s = summary_indexes(rec, city)["rigid"]
+    assert s["unrestored_buildings"] == 0 and s["service_loss_per_day_at_horizon"] == 0.0

@@ -31,7 +31,7 @@ def test_simulate_writes_contract_files(toy_folder, tmp_path):
     run_dir = pipeline.simulate(_params(toy_folder), tmp_path / "run")
     summary = json.loads((run_dir / "summary.json").read_text())
     assert summary["city"] == {"name": "toy", "buildings": 6, "floor_area_m2": 14000.0,
-                               "population": 500.0, "occupancy": 500.0}
+                               "population": 90.0, "occupancy": 500.0}  # residents of b0, b1
     assert set(summary["strategies"]) == {"rigid", "semiflexible", "flexible"}
     for values in summary["strategies"].values():
         assert SUMMARY_KEYS <= set(values)

@@ -110,6 +110,10 @@ NOTEBOOKS = {
              "Markdown(report.policy_summary(summary))"),
         md("## Indexes by strategy"),
         code("report.indexes_table(summary)"),
+        md("## What the horizon leaves open\n\nLosses are integrated up to the horizon. Where "
+           "recovery is not complete by then, this table says what is still unrestored and the "
+           "loss still accruing per day, which the totals above do not include."),
+        code("report.horizon_table(summary)"),
         md("## Recovery curves"),
         code("recovery = xr.open_dataset(run_dir / 'recovery.nc', engine='h5netcdf')\n"
              "rec = recovery.isel(realization=0) if 'realization' in recovery.dims else recovery\n"
@@ -126,6 +130,8 @@ def main():
     for name, cells in NOTEBOOKS.items():
         nb = nbf.v4.new_notebook()
         nb.cells = cells
+        for i, cell in enumerate(cells):   # stable ids: regenerating changes only what changed
+            cell["id"] = f"{name[:2]}-{i:02d}"
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
         nbf.write(nb, HERE / f"{name}.ipynb")
 

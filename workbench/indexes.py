@@ -13,8 +13,11 @@ The recovery Dataset holds the state at the *start* of each day, held through th
 (:func:`workbench.recovery.simulate_recovery`), so the exact integral of the daily step model is
 the **left rectangle** rule ``Σ_{t < H} x(t) · (t_{+1} − t)`` over the horizon ``[0, H]``
 (``rule="left"``, the default). ``rule="trapezoid"`` is offered for curves that are samples of a
-continuous process. Losses after the horizon are not counted: read them beside
-``recovered_*`` in :func:`summary_indexes`.
+continuous process. Losses after the horizon are not in the integrals, so nothing is dropped
+without a word: where the horizon ends before full recovery, :func:`summary_indexes` reports what
+is still unrestored at the horizon (buildings, floor area, components, displaced residents) and
+the loss still accruing per day there (``ep_loss_per_day_at_horizon`` [EUR/day],
+``service_loss_per_day_at_horizon`` [person-days/day]).
 
 City functionality
 ------------------
@@ -43,7 +46,9 @@ RULES = ("left", "trapezoid")
 SUMMARY_KEYS = ("economic_loss", "ep_loss", "repair_cost", "service_loss_person_days",
                 "economic_loss_per_m2", "service_loss_per_m2", "recovery_days_90",
                 "recovery_days_95", "recovery_days_100", "recovered_90", "recovered_95",
-                "recovered_100", "functionality_72h")
+                "recovered_100", "functionality_72h", "unrestored_buildings",
+                "unrestored_floor_area_m2", "unrestored_components", "displaced_at_horizon",
+                "ep_loss_per_day_at_horizon", "service_loss_per_day_at_horizon")
 
 
 def _integrate(x: xr.DataArray, dim: str, rule: str) -> xr.DataArray:
@@ -211,7 +216,11 @@ def summary_indexes(recovery: xr.Dataset, city: City, damage: xr.Dataset | None 
         person-days (per m² of floor area: EUR/m², person-days/m²), ``recovery_days_*`` [days]
         (``None`` — JSON ``null`` — when the threshold is not reached within the horizon, with
         ``recovered_*`` ``False`` beside it; never ``inf`` or NaN), ``functionality_72h`` [-]
-        (``None`` when the horizon is shorter than 3 days).
+        (``None`` when the horizon is shorter than 3 days); what the horizon leaves open:
+        ``unrestored_buildings``, ``unrestored_floor_area_m2`` [m²], ``unrestored_components``
+        (restoration day ``inf``), ``displaced_at_horizon`` [persons], and the loss still
+        accruing on the last day, ``ep_loss_per_day_at_horizon`` = EP0 − EP(H) [EUR/day] and
+        ``service_loss_per_day_at_horizon`` = max(0, demand − SC(H)) / 2 [person-days/day].
 
     Examples
     --------
@@ -227,6 +236,8 @@ def summary_indexes(recovery: xr.Dataset, city: City, damage: xr.Dataset | None 
     >>> s = summary_indexes(rec, city, damage)["rigid"]
     >>> s["repair_cost"], s["recovery_days_100"], s["recovered_100"]
     (100000.0, 5.0, True)
+    >>> s["unrestored_buildings"], s["ep_loss_per_day_at_horizon"]
+    (0, 0.0)
     """
     floor_area = float(city.buildings["floor_area"].sum())
     cost = repair_cost(damage) if damage is not None else float(recovery.attrs["repair_cost"])
@@ -247,5 +258,27 @@ def summary_indexes(recovery: xr.Dataset, city: City, damage: xr.Dataset | None 
             row[f"recovery_days_{p}"] = day if math.isfinite(day) else None
             row[f"recovered_{p}"] = math.isfinite(day)
         row["functionality_72h"] = float(f72.sel(sel)) if f72 is not None else None
+        row.update(_open_at_horizon(recovery.sel(sel), city))
         out[strategy] = {k: row[k] for k in SUMMARY_KEYS}
     return out
+
+
+def _open_at_horizon(rec: xr.Dataset, city: City) -> dict:
+    """What one strategy leaves unrestored at the horizon, and the loss still accruing per day."""
+    last = {TIME: -1}
+    out_b = ~np.isfinite(np.asarray(rec["building_restored_day"].values, dtype=float))
+    area = np.asarray(city.buildings["floor_area"].values, dtype=float)
+    if "component_restored_day" in rec:
+        out_c = int((~np.isfinite(np.asarray(rec["component_restored_day"].values,
+                                             dtype=float))).sum())
+    else:
+        out_c = 0
+    ep0 = float(rec.attrs.get("ep0", float(rec["ep"].isel({TIME: 0}))))
+    gap = float(rec["demand"].isel(last)) - float(rec["sc"].isel(last))
+    displaced = float(rec["displaced"].isel(last)) if "displaced" in rec else 0.0
+    return {"unrestored_buildings": int(out_b.sum()),
+            "unrestored_floor_area_m2": float(area[out_b].sum()),
+            "unrestored_components": out_c,
+            "displaced_at_horizon": displaced,
+            "ep_loss_per_day_at_horizon": max(0.0, ep0 - float(rec["ep"].isel(last))),
+            "service_loss_per_day_at_horizon": max(0.0, gap) / 2.0}

@@ -39,6 +39,7 @@ import xarray as xr
 from .city import City, load_city, read_network_json, write_network_json
 from .dims import NETWORKS, REALIZATION
 from .errors import InputError, StageError
+from .functionality import residents
 from .params import dump_params, load_params, validate_params
 from .paths import DEMO_CITY_DIR, NOTEBOOKS_DIR, REPORTS_DIR, ROOT
 
@@ -337,6 +338,27 @@ def stage_recovery(run_dir: str | Path, city: City | None = None,
     return recovery
 
 
+#: What the indexes of ``summary.json`` mean, written into it so that a reader of the file alone
+#: knows (see :mod:`workbench.functionality` and :mod:`workbench.indexes`).
+DEFINITIONS = {
+    "economic_loss": "integral over the horizon of (EP0 - EP(t)) dt plus the direct repair cost; "
+                     "EP = sum over buildings of usable floor area x value added per m2 per day",
+    "service_loss_person_days": "integral over the horizon of max(0, demand - SC(t)) dt / 2; "
+                                "demand = 2 x residents (each resident counted once: one unit of "
+                                "housing and one of supplementary service); SC = residents housed "
+                                "at home x (1 + rSS) + sheltered people x (1 + the host's rSS "
+                                "shared among those it hosts); one unhoused, unserved resident "
+                                "costs one person-day per day, so the index is at most "
+                                "residents x horizon",
+    "population": "residents: the buildings' population field, else the occupancy of residential "
+                  "buildings; workplaces count in EP, not in the service index",
+    "recovery_days_95": "first day the city functionality F = (EP/EP0 + min(1, SC/demand)) / 2 "
+                        "reaches 0.95; null when not within the horizon",
+    "horizon": "losses are integrated up to horizon_days; unrestored_* and *_per_day_at_horizon "
+               "say what is still open then and the loss still accruing per day",
+}
+
+
 def write_summary(run_dir: Path, params: dict, city: City, summaries: list[dict]) -> dict:
     """``summary.json`` of DESIGN §9; per-strategy values are means over realisations."""
     b = city.buildings
@@ -355,20 +377,24 @@ def write_summary(run_dir: Path, params: dict, city: City, summaries: list[dict]
             else:
                 merged[key] = values[0] if len(set(map(str, values))) == 1 else values
         strategies[strategy] = merged
-    population = b["population"] if "population" in b else b["occupancy"]
     summary = {
         "name": params["name"],
         "seed": params["seed"],
         "realizations": params["realizations"],
         "city": {"name": city.name, "buildings": int(b.sizes["building"]),
                  "floor_area_m2": float(b["floor_area"].sum()),
-                 "population": float(population.sum()),
+                 "population": float(residents(b).sum()),
                  "occupancy": float(b["occupancy"].sum())},
         "strategies": strategies,
         "units": {"economic_loss": "EUR", "ep_loss": "EUR", "repair_cost": "EUR",
                   "service_loss_person_days": "person-days", "economic_loss_per_m2": "EUR/m2",
                   "service_loss_per_m2": "person-days/m2", "recovery_days_95": "days",
-                  "functionality_72h": "fraction of pre-event functionality"},
+                  "functionality_72h": "fraction of pre-event functionality",
+                  "unrestored_buildings": "buildings", "unrestored_floor_area_m2": "m2",
+                  "unrestored_components": "components", "displaced_at_horizon": "persons",
+                  "ep_loss_per_day_at_horizon": "EUR/day",
+                  "service_loss_per_day_at_horizon": "person-days/day"},
+        "definitions": DEFINITIONS,
     }
     _atomic_text(run_dir / "summary.json", json.dumps(summary, indent=2, allow_nan=False) + "\n")
     return summary
@@ -544,9 +570,12 @@ def write_index(run_dir: Path, params: dict, timings: dict) -> Path:
             for s, v in summary["strategies"].items())
         c = summary["city"]
         numbers = (f"<h2>Resilience indexes</h2><p>{c['buildings']} buildings, "
-                   f"{c['floor_area_m2']:,.0f} m² floor area, population {c['population']:,.0f}, "
-                   f"baseline occupancy {c.get('occupancy', 0):,.0f} persons.</p>"
-                   f"<table><tr><th>strategy</th>{head}</tr>{body}</table>")
+                   f"{c['floor_area_m2']:,.0f} m² floor area, {c['population']:,.0f} residents "
+                   f"(the people the service-capacity index counts, once each), baseline "
+                   f"occupancy {c.get('occupancy', 0):,.0f} persons (residents and workers).</p>"
+                   f"<table><tr><th>strategy</th>{head}</tr>{body}</table>"
+                   + "".join(f"<p><small><b>{esc(k)}</b>: {esc(v)}</small></p>"
+                             for k, v in summary.get("definitions", {}).items()))
     extra = sorted(p.name for p in run_dir.glob("*") if p.suffix in (".csv", ".geojson", ".nc", ".json"))
     files = "".join(f'<li><a href="{esc(n)}">{esc(n)}</a></li>' for n in extra)
     failed = [s for s, t in timings.items() if t["status"] == "failed"]

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["policy_summary", "indexes_table"]
+__all__ = ["policy_summary", "indexes_table", "horizon_table", "HORIZON_KEYS"]
+
+#: The keys of ``summary.json`` that say what the horizon leaves open.
+HORIZON_KEYS = ("recovered_100", "unrestored_buildings", "unrestored_floor_area_m2",
+                "unrestored_components", "displaced_at_horizon", "ep_loss_per_day_at_horizon",
+                "service_loss_per_day_at_horizon")
 
 
 def _money(value: float) -> str:
@@ -18,10 +23,42 @@ def _days(value) -> str:
     return "not within the simulated horizon" if value is None or math.isinf(value) else f"{value:,.0f} days"
 
 
+def _still_open(v: dict) -> str:
+    """What a strategy leaves unrestored at the horizon, and the loss still accruing then."""
+    open_b, open_c = v.get("unrestored_buildings", 0) or 0, v.get("unrestored_components", 0) or 0
+    if not (open_b or open_c):
+        return ""
+    return (f" At the end of the simulated horizon {open_b:,.0f} buildings "
+            f"({v.get('unrestored_floor_area_m2', 0):,.0f} m²) and {open_c:,.0f} network components "
+            f"are still unrestored, and losses still accrue: "
+            f"{_money(v.get('ep_loss_per_day_at_horizon', 0))} and "
+            f"{v.get('service_loss_per_day_at_horizon', 0):,.0f} person-days per day, not counted "
+            f"in the totals above.")
+
+
 def indexes_table(summary: dict):
     """The per-strategy indexes of ``summary.json`` as a DataFrame (rows: strategies)."""
     import pandas as pd
     return pd.DataFrame(summary["strategies"]).T
+
+
+def horizon_table(summary: dict):
+    """What each strategy leaves unrestored at the horizon and the loss still accruing per day.
+
+    Rows: strategies; columns: :data:`HORIZON_KEYS` with their units in the header.
+
+    Examples
+    --------
+    >>> s = {"units": {"unrestored_buildings": "buildings"}, "strategies": {"rigid":
+    ...      {"recovered_100": False, "unrestored_buildings": 3}}}
+    >>> horizon_table(s).columns.tolist()
+    ['recovered_100', 'unrestored_buildings [buildings]']
+    """
+    import pandas as pd
+    units = summary.get("units", {})
+    rows = {s: {k: v[k] for k in HORIZON_KEYS if k in v} for s, v in summary["strategies"].items()}
+    table = pd.DataFrame(rows).T
+    return table.rename(columns={k: f"{k} [{units[k]}]" for k in table.columns if k in units})
 
 
 def policy_summary(summary: dict) -> str:
@@ -33,14 +70,17 @@ def policy_summary(summary: dict) -> str:
     ...      "strategies": {"rigid": {"economic_loss": 2.5e6, "ep_loss": 2e6, "repair_cost": 5e5,
     ...      "service_loss_person_days": 1234.0, "economic_loss_per_m2": 25000.0,
     ...      "service_loss_per_m2": 12.34, "recovery_days_95": 40.0, "functionality_72h": 0.8}}}
-    >>> print(policy_summary(s).splitlines()[2])
+    >>> print(policy_summary(s).splitlines()[2])  # doctest: +NORMALIZE_WHITESPACE
     - **rigid** recovery: total economic loss EUR 2.5 million (of which direct repair EUR 500.0 thousand), cumulative service-capacity loss 1,234 person-days; 95 % of functionality is back after 40 days; 80% of functionality is available at 72 hours.
     """
     city = summary["city"]
-    occupants = (f"; {city['occupancy']:,.0f} people occupy its buildings on a normal day (residents "
-                 f"and workers: the demand the service-capacity index counts)" if "occupancy" in city else "")
+    occupants = (f" ({city['occupancy']:,.0f} people occupy its buildings on a normal day, "
+                 f"residents and workers; workplaces count in the economic index)"
+                 if "occupancy" in city else "")
     lines = [f"The city of this run has {city['buildings']:,} buildings, {city['floor_area_m2']:,.0f} m² "
-             f"of floor area and {city['population']:,.0f} residents{occupants}.", ""]
+             f"of floor area and {city['population']:,.0f} residents{occupants}. The service-capacity "
+             f"index counts each resident once: a resident without housing and services costs one "
+             f"person-day per day, so it is at most residents × days.", ""]
     for strategy, v in summary["strategies"].items():
         f72 = v.get("functionality_72h")
         lines.append(
@@ -48,7 +88,8 @@ def policy_summary(summary: dict) -> str:
             f"direct repair {_money(v['repair_cost'])}), cumulative service-capacity loss "
             f"{v['service_loss_person_days']:,.0f} person-days; 95 % of functionality is back after "
             f"{_days(v['recovery_days_95'])}; "
-            + (f"{f72:.0%} of functionality is available at 72 hours." if f72 is not None else ""))
+            + (f"{f72:.0%} of functionality is available at 72 hours." if f72 is not None else "")
+            + _still_open(v))
     strategies = summary["strategies"]
     if len(strategies) > 1:
         best = min(strategies, key=lambda s: strategies[s]["economic_loss"])
