@@ -119,6 +119,10 @@ NOTEBOOKS = {
              "rec = recovery.isel(realization=0) if 'realization' in recovery.dims else recovery\n"
              "plots.static(plots.recovery_curves(rec, 'ep_functionality') + "
              "plots.recovery_curves(rec, 'sc_functionality'), fig_inches=5)"),
+        md("## Assumptions\n\nEvery result-driving constant that is not read from a cited table, "
+           "with its status: *cited* (a published figure) or *assumption* (a workbench choice, "
+           "with the reason). All money is in EUR at 2024 prices."),
+        code("from workbench.assumptions import assumptions_table\nassumptions_table()"),
         md("## Reproducibility\n\nParameters, package versions, input hashes and the git commit "
            "of this run are in `manifest.json`; the same parameter file gives the same numbers."),
         code("print(pipeline.dump_params(params))"),

@@ -69,6 +69,7 @@ import xarray as xr
 from scipy import sparse
 from scipy.spatial import cKDTree
 
+from . import assumptions as _assumptions
 from .dims import BUILDING, COMPONENT
 from .errors import InputError
 
@@ -76,13 +77,13 @@ __all__ = ["road_blockage", "debris_reach", "STORY_HEIGHT_M", "DEBRIS_REACH_FACT
            "CLEARANCE_CREW_DAYS_PER_1000_M2", "CLEARANCE_COST_PER_M2", "BLOCKED_DAMAGE_STATE"]
 
 #: Storey height [m] that turns ``stories`` into a building height (workbench assumption).
-STORY_HEIGHT_M = 3.0
+STORY_HEIGHT_M = _assumptions.value("story_height_m")
 #: Debris spread beyond the facade as a share of the building height (doi:10.1155/2020/7034517).
-DEBRIS_REACH_FACTOR = 0.5
+DEBRIS_REACH_FACTOR = _assumptions.value("debris_reach_factor")
 #: Crew-days to clear a street of the debris of 1000 m² of collapsed floor area (assumption).
-CLEARANCE_CREW_DAYS_PER_1000_M2 = 1.0
+CLEARANCE_CREW_DAYS_PER_1000_M2 = _assumptions.value("debris_clearance_crew_days_per_1000_m2")
 #: Clearance cost per m² of collapsed floor area [currency of the damage] (assumption).
-CLEARANCE_COST_PER_M2 = 5.0
+CLEARANCE_COST_PER_M2 = _assumptions.value("debris_clearance_cost_per_m2")
 #: Damage state a blocked road edge is raised to at least (Hazus *moderate*: closed for days).
 BLOCKED_DAMAGE_STATE = 2
 

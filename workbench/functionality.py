@@ -48,8 +48,9 @@ map onto: DS0–1 (green, *inspected*) fully usable; DS2 (yellow, *restricted us
 DS3–4 (red, *unsafe*) unusable until repaired.
 
 ``EP_unit`` at full service is value added per worker divided by floor area per worker, by
-building type (:data:`EP_UNIT_INPUTS`); rounded national-accounts figures for Finland, EUR, price
-year 2022 (Statistics Finland, *National accounts*, value added and employment by industry,
+building type (:data:`EP_UNIT_INPUTS`); rounded national-accounts figures for Finland, EUR,
+published for 2022 and converted to the workbench's price year 2024 with the consumer price index
+(:mod:`workbench.assumptions`, where every such constant is listed with its status) (Statistics Finland, *National accounts*, value added and employment by industry,
 StatFin table 11sq/11sz; floor area per worker from office-density surveys (British Council for
 Offices 2018: ~10 m² net per workstation, ~20 m² gross) and round figures for other uses).
 Residential EP is the imputed value added of housing services per m² of dwelling (real-estate
@@ -81,6 +82,7 @@ from typing import Mapping, Protocol, runtime_checkable
 import numpy as np
 import xarray as xr
 
+from . import assumptions as _assumptions
 from .dims import BUILDING, BUILDING_TYPES, NETWORKS
 from .errors import InputError
 
@@ -92,42 +94,28 @@ __all__ = [
     "displaced_population", "shelter_places", "shelter_capacity", "city_functionality",
 ]
 
-CURRENCY = "EUR"
-PRICE_YEAR = 2022
+#: Currency and price year of EP (:mod:`workbench.assumptions`: one price year for all money).
+CURRENCY, PRICE_YEAR = _assumptions.CURRENCY, _assumptions.PRICE_YEAR
 
 #: Usable share of floor area by damage state 0..4 (ATC-20 green, green, yellow, red, red).
-A_EFF_BY_DAMAGE_STATE = np.array([1.0, 1.0, 0.5, 0.0, 0.0])
+A_EFF_BY_DAMAGE_STATE = np.array(_assumptions.value("usable_area_share_by_damage_state"))
 #: Usable share of baseline occupancy by damage state 0..4 (same placards).
-Q_BASE_BY_DAMAGE_STATE = np.array([1.0, 1.0, 0.5, 0.0, 0.0])
+Q_BASE_BY_DAMAGE_STATE = np.array(_assumptions.value("usable_occupancy_share_by_damage_state"))
 
-#: type → (value added per worker [EUR/year], gross floor area per worker [m²]); residential →
-#: (value added of housing services per m² of dwelling [EUR/m²/year], 1). Rounded, Finland 2022.
-EP_UNIT_INPUTS = MappingProxyType({
-    "residential": (80.0, 1.0),        # L68 imputed housing services ≈ 20 bn EUR / 250 M m²
-    "office": (110_000.0, 20.0),       # J, K, M, N
-    "commercial": (70_000.0, 40.0),    # G, I
-    "industrial": (130_000.0, 80.0),   # C (incl. production floor and storage)
-    "public": (65_000.0, 35.0),        # O, P, Q
-})
-#: EP per m² per day at full service [EUR/m²/day] = value added per worker / m² per worker / 365.
-EP_UNIT = MappingProxyType({t: va / area / 365.0 for t, (va, area) in EP_UNIT_INPUTS.items()})
+#: type → (value added per worker [EUR/year, 2022 prices], gross floor area per worker [m²]);
+#: residential → (value added of housing services per m² of dwelling [EUR/m²/year], 1).
+EP_UNIT_INPUTS = _assumptions.value("ep_value_added_inputs")
+_INPUTS_PRICE_YEAR = 2022
+#: EP per m² per day at full service [EUR/m²/day, at :data:`PRICE_YEAR` prices] = value added
+#: per worker / m² per worker / 365, times the consumer price index factor 2022 → 2024.
+EP_UNIT = MappingProxyType({
+    t: va * _assumptions.CPI_TO_PRICE_YEAR[_INPUTS_PRICE_YEAR] / area / 365.0
+    for t, (va, area) in EP_UNIT_INPUTS.items()})
 
 #: type → weights (water, power, road) of the service dependence of EP_unit (assumption).
-EP_SERVICE_WEIGHTS = MappingProxyType({
-    "residential": (0.25, 0.35, 0.10),
-    "office": (0.15, 0.60, 0.15),
-    "commercial": (0.20, 0.45, 0.25),
-    "industrial": (0.25, 0.50, 0.20),
-    "public": (0.25, 0.45, 0.20),
-})
+EP_SERVICE_WEIGHTS = _assumptions.value("ep_service_weights")
 #: type → weights (water, power, road) of the service dependence of rSS (assumption).
-RSS_SERVICE_WEIGHTS = MappingProxyType({
-    "residential": (0.40, 0.40, 0.10),
-    "office": (0.20, 0.50, 0.20),
-    "commercial": (0.25, 0.40, 0.25),
-    "industrial": (0.25, 0.45, 0.20),
-    "public": (0.35, 0.35, 0.20),
-})
+RSS_SERVICE_WEIGHTS = _assumptions.value("rss_service_weights")
 
 
 @runtime_checkable
@@ -188,7 +176,7 @@ class TableFunctionality:
     >>> model.rss(b, full).tolist()
     [1.0, 1.0, 1.0, 1.0, 1.0, 1.0]
     >>> round(float(model.ep_unit(b, full)[2]), 2), round(float(model.ep_unit(b, none)[2]), 2)
-    (15.07, 1.51)
+    (16.26, 1.63)
     """
 
     ep_unit_full: Mapping[str, float] = field(default_factory=lambda: EP_UNIT)
@@ -262,8 +250,8 @@ class Shelters:
     workbench.errors.InputError: area_per_person must be > 0 m², got 0
     """
 
-    area_per_person: float = 3.5
-    usable_share: float = 0.5
+    area_per_person: float = _assumptions.value("shelter_area_per_person_m2")
+    usable_share: float = _assumptions.value("shelter_usable_share")
     temporary_places: float = 0.0
     temporary_from_day: float = 0.0
 
@@ -320,7 +308,7 @@ def building_ep(buildings: xr.Dataset, a_frac, service=None, model=None) -> np.n
     >>> from workbench.city import toy_city
     >>> b = toy_city().buildings
     >>> round(float(building_ep(b, np.ones(6)).sum()))
-    83583
+    90186
     """
     area = np.asarray(buildings["floor_area"].values, dtype=float)
     service = _full_service(buildings, service)
@@ -453,7 +441,8 @@ def shelter_capacity(places, host_occupancy, rss, displaced: float, day: float,
     share = min(1.0, displaced / total)
     hosted = share * places
     supplementary = np.asarray(rss, dtype=float) @ np.minimum(hosted, host_occupancy)
-    capacity = float(hosted.sum()) + float(supplementary) + 2.0 * share * temporary
+    per_temporary = _assumptions.value("temporary_place_service")
+    capacity = float(hosted.sum()) + float(supplementary) + per_temporary * share * temporary
     return capacity, share * total
 
 

@@ -1,0 +1,185 @@
+"""Every result-driving constant that is not read from a cited table, in one place, with its status.
+
+Each entry of :data:`REGISTRY` is an :class:`Assumed` value: a name, the value, its units, its
+status — ``cited`` (a published figure, with the source) or ``assumption`` (a workbench choice of
+the right order of magnitude, with the reasoning) — and the module that uses it. The modules read
+their defaults from here (``value("shelter_usable_share")``), so a reviewer finds every such
+number on one page, and :func:`assumptions_table` prints them into the report.
+
+Cited *tables* (Hazus fragilities, repair ratios and times, restoration functions) live as CSV
+files in ``data/`` with a ``source`` column on every row; they are listed here by file name.
+
+Money: one currency and one price year
+--------------------------------------
+All money is in EUR at **2024 prices** (:data:`PRICE_YEAR`). Figures published for another year
+are converted with the Finnish consumer price index (:data:`CPI_TO_PRICE_YEAR`) where they enter:
+the productivity per m² (value added, published for 2022) is multiplied by
+``CPI_TO_PRICE_YEAR[2022]``. Replacement and repair costs are already stated at 2024 prices.
+Imported damage tables must be in EUR of the same year (``workbench.interop``).
+
+Examples
+--------
+>>> value("shelter_area_per_person_m2")
+3.5
+>>> entry("shelter_usable_share").status
+'assumption'
+>>> value("no_such_thing")
+Traceback (most recent call last):
+...
+workbench.errors.InputError: no assumed value 'no_such_thing'; known: ...
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from .errors import InputError
+
+__all__ = ["Assumed", "REGISTRY", "STATUSES", "PRICE_YEAR", "CURRENCY", "CPI_TO_PRICE_YEAR",
+           "value", "entry", "assumptions_table"]
+
+#: The statuses an entry may have.
+STATUSES = ("cited", "assumption")
+#: The currency of every money figure.
+CURRENCY = "EUR"
+#: The price year of every money figure.
+PRICE_YEAR = 2024
+
+
+@dataclass(frozen=True)
+class Assumed:
+    """One result-driving constant: value, units, status (cited / assumption), source, user."""
+
+    name: str
+    value: object
+    units: str
+    status: str
+    source: str
+    used_in: str
+
+    def __post_init__(self):
+        if self.status not in STATUSES:
+            raise InputError(f"assumed value {self.name!r}: status must be one of {STATUSES}, "
+                             f"got {self.status!r}.")
+        if not self.source.strip():
+            raise InputError(f"assumed value {self.name!r} needs a source or a reason.")
+
+
+#: Consumer price index factors to 2024 prices: 2022 → 2024 = (1 + 6.2 %) (1 + 1.6 %), the
+#: annual average changes of Statistics Finland's consumer price index for 2023 and 2024.
+CPI_TO_PRICE_YEAR = MappingProxyType({2022: round(1.062 * 1.016, 4), 2024: 1.0})
+
+REGISTRY: tuple[Assumed, ...] = (
+    # --- usable shares of a damaged building (functionality)
+    Assumed("usable_area_share_by_damage_state", (1.0, 1.0, 0.5, 0.0, 0.0), "share of floor area",
+            "assumption", "ATC-20 placards mapped onto Hazus damage states: DS0-1 green "
+            "(inspected, usable), DS2 yellow (restricted use; the share 0.5 is a workbench "
+            "choice: ATC-20 gives no share), DS3-4 red (unsafe until repaired)",
+            "workbench.functionality"),
+    Assumed("usable_occupancy_share_by_damage_state", (1.0, 1.0, 0.5, 0.0, 0.0),
+            "share of residents housed", "assumption",
+            "the same ATC-20 placards; DS2 houses half of the residents (workbench choice)",
+            "workbench.functionality"),
+    # --- shelters
+    Assumed("shelter_area_per_person_m2", 3.5, "m2 per person", "cited",
+            "Sphere Association (2018), The Sphere Handbook, shelter and settlement standard 3: "
+            "at least 3.5 m2 of covered living space per person (doi:10.3362/9781908176707)",
+            "workbench.functionality.Shelters"),
+    Assumed("shelter_usable_share", 0.5, "share of floor area", "assumption",
+            "half of a shelter-capable building's gross floor area is usable as living space "
+            "(corridors, sanitary and service rooms, kitchens take the rest)",
+            "workbench.functionality.Shelters"),
+    Assumed("temporary_place_service", 2.0, "person-units per place", "assumption",
+            "a temporary shelter place is self-supplied: housing plus full supplementary service",
+            "workbench.functionality.shelter_capacity"),
+    # --- productivity per m² (EP_unit)
+    Assumed("ep_value_added_inputs", MappingProxyType({
+        "residential": (80.0, 1.0), "office": (110_000.0, 20.0), "commercial": (70_000.0, 40.0),
+        "industrial": (130_000.0, 80.0), "public": (65_000.0, 35.0)}),
+        "(EUR per worker per year at 2022 prices, m2 per worker); residential: (EUR per m2 of "
+        "dwelling per year, 1)", "assumption",
+        "rounded orders of magnitude of Statistics Finland national accounts (value added and "
+        "employment by industry: office J/K/M/N, commercial G/I, industrial C, public O/P/Q; "
+        "residential = imputed housing services L68 ~20 bn EUR over ~250 M m2 of dwellings) and "
+        "round floor areas per worker (offices ~20 m2 gross after British Council for Offices "
+        "2018); converted to 2024 prices with CPI_TO_PRICE_YEAR[2022]",
+        "workbench.functionality"),
+    Assumed("ep_service_weights", MappingProxyType({
+        "residential": (0.25, 0.35, 0.10), "office": (0.15, 0.60, 0.15),
+        "commercial": (0.20, 0.45, 0.25), "industrial": (0.25, 0.50, 0.20),
+        "public": (0.25, 0.45, 0.20)}), "share of EP_unit lost without (water, power, road)",
+        "assumption", "linear service dependence; offices depend most on power; a dwelling "
+        "without services keeps some value (shelter from weather); stage 03 replaces it",
+        "workbench.functionality"),
+    Assumed("rss_service_weights", MappingProxyType({
+        "residential": (0.40, 0.40, 0.10), "office": (0.20, 0.50, 0.20),
+        "commercial": (0.25, 0.40, 0.25), "industrial": (0.25, 0.45, 0.20),
+        "public": (0.35, 0.35, 0.20)}), "share of rSS lost without (water, power, road)",
+        "assumption", "linear service dependence of the supplementary service factor; "
+        "stage 03's random forest replaces it", "workbench.functionality"),
+    # --- damage of networks
+    Assumed("pipe_break_share", 0.2, "share of pipe repairs that are breaks", "cited",
+            "Hazus Earthquake Technical Manual: under ground shaking 80 % of pipe repairs are "
+            "leaks and 20 % breaks", "workbench.fragility"),
+    Assumed("pipe_repair_crew_days", 1.0, "crew-days per pipe repair", "assumption",
+            "about one crew-day per leak or break repair, the order of magnitude of Hazus "
+            "restoration rates for pipes", "workbench.damage"),
+    Assumed("component_out_of_service_state", 2, "Hazus damage state", "assumption",
+            "a lognormal component is out at DS >= 2 (moderate: e.g. 40 % of a substation's "
+            "breakers failed)", "workbench.damage"),
+    # --- road debris
+    Assumed("debris_reach_factor", 0.5, "share of building height", "cited",
+            "debris spreads half the building height beyond the facade (doi:10.1155/2020/7034517, "
+            "Table 7)", "workbench.debris"),
+    Assumed("story_height_m", 3.0, "m", "assumption", "a typical storey", "workbench.debris"),
+    Assumed("debris_clearance_crew_days_per_1000_m2", 1.0, "crew-days per 1000 m2 of floor area",
+            "assumption", "~300 t of street debris per 1000 m2 collapsed, cleared by one loader "
+            "crew in about a day", "workbench.debris"),
+    Assumed("debris_clearance_cost_per_m2", 5.0, "EUR per m2 of floor area (2024)", "assumption",
+            "haulage and disposal of the street share of the debris", "workbench.debris"),
+    # --- tables in data/ (listed so that the page is complete)
+    Assumed("replacement_cost_per_m2", "data/replacement_cost_per_m2.csv", "EUR per m2 (2024)",
+            "assumption", "orders of magnitude of Helsinki-region construction costs; every row "
+            "says ASSUMPTION", "workbench.fragility.replacement_cost"),
+    Assumed("network_repair_rules", "workbench.importers.REPAIR_RULES",
+            "crew-days and EUR (2024) per edge and km", "assumption",
+            "planning figures for street, main and cable renewal per km", "workbench.importers"),
+)
+
+_BY_NAME = MappingProxyType({a.name: a for a in REGISTRY})
+
+
+def entry(name: str) -> Assumed:
+    """The registry entry ``name``; an unknown name is an error listing the known ones."""
+    if name not in _BY_NAME:
+        raise InputError(f"no assumed value {name!r}; known: {sorted(_BY_NAME)}.")
+    return _BY_NAME[name]
+
+
+def value(name: str):
+    """The value of the registry entry ``name``."""
+    return entry(name).value
+
+
+def assumptions_table():
+    """Every entry as a DataFrame (name, value, units, status, source, used_in), cited first.
+
+    Examples
+    --------
+    >>> t = assumptions_table()
+    >>> sorted(set(t["status"])) == sorted(STATUSES)
+    True
+    """
+    import pandas as pd
+    rows = [{"name": a.name, "value": _show(a.value), "units": a.units, "status": a.status,
+             "source": a.source, "used_in": a.used_in} for a in REGISTRY]
+    table = pd.DataFrame(rows)
+    order = table["status"].map({s: i for i, s in enumerate(STATUSES)})
+    return table.iloc[order.argsort(kind="stable")].reset_index(drop=True)
+
+
+def _show(v) -> str:
+    if isinstance(v, MappingProxyType):
+        return "; ".join(f"{k}: {w}" for k, w in v.items())
+    return str(v)
