@@ -12,9 +12,10 @@ import pytest
 import xarray as xr
 
 from workbench.city import City, buildings_from_frame, toy_city
-from workbench.criticality import (cascade_criticality, four_r, node_criticality,
+from workbench.criticality import (cascade_criticality, four_r, network_sources, node_criticality,
                                    node_population, rapidity, redundancy, redundancy_index,
-                                   resourcefulness, robustness, single_points_of_failure)
+                                   resourcefulness, robustness, single_points_of_failure,
+                                   single_source_networks)
 from workbench.errors import InputError
 from workbench.synthetic import grid_city
 from workbench.system import build_system
@@ -95,6 +96,31 @@ def test_two_sources_remove_the_source_spof():
     assert spof[spof.network == "water"].empty
     crit = node_criticality(system).set_index("component")["population_lost"]
     assert crit["water:W1"] == 210.0                      # only its own buildings
+
+
+def test_single_source_networks_and_their_source_spof(toy):
+    city = toy_city()
+    assert network_sources(city) == {"water": ["W0"], "power": ["P0"], "road": ["R0"]}
+    assert single_source_networks(city) == network_sources(city) == single_source_networks(toy)
+    # the lone source is a single point of failure for everything its network serves
+    spof = single_points_of_failure(toy).set_index("component")["population_cut_off"]
+    served = node_population(toy, "water").sum()
+    assert spof["water:W0"] == served == 500.0
+    water = nx.Graph(city.networks["water"])
+    water.nodes["W3"]["kind"] = "tank"
+    two = City(city.buildings, {**city.networks, "water": water})
+    assert network_sources(two)["water"] == ["W0", "W3"]
+    assert single_source_networks(two) == {"power": ["P0"], "road": ["R0"]}
+    assert "water:W0" not in set(single_points_of_failure(build_system(two)).component)
+
+
+def test_network_sources_kinds_by_name():
+    city = toy_city()
+    only_tanks = {"water": {"tank"}, "power": {"substation"}, "road": {"gateway"}}
+    assert network_sources(city, source_kinds=only_tanks)["water"] == []
+    assert "water" not in single_source_networks(city, source_kinds=only_tanks)
+    with pytest.raises(InputError, match=r"network\(s\) \['road'\] have no source kinds"):
+        network_sources(city, source_kinds={"water": {"reservoir"}, "power": {"substation"}})
 
 
 # --------------------------------------------------------------------------- criticality

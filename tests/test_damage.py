@@ -7,8 +7,10 @@ import xarray as xr
 
 from workbench.city import toy_city
 from workbench.damage import damage_probabilities, sample_damage
+from workbench.demo import demo_city
 from workbench.dims import BUILDING_TYPES
 from workbench.errors import InputError
+from workbench.fragility import COMPONENT_MODELS, lifeline_restoration_table
 from workbench.hazard import Earthquake, intensity_from_csv
 from workbench.system import build_system
 
@@ -94,8 +96,8 @@ def test_sampled_fractions_match_fragility_probabilities(city):
     n = 20_000
     comps = _components()
     damage = sample_damage(city, comps, eq, realizations=n, seed=11,
-                           replacement_cost_per_m2=PER_M2)
-    exact = damage_probabilities(city, comps, eq)
+                           replacement_cost_per_m2=PER_M2, design_code="4")
+    exact = damage_probabilities(city, comps, eq, design_code="4")
     for site, var in (("building", "building"), ("component", "component")):
         states = damage[f"{var}_damage_state"].values
         p = exact[f"{site}_exceedance"].values
@@ -155,7 +157,9 @@ def test_intensity_field_input(city, tmp_path):
     ({"realizations": 0}, "realizations must be a positive integer; got 0"),
     ({"seed": 1.5}, "seed must be an integer; got 1.5"),
     ({"out_of_service_state": 5}, "out_of_service_state must be 1, 2, 3 or 4; got 5"),
-    ({"component_repair_fraction": (0, 1)}, "component_repair_fraction must be 5 finite"),
+    ({"pipe_repair_days": 0.0}, r"pipe_repair_days must be finite and > 0 .*; got 0.0"),
+    ({"design_code": "5"}, r"design_code '5' is not a UBC seismic zone .*\['4', '3', '2B', '2A', "
+                           r"'1', '0'\]"),
 ])
 def test_bad_arguments(city, kwargs, match):
     with pytest.raises(InputError, match=match):
@@ -174,3 +178,76 @@ def test_default_replacement_cost_table(city):
     per_m2 = default_replacement_cost_per_m2()
     expected = city.buildings["floor_area"].values * [per_m2[t] for t in city.buildings["type"].values]
     assert replacement_cost(city).tolist() == expected.tolist()
+
+
+# --------------------------------------------------------------------------- repair effort
+
+def test_lognormal_components_take_the_hazus_restoration_profile(city):
+    """The substation of _components carries its own repair_days (20): that is its complete
+    effort, and DS 1–3 take the Hazus substation profile mean_days(k) / mean_days(4)."""
+    eq = Earthquake(7.0, 0.0, 0.0, vs30=250.0)
+    damage = sample_damage(city, _components(), eq, realizations=400, seed=4,
+                           replacement_cost_per_m2=PER_M2, design_code="4")
+    row = lifeline_restoration_table().set_index("restoration_class").loc["substation"]
+    mean = np.array([0.0] + [row[f"mean_days_ds{k}"] for k in range(1, 5)])
+    sub = damage.sel(component="c0")
+    states = sub["component_damage_state"].values
+    assert len(set(states.tolist())) >= 3  # several states drawn: the check below bites
+    np.testing.assert_allclose(sub["component_repair_days"].values, 20.0 * mean[states] / mean[4])
+    ratio = np.array([0.0] + [row[f"cost_ratio_ds{k}"] for k in range(1, 5)])
+    np.testing.assert_allclose(sub["component_repair_cost"].values, 1e5 * ratio[states])
+
+
+def test_node_without_repair_days_takes_the_table_days(city):
+    comps = _components().assign(repair_days=("component", [0.0, 0.0, 2.0, 5.0, 5.0]),
+                                 repair_cost=("component", [0.0, 0.0, 1e4, 5e4, 5e4]))
+    damage = sample_damage(city, comps, Earthquake(7.0, 0.0, 0.0, vs30=250.0), realizations=200,
+                           seed=5, replacement_cost_per_m2=PER_M2, design_code="4")
+    row = lifeline_restoration_table().set_index("restoration_class").loc["substation"]
+    mean = np.array([0.0] + [row[f"mean_days_ds{k}"] for k in range(1, 5)])
+    sub = damage.sel(component="c0")
+    np.testing.assert_allclose(sub["component_repair_days"].values,
+                               mean[sub["component_damage_state"].values])
+    assert float(sub["component_repair_cost"].max()) == pytest.approx(row["replacement_cost_eur"])
+
+
+def test_every_damaged_component_takes_effort():
+    """50 realisations of a strong scenario on the demo city (its substation and pumps carry no
+    repair_days): no component that is out has zero effort, nor any fragile one at DS ≥ 1;
+    components without a fragility are never damaged and take none."""
+    city = demo_city()
+    system = build_system(city)
+    x, y = float(city.buildings["x"].mean()), float(city.buildings["y"].mean())
+    damage = sample_damage(city, system, Earthquake(6.0, x, y), realizations=50, seed=3)
+    days = damage["component_repair_days"].values
+    states = damage["component_damage_state"].values
+    out = ~damage["component_functional"].values
+    comps = system.components
+    pairs = zip(comps["network"].values.tolist(), comps["kind"].values.tolist())
+    fragile = np.array([COMPONENT_MODELS[p] != "none" for p in pairs])
+    nodes = fragile & (comps["element"].values == "node")
+    assert nodes.any()  # substation and pumps: nodes, which the demo gives no repair_days
+    assert out.sum() > 100 and (states[:, nodes] >= 1).sum() > 10  # the scenario damages
+    assert (days[out] > 0).all()
+    assert (days[states >= 1] > 0).all()
+    assert (days[:, ~fragile] == 0).all() and (states[:, ~fragile] == 0).all()
+    assert (damage["component_repair_cost"].values[:, nodes][states[:, nodes] >= 1] > 0).all()
+
+
+def test_no_seismic_code_damages_more(city):
+    """The same city without seismic design (zone 0, the default for a city that names none)
+    has P(DS ≥ k) at least that of high code, and more for some buildings."""
+    eq = Earthquake(6.5, 0.0, 0.0)
+    none_ = damage_probabilities(city, None, eq)["building_exceedance"]
+    zone0 = damage_probabilities(city.buildings.assign_attrs(seismic_design_zone="0"), None,
+                                 eq)["building_exceedance"]
+    high = damage_probabilities(city, None, eq, design_code="4")["building_exceedance"]
+    xr.testing.assert_equal(none_, zone0)
+    assert (none_ >= high).all() and (none_ > high + 0.05).any()
+    damage0 = sample_damage(city, None, eq, realizations=2000, seed=1,
+                            replacement_cost_per_m2=PER_M2)
+    damage4 = sample_damage(city, None, eq, realizations=2000, seed=1,
+                            replacement_cost_per_m2=PER_M2, design_code="4")
+    assert damage0.attrs["design_code"] == "0" and damage4.attrs["design_code"] == "4"
+    cost0, cost4 = (float(d["building_repair_cost"].mean()) for d in (damage0, damage4))
+    assert cost0 > cost4

@@ -8,8 +8,10 @@ import numpy as np
 import pytest
 
 from workbench.city import load_city
+from workbench.criticality import network_sources, single_source_networks
 from workbench.demo import build_demo_city, demo_city
 from workbench.dims import NETWORKS, SOURCE_KINDS
+from workbench.importers import field_provenance, source_sizing
 from workbench.mapping import UnmappedBuildingsWarning
 from workbench.paths import DEMO_CITY_DIR
 
@@ -35,6 +37,33 @@ def test_demo_city_loads_with_three_networks():
         assert any(k in SOURCE_KINDS[name] for _, k in graph.nodes(data="kind"))
     mapped = city.buildings["water_node"].values.astype(str)
     assert (mapped != "").mean() > 0.99
+
+
+def test_demo_sources_follow_the_load():
+    city = demo_city()
+    sources = network_sources(city)
+    for name in ("water", "power"):
+        graph = city.networks[name]
+        sizing = graph.graph["source_sizing"]
+        assert sizing == source_sizing(city.buildings, name)
+        assert len(sources[name]) == sizing["n_sources"]
+    # ~2.8 M m² of floor area: ~97 MW of peak demand over 38 MW per primary substation; the
+    # extract's one OSM substation is kept and two are generated. Water: ~9,400 m³ on the
+    # maximum day, within one supply main (~10,900 m³/day): a single source.
+    power = city.networks["power"]
+    assert [power.nodes[n]["origin"] for n in sources["power"]] == ["osm", "generated", "generated"]
+    assert single_source_networks(city) == {"water": ["WS0"]}
+
+
+def test_demo_says_where_each_field_comes_from():
+    city = demo_city()
+    table = field_provenance(city.buildings)
+    n = city.buildings.sizes["building"]
+    assert (table.sum(axis="columns") == n).all()
+    constant = (city.buildings["year_source"] == "constant").sum()
+    assert table.loc["year_built", "constant"] == constant == 23  # industrial: one year seen
+    assert (table["constant"] <= 0.5 * n).all()  # nothing mostly constant in the demo
+    assert "| year_built |" in city.provenance and "sized for a demand" in city.provenance
 
 
 def test_demo_folder_is_small():

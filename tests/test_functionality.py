@@ -171,3 +171,18 @@ def test_shelter_capable_variable_overrides_type(buildings):
 def test_bad_shelters(kwargs, message):
     with pytest.raises(InputError, match=message):
         Shelters(**kwargs)
+
+
+def test_opening_a_shelter_or_restoring_its_service_never_lowers_sc():
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        k = int(rng.integers(1, 6))
+        places, occupancy = rng.uniform(0, 50, k), rng.uniform(0, 30, k)
+        rss, displaced = rng.uniform(0, 1, k), float(rng.uniform(0, 120))
+        base, sheltered = shelter_capacity(places, occupancy, rss, displaced, day=0)
+        assert sheltered == pytest.approx(min(displaced, places.sum()))
+        assert base <= 2 * sheltered + 1e-9
+        more_places = places + rng.uniform(0, 20, k) * (rng.random(k) < 0.5)
+        better = np.minimum(1.0, rss + rng.uniform(0, 0.5, k))
+        assert shelter_capacity(more_places, occupancy, rss, displaced, 0)[0] >= base - 1e-9
+        assert shelter_capacity(places, occupancy, better, displaced, 0)[0] >= base - 1e-9

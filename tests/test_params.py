@@ -35,6 +35,9 @@ def test_contract_keys_present():
     ({"hazard": {"magnitude": float("nan")}}, r"hazard.magnitude"),
     ({"horizon_days": 0}, r"horizon_days must be a positive integer"),
     ({"seed": 1.5}, r"seed must be a non-negative integer"),
+    ({"damage": {"design_code": "zone 9"}}, r"damage.design_code must be 'city' .* \['4', '3', "
+                                            r"'2B', '2A', '1', '0'\]; got 'zone 9'"),
+    ({"damage": {"design_code": True}}, r"damage.design_code .*; got True"),
 ])
 def test_bad_values_are_named(given, message):
     with pytest.raises(ParameterError, match=message):
@@ -54,3 +57,11 @@ def test_missing_file():
 def test_defaults_not_mutated():
     validate_params({"constraints": {"crews": 3}})
     assert DEFAULTS["constraints"]["crews"] == {"building": 60, "water": 6, "power": 6, "road": 3}
+
+
+def test_design_code_default_and_spellings():
+    assert DEFAULTS["damage"]["design_code"] == "city"
+    assert "design_code: city" in default_params_yaml()
+    assert validate_params({"damage": {"design_code": 0}})["damage"]["design_code"] == "0"
+    assert validate_params({"damage": {"design_code": "2b"}})["damage"]["design_code"] == "2B"
+    assert validate_params({})["damage"]["design_code"] == "city"

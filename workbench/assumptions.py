@@ -119,9 +119,10 @@ REGISTRY: tuple[Assumed, ...] = (
         "assumption", "linear service dependence of the supplementary service factor; "
         "stage 03's random forest replaces it", "workbench.functionality"),
     # --- damage of networks
-    Assumed("pipe_break_share", 0.2, "share of pipe repairs that are breaks", "cited",
-            "Hazus Earthquake Technical Manual: under ground shaking 80 % of pipe repairs are "
-            "leaks and 20 % breaks", "workbench.fragility"),
+    Assumed("pipe_repair_rate", "data/hazus_pipe_repair_rate.csv",
+            "repairs per km by PGV; break share", "cited",
+            "Hazus 6.1 Table 8-12 repair rates; 80 % leaks / 20 % breaks under shaking",
+            "workbench.fragility"),
     Assumed("pipe_repair_crew_days", 1.0, "crew-days per pipe repair", "assumption",
             "about one crew-day per leak or break repair, the order of magnitude of Hazus "
             "restoration rates for pipes", "workbench.damage"),
@@ -138,7 +139,54 @@ REGISTRY: tuple[Assumed, ...] = (
             "crew in about a day", "workbench.debris"),
     Assumed("debris_clearance_cost_per_m2", 5.0, "EUR per m2 of floor area (2024)", "assumption",
             "haulage and disposal of the street share of the debris", "workbench.debris"),
+    # --- importers: what a city gets where the data say nothing
+    Assumed("floor_area_per_occupant_m2", MappingProxyType({
+        "residential": 40.0, "office": 20.0, "commercial": 35.0, "industrial": 80.0,
+        "public": 15.0}), "m2 of gross floor area per occupant (Q0 = area / this)", "assumption",
+        "residential ~40 m2 per resident, the Finnish average dwelling floor area per person "
+        "(Statistics Finland, Dwellings and housing conditions 2022; cited); office ~20 m2 per "
+        "workplace (Nordic planning figure); commercial, industrial, public: planning orders of "
+        "magnitude", "workbench.importers.buildings"),
+    Assumed("default_stories", MappingProxyType({
+        "residential": 5, "office": 6, "commercial": 4, "industrial": 2, "public": 3}),
+        "storeys", "assumption", "typical central-Helsinki blocks; used only where an extract "
+        "observes no storeys at all for a type (the field is then reported 'constant')",
+        "workbench.importers.osm"),
+    Assumed("default_year_built", 1960, "year", "assumption", "a mid-century year; used only where "
+            "an extract observes no year at all (reported 'constant')", "workbench.importers.osm"),
+    Assumed("peak_power_w_per_m2", MappingProxyType({
+        "residential": 10.0, "office": 40.0, "commercial": 50.0, "industrial": 20.0,
+        "public": 25.0}), "W per m2 of floor area (coincident peak)", "assumption",
+        "below single-building design loads (offices 62-87 W/m2, BSRIA Rules of Thumb) because "
+        "the peaks of many buildings do not coincide; sizes the generated substations",
+        "workbench.importers.utilities"),
+    Assumed("substation_firm_capacity", (2, 40.0, 0.95),
+            "(transformers, MVA each, power factor): firm n-1 capacity in MW", "assumption",
+            "a 110/20 kV urban primary substation of 2 x 40 MVA operated n-1",
+            "workbench.importers.utilities"),
+    Assumed("water_l_per_person_day", MappingProxyType({
+        "residential": 158.0, "office": 40.0, "commercial": 40.0, "industrial": 40.0,
+        "public": 40.0}), "L per occupant per day", "assumption",
+        "residential 158 L, the Helsinki-region average (HSY; cited); offices 40 L (UK design "
+        "chart; cited); other non-residential types 40 L (assumption); sizes the water sources",
+        "workbench.importers.utilities"),
+    Assumed("water_max_day_factor", 1.5, "maximum-day / average-day demand", "assumption",
+            "usual design values 1.2-2", "workbench.importers.utilities"),
+    Assumed("water_feed_main", (0.4, 1.0), "(inner diameter m, velocity m/s) of a generated "
+            "source's supply main", "assumption", "DN400 at 1 m/s, ~10,860 m3/day",
+            "workbench.importers.utilities"),
     # --- tables in data/ (listed so that the page is complete)
+    Assumed("building_fragility", "data/hazus_building_fragility.csv", "median PGA g, beta",
+            "cited", "Hazus equivalent-PGA structural fragilities (medians), beta 0.64; every "
+            "row's source column names manual and table", "workbench.fragility"),
+    Assumed("building_repair", "data/hazus_repair.csv", "cost ratios, days", "cited",
+            "Hazus 5.1 repair cost ratios and building clean-up and repair times",
+            "workbench.fragility"),
+    Assumed("lifeline_restoration", "data/hazus_lifeline_restoration.csv",
+            "days by damage state; EUR (2024) replacement cost", "assumption",
+            "Hazus restoration functions for substations, circuits, plants, tanks, wells as "
+            "recalled, NOT verified against the manual offline; replacement costs are planning "
+            "figures; every row says so", "workbench.fragility.component_consequences"),
     Assumed("replacement_cost_per_m2", "data/replacement_cost_per_m2.csv", "EUR per m2 (2024)",
             "assumption", "orders of magnitude of Helsinki-region construction costs; every row "
             "says ASSUMPTION", "workbench.fragility.replacement_cost"),

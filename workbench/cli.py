@@ -8,6 +8,10 @@
     workbench city from-osm FILE.osm.pbf --out DIR [--water NET.inp] [--power NET.json]
     workbench city from-inventory FILE --out DIR [--water NET.inp] [--power NET.json] [--area-units m2|ft2]
 
+The ``city`` commands print, after the folder written, each network's sources (and which have
+a single one) and, per building field, how many values came from the data, an imputation, a
+constant default or a synthetic process; a field mostly constant is also logged as a warning.
+
 Exit status 0 on success; on failure 1 with one line on stderr naming the stage, the field and
 the value.
 """
@@ -44,8 +48,11 @@ def _parser() -> argparse.ArgumentParser:
                                      "(default: laid along streets)")
     osm.add_argument("--seed", type=int, default=0, help="seed of the imputation and layout")
     osm.add_argument("--max-distance", type=float, default=500.0,
-                     help="metres; farther buildings stay unserved by a network (runs re-map "
-                          "with the parameter map.max_distance_m)")
+                     help="metres; farther buildings stay outside a network's model, with full "
+                          "service (runs re-map with the parameter map.max_distance_m)")
+    osm.add_argument("--seismic-zone", help="UBC seismic zone of the region's building design "
+                                            "levels (4, 3, 2B, 2A, 1, 0); default: unset, "
+                                            "damage then assumes 0 (no seismic code)")
     inv = city_sub.add_parser("from-inventory",
                               help="buildings from a SimCenter-style inventory (CSV, GeoJSON, JSON)")
     inv.add_argument("inventory", help="inventory file")
@@ -56,7 +63,8 @@ def _parser() -> argparse.ArgumentParser:
                      help="units of PlanArea when the file does not state them")
     inv.add_argument("--seed", type=int, default=0, help="seed of the street and network layout")
     inv.add_argument("--max-distance", type=float, default=1000.0,
-                     help="metres; farther buildings stay unserved by a network")
+                     help="metres; farther buildings stay outside a network's model, with full "
+                          "service")
     return parser
 
 
@@ -87,9 +95,12 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 from .importers import city_from_osm
                 city = city_from_osm(args.pbf, args.out, water=args.water, power=args.power,
-                                     seed=args.seed, max_distance=args.max_distance)
+                                     seed=args.seed, max_distance=args.max_distance,
+                                     seismic_design_zone=args.seismic_zone)
+            from .importers.build import build_summary
             sizes = ", ".join(f"{k} {g.number_of_nodes()} nodes" for k, g in city.networks.items())
             print(f"wrote {args.out}: {city.buildings.sizes['building']} buildings; {sizes}")
+            print("\n".join(build_summary(city)))
     except StageError as exc:
         print(f"workbench {args.command}: {exc}", file=sys.stderr)
         return 1

@@ -4,6 +4,9 @@ Seed 001 asks for "a comprehensive resilience baseline assessment of existing in
 networks to identify critical vulnerable nodes and potential single points of failure" and
 balances robustness, redundancy and adaptability. This module gives those words numbers:
 
+* :func:`network_sources`, :func:`single_source_networks` — the source nodes of each network,
+  and the networks fed by a single one (that source is a single point of failure for everything
+  the network serves);
 * :func:`single_points_of_failure` — bridges and articulation points of each network (as seen
   from its sources), each with the population it cuts off from every source;
 * :func:`node_criticality` — every node's served population lost when it alone is removed;
@@ -43,23 +46,85 @@ of critical infrastructure — interdependency, cascading failures, single point
 from __future__ import annotations
 
 from collections import deque
-from typing import Iterable
+from typing import Iterable, Mapping
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .dims import NETWORKS, TIME
+from .city import City
+from .dims import NETWORKS, SOURCE_KINDS, TIME
 from .errors import InputError
 from .system import InfrastructureSystem
 
 __all__ = [
-    "node_population", "single_points_of_failure", "node_criticality", "cascade_criticality",
+    "network_sources", "single_source_networks", "node_population", "single_points_of_failure", "node_criticality", "cascade_criticality",
     "redundancy", "robustness", "redundancy_index", "resourcefulness", "rapidity", "four_r",
 ]
 
 _SUPER = ("__super_source__",)  # a tuple: it can never equal a (string) node id
+
+
+def network_sources(city: City | InfrastructureSystem, *,
+                    source_kinds: Mapping[str, Iterable[str]] = SOURCE_KINDS
+                    ) -> dict[str, list[str]]:
+    """Source node ids of each network, sorted; networks in :data:`~workbench.dims.NETWORKS` order.
+
+    A source is a node whose ``kind`` is in ``source_kinds[network]`` (default
+    :data:`workbench.dims.SOURCE_KINDS`: reservoirs and tanks for water, substations and
+    external grids for power, gateways for roads). ``city`` is a :class:`~workbench.city.City`
+    or anything with a ``networks`` mapping (an :class:`~workbench.system.InfrastructureSystem`).
+
+    Examples
+    --------
+    >>> from workbench.city import toy_city
+    >>> network_sources(toy_city())
+    {'water': ['W0'], 'power': ['P0'], 'road': ['R0']}
+    """
+    networks = city.networks
+    unknown = sorted(set(networks) - set(source_kinds))
+    if unknown:
+        raise InputError(f"network(s) {unknown} have no source kinds in source_kinds "
+                         f"(known: {sorted(source_kinds)}); add them, e.g. "
+                         f"source_kinds={{**SOURCE_KINDS, {unknown[0]!r}: {{'source'}}}}.")
+    order = [n for n in NETWORKS if n in networks] + sorted(set(networks) - set(NETWORKS))
+    return {name: sorted(str(n) for n, kind in networks[name].nodes(data="kind")
+                         if kind in set(source_kinds[name])) for name in order}
+
+
+def single_source_networks(city: City | InfrastructureSystem, *,
+                           source_kinds: Mapping[str, Iterable[str]] = SOURCE_KINDS
+                           ) -> dict[str, list[str]]:
+    """The networks fed by exactly one source node, each with that source's id.
+
+    That source is a single point of failure for every building the network serves: its loss
+    cuts them all off, whatever the redundancy of the pipes or lines below it. An empty result
+    means every network has at least two sources. :func:`network_sources` lists all of them.
+
+    Returns
+    -------
+    dict of str to list of str
+        Network name → ``[source id]`` (a one-element list, so the value reads like the values
+        of :func:`network_sources`); only single-source networks, in
+        :data:`~workbench.dims.NETWORKS` order.
+
+    Examples
+    --------
+    Water on a 4-node path fed by one reservoir, power by two substations:
+
+    >>> from workbench.city import toy_city
+    >>> city = toy_city()
+    >>> power = city.networks["power"].copy()
+    >>> power.nodes["P3"]["kind"] = "substation"
+    >>> networks = {**city.networks, "power": power}
+    >>> network_sources(City(city.buildings, networks))["power"]
+    ['P0', 'P3']
+    >>> single_source_networks(City(city.buildings, networks))
+    {'water': ['W0'], 'road': ['R0']}
+    """
+    return {name: ids for name, ids in network_sources(city, source_kinds=source_kinds).items()
+            if len(ids) == 1}
 
 
 def node_population(system: InfrastructureSystem, network: str, *,

@@ -23,27 +23,33 @@ Functionality and repair effort
   are never damaged.
 * Buildings: repair cost = Hazus cost ratio (structural + non-structural) × replacement cost;
   repair days = Hazus clean-up and repair time, read as crew-days for one crew
-  (:func:`workbench.fragility.building_consequences`).
-* Components carry ``repair_days`` [crew-days] and ``repair_cost`` for a *complete* failure.
-  Lognormal components take ``component_repair_fraction[DS]`` of both (default 0, ¼, ½, ¾, 1: a
-  workbench assumption, not a Hazus table). Pipes take ``pipe_repair_days`` crew-days per repair
-  (leak or break; default 1, as in :data:`workbench.importers.REPAIR_RULES`), capped at the
-  pipe's complete ``repair_days``; cost in the same proportion of ``repair_cost``.
+  (:func:`workbench.fragility.building_consequences`). Design levels follow the city's seismic
+  zone (``design_code``; :func:`workbench.fragility.seismic_design_zone`: a city that names
+  none is taken as zone 0, no seismic code, with a warning).
+* Every damaged lognormal component takes effort: its Hazus restoration class gives the mean
+  days to restore by damage state, read as crew-days of one crew; a component's own positive
+  ``repair_days``/``repair_cost`` (an edge's length rule, or user data on a node) is its
+  complete-damage value, scaled to the lower states by the class's profile
+  (:func:`workbench.fragility.component_consequences`). A fragile kind without a class is an
+  error, never a silent 0. Pipes take ``pipe_repair_days`` crew-days per repair (leak or break;
+  default 1, as in :data:`workbench.importers.REPAIR_RULES`), capped at the pipe's complete
+  ``repair_days`` when it has one; cost in the same proportion of ``repair_cost``.
 """
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from typing import Mapping
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
+from . import assumptions as _assumptions
 from .dims import BUILDING, COMPONENT, DAMAGE_STATES, REALIZATION
 from .errors import InputError
-from .fragility import (HAZUS_ZONE4_BREAKS, _pipe_break_share, building_consequences,
-                        building_fragility, component_fragility, exceedance_probability,
-                        pipe_repair_rate, replacement_cost)
+from .fragility import (_pipe_break_share, building_consequences, building_fragility,
+                        component_consequences, component_fragility, exceedance_probability,
+                        pipe_repair_rate, replacement_cost, seismic_design_zone)
 from .hazard import Earthquake, earthquake_intensity
 
 __all__ = ["sample_damage", "damage_probabilities", "damage_table", "DAMAGE_STATE"]
@@ -98,8 +104,12 @@ def _site_intensity(intensity: xr.Dataset, name: str, size: int, needed: np.ndar
 
 
 def damage_probabilities(city_or_buildings, components, hazard_or_intensity, *,
-                         code_breaks=HAZUS_ZONE4_BREAKS) -> xr.Dataset:
+                         design_code="city") -> xr.Dataset:
     """Exact P(DS ≥ k), k = 1…4, of every building and component, as :func:`sample_damage` uses.
+
+    ``design_code``: the seismic zone of the building design levels, or ``"city"`` (the
+    buildings' ``attrs["seismic_design_zone"]``; none → zone 0), see
+    :func:`workbench.fragility.seismic_design_zone`.
 
     Returns
     -------
@@ -112,17 +122,17 @@ def damage_probabilities(city_or_buildings, components, hazard_or_intensity, *,
     --------
     >>> from workbench.city import toy_city
     >>> from workbench.hazard import Earthquake
-    >>> p = damage_probabilities(toy_city(), None, Earthquake(6.5, 0.0, 0.0))
-    >>> bool((p["building_exceedance"].diff("damage_state") <= 0).all())
-    True
+    >>> p = damage_probabilities(toy_city(), None, Earthquake(6.5, 0.0, 0.0), design_code="4")
+    >>> bool((p["building_exceedance"].diff("damage_state") <= 0).all()), p.attrs["design_code"]
+    (True, '4')
     """
     buildings, components, intensity = _inputs(city_or_buildings, components, hazard_or_intensity)
-    return _probabilities(buildings, components, intensity, component_fragility(components),
-                          code_breaks)
+    zone = seismic_design_zone(buildings, design_code)
+    return _probabilities(buildings, components, intensity, component_fragility(components), zone)
 
 
-def _probabilities(buildings, components, intensity, frag, code_breaks) -> xr.Dataset:
-    median, beta = building_fragility(buildings, breaks=code_breaks)
+def _probabilities(buildings, components, intensity, frag, zone: str) -> xr.Dataset:
+    median, beta = building_fragility(buildings, design_code=zone)
     pga = np.asarray(intensity["building_pga"].values, dtype=float)
     p_building = exceedance_probability(pga[:, None], median, beta)
     m = components.sizes[COMPONENT]
@@ -143,7 +153,7 @@ def _probabilities(buildings, components, intensity, frag, code_breaks) -> xr.Da
          "component_exceedance": ((COMPONENT, DAMAGE_STATE), p_component)},
         coords={BUILDING: buildings[BUILDING].values, COMPONENT: components[COMPONENT].values,
                 DAMAGE_STATE: states},
-        attrs={k: v for k, v in intensity.attrs.items()})
+        attrs={**intensity.attrs, "design_code": zone})
 
 
 def _pipe_rate(pgv: np.ndarray, ductile: np.ndarray, length_m: np.ndarray) -> np.ndarray:
@@ -153,10 +163,10 @@ def _pipe_rate(pgv: np.ndarray, ductile: np.ndarray, length_m: np.ndarray) -> np
 
 def sample_damage(city_or_buildings, components, hazard_or_intensity, *, realizations: int = 1,
                   seed: int = 0, replacement_cost_per_m2: Mapping[str, float] | None = None,
-                  currency: str = "EUR", price_year: int = 2024,
-                  code_breaks=HAZUS_ZONE4_BREAKS, out_of_service_state: int = 2,
-                  component_repair_fraction: Sequence[float] = (0.0, 0.25, 0.5, 0.75, 1.0),
-                  pipe_repair_days: float = 1.0) -> xr.Dataset:
+                  currency: str = "EUR", price_year: int = 2024, design_code="city",
+                  out_of_service_state: int = _assumptions.value("component_out_of_service_state"),
+                  pipe_repair_days: float = _assumptions.value("pipe_repair_crew_days")
+                  ) -> xr.Dataset:
     """Sample damage states, repair effort and cost of buildings and components.
 
     Parameters
@@ -166,8 +176,9 @@ def sample_damage(city_or_buildings, components, hazard_or_intensity, *, realiza
         ``x``, ``y`` [m]; optional ``replacement_cost`` [money].
     components : xarray.Dataset, InfrastructureSystem or None
         Component table (dim ``component``: ``network``, ``kind``, ``x``, ``y`` [m],
-        ``length`` [m], ``repair_days`` [crew-days], ``repair_cost`` [money], optional bool
-        ``ductile`` for pipes). None: no components.
+        ``length`` [m], ``repair_days`` [crew-days] and ``repair_cost`` [money] at complete
+        damage (0 = not given: the Hazus restoration table decides), optional bool ``ductile``
+        for pipes). None: no components.
     hazard_or_intensity : Earthquake or xarray.Dataset
         A scenario, or an intensity Dataset for the same buildings and components.
     realizations : int
@@ -181,14 +192,15 @@ def sample_damage(city_or_buildings, components, hazard_or_intensity, *, realiza
         Currency of the costs (recorded in ``attrs``).
     price_year : int
         Price year of the costs (recorded in ``attrs``).
-    code_breaks : sequence of (int, str)
-        Year → Hazus design level steps (:func:`workbench.fragility.code_level`).
+    design_code : str or int
+        UBC seismic zone of the building design levels (``"4"``, ``"3"``, ``"2B"``, ``"2A"``,
+        ``"1"``, ``"0"``), or ``"city"``: the buildings' ``attrs["seismic_design_zone"]``, and
+        zone 0 (no seismic code, with a logged warning) when the city names none
+        (:func:`workbench.fragility.seismic_design_zone`).
     out_of_service_state : int
         Lognormal components at or above this damage state (1–4) are not functional.
-    component_repair_fraction : sequence of 5 floats
-        Share of a component's complete ``repair_days``/``repair_cost`` at DS 0…4.
     pipe_repair_days : float
-        Crew-days per pipe repair (leak or break).
+        Crew-days per pipe repair (leak or break), > 0.
 
     Returns
     -------
@@ -200,7 +212,8 @@ def sample_damage(city_or_buildings, components, hazard_or_intensity, *, realiza
         the cascade), ``component_repairs`` (pipes: number of repairs), ``building_pga``,
         ``component_pga`` [g], ``building_pgv``, ``component_pgv`` [cm/s] (NaN where a user
         field does not give the measure and nothing needs it); ``attrs``: ``seed``,
-        ``realizations``, ``hazard_*``, ``currency``, ``price_year``.
+        ``realizations``, ``hazard_*``, ``currency``, ``price_year``, ``design_code`` (the
+        seismic zone used).
 
     Examples
     --------
@@ -212,11 +225,12 @@ def sample_damage(city_or_buildings, components, hazard_or_intensity, *, realiza
     ...                        2000.0)
     >>> eq = Earthquake(6.5, 0.0, 0.0)
     >>> damage = sample_damage(city, build_system(city), eq, realizations=3, seed=1,
-    ...                        replacement_cost_per_m2=per_m2)
-    >>> dict(damage.sizes)
-    {'realization': 3, 'building': 6, 'component': 21}
+    ...                        replacement_cost_per_m2=per_m2, design_code="4")
+    >>> dict(damage.sizes), damage.attrs["design_code"]
+    ({'realization': 3, 'building': 6, 'component': 21}, '4')
     >>> still = Earthquake(6.5, 0.0, 0.0, intensity_scale=0.0)
-    >>> calm = sample_damage(city, build_system(city), still, replacement_cost_per_m2=per_m2)
+    >>> calm = sample_damage(city, build_system(city), still, replacement_cost_per_m2=per_m2,
+    ...                      design_code="4")
     >>> int(calm["building_damage_state"].max()), bool(calm["component_functional"].all())
     (0, True)
     """
@@ -227,15 +241,15 @@ def sample_damage(city_or_buildings, components, hazard_or_intensity, *, realiza
     if out_of_service_state not in (1, 2, 3, 4):
         raise InputError(f"out_of_service_state must be 1, 2, 3 or 4; got "
                          f"{out_of_service_state!r}.")
-    fraction = np.asarray(component_repair_fraction, dtype=float)
-    if fraction.shape != (5,) or not np.all(np.isfinite(fraction)) or (fraction < 0).any():
-        raise InputError(f"component_repair_fraction must be 5 finite shares ≥ 0 for DS 0…4; got "
-                         f"{component_repair_fraction!r}.")
-    if not (np.isfinite(pipe_repair_days) and pipe_repair_days >= 0):
-        raise InputError(f"pipe_repair_days must be finite and ≥ 0; got {pipe_repair_days!r}.")
+    if not (isinstance(pipe_repair_days, (int, float, np.number))
+            and np.isfinite(pipe_repair_days) and pipe_repair_days > 0):
+        raise InputError(f"pipe_repair_days must be finite and > 0 (a broken pipe takes effort); "
+                         f"got {pipe_repair_days!r}.")
     buildings, components, intensity = _inputs(city_or_buildings, components, hazard_or_intensity)
+    zone = seismic_design_zone(buildings, design_code)
     frag = component_fragility(components)
-    probs = _probabilities(buildings, components, intensity, frag, code_breaks)
+    c_days_table, c_cost_table = component_consequences(components, fragility=frag)
+    probs = _probabilities(buildings, components, intensity, frag, zone)
     rng = np.random.default_rng(seed)
     n, m = buildings.sizes[BUILDING], components.sizes[COMPONENT]
 
@@ -251,10 +265,11 @@ def sample_damage(city_or_buildings, components, hazard_or_intensity, *, realiza
     # components: lognormal draw for all (pipes overwritten), then Poisson leaks and breaks
     p_c = probs["component_exceedance"].values
     ds_c = _sample_states(rng, realizations, p_c)
+    flat_c = ds_c + (np.arange(m) * 5)[None, :]
+    c_days = c_days_table.ravel()[flat_c]
+    c_cost = c_cost_table.ravel()[flat_c]
     full_days = np.asarray(components["repair_days"].values, dtype=float)
     full_cost = np.asarray(components["repair_cost"].values, dtype=float)
-    c_days = fraction[ds_c] * full_days
-    c_cost = fraction[ds_c] * full_cost
     functional = ds_c < out_of_service_state
     repairs = np.zeros((realizations, m), dtype=np.int32)
     pipes = np.flatnonzero(frag["is_pipe"])
@@ -268,7 +283,9 @@ def sample_damage(city_or_buildings, components, hazard_or_intensity, *, realiza
         repairs[:, pipes] = total
         ds_c[:, pipes] = np.where(breaks > 0, _PIPE_BREAK_DS, np.where(leaks > 0, _PIPE_LEAK_DS, 0))
         functional[:, pipes] = breaks == 0
-        pipe_days = np.minimum(total * pipe_repair_days, full_days[pipes])
+        # capped at the pipe's complete effort when it has one (a renewal is no longer than that)
+        cap = np.where(full_days[pipes] > 0, full_days[pipes], np.inf)
+        pipe_days = np.minimum(total * pipe_repair_days, cap)
         c_days[:, pipes] = pipe_days
         with np.errstate(divide="ignore", invalid="ignore"):
             share_of_full = np.where(full_days[pipes] > 0, pipe_days / full_days[pipes],
@@ -298,8 +315,12 @@ def sample_damage(city_or_buildings, components, hazard_or_intensity, *, realiza
                "damage_states": ", ".join(DAMAGE_STATES),
                "out_of_service_state": int(out_of_service_state),
                "pipe_repair_days": float(pipe_repair_days),
-               "fragility": "Hazus 5.1 equivalent-PGA (buildings), Hazus 5.1 electric power, "
-                            "Hazus 6.1 pipe repair rate; see workbench.fragility"})
+               "design_code": zone,
+               "fragility": "Hazus equivalent-PGA, beta 0.64 (buildings), Hazus 5.1 electric "
+                            "power, Hazus 6.1 pipe repair rate; see workbench.fragility",
+               "component_repair": "Hazus restoration class by damage state "
+                                   "(data/hazus_lifeline_restoration.csv, days an unverified "
+                                   "assumption) scaling own repair_days/repair_cost"})
     units = {"building_repair_days": "crew-days", "component_repair_days": "crew-days",
              "building_repair_cost": currency, "component_repair_cost": currency,
              "building_pga": "g", "component_pga": "g", "building_pgv": "cm/s",

@@ -15,12 +15,15 @@ from .city import City, load_city
 from .errors import InputError
 from .paths import DEMO_CITY_DIR
 
-__all__ = ["build_demo_city", "demo_city", "demo_pbf_path", "DEMO_SEED", "DEMO_CRS"]
+__all__ = ["build_demo_city", "demo_city", "demo_pbf_path", "DEMO_SEED", "DEMO_CRS",
+           "DEMO_SEISMIC_ZONE"]
 
 #: Seed of the committed demo city (imputation, loops of the laid networks, synthetic fields).
 DEMO_SEED = 0
 #: ETRS-TM35FIN, Finland's national projected grid [m]; also the workbench default CRS.
 DEMO_CRS = "EPSG:3067"
+#: UBC seismic zone of the demo's building design levels: 0, Finland has no seismic design code.
+DEMO_SEISMIC_ZONE = "0"
 
 
 def demo_pbf_path() -> Path:
@@ -36,7 +39,9 @@ def build_demo_city(out_dir=DEMO_CITY_DIR, *, seed: int = DEMO_SEED) -> City:
     ``city.json`` and ``README.md`` into ``out_dir``.
     """
     from .importers import city_from_osm
-    return city_from_osm(demo_pbf_path(), out_dir, seed=seed, crs=DEMO_CRS, name="helsinki-demo")
+    # Finland has no seismic design code: every building is pre-code (Hazus UBC zone 0)
+    return city_from_osm(demo_pbf_path(), out_dir, seed=seed, crs=DEMO_CRS, name="helsinki-demo",
+                         seismic_design_zone=DEMO_SEISMIC_ZONE)
 
 
 def demo_city() -> City:

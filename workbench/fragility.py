@@ -8,12 +8,20 @@ slight…complete, by model building type (``W1``, ``C2L``, ``URML``, …: struc
 and seismic design level. We take these rather than the capacity-spectrum method because they
 need only PGA, which a GMPE or a ShakeMap gives directly; Hazus derives them from the spectral
 displacement medians for a reference spectrum (M 7, soil, ≥ 15 km), so they are rougher for
-other spectrum shapes. Table: ``data/hazus_building_fragility.csv``.
+other spectrum shapes. Table: ``data/hazus_building_fragility.csv``. Beta is 0.64 for every
+type, level and state, as the Hazus tables print it: β = √(0.4² + 0.5²), the damage-state
+threshold uncertainty (0.4) and the variability of ground-motion demand (0.5). The 0.5 belongs
+here because :mod:`workbench.hazard` gives median shaking only (no aleatory scatter is sampled),
+so it is not counted twice.
 
-Design level from ``year_built`` (:func:`code_level`): the Hazus guidance for the highest
-seismic zone (UBC zone 4): built before 1941 → pre-code (``PC``; light wood frame ``W1`` →
-moderate code), 1941–1975 → moderate code (``MC``), after 1975 → high code (``HC``). Pass other
-``breaks`` for other zones. Types that Hazus gives only for low and pre-code (``S5``, ``C3``,
+Design level (:func:`code_level`) from ``year_built`` and the place: the Hazus guidance table
+"selection of damage functions for typical buildings based on UBC seismic zone and building age"
+(:data:`SEISMIC_DESIGN_ZONES`; zones 4, 3, 2B, 2A, 1, 0 × built before 1941 / 1941–1975 / after
+1975 → high, moderate, low or pre-code, with the light-wood-frame ``W1`` exceptions). The zone
+comes from the city (:func:`seismic_design_zone`: the buildings' ``attrs["seismic_design_zone"]``,
+read from ``city.json``) or is passed explicitly. A city that names no zone is taken as zone 0,
+*no seismic design code* — a place that gives no code is not assumed designed for earthquakes
+— and a warning says so. Types that Hazus gives only for low and pre-code (``S5``, ``C3``,
 ``URM``) take the highest level they have below the one asked for.
 
 Consequences (``data/hazus_repair.csv``): repair cost as a fraction of replacement cost =
@@ -27,8 +35,7 @@ shelters); GOV1 rows are in the table for users who prefer them.
 
 Replacement cost: the building's ``replacement_cost`` [money] when it has one, else
 ``floor_area × replacement_cost_per_m2[type]`` from a mapping the caller passes (with its
-currency and price year). The workbench ships no default per-m² costs: Hazus valuation tables are
-not in the offline sources, and we do not make numbers up.
+currency and price year), or the default assumption table ``data/replacement_cost_per_m2.csv``.
 
 Components
 ----------
@@ -44,19 +51,37 @@ intersections, gateways and road segments take no damage from shaking (Hazus dam
 by ground failure, which the workbench does not model). Unknown kinds are an error; bridges are not yet supported
 (their Hazus curves need Sa(1.0 s)).
 
+Repair effort of components (:func:`component_consequences`): every kind with a lognormal
+fragility has a Hazus restoration class (:data:`COMPONENT_RESTORATION`: substation, distribution
+circuit, generation plant, pumping plant, well, treatment plant, tank;
+``data/hazus_lifeline_restoration.csv``) giving the mean days to restore by damage state, read as
+crew-days of one crew. A component's own positive ``repair_days`` [crew-days] is its effort at
+*complete* damage and the class's restoration profile (mean days at DS k ÷ mean days at DS 4)
+scales it to the lower states; without one (nodes usually carry none) the class's mean days are
+used as they are. Edges therefore keep their length-based complete effort
+(:data:`workbench.importers.REPAIR_RULES`) and take the Hazus shape by state — a power line is a
+segment of a circuit, not the whole circuit that the distribution-circuit function describes.
+Cost the same way: own positive ``repair_cost`` or the class's replacement value, × the class's
+cost ratio by state. A fragile kind without a restoration class is an error naming it.
+
 References
 ----------
 FEMA (2022). Hazus Earthquake Model Technical Manual, Hazus 5.1. Federal Emergency Management
 Agency, Washington, D.C. (equivalent-PGA fragilities, repair cost ratios, repair times, electric
-power fragilities). FEMA (2024). Hazus Earthquake Model Technical Manual, Hazus 6.1, Section 8.1,
-Table 8-12 (pipe repair rates). Numbers copied from the BSD-3 ``simcenter-dlml`` 3.2 package on
-PyPI (NHERI SimCenter Damage and Loss Model Library); see each CSV's ``source`` column.
+power fragilities). FEMA, Hazus Earthquake Model Technical Manual, Hazus 6.1, Tables 5-37 to
+5-40 (equivalent-PGA fragilities, β 0.64) and Section 8.1, Table 8-12 (pipe repair rates).
+NIBS & FEMA (2003). HAZUS-MH MR4 Technical Manual, Table 5.20 (design level by UBC seismic zone
+and building age). Numbers copied from the BSD-3 ``simcenter-dlml`` 3.2 package on PyPI (NHERI
+SimCenter Damage and Loss Model Library) or from transcriptions of the manual; see each CSV's
+``source`` column and ``data/README.md``. The lifeline restoration days are an *unverified*
+assumption (see their ``source`` column).
 """
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
-from typing import Mapping
+from typing import Mapping, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -67,18 +92,51 @@ from .errors import InputError
 from .paths import DATA_DIR
 
 __all__ = [
-    "CODE_LEVELS", "HAZUS_ZONE4_BREAKS", "OCCUPANCY_OF_TYPE", "COMPONENT_MODELS",
+    "CODE_LEVELS", "SEISMIC_DESIGN_ZONES", "DesignZone", "DESIGN_ERA_STARTS",
+    "SEISMIC_DESIGN_ZONE_ATTR", "DEFAULT_SEISMIC_DESIGN_ZONE", "OCCUPANCY_OF_TYPE",
+    "COMPONENT_MODELS", "COMPONENT_RESTORATION",
     "building_fragility_table", "repair_table", "lifeline_fragility_table", "pipe_repair_table",
-    "structure_types", "code_level", "building_fragility", "exceedance_probability",
-    "pipe_repair_rate", "building_consequences", "replacement_cost", "component_fragility",
+    "lifeline_restoration_table", "structure_types", "seismic_design_zone", "code_level",
+    "building_fragility", "exceedance_probability", "pipe_repair_rate", "building_consequences",
+    "replacement_cost", "component_fragility", "component_consequences",
     "default_replacement_cost_per_m2",
 ]
+
+log = logging.getLogger(__name__)
 
 #: Hazus seismic design levels, weakest first: pre-, low, moderate, high code.
 CODE_LEVELS = ("PC", "LC", "MC", "HC")
 
-#: (first year, level) steps for UBC seismic zone 4: < 1941 PC, 1941–1975 MC, > 1975 HC.
-HAZUS_ZONE4_BREAKS = ((1941, "MC"), (1976, "HC"))
+
+class DesignZone(NamedTuple):
+    """Design level of buildings built before 1941, 1941–1975 and after 1975 in one UBC zone."""
+
+    levels: tuple[str, str, str]
+    #: the same for light wood frame (``W1``), which Hazus rates higher in older eras
+    w1_levels: tuple[str, str, str]
+
+
+#: First years of the eras 1941–1975 and after 1975 (before 1941 is the first era).
+DESIGN_ERA_STARTS = (1941, 1976)
+
+#: Hazus guidance "selection of damage functions for typical buildings based on UBC seismic zone
+#: and building age" (NIBS & FEMA 2003, HAZUS-MH MR4 Technical Manual, Table 5.20; the same table
+#: in later editions): UBC seismic zone → design level by era. Zone 0 (NEHRP map area 1) has no
+#: seismic design: every building is pre-code, ``W1`` low code.
+SEISMIC_DESIGN_ZONES = {
+    "4": DesignZone(("PC", "MC", "HC"), ("MC", "MC", "HC")),
+    "3": DesignZone(("PC", "MC", "MC"), ("MC", "MC", "MC")),
+    "2B": DesignZone(("PC", "LC", "MC"), ("LC", "LC", "MC")),
+    "2A": DesignZone(("PC", "LC", "LC"), ("LC", "LC", "LC")),
+    "1": DesignZone(("PC", "PC", "LC"), ("LC", "LC", "LC")),
+    "0": DesignZone(("PC", "PC", "PC"), ("LC", "LC", "LC")),
+}
+
+#: The buildings' (city's) attr that names its UBC seismic zone, e.g. ``"0"`` for Helsinki.
+SEISMIC_DESIGN_ZONE_ATTR = "seismic_design_zone"
+
+#: Zone of a city that names none: no seismic design code (see the module docstring).
+DEFAULT_SEISMIC_DESIGN_ZONE = "0"
 
 #: Workbench building type → Hazus occupancy class (see module docstring).
 OCCUPANCY_OF_TYPE = {"residential": "RES3", "office": "COM4", "commercial": "COM1",
@@ -98,6 +156,18 @@ COMPONENT_MODELS = {
     ("water", "junction"): "none", ("water", "valve"): "none",
     ("road", "road"): "none", ("road", "intersection"): "none", ("road", "gateway"): "none",
     ("road", "junction"): "none", ("road", "source"): "none",
+}
+
+#: (network, kind) → Hazus restoration class (a row of ``data/hazus_lifeline_restoration.csv``)
+#: for every kind with a lognormal fragility in :data:`COMPONENT_MODELS`. Grid connections,
+#: power sources and transformers restore like the substation whose fragility they take; a
+#: generic water ``source`` (intake or well field) like a well.
+COMPONENT_RESTORATION = {
+    ("power", "substation"): "substation", ("power", "ext_grid"): "substation",
+    ("power", "source"): "substation", ("power", "transformer"): "substation",
+    ("power", "generator"): "generation_plant", ("power", "line"): "distribution_circuit",
+    ("water", "pump"): "pumping_plant", ("water", "tank"): "tank",
+    ("water", "treatment"): "treatment_plant", ("water", "source"): "well",
 }
 
 
@@ -138,6 +208,40 @@ def pipe_repair_table() -> pd.DataFrame:
     return _read("hazus_pipe_repair_rate.csv").copy()
 
 
+def lifeline_restoration_table() -> pd.DataFrame:
+    """Restoration days and repair cost by damage state of lifeline components.
+
+    One row per restoration class (``substation``, ``pumping_plant``, …): ``mean_days_ds1..4``
+    and ``sigma_days_ds1..4`` [days, read as crew-days of one crew], ``replacement_cost_eur``
+    [EUR, 2024], ``cost_ratio_ds1..4`` [fraction of it], ``source``, ``cost_source``; a copy of
+    ``data/hazus_lifeline_restoration.csv``. The days are an unverified assumption (their
+    ``source`` says so), the costs a labelled assumption.
+
+    Examples
+    --------
+    >>> row = lifeline_restoration_table().set_index("restoration_class").loc["substation"]
+    >>> float(row["mean_days_ds4"]), str(row["source"]).startswith("ASSUMPTION")
+    (30.0, True)
+    """
+    return _restoration().copy()
+
+
+@lru_cache(maxsize=None)
+def _restoration() -> pd.DataFrame:
+    table = _read("hazus_lifeline_restoration.csv")
+    mean = table[[f"mean_days_ds{k}" for k in range(1, 5)]].to_numpy(float)
+    ratio = table[[f"cost_ratio_ds{k}" for k in range(1, 5)]].to_numpy(float)
+    ok = ((mean > 0).all(axis=1) & (np.diff(mean, axis=1) >= 0).all(axis=1)
+          & (ratio > 0).all(axis=1) & (ratio <= 1).all(axis=1)
+          & (table["replacement_cost_eur"].to_numpy(float) >= 0))
+    if not ok.all():
+        raise InputError(f"data/hazus_lifeline_restoration.csv: class(es) "
+                         f"{table.loc[~ok, 'restoration_class'].tolist()} need mean days > 0 and "
+                         f"non-decreasing over DS 1–4, cost ratios in (0, 1] and a replacement "
+                         f"cost ≥ 0; fix the rows.")
+    return table
+
+
 @lru_cache(maxsize=None)
 def _fragility_lookup() -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]:
     table = _read("hazus_building_fragility.csv")
@@ -154,46 +258,99 @@ def structure_types() -> list[str]:
 
 # --------------------------------------------------------------------------- buildings
 
-def code_level(year_built, structural_class=None, *, breaks=HAZUS_ZONE4_BREAKS) -> np.ndarray:
-    """Hazus design level (``PC``/``LC``/``MC``/``HC``) from construction year.
+def seismic_design_zone(buildings, design_code="city") -> str:
+    """The UBC seismic zone (a key of :data:`SEISMIC_DESIGN_ZONES`) that sets design levels.
+
+    Parameters
+    ----------
+    buildings : City or xarray.Dataset
+        Its ``attrs["seismic_design_zone"]`` (from the city folder's ``city.json``) is used when
+        ``design_code`` is ``"city"``.
+    design_code : str or int
+        ``"city"`` (the city's own setting), or a zone: ``"4"``, ``"3"``, ``"2B"``, ``"2A"``,
+        ``"1"``, ``"0"`` (an int is read as its digits).
+
+    Returns
+    -------
+    str
+        The zone. A city without the attr gives :data:`DEFAULT_SEISMIC_DESIGN_ZONE` (``"0"``,
+        no seismic design code) and logs a warning naming that assumption.
+
+    Raises
+    ------
+    InputError
+        For a zone the Hazus table does not have, naming it and the known zones.
+
+    Examples
+    --------
+    >>> from workbench.city import toy_city
+    >>> seismic_design_zone(toy_city(), "2b"), seismic_design_zone(toy_city(), 4)
+    ('2B', '4')
+    >>> b = toy_city().buildings.assign_attrs(seismic_design_zone="3")
+    >>> seismic_design_zone(b)
+    '3'
+    """
+    buildings = getattr(buildings, "buildings", buildings)
+    if isinstance(design_code, str) and design_code == "city":
+        given = getattr(buildings, "attrs", {}).get(SEISMIC_DESIGN_ZONE_ATTR)
+        if given is None:
+            log.warning("the city gives no %r attr: assuming UBC seismic zone %s, no seismic "
+                        "design code (every building pre-code, light wood frame W1 low code). Set "
+                        "%r in the city's city.json attrs, or damage.design_code in the parameter "
+                        "file.",
+                        SEISMIC_DESIGN_ZONE_ATTR, DEFAULT_SEISMIC_DESIGN_ZONE,
+                        SEISMIC_DESIGN_ZONE_ATTR)
+            return DEFAULT_SEISMIC_DESIGN_ZONE
+        return _zone_key(given, f"the city's {SEISMIC_DESIGN_ZONE_ATTR!r} attr")
+    return _zone_key(design_code, "design_code")
+
+
+def _zone_key(value, what: str) -> str:
+    key = (str(value) if isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+           else value.strip().upper() if isinstance(value, str) else None)
+    if key not in SEISMIC_DESIGN_ZONES:
+        raise InputError(f"{what} {value!r} is not a UBC seismic zone of the Hazus design-level "
+                         f"table; known zones are {list(SEISMIC_DESIGN_ZONES)} (or 'city' for the "
+                         f"city's own {SEISMIC_DESIGN_ZONE_ATTR!r}).")
+    return key
+
+
+def code_level(year_built, structural_class=None, *, zone: str) -> np.ndarray:
+    """Hazus design level (``PC``/``LC``/``MC``/``HC``) from construction year and seismic zone.
 
     Parameters
     ----------
     year_built : array_like of int
     structural_class : array_like of str, optional
-        Model building types; pre-code light wood frame (``W1``) is raised to moderate code,
-        as the Hazus guidance says.
-    breaks : sequence of (int, str)
-        ``(first_year, level)`` steps in increasing year; years before the first are ``PC``.
+        Model building types; light wood frame (``W1``) takes the table's W1 levels.
+    zone : str
+        A key of :data:`SEISMIC_DESIGN_ZONES` (see :func:`seismic_design_zone`).
 
     Examples
     --------
-    >>> code_level([1900, 1950, 1990]).tolist()
+    >>> code_level([1900, 1950, 1990], zone="4").tolist()
     ['PC', 'MC', 'HC']
-    >>> code_level([1900], ["W1"]).tolist()
-    ['MC']
+    >>> code_level([1900, 1990], ["W1", "C2L"], zone="0").tolist()
+    ['LC', 'PC']
     """
-    years = np.asarray(year_built)
-    levels = np.full(years.shape, "PC", dtype="<U2")
-    for first_year, level in breaks:
-        if level not in CODE_LEVELS:
-            raise InputError(f"code_level: level {level!r} in breaks is not one of "
-                             f"{list(CODE_LEVELS)}.")
-        levels[years >= first_year] = level
+    design = SEISMIC_DESIGN_ZONES[_zone_key(zone, "zone")]
+    era = np.searchsorted(DESIGN_ERA_STARTS, np.asarray(year_built), side="right")
+    levels = np.asarray(design.levels)[era]
     if structural_class is not None:
-        w1_pre = (np.asarray(structural_class).astype(str) == "W1") & (levels == "PC")
-        levels[w1_pre] = "MC"
-    return levels
+        w1 = np.asarray(structural_class).astype(str) == "W1"
+        levels = np.where(w1, np.asarray(design.w1_levels)[era], levels)
+    return levels.astype("<U2")
 
 
-def building_fragility(buildings, *, breaks=HAZUS_ZONE4_BREAKS) -> tuple[np.ndarray, np.ndarray]:
+def building_fragility(buildings, *, design_code="city") -> tuple[np.ndarray, np.ndarray]:
     """Median PGA [g] and beta of damage states 1–4 for every building.
 
     Parameters
     ----------
     buildings : City or xarray.Dataset
         With ``structural_class`` and ``year_built`` on dim ``building``.
-    breaks : see :func:`code_level`.
+    design_code : str or int
+        Seismic zone for the design levels, or ``"city"``: see :func:`seismic_design_zone`.
 
     Returns
     -------
@@ -208,13 +365,16 @@ def building_fragility(buildings, *, breaks=HAZUS_ZONE4_BREAKS) -> tuple[np.ndar
     Examples
     --------
     >>> from workbench.city import toy_city
-    >>> median, beta = building_fragility(toy_city())
+    >>> median, beta = building_fragility(toy_city(), design_code="4")
     >>> median.shape, float(median[0, 0])  # b0: URML built 1950 → low code (no MC for URM)
     ((6, 4), 0.14)
+    >>> float(building_fragility(toy_city(), design_code="0")[0][0, 0])  # no seismic code
+    0.13
     """
     buildings = getattr(buildings, "buildings", buildings)
+    zone = seismic_design_zone(buildings, design_code)
     classes = np.asarray(buildings["structural_class"].values).astype(str)
-    levels = code_level(buildings["year_built"].values, classes, breaks=breaks)
+    levels = code_level(buildings["year_built"].values, classes, zone=zone)
     lookup = _fragility_lookup()
     known = set(structure_types())
     unknown = sorted(set(classes.tolist()) - known)
@@ -449,3 +609,80 @@ def component_fragility(components) -> dict[str, np.ndarray]:
                else np.zeros(n, dtype=bool))
     return {"model": model.astype(str), "median": median, "beta": beta,
             "is_pipe": model.astype(str) == "pipe", "ductile": ductile}
+
+
+def component_consequences(components, *, fragility: Mapping | None = None
+                           ) -> tuple[np.ndarray, np.ndarray]:
+    """Repair effort [crew-days] and cost [EUR] by damage state 0–4 of every component.
+
+    Lognormal components (every kind of :data:`COMPONENT_MODELS` but ``none`` and ``pipe``) take
+    their Hazus restoration class (:data:`COMPONENT_RESTORATION`): effort at DS k = complete
+    effort × mean days(k) / mean days(4), where the complete effort is the component's own
+    ``repair_days`` when positive (user data, or an edge's length rule) and the class's mean
+    days at DS 4 otherwise — so a node without ``repair_days`` takes the class's mean days
+    [read as crew-days of one crew] as they are. Cost at DS k = (own positive ``repair_cost``,
+    else the class's ``replacement_cost_eur``) × cost ratio(k). Pipes and kinds without a
+    fragility get zeros here (:func:`workbench.damage.sample_damage` costs pipes per repair).
+
+    Parameters
+    ----------
+    components : xarray.Dataset or InfrastructureSystem
+        Dim ``component`` with ``network``, ``kind``; optional ``repair_days``, ``repair_cost``
+        (absent or 0 = not given).
+    fragility : mapping, optional
+        The result of :func:`component_fragility` for ``components``, if already computed.
+
+    Returns
+    -------
+    repair_days, repair_cost : numpy.ndarray
+        (component, 5), DS 0…4; DS 0 is 0.
+
+    Raises
+    ------
+    InputError
+        For a fragile (network, kind) without a restoration class, naming it.
+
+    Examples
+    --------
+    >>> import xarray as xr
+    >>> comps = xr.Dataset({"network": ("component", ["power", "power", "water"]),
+    ...                     "kind": ("component", ["substation", "line", "junction"]),
+    ...                     "repair_days": ("component", [0.0, 14.0, 0.0])})
+    >>> days, cost = component_consequences(comps)
+    >>> days[0].tolist(), days[1].round(1).tolist(), days[2].tolist()  # node, 14-day line, none
+    ([0.0, 1.0, 3.0, 7.0, 30.0], [0.0, 0.6, 2.0, 6.0, 14.0], [0.0, 0.0, 0.0, 0.0, 0.0])
+    """
+    components = getattr(components, "components", components)
+    frag = component_fragility(components) if fragility is None else fragility
+    networks = np.asarray(components["network"].values).astype(str)
+    kinds = np.asarray(components["kind"].values).astype(str)
+    n = len(kinds)
+    lognormal = np.isfinite(frag["median"][:, 0])
+    pairs = sorted(set(zip(networks[lognormal].tolist(), kinds[lognormal].tolist())))
+    table = _restoration().set_index("restoration_class")
+    missing = [p for p in pairs if COMPONENT_RESTORATION.get(p) not in table.index]
+    if missing:
+        raise InputError(f"component kind(s) {missing} have a fragility but no repair effort: "
+                         f"give each a Hazus restoration class in "
+                         f"workbench.fragility.COMPONENT_RESTORATION (known classes: "
+                         f"{table.index.tolist()}, rows of data/hazus_lifeline_restoration.csv).")
+
+    def own(name):
+        values = (np.asarray(components[name].values, dtype=float) if name in components
+                  else np.zeros(n))
+        return np.where(np.isfinite(values) & (values > 0), values, np.nan)
+
+    own_days, own_cost = own("repair_days"), own("repair_cost")
+    days = np.zeros((n, 5))
+    cost = np.zeros((n, 5))
+    for net, kind in pairs:  # one pass per distinct kind; components are filled by mask
+        sel = (networks == net) & (kinds == kind)
+        row = table.loc[COMPONENT_RESTORATION[(net, kind)]]
+        mean = row[[f"mean_days_ds{k}" for k in range(1, 5)]].to_numpy(float)
+        ratio = row[[f"cost_ratio_ds{k}" for k in range(1, 5)]].to_numpy(float)
+        full_days = np.where(np.isnan(own_days[sel]), mean[-1], own_days[sel])
+        full_cost = np.where(np.isnan(own_cost[sel]), float(row["replacement_cost_eur"]),
+                             own_cost[sel])
+        days[sel, 1:] = full_days[:, None] * (mean / mean[-1])[None, :]
+        cost[sel, 1:] = full_cost[:, None] * ratio[None, :]
+    return days, cost

@@ -32,12 +32,14 @@ Displaced residents, ``Σ_i R_i (1 − q_i)``, fill shelter places while any are
 shelter-capable building (variable ``shelter_capable``; without it, every ``public`` building)
 that is fully usable offers its *spare* capacity: ``A · usable_share / area_per_person`` places
 (3.5 m² of covered living space per person, the Sphere minimum) less its own residents at home.
-Sheltered people are spread over the open places in proportion. A host does not create a second
-copy of its services: its normal supplementary capacity ``Q0_j · rSS_j`` (``Q0`` its baseline
-occupancy, e.g. the pupils and staff of a school, who are not there after the event) is shared
-among the ``H_j`` people it hosts, so each gets ``rSS_j · min(1, Q0_j / H_j)`` — the per-capita
-resource ``d_t/d0`` falls as the host fills. This is how the displaced population and the
-building type enter rSS, as the seed lists them. A host adds ``H_j + rSS_j · min(H_j, Q0_j)``.
+A host does not create a second copy of its services: its normal supplementary capacity
+``Q0_j · rSS_j`` (``Q0`` its baseline occupancy not taken by its own residents, e.g. the pupils
+and staff of a school, who are not there after the event) is shared among the ``H_j`` people it
+hosts, so each gets ``rSS_j · min(1, Q0_j / H_j)`` — the per-capita resource ``d_t/d0`` falls as
+the host fills. This is how the displaced population and the building type enter rSS, as the
+seed lists them. A host adds ``H_j + rSS_j · min(H_j, Q0_j)``. People are placed where the
+services are first (the served places of the highest rSS), then in any free place, so that
+opening a shelter never lowers SC.
 Temporary shelter places added from a given day count 2 each (self-supplied). See
 :class:`Shelters` and :func:`shelter_capacity`.
 
@@ -409,11 +411,14 @@ def shelter_capacity(places, host_occupancy, rss, displaced: float, day: float,
                      shelters: Shelters | None = None) -> tuple[float, float]:
     """Service capacity added by shelters [person-units] and people sheltered [persons].
 
-    Displaced people fill the open places (``places``, of each host; temporary places from
-    ``shelters.temporary_from_day``) in proportion. A host ``j`` hosting ``H_j`` people adds
-    ``H_j`` (housing) plus ``rSS_j · min(H_j, spare_j)``, its normal supplementary capacity shared
-    among those it hosts (``spare_j = host_occupancy_j``: the baseline occupancy not taken by its
-    own residents); a temporary place adds 2 per person (self-supplied).
+    ``H = min(displaced, Σ places + temporary places)`` people are sheltered (temporary places
+    from ``shelters.temporary_from_day``). Each counts 1 for housing. A host ``j`` has
+    ``min(places_j, spare_j)`` *served* places — its normal supplementary capacity
+    ``spare_j · rSS_j`` (``spare_j = host_occupancy_j``, its baseline occupancy not taken by its
+    own residents) is shared among those it hosts, never copied — worth ``rSS_j`` each; a
+    temporary place is self-supplied, worth 1. People take the served places of highest worth
+    first (shelter managers put people where the services are), the rest any free place. So
+    opening a place, or restoring a host's service, never lowers the capacity.
 
     Parameters
     ----------
@@ -423,6 +428,11 @@ def shelter_capacity(places, host_occupancy, rss, displaced: float, day: float,
         People to shelter [persons].
     day : float
         Day of the state [d] (for temporary shelters).
+
+    Notes
+    -----
+    A greedy fill by worth is the exact optimum of this allocation (a fractional knapsack with
+    unit weights); it is a sort of the hosts, cheap next to the day loop.
 
     Examples
     --------
@@ -438,12 +448,13 @@ def shelter_capacity(places, host_occupancy, rss, displaced: float, day: float,
     total = float(places.sum()) + temporary
     if total <= 0 or displaced <= 0:
         return 0.0, 0.0
-    share = min(1.0, displaced / total)
-    hosted = share * places
-    supplementary = np.asarray(rss, dtype=float) @ np.minimum(hosted, host_occupancy)
-    per_temporary = _assumptions.value("temporary_place_service")
-    capacity = float(hosted.sum()) + float(supplementary) + per_temporary * share * temporary
-    return capacity, share * total
+    sheltered = min(float(displaced), total)
+    per_temporary = _assumptions.value("temporary_place_service") - 1.0   # beyond housing
+    worth = np.append(np.asarray(rss, dtype=float), per_temporary)
+    slots = np.append(np.minimum(places, host_occupancy), temporary)
+    order = np.argsort(-worth, kind="stable")
+    filled = np.clip(sheltered - (np.cumsum(slots[order]) - slots[order]), 0.0, slots[order])
+    return sheltered + float(worth[order] @ filled), sheltered
 
 
 def city_functionality(buildings: xr.Dataset, damage_state=None, service=None, *, model=None,

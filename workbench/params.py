@@ -41,7 +41,7 @@ DEFAULTS: dict[str, Any] = {
         "commitment_days": 14,
     },
     "strategies": list(STRATEGIES),
-    "damage": {"source": None, "road_debris": True},
+    "damage": {"source": None, "road_debris": True, "design_code": "city"},
 }
 
 _TEMPLATE = """\
@@ -54,7 +54,7 @@ seed: {seed}                  # every random draw derives from it: same file -> 
 realizations: {realizations}            # damage realisations sampled from the hazard (recovery runs on each)
 horizon_days: {horizon_days}          # recovery simulated for days 0..horizon_days
 map:
-  max_distance_m: {map[max_distance_m]}    # a building farther than this from every node of a network is unserved by it
+  max_distance_m: {map[max_distance_m]}    # a building farther than this from every node of a network is outside its model (full service)
 hazard:
   kind: {hazard[kind]}        # 'earthquake' (ground motion from a GMPE) or 'field' (a user CSV)
   magnitude: {hazard[magnitude]}          # moment magnitude
@@ -72,6 +72,9 @@ damage:
   source: null              # a pelicun-style damage table (CSV/JSON) to use instead of the hazard;
                             # its repair costs must be EUR, like the productivity figures
   road_debris: true         # collapsed buildings block the road edges next to them until cleared (workbench.debris)
+  design_code: city         # UBC seismic zone of the Hazus building design levels: 4, 3, 2B, 2A, 1, 0, or 'city' =
+                            # the city's seismic_design_zone attr (city.json); a city without one is taken as
+                            # zone 0, no seismic design code (all pre-code), with a warning
 """
 
 
@@ -161,6 +164,15 @@ def validate_params(given: dict | None) -> dict:
            "null or a path to a damage table (CSV or JSON)")
     _check(isinstance(p["damage"]["road_debris"], bool), "damage.road_debris",
            p["damage"]["road_debris"], "true or false")
+    from .fragility import SEISMIC_DESIGN_ZONES  # the zone table is stated once, there
+    code = p["damage"]["design_code"]
+    code = str(code) if _is_int(code) else code.strip().upper() if isinstance(code, str) else code
+    code = "city" if code == "CITY" else code
+    _check(code == "city" or code in SEISMIC_DESIGN_ZONES, "damage.design_code",
+           p["damage"]["design_code"],
+           f"'city' (the city's seismic_design_zone) or a UBC seismic zone of "
+           f"{list(SEISMIC_DESIGN_ZONES)}")
+    p["damage"]["design_code"] = code
     strategies = p["strategies"]
     if isinstance(strategies, str):
         strategies = p["strategies"] = [strategies]

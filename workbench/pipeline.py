@@ -165,7 +165,8 @@ def stage_damage(run_dir: str | Path, city: City | None = None) -> xr.Dataset:
     else:
         hazard = hazard_intensity(params["hazard"], city, system.components)
         damage = sample_damage(city.buildings, system.components, hazard,
-                               realizations=params["realizations"], seed=params["seed"])
+                               realizations=params["realizations"], seed=params["seed"],
+                               design_code=params["damage"]["design_code"])
     if params["damage"]["road_debris"]:
         from .debris import road_blockage
         damage = road_blockage(system, damage)

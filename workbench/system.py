@@ -430,6 +430,9 @@ def build_system(city: City, *, dependencies: str = "default",
         node_pos[name] = pos
         start = len(columns["id"])
         for n, data in graph.nodes(data=True):
+            # a node's repair_days/repair_cost are optional user data; 0 means "not given", and
+            # workbench.fragility.component_consequences then takes the Hazus restoration class
+            # of the kind (an error for a fragile kind without one), never a zero effort
             _append(columns, id=component_id(name, n), network=name, element="node",
                     kind=str(data["kind"]), x=float(data["x"]), y=float(data["y"]), length=0.0,
                     repair_days=float(data.get("repair_days", 0.0)),

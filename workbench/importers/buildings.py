@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from .. import assumptions as _assumptions
 from ..city import DEFAULT_CRS, buildings_from_frame
 from ..errors import InputError
 from .files import _existing_file
@@ -27,8 +28,7 @@ __all__ = ["read_buildings_geojson", "write_buildings_geojson", "structural_clas
 #: (Statistics Finland, Dwellings and housing conditions, 2022; Helsinki itself is lower, ~35);
 #: office: ~20 m² gross per workplace (a common Nordic office planning figure); commercial 35,
 #: industrial 80, public 15 (schools, halls): workbench planning assumptions, order of magnitude.
-AREA_PER_PERSON = {"residential": 40.0, "office": 20.0, "commercial": 35.0,
-                   "industrial": 80.0, "public": 15.0}
+AREA_PER_PERSON = dict(_assumptions.value("floor_area_per_occupant_m2"))
 
 
 def structural_class(building_type, stories, year_built) -> np.ndarray:

@@ -22,7 +22,11 @@ __all__ = ["repair_effort", "REPAIR_RULES"]
 #: Workbench planning assumptions of the right order of magnitude (urban street renewal ~1.5 M€/km,
 #: water main renewal ~0.8 M€/km, 20 kV urban cable ~0.3 M€/km; a pipe break takes about one crew-day
 #: to repair, cf. the restoration model of the Hazus Earthquake Technical Manual, ch. 8).
-#: Replace with local figures for real studies.
+#: Replace with local figures for real studies. For edge kinds with a fragility (line, pump,
+#: transformer) this is the effort at *complete* damage; the damage states below it take the
+#: Hazus restoration profile of the kind (workbench.fragility.component_consequences). Nodes
+#: (substations, pumps, tanks, …) carry no rule here: their effort comes from
+#: data/hazus_lifeline_restoration.csv unless a node gives its own repair_days.
 REPAIR_RULES = {
     "road": {"base_days": 1.0, "days_per_km": 10.0, "base_cost": 5e3, "cost_per_km": 1.5e6},
     "pipe": {"base_days": 1.0, "days_per_km": 4.0, "base_cost": 5e3, "cost_per_km": 0.8e6},

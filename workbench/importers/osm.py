@@ -7,7 +7,11 @@ documented in one place and can be read, cited and changed:
 * :data:`SYNTHETIC_PROCESS` — the seeded process behind the synthetic socioeconomic fields.
 
 Gaps (missing levels, year, type) are filled by seeded draws from what *is* observed in the same
-extract, and every imputed value is flagged in a ``*_source`` variable.
+extract, and every imputed value is flagged in a ``*_source`` variable; where nothing usable is
+observed the fill is a constant default, flagged ``constant``. Per field, the counts of values
+from the data, imputed, constant and synthetic are stored with the buildings
+(:func:`workbench.importers.field_provenance`); a field that is mostly constant is logged as a
+warning.
 """
 
 from __future__ import annotations
@@ -21,12 +25,14 @@ import pandas as pd
 import xarray as xr
 from scipy.spatial import cKDTree
 
+from .. import assumptions as _assumptions
 from ..city import buildings_from_frame
 from ..dims import BUILDING_TYPES
 from ..errors import InputError
 from .buildings import AREA_PER_PERSON, structural_class
 from .files import _existing_file, _require
 from .graphs import _gateways, _ordered, _set_edges
+from .provenance import _record, weakest
 
 __all__ = ["read_osm", "BUILDING_TAG_TYPES", "AMENITY_TYPES", "LANDUSE_TYPES",
            "SYNTHETIC_PROCESS", "SYNTHETIC_FIELDS"]
@@ -70,8 +76,10 @@ AMENITY_TYPES = {
 LANDUSE_TYPES = {"residential": "residential", "commercial": "office", "retail": "commercial",
                  "industrial": "industrial", "railway": "industrial", "civil": "public",
                  "institutional": "public", "education": "public", "religious": "public"}
-_DEFAULT_STORIES = {"residential": 5, "office": 6, "commercial": 4, "industrial": 2, "public": 3}
-_DEFAULT_YEAR = 1960
+# Constant defaults, used only when an extract observes no value at all (flagged ``constant``).
+# Assumptions: typical storeys of central-Helsinki blocks by type, and a mid-century year.
+_DEFAULT_STORIES = dict(_assumptions.value("default_stories"))
+_DEFAULT_YEAR = _assumptions.value("default_year_built")
 _METRES_PER_STOREY = 3.0  # for ``height`` → storeys when ``building:levels`` is absent
 
 
@@ -114,8 +122,11 @@ def read_osm(pbf_path, *, seed: int = 0, crs: str | None = None, simplify: bool 
         Dim ``building`` (ids ``w<osm id>``/``r<osm id>``); the fields of :mod:`workbench.city`
         plus ``footprint_area`` [m²], ``district`` (postcode of the nearest tagged building),
         ``shelter_capable``, ``name``, and ``type_source``, ``stories_source``, ``year_source``
-        (``tag``/``height``/``landuse``/``imputed``). ``attrs``: ``crs``, ``seed``,
-        ``synthetic_fields``, ``dropped_*`` counts.
+        (``tag``/``height``/``landuse``; ``imputed`` = drawn from observed values; ``constant``
+        = a default, or the single value observed). ``attrs``: ``crs``, ``seed``,
+        ``synthetic_fields``, ``dropped_*`` counts, ``field_provenance`` (per field: buildings
+        from ``data``/``imputed``/``constant``/``synthetic``, read it with
+        :func:`workbench.importers.field_provenance`).
     streets : networkx.Graph
         ``graph["name"] == "road"``; nodes ``R<osm id>`` with ``kind`` (``intersection``,
         ``gateway``), ``x``, ``y`` [m]; edges ``kind="road"``, ``length`` [m], ``highway``,
@@ -171,30 +182,38 @@ def _osm_buildings(gdf, osm, crs, rng, *, source):
     btype = btype.fillna(tags["office"].map(
         lambda v: None if v is None else ("public" if v == "government" else "office")))
     type_source = np.where(btype.notna(), "tag", "")
-    landuse = tags["landuse"].map(LANDUSE_TYPES).fillna(_landuse_at(osm, centre, crs))
+    landuse = tags["landuse"].map(LANDUSE_TYPES)
+    landuse = landuse.where(landuse.notna(), _landuse_at(osm, centre, crs))
     btype = btype.fillna(landuse)
     type_source = np.where((type_source == "") & btype.notna(), "landuse", type_source)
-    btype = _impute_categorical(btype, rng)
-    type_source = np.where(type_source == "", "imputed", type_source)
+    btype, constant = _impute_categorical(btype, rng)
+    type_source = np.where(type_source == "", np.where(constant, "constant", "imputed"),
+                           type_source)
     btype = btype.to_numpy().astype(str)
 
     levels = np.ceil(pd.to_numeric(tags["building:levels"], errors="coerce")).to_numpy()
     height = pd.to_numeric(tags["height"].astype(str).str.extract(r"([0-9.]+)")[0],
                            errors="coerce").to_numpy()
     stories_source = np.where(np.isfinite(levels), "tag",
-                              np.where(np.isfinite(height), "height", "imputed"))
+                              np.where(np.isfinite(height), "height", ""))
     levels = np.where(np.isfinite(levels), levels, np.round(height / _METRES_PER_STOREY))
-    stories = np.maximum(_impute_by_type(levels, btype, rng, _DEFAULT_STORIES), 1).astype(int)
+    stories, constant = _impute_by_type(levels, btype, rng, _DEFAULT_STORIES)
+    stories = np.maximum(stories, 1).astype(int)
+    stories_source = np.where(stories_source == "", np.where(constant, "constant", "imputed"),
+                              stories_source)
 
     year = pd.to_numeric(tags["start_date"].astype(str).str.extract(r"(1[0-9]{3}|20[0-9]{2})")[0],
                          errors="coerce").to_numpy()
-    year_source = np.where(np.isfinite(year), "tag", "imputed")
-    year = _impute_by_type(year, btype, rng, dict.fromkeys(BUILDING_TYPES, _DEFAULT_YEAR)).astype(int)
+    year_source = np.where(np.isfinite(year), "tag", "")
+    year, constant = _impute_by_type(year, btype, rng, dict.fromkeys(BUILDING_TYPES, _DEFAULT_YEAR))
+    year = year.astype(int)
+    year_source = np.where(year_source == "", np.where(constant, "constant", "imputed"),
+                           year_source)
 
     floor_area = footprint * stories
     per_person = np.array([AREA_PER_PERSON[t] for t in btype])
     occupancy = floor_area / per_person
-    district = _district(tags["addr:postcode"], x, y)
+    district, district_source = _district(tags["addr:postcode"], x, y)
     ids = np.char.add(gdf["osm_type"].astype(str).str[0].to_numpy().astype(str),
                       gdf["id"].astype(str).to_numpy().astype(str))
     frame = pd.DataFrame({
@@ -204,21 +223,43 @@ def _osm_buildings(gdf, osm, crs, rng, *, source):
         "footprint_area": footprint, "shelter_capable": btype == "public",
         "name": tags["name"].fillna("").astype(str).to_numpy(),
         "type_source": type_source, "stories_source": stories_source, "year_source": year_source,
+        "district_source": district_source,
     }).sort_values("id", kind="stable")
-    frame = frame.drop_duplicates("id")
-    frame = pd.concat([frame.reset_index(drop=True),
-                       _synthetic_socioeconomics(frame.reset_index(drop=True), rng)], axis=1)
-    ds = buildings_from_frame(frame, crs=crs, source=source)
+    frame = frame.drop_duplicates("id").reset_index(drop=True)
+    frame = pd.concat([frame, _synthetic_socioeconomics(frame, rng)], axis=1)
+    provenance = _field_sources(frame)
+    ds = buildings_from_frame(frame.drop(columns="district_source"), crs=crs, source=source)
     ds.attrs.update({
         "source": f"OpenStreetMap extract {source} (ODbL, © OpenStreetMap contributors)",
         "synthetic_fields": ",".join(SYNTHETIC_FIELDS),
         "synthetic_process": json.dumps(SYNTHETIC_PROCESS, sort_keys=True),
         "dropped_non_buildings": dropped,
-        "imputed_type": int((type_source == "imputed").sum()),
-        "imputed_stories": int((stories_source == "imputed").sum()),
-        "imputed_year_built": int((year_source == "imputed").sum()),
     })
+    _record(ds, provenance, source=f"OSM extract {source}")
     return ds
+
+
+#: ``*_source`` values of :func:`read_osm` → provenance category (:data:`PROVENANCE`). Land use
+#: is about the place, not the building: a type read from it is inferred, hence imputed.
+_SOURCE_PROVENANCE = {"tag": "data", "height": "data", "landuse": "imputed", "nearest": "imputed",
+                      "imputed": "imputed", "constant": "constant", "grid": "constant"}
+
+
+def _field_sources(frame: pd.DataFrame) -> dict:
+    """Provenance category of every building's value, per field (rules in the module docstring
+    of :mod:`workbench.importers.provenance`)."""
+    cat = {k: frame[f"{k}_source"].map(_SOURCE_PROVENANCE).to_numpy()
+           for k in ("type", "stories", "year", "district")}
+    data = np.full(len(frame), "data")
+    floor = weakest(data, cat["stories"])
+    out = {"type": cat["type"], "stories": cat["stories"], "year_built": cat["year"],
+           "floor_area": floor,
+           "structural_class": weakest(cat["type"], cat["stories"], cat["year"]),
+           "x": data, "y": data, "footprint_area": data, "district": cat["district"],
+           "occupancy": weakest(np.full(len(frame), "imputed"), floor, cat["type"]),
+           "shelter_capable": cat["type"]}
+    out.update(dict.fromkeys(SYNTHETIC_FIELDS, np.full(len(frame), "synthetic")))
+    return out
 
 
 def _landuse_at(osm, centre, crs) -> pd.Series:
@@ -235,8 +276,12 @@ def _landuse_at(osm, centre, crs) -> pd.Series:
     return first.map(LANDUSE_TYPES).reindex(centre.index)
 
 
-def _impute_categorical(values: pd.Series, rng) -> pd.Series:
-    """Fill missing categories by draws from the observed frequencies (sorted categories)."""
+def _impute_categorical(values: pd.Series, rng) -> tuple[pd.Series, bool]:
+    """Fill missing categories by draws from the observed frequencies (sorted categories).
+
+    Also returns whether the fill is a constant: nothing observed (then ``residential``) or a
+    single observed category.
+    """
     missing = values.isna().to_numpy()
     counts = values.dropna().value_counts().sort_index()
     if counts.empty:
@@ -245,12 +290,18 @@ def _impute_categorical(values: pd.Series, rng) -> pd.Series:
                        p=(counts / counts.sum()).to_numpy())
     out = values.to_numpy(dtype=object).copy()
     out[missing] = draws
-    return pd.Series(out, index=values.index)
+    return pd.Series(out, index=values.index), counts.size == 1
 
 
-def _impute_by_type(values: np.ndarray, btype: np.ndarray, rng, defaults: dict) -> np.ndarray:
-    """Fill NaNs by draws from the observed values of the same type (all types if none)."""
+def _impute_by_type(values: np.ndarray, btype: np.ndarray, rng, defaults: dict
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Fill NaNs by draws from the observed values of the same type (all types if none).
+
+    Returns the filled values and a mask of the fills that are constants: the type's default
+    (nothing observed in the extract) or a pool of a single distinct value (every draw gives it).
+    """
     values = np.asarray(values, dtype=float).copy()
+    constant = np.zeros(values.shape, dtype=bool)
     observed_all = np.sort(values[np.isfinite(values)])
     for kind in BUILDING_TYPES:  # five types, not a loop over buildings
         gap = ~np.isfinite(values) & (btype == kind)
@@ -259,18 +310,24 @@ def _impute_by_type(values: np.ndarray, btype: np.ndarray, rng, defaults: dict) 
         pool = np.sort(values[np.isfinite(values) & (btype == kind)])
         pool = pool if pool.size else observed_all
         values[gap] = rng.choice(pool, size=int(gap.sum())) if pool.size else defaults[kind]
-    return values
+        constant[gap] = np.unique(pool).size <= 1
+    return values, constant
 
 
-def _district(postcode: pd.Series, x, y) -> np.ndarray:
-    """Postcode of the nearest building with an ``addr:postcode`` tag; a 500 m grid if none."""
+def _district(postcode: pd.Series, x, y) -> tuple[np.ndarray, np.ndarray]:
+    """Postcode of the nearest building with an ``addr:postcode`` tag; a 500 m grid if none.
+
+    Also returns each value's source: ``tag`` (its own), ``nearest`` or ``grid``.
+    """
     known = postcode.notna().to_numpy()
     if not known.any():
-        return np.char.add("G", np.char.add((x // 500).astype(int).astype(str),
-                                             np.char.add("_", (y // 500).astype(int).astype(str))))
+        grid = np.char.add("G", np.char.add((x // 500).astype(int).astype(str),
+                                            np.char.add("_", (y // 500).astype(int).astype(str))))
+        return grid, np.full(len(x), "grid")
     tree = cKDTree(np.column_stack([x[known], y[known]]))
     _, index = tree.query(np.column_stack([x, y]))
-    return postcode[known].astype(str).to_numpy()[index]
+    return (postcode[known].astype(str).to_numpy()[index],
+            np.where(known, "tag", "nearest"))
 
 
 def _synthetic_socioeconomics(frame: pd.DataFrame, rng) -> pd.DataFrame:

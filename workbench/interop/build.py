@@ -14,11 +14,12 @@ import pandas as pd
 import xarray as xr
 
 from ..city import City, save_city
-from ..dims import BUILDING, NETWORKS
+from ..dims import BUILDING
 from ..errors import InputError
-from ..importers.build import utility_networks
+from ..importers.build import _network_lines, utility_networks
 from ..importers.files import _existing_file
 from ..importers.graphs import _gateways, _ordered, _set_edges
+from ..importers.provenance import _markdown, field_provenance
 from ..mapping import map_buildings
 from .inventory import read_inventory
 
@@ -86,7 +87,9 @@ def city_from_inventory(path, out_dir, *, water=None, power=None, area_units: st
     water and power are laid along the streets by
     :func:`workbench.importers.lay_network_along_streets` unless ``water`` (EPANET ``.inp``) or
     ``power`` (pandapower ``.json`` or a ``pandapower.networks`` name) is given, which are fitted
-    into the lattice's box as :func:`workbench.importers.city_from_osm` does. Buildings are mapped
+    into the lattice's box as :func:`workbench.importers.city_from_osm` does; laid networks get
+    as many sources as the buildings' load needs (:func:`workbench.importers.source_sizing`).
+    Buildings are mapped
     to their nearest node within ``max_distance`` [m]; the city folder (with a provenance
     ``README.md``) is written into ``out_dir``.
 
@@ -108,7 +111,7 @@ def city_from_inventory(path, out_dir, *, water=None, power=None, area_units: st
     xy = np.array([(d["x"], d["y"]) for _, d in streets.nodes(data=True)])
     box = (*xy.min(axis=0).tolist(), *xy.max(axis=0).tolist())
     networks, notes = utility_networks(
-        streets, box, water=water, power=power, seed=seed,
+        streets, box, buildings=buildings, water=water, power=power, seed=seed,
         laid_note="laid along the generated streets by workbench.importers.lay_network_along_streets")
     notes["road"] = (f"generated lattice, {street_spacing:g} m blocks, seeded jitter "
                      f"(workbench.interop.street_lattice)")
@@ -122,8 +125,7 @@ def city_from_inventory(path, out_dir, *, water=None, power=None, area_units: st
 
 def _provenance(name, source: Path, buildings, networks, notes, seed) -> str:
     digest = hashlib.sha256(source.read_bytes()).hexdigest()
-    counts = "\n".join(f"- {k}: {networks[k].number_of_nodes()} nodes, "
-                       f"{networks[k].number_of_edges()} edges — {notes[k]}" for k in NETWORKS)
+    counts = _network_lines(networks, notes)
     by_rule = pd.Series(buildings["occupancy_source"].values).value_counts().to_dict()
     return f"""# {name}
 
@@ -138,6 +140,7 @@ Built by `workbench.interop.city_from_inventory` (seed {seed}) from `{source.nam
 - occupancy Q0 by rule: {by_rule} ("density" = floor area / m² per person by type,
   `workbench.importers.AREA_PER_PERSON`, a planning assumption).
 
+{_markdown(field_provenance(buildings))}
 ## Networks
 {counts}
 

@@ -26,6 +26,11 @@ take floor area / :data:`workbench.importers.AREA_PER_PERSON` of its type — th
 planning densities (Nordic figures, an *assumption* for other places: pass ``area_per_person``
 with local ones). ``occupancy_source`` records which rule gave each value.
 
+Provenance (:func:`workbench.importers.field_provenance`, stored in ``attrs``): every field read
+from an inventory column is ``data``; Q0 by the density rule and the residents of a residential
+building without ``Population`` are ``imputed``; the residents of another building without
+``Population`` are a ``constant`` 0.
+
 References
 ----------
 FEMA (2022). Hazus Earthquake Model Technical Manual, Hazus 5.1 (occupancy classes; model building
@@ -48,6 +53,7 @@ from ..errors import InputError
 from ..fragility import structure_types
 from ..importers import AREA_PER_PERSON
 from ..importers.files import _existing_file
+from ..importers.provenance import _record
 
 __all__ = ["read_inventory", "hazus_model_type", "OCCUPANCY_CLASS_TYPES", "HEIGHT_CLASSES",
            "AREA_UNITS"]
@@ -146,8 +152,9 @@ def read_inventory(path, *, area_units: str | None = None, crs: str | None = Non
         ``occupancy_class``, ``latitude``, ``longitude`` [degrees], ``occupancy_source``
         (``Population``/``density``), optional ``replacement_cost`` and ``population``
         (``Population`` where given; else the density Q0 for residential buildings, 0 for
-        others); ``attrs``: ``crs``, ``source``, ``area_units``. Other inventory fields are
-        not kept.
+        others); ``attrs``: ``crs``, ``source``, ``area_units``, ``field_provenance``
+        (per field: buildings from ``data``/``imputed``/``constant``/``synthetic``). Other
+        inventory fields are not kept.
 
     Examples
     --------
@@ -291,6 +298,11 @@ def _inventory_buildings(frame: pd.DataFrame, *, source: str, area_units, crs, a
            "x": x, "y": y, "occupancy": by_density, "footprint_area": footprint,
            "occupancy_class": occ_class, "latitude": lat, "longitude": lon,
            "occupancy_source": np.full(len(ids), "density")}
+    data = np.full(len(ids), "data")
+    provenance = {f: data for f in ("type", "floor_area", "stories", "year_built",
+                                    "structural_class", "x", "y", "footprint_area",
+                                    "replacement_cost")}
+    provenance["occupancy"] = np.full(len(ids), "imputed")
     if "Population" in frame.columns:
         pop = pd.to_numeric(frame["Population"], errors="coerce").to_numpy(float)
         given = np.isfinite(pop)
@@ -300,6 +312,9 @@ def _inventory_buildings(frame: pd.DataFrame, *, source: str, area_units, crs, a
         out["occupancy"] = np.where(use, pop, by_density)
         out["occupancy_source"] = np.where(use, "Population", "density")
         out["population"] = np.where(given, pop, np.where(residential, by_density, 0.0))
+        provenance["occupancy"] = np.where(use, "data", "imputed")
+        provenance["population"] = np.where(given, "data",
+                                            np.where(residential, "imputed", "constant"))
     if "ReplacementCost" in frame.columns:
         cost = pd.to_numeric(frame["ReplacementCost"], errors="coerce").to_numpy(float)
         _require_rows(~(cost >= 0), ids, source, "ReplacementCost", "are missing or negative",
@@ -307,6 +322,7 @@ def _inventory_buildings(frame: pd.DataFrame, *, source: str, area_units, crs, a
         out["replacement_cost"] = cost
     buildings = buildings_from_frame(pd.DataFrame(out), crs=crs, source=source)
     buildings.attrs.update({"source": f"SimCenter-style inventory {source}", "area_units": units})
+    _record(buildings, provenance, source=source)
     return buildings
 
 
