@@ -1,4 +1,4 @@
-"""The `workbench city` commands build loadable city folders from real data (DESIGN §9)."""
+"""The `workbench city` commands build loadable city folders from real data (METHOD §9)."""
 
 import logging
 import warnings

@@ -1,4 +1,4 @@
-"""The strategies bracket each other on the demo city (seed 003, Fig. 1(b); DESIGN §5)."""
+"""The strategies bracket each other on the demo city (Zhou et al. 2025, Fig. 1(b); METHOD §5)."""
 
 import numpy as np
 import pytest

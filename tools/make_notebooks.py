@@ -27,7 +27,7 @@ def code(text, **meta):
 NOTEBOOKS = {
     "01_data_mapping": [
         md("# 01 · Data mapping\n\nLoads the city named by the parameters, maps every building onto "
-           "the nearest node of the water, power and road networks (DESIGN §2), and writes the mapped "
+           "the nearest node of the water, power and road networks (METHOD §2), and writes the mapped "
            "city into the run directory (`city.nc`, `networks/*.json`) for the later stages."),
         code(PARAMS, tags=["parameters"]),
         code(SETUP),
@@ -48,7 +48,7 @@ NOTEBOOKS = {
         md("# 04 · Damage, cascade and recovery\n\nA hazard scenario gives ground motion at every "
            "building and component; Hazus fragility curves give damage states, sampled with the "
            "run's seed; interdependencies cascade; then crews repair under resource and commitment "
-           "constraints with the rigid, semiflexible and flexible strategies (DESIGN §5, seed 003)."),
+           "constraints with the rigid, semiflexible and flexible strategies (METHOD §5, Zhou et al. 2025)."),
         code(PARAMS, tags=["parameters"]),
         code(SETUP + "\ncity = pipeline.load_run_city(run_dir)"),
         md("## 1 · Hazard and damage"),
@@ -63,7 +63,7 @@ NOTEBOOKS = {
              "pipeline.cascade_table(system, damage)"),
         code("plots.static(plots.damage_map(city, pipeline.services_lost(system, damage), "
              "title='networks whose service each building lost after the cascade (0–3)'), fig_inches=8)"),
-        md("## 3 · Critical infrastructure (seed 001)\n\nSingle points of failure and the "
+        md("## 3 · Critical infrastructure (Li, METHOD refs)\n\nSingle points of failure and the "
            "population each cuts off from every source."),
         code("wb.criticality.single_points_of_failure(system).head(15)"),
         md("Node criticality: the population that loses service from a network when that node "
@@ -78,10 +78,10 @@ NOTEBOOKS = {
              "plots.recovery_curves(rec, 'sc_functionality'), fig_inches=5)"),
         md("## 5 · Resilience indexes\n\nTotal economic loss (EP-loss integral plus direct repair "
            "cost) and cumulative service-capacity loss in person-days, with days to 95 % recovery "
-           "and functionality at 72 hours (DESIGN §4). From `summary.json`."),
+           "and functionality at 72 hours (METHOD §4). From `summary.json`."),
         code("summary = json.loads((run_dir / 'summary.json').read_text())\n"
              "pd.DataFrame(summary['strategies']).T"),
-        md("## 6 · The 4R attributes (Bruneau et al. 2003; seed 001)\n\nRobustness (functionality "
+        md("## 6 · The 4R attributes (Bruneau et al. 2003; Li, METHOD refs)\n\nRobustness (functionality "
            "right after the event), redundancy (population served through nodes with two "
            "independent paths to a source), resourcefulness (crews and materials per unit of "
            "repair work) and rapidity (time to 95 % and mean recovery slope), for each strategy."),
@@ -101,7 +101,7 @@ NOTEBOOKS = {
         code("sweep"),
     ],
     "07_resilience_report": [
-        md("# 07 · Resilience report\n\nThe indexes of this run (DESIGN §4) from `summary.json`, "
+        md("# 07 · Resilience report\n\nThe indexes of this run (METHOD §4) from `summary.json`, "
            "and the recovery curves from `recovery.nc`: total economic loss [EUR] and cumulative "
            "service-capacity loss [person-days], absolute and per m² of floor area."),
         code(PARAMS, tags=["parameters"]),

@@ -1,4 +1,4 @@
-"""The city data model (DESIGN §2): buildings as an ``xarray.Dataset`` on dim ``building``,
+"""The city data model (METHOD §2): buildings as an ``xarray.Dataset`` on dim ``building``,
 infrastructure networks as ``networkx`` graphs, and a city folder that saves and loads losslessly.
 
 Buildings
@@ -29,7 +29,7 @@ junction, …), ``x``, ``y`` [m]; edges carry ``kind`` (pipe, line, road, …), 
 ``repair_days`` [crew-days] and ``repair_cost`` [money]. Every connected component must hold a
 source node (:data:`workbench.dims.SOURCE_KINDS`), so that every node can in principle be served.
 
-City folder (DESIGN §9)
+City folder (METHOD §9)
 -----------------------
 ``buildings.csv`` (column ``id`` plus the variables above), ``networks/<name>.json`` as networkx
 node-link JSON (EPANET ``.inp`` and pandapower JSON are read through :mod:`workbench.importers`),
@@ -334,7 +334,7 @@ def save_city(city: City, directory: str | Path) -> Path:
 
 
 def load_city(directory: str | Path) -> City:
-    """Load a city folder written by :func:`save_city` or assembled by a user (DESIGN §9).
+    """Load a city folder written by :func:`save_city` or assembled by a user (METHOD §9).
 
     ``buildings.csv`` or ``buildings.geojson``; networks as node-link ``.json``, pandapower
     ``.json`` or EPANET ``.inp`` (the latter two through :mod:`workbench.importers`).

@@ -1,4 +1,4 @@
-"""The ``workbench`` command (DESIGN §9).
+"""The ``workbench`` command (METHOD §9).
 
 ::
 

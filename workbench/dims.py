@@ -1,6 +1,6 @@
 """Dimension names, network names and other vocabulary shared by every module.
 
-Dim names live here and nowhere else (STYLE §2): import them, never retype the strings.
+Dim names live here and nowhere else (docs/ARCHITECTURE.md conventions): import them, never retype the strings.
 """
 
 __all__ = [
@@ -19,10 +19,10 @@ NETWORK = "network"
 #: Infrastructure networks every city carries; order is the order of the ``network`` dim.
 NETWORKS = ("water", "power", "road")
 
-#: Building types of DESIGN §2. ``public`` covers schools, stadiums, town halls (shelter-capable).
+#: Building types of METHOD §2. ``public`` covers schools, stadiums, town halls (shelter-capable).
 BUILDING_TYPES = ("residential", "office", "commercial", "industrial", "public")
 
-#: Recovery strategies of DESIGN §5, from pessimistic to optimistic.
+#: Recovery strategies of METHOD §5, from pessimistic to optimistic.
 STRATEGIES = ("rigid", "semiflexible", "flexible")
 
 #: Node kinds that feed a network (a building is served when its node connects to one of these).

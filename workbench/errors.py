@@ -1,4 +1,4 @@
-"""The workbench's exception hierarchy: one base, a few specific kinds (STYLE §7)."""
+"""The workbench's exception hierarchy: one base, a few specific kinds (docs/ARCHITECTURE.md conventions)."""
 
 __all__ = ["WorkbenchError", "InputError", "ParameterError", "StageError"]
 

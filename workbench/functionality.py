@@ -1,4 +1,4 @@
-"""City functionality (DESIGN §3, seed 003 §1): economic productivity EP and service capacity SC.
+"""City functionality (METHOD §3, Zhou et al. 2025 §1): economic productivity EP and service capacity SC.
 
 For building ``i`` at time ``t``
 
@@ -11,7 +11,7 @@ For building ``i`` at time ``t``
   there, and ``rSS = d_t / d0`` the supplementary service factor, 1 when every service is
   satisfied.
 
-Whom the service index counts (seed 003 §1.2: demand = the population to be housed and served)
+Whom the service index counts (Zhou et al. 2025 §1.2: demand = the population to be housed and served)
 -----------------------------------------------------------------------------------------------
 * **Demand** is the city's residents, each counted once, on the scale where a person needs one
   unit of housing and one unit of supplementary service: ``demand = 2 · Σ_i R_i``. It is constant
@@ -229,7 +229,7 @@ def _service_factor(weights: Mapping, code: np.ndarray, service: np.ndarray) -> 
 
 @dataclass(frozen=True)
 class Shelters:
-    """How displaced residents are sheltered (DESIGN §3; seed 003 §1.2).
+    """How displaced residents are sheltered (METHOD §3; Zhou et al. 2025 §1.2).
 
     Parameters
     ----------

@@ -1,4 +1,4 @@
-"""Resilience indexes from recovery curves (DESIGN §4, seed 003 §3).
+"""Resilience indexes from recovery curves (METHOD §4, Zhou et al. 2025 §3).
 
 * total economic loss = ``∫ (EP0 − EP(t)) dt`` + direct repair cost [EUR];
 * cumulative service-capacity loss = ``∫ max(0, demand(t) − SC(t)) dt / 2`` [person-days]; the

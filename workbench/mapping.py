@@ -1,4 +1,4 @@
-"""The service map (DESIGN §2): every building is served by one node of each network.
+"""The service map (METHOD §2): every building is served by one node of each network.
 
 A building is mapped to the nearest node of each network (Euclidean, projected metres), using
 ``scipy.spatial.cKDTree`` so that the whole city is mapped in one vectorised query. Nodes that a

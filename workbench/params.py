@@ -1,4 +1,4 @@
-"""The run parameter file (DESIGN §9): one YAML file names city, hazard, constraints, strategies, seed.
+"""The run parameter file (METHOD §9): one YAML file names city, hazard, constraints, strategies, seed.
 
 Every key has a default (:data:`DEFAULTS`, printed with comments by ``workbench params``). A file
 only needs the keys it changes; unknown keys — at any depth — are an error that names them.
@@ -45,7 +45,7 @@ DEFAULTS: dict[str, Any] = {
 }
 
 _TEMPLATE = """\
-# workbench parameter file (DESIGN §9). Print it with `workbench params`, edit, then
+# workbench parameter file (METHOD §9). Print it with `workbench params`, edit, then
 #   workbench simulate PARAMS.yaml   or   workbench run PARAMS.yaml
 # Keys you leave out take these defaults; an unknown key is an error.
 name: {name}                # names the run directory: reports/<name>/

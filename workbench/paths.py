@@ -1,4 +1,4 @@
-"""Path constants, in one side-effect-free module (STYLE: cookiecutter-data-science)."""
+"""Path constants, in one side-effect-free module."""
 
 from pathlib import Path
 

@@ -1,4 +1,4 @@
-"""Runs (DESIGN §1, §8, §9): the stages, the run directory, ``summary.json``, ``manifest.json``.
+"""Runs (METHOD §1, §8, §9): the stages, the run directory, ``summary.json``, ``manifest.json``.
 
 Stages hand data to each other through files in the run directory, never through kernel state:
 
@@ -242,7 +242,7 @@ def services_lost(system, damage: xr.Dataset) -> xr.DataArray:
 
 def resilience_attributes(run_dir: str | Path, recovery: xr.Dataset, city: City | None = None,
                           damage: xr.Dataset | None = None) -> pd.DataFrame:
-    """The 4R attributes (Bruneau et al. 2003; seed 001) of every strategy on realisation 0.
+    """The 4R attributes (Bruneau et al. 2003; Li, METHOD refs) of every strategy on realisation 0.
 
     Robustness and rapidity come from the functionality curve ½(EP/EP0 + SC/demand);
     redundancy from the networks; resourcefulness from the run's crews and materials against
@@ -360,8 +360,21 @@ DEFINITIONS = {
 }
 
 
+def _network_facts(city: City) -> dict:
+    """Per network: its sources, whether one source feeds it all, and the unmapped buildings."""
+    from .criticality import network_sources
+    out = {}
+    for name, sources in network_sources(city).items():
+        coord = f"{name}_node"
+        unmapped = (int((np.asarray(city.buildings[coord].values).astype(str) == "").sum())
+                    if coord in city.buildings.coords else 0)
+        out[name] = {"sources": sources, "single_point_of_failure": len(sources) == 1,
+                     "unmapped_buildings": unmapped}
+    return out
+
+
 def write_summary(run_dir: Path, params: dict, city: City, summaries: list[dict]) -> dict:
-    """``summary.json`` of DESIGN §9; per-strategy values are means over realisations."""
+    """``summary.json`` of METHOD §9; per-strategy values are means over realisations."""
     b = city.buildings
     strategies = {}
     for strategy in params["strategies"]:
@@ -385,7 +398,8 @@ def write_summary(run_dir: Path, params: dict, city: City, summaries: list[dict]
         "city": {"name": city.name, "buildings": int(b.sizes["building"]),
                  "floor_area_m2": float(b["floor_area"].sum()),
                  "population": float(residents(b).sum()),
-                 "occupancy": float(b["occupancy"].sum())},
+                 "occupancy": float(b["occupancy"].sum()),
+                 "networks": _network_facts(city)},
         "strategies": strategies,
         "units": {"economic_loss": "EUR", "ep_loss": "EUR", "repair_cost": "EUR",
                   "service_loss_person_days": "person-days", "economic_loss_per_m2": "EUR/m2",
@@ -565,16 +579,23 @@ def write_index(run_dir: Path, params: dict, timings: dict) -> Path:
         summary = json.loads(summary_path.read_text())
         units = summary.get("units", {})
         keys = list(units)
-        head = "".join(f"<th>{esc(k)}<br><small>{esc(units[k])}</small></th>" for k in keys)
+        strategies = summary["strategies"]
+        # one row per index, one column per strategy: narrow enough for any screen
+        head = "<th>index</th><th>units</th>" + "".join(f"<th>{esc(s)}</th>" for s in strategies)
         body = "".join(
-            f"<tr><td>{esc(s)}</td>" + "".join(f"<td>{_fmt(v.get(k))}</td>" for k in keys) + "</tr>"
-            for s, v in summary["strategies"].items())
+            f"<tr><td>{esc(k)}</td><td>{esc(units[k])}</td>"
+            + "".join(f"<td>{_fmt(v.get(k))}</td>" for v in strategies.values()) + "</tr>"
+            for k in keys)
         c = summary["city"]
-        numbers = (f"<h2>Resilience indexes</h2><p>{c['buildings']} buildings, "
+        single = [f"<p class=\"failed\">Single point of failure: the {esc(n)} network has one "
+                  f"source ({esc(', '.join(f['sources']))}); every building it serves depends on "
+                  f"it.</p>" for n, f in c.get("networks", {}).items()
+                  if f.get("single_point_of_failure")]
+        numbers = "".join(single) + (f"<h2>Resilience indexes</h2><p>{c['buildings']} buildings, "
                    f"{c['floor_area_m2']:,.0f} m² floor area, {c['population']:,.0f} residents "
                    f"(the people the service-capacity index counts, once each), baseline "
                    f"occupancy {c.get('occupancy', 0):,.0f} persons (residents and workers).</p>"
-                   f"<table><tr><th>strategy</th>{head}</tr>{body}</table>"
+                   f"<table><tr>{head}</tr>{body}</table>"
                    + "".join(f"<p><small><b>{esc(k)}</b>: {esc(v)}</small></p>"
                              for k, v in summary.get("definitions", {}).items()))
     extra = sorted(p.name for p in run_dir.glob("*") if p.suffix in (".csv", ".geojson", ".nc", ".json"))

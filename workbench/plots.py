@@ -1,4 +1,4 @@
-"""HoloViews plots. Each function returns a HoloViews object; it never displays or saves (STYLE §11).
+"""HoloViews plots. Each function returns a HoloViews object; it never displays or saves (docs/ARCHITECTURE.md conventions).
 
 Reports render them with :func:`static`, which draws through HoloViews' matplotlib backend into a
 PNG figure: the executed notebooks and their HTML then need no JavaScript and render offline (the

@@ -1,4 +1,4 @@
-"""Plain-language summary of a run's indexes for policy makers (DESIGN §1, stage 07)."""
+"""Plain-language summary of a run's indexes for policy makers (METHOD §1, stage 07)."""
 
 from __future__ import annotations
 
@@ -37,28 +37,41 @@ def _still_open(v: dict) -> str:
 
 
 def indexes_table(summary: dict):
-    """The per-strategy indexes of ``summary.json`` as a DataFrame (rows: strategies)."""
+    """The indexes of ``summary.json`` as a DataFrame: one row per index (with its units), one
+    column per strategy — narrow enough to read on a page.
+
+    Examples
+    --------
+    >>> s = {"units": {"economic_loss": "EUR"}, "strategies": {"rigid": {"economic_loss": 2.0},
+    ...      "flexible": {"economic_loss": 1.0}}}
+    >>> indexes_table(s).columns.tolist(), indexes_table(s).loc["economic_loss", "units"]
+    (['units', 'rigid', 'flexible'], 'EUR')
+    """
     import pandas as pd
-    return pd.DataFrame(summary["strategies"]).T
+    units = summary.get("units", {})
+    table = pd.DataFrame(summary["strategies"])
+    table.insert(0, "units", [units.get(k, "") for k in table.index])
+    return table
 
 
 def horizon_table(summary: dict):
     """What each strategy leaves unrestored at the horizon and the loss still accruing per day.
 
-    Rows: strategies; columns: :data:`HORIZON_KEYS` with their units in the header.
+    One row per key of :data:`HORIZON_KEYS` (with its units), one column per strategy.
 
     Examples
     --------
     >>> s = {"units": {"unrestored_buildings": "buildings"}, "strategies": {"rigid":
     ...      {"recovered_100": False, "unrestored_buildings": 3}}}
-    >>> horizon_table(s).columns.tolist()
-    ['recovered_100', 'unrestored_buildings [buildings]']
+    >>> horizon_table(s).loc["unrestored_buildings"].tolist()
+    ['buildings', 3]
     """
     import pandas as pd
     units = summary.get("units", {})
     rows = {s: {k: v[k] for k in HORIZON_KEYS if k in v} for s, v in summary["strategies"].items()}
-    table = pd.DataFrame(rows).T
-    return table.rename(columns={k: f"{k} [{units[k]}]" for k in table.columns if k in units})
+    table = pd.DataFrame(rows)
+    table.insert(0, "units", [units.get(k, "") for k in table.index])
+    return table
 
 
 def policy_summary(summary: dict) -> str:
@@ -81,6 +94,11 @@ def policy_summary(summary: dict) -> str:
              f"of floor area and {city['population']:,.0f} residents{occupants}. The service-capacity "
              f"index counts each resident once: a resident without housing and services costs one "
              f"person-day per day, so it is at most residents × days.", ""]
+    for name, facts in city.get("networks", {}).items():
+        if facts.get("single_point_of_failure"):
+            lines += [f"**Single point of failure:** the {name} network has one source "
+                      f"({', '.join(facts['sources'])}); every building it serves depends on it.",
+                      ""]
     for strategy, v in summary["strategies"].items():
         f72 = v.get("functionality_72h")
         lines.append(

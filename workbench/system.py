@@ -1,4 +1,4 @@
-"""The infrastructure system compiled to arrays: component table, service and cascade (DESIGN §2).
+"""The infrastructure system compiled to arrays: component table, service and cascade (METHOD §2).
 
 :func:`build_system` turns a mapped :class:`~workbench.city.City` into an
 :class:`InfrastructureSystem`: one flat table of components (every node and every edge of the
@@ -7,13 +7,13 @@ questions of damage and recovery are answered with vectorised numpy and one call
 :func:`scipy.sparse.csgraph.connected_components`:
 
 * :meth:`InfrastructureSystem.cascade` — each component's own state → the state after
-  interdependent failures propagate (seed 001: physical, geographic and logical
+  interdependent failures propagate (Li, METHOD refs: physical, geographic and logical
   interdependencies), iterated to a fixed point;
 * :meth:`InfrastructureSystem.served_nodes` — which nodes are connected to a working source;
 * :meth:`InfrastructureSystem.service` — the service satisfaction ``s_k,i ∈ {0, 1}`` of each
-  building ``i`` from each network ``k`` (DESIGN §2).
+  building ``i`` from each network ``k`` (METHOD §2).
 
-Rules (the choices made where DESIGN is silent)
+Rules (the choices made where the method is silent)
 -----------------------------------------------
 * A node is *out* when it is itself damaged; an edge is out when it is damaged or either of its
   end nodes is out.

@@ -1,4 +1,4 @@
-"""Import a city from data a user brings: OpenStreetMap, EPANET, pandapower, GeoJSON (DESIGN §9–10).
+"""Import a city from data a user brings: OpenStreetMap, EPANET, pandapower, GeoJSON (METHOD §9–10).
 
 Every reader returns the workbench's own types (a buildings ``xarray.Dataset`` on dim
 ``building``, ``networkx.Graph`` networks with the attribute vocabulary of :mod:`workbench.city`),

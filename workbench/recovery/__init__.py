@@ -1,4 +1,4 @@
-"""Recovery simulation under resource and commitment constraints (DESIGN §5, seed 003 §2).
+"""Recovery simulation under resource and commitment constraints (METHOD §5, Zhou et al. 2025 §2).
 
 One damage realization in, one recovery Dataset out (``docs/ARCHITECTURE.md``), for each of
 the three strategies. The simulation steps one day at a time; inside a day everything is
@@ -39,7 +39,7 @@ the horizon is allowed (it then equals ``inf``).
 
 The per-step optimisation
 -------------------------
-*Networks* (seed 003 §2). At day 0 the Kruskal minimum spanning tree of each network (networkx
+*Networks* (Zhou et al. 2025 §2). At day 0 the Kruskal minimum spanning tree of each network (networkx
 ``minimum_spanning_tree(algorithm="kruskal")``, edge weight = remaining repair effort in crew-days,
 0 for working edges) marks the *critical paths*: the fewest crew-days that reconnect every node.
 Damaged MST components (and every damaged node) come first, ordered by a constraint-aware
