@@ -30,8 +30,13 @@ def _params(toy_folder, **extra):
 def test_simulate_writes_contract_files(toy_folder, tmp_path):
     run_dir = pipeline.simulate(_params(toy_folder), tmp_path / "run")
     summary = json.loads((run_dir / "summary.json").read_text())
+    networks = summary["city"].pop("networks")
     assert summary["city"] == {"name": "toy", "buildings": 6, "floor_area_m2": 14000.0,
                                "population": 90.0, "occupancy": 500.0}  # residents of b0, b1
+    # the toy city's networks each have one source: single points of failure, flagged
+    assert set(networks) == {"water", "power", "road"}
+    assert all(f["single_point_of_failure"] == (len(f["sources"]) == 1) for f in networks.values())
+    assert all(f["unmapped_buildings"] == 0 for f in networks.values())
     assert set(summary["strategies"]) == {"rigid", "semiflexible", "flexible"}
     for values in summary["strategies"].values():
         assert SUMMARY_KEYS <= set(values)
