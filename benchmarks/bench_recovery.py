@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/bench_recovery.py            # 1k, 10k, 100k buildings × 365 days
     .venv/bin/python benchmarks/bench_recovery.py --quick    # 1k and 10k only
     .venv/bin/python benchmarks/bench_recovery.py --profile  # cProfile of the 100k case
+    .venv/bin/python benchmarks/bench_recovery.py --limits   # with inspection, delays, mobilisation
 
 Cities come from :func:`workbench.synthetic.grid_city`; damage is random and synthetic (30 % of
 buildings damaged, DS 1–4 uniform, repair effort 5/20/60/120 crew-days × U(0.5, 1.5); 10 % of
@@ -53,7 +54,8 @@ def synthetic_damage(city, system, seed: int = 0) -> xr.Dataset:
         coords={"building": city.buildings["building"].values, "component": system.component_ids})
 
 
-def run_case(n_buildings: int, n_components: int, days: int, profile: bool = False) -> dict:
+def run_case(n_buildings: int, n_components: int, days: int, profile: bool = False,
+             limits: bool = False) -> dict:
     start = time.perf_counter()
     city = grid_city(n_buildings, n_components, seed=1)
     system = build_system(city)
@@ -61,7 +63,8 @@ def run_case(n_buildings: int, n_components: int, days: int, profile: bool = Fal
     setup = time.perf_counter() - start
     constraints = Constraints(crews={"building": max(10, n_buildings // 50), "water": 3,
                                      "power": 3, "road": 3},
-                              commitment_days=14, horizon_days=days)
+                              commitment_days=14, horizon_days=days,
+                              **(LIMITS(n_buildings) if limits else {}))
     profiler = cProfile.Profile() if profile else None
     tracemalloc.start()
     start = time.perf_counter()
@@ -84,13 +87,22 @@ def run_case(n_buildings: int, n_components: int, days: int, profile: bool = Fal
             "restored_share": float(np.isfinite(restored).mean())}
 
 
+def LIMITS(n_buildings: int) -> dict:
+    """Limits of information and implementation: inspections of a twentieth of the city a day,
+    REDi impeding delays, one mobilisation day per task started."""
+    return {"inspections_per_day": max(1.0, n_buildings / 20), "impeding_delays": True,
+            "mobilisation_days": 1.0}
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="skip the 100k case")
     parser.add_argument("--profile", action="store_true", help="cProfile the 100k case only")
+    parser.add_argument("--limits", action="store_true",
+                        help="with inspection, impeding delays and mobilisation (LIMITS)")
     args = parser.parse_args(argv)
     if args.profile:
-        run_case(100_000, 10_000, 365, profile=True)
+        run_case(100_000, 10_000, 365, profile=True, limits=args.limits)
         return 0
     cases = [(1_000, 600, 365), (10_000, 2_000, 365), (10_000, 2_000, 90),
              (10_000, 2_000, 180)]
@@ -100,7 +112,7 @@ def main(argv=None) -> int:
               f"{'simulate s':>10} {'traced MB':>9} {'RSS MB':>7} {'restored':>8}")
     sys.stdout.write(header + "\n")
     for case in cases:
-        r = run_case(*case)
+        r = run_case(*case, limits=args.limits)
         sys.stdout.write(f"{r['buildings']:>9} {r['components']:>10} {r['days']:>5} "
                          f"{r['tasks']:>7} {r['setup_s']:>8.2f} {r['simulate_s']:>10.2f} "
                          f"{r['traced_peak_mb']:>9.0f} {r['rss_peak_mb']:>7.0f} "

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from workbench.city import (City, buildings_from_frame, load_city, save_city, toy_city,
-                            validate_network)
+from workbench.city import City, buildings_from_frame, toy_city, validate_network
+from workbench.cityio import load_city, save_city
 from workbench.errors import InputError
 from workbench.mapping import map_city
 

@@ -42,7 +42,11 @@ def test_dataset_contract(city):
     eq = Earthquake(6.5, 0.0, 0.0)
     damage = sample_damage(city, build_system(city), eq, realizations=4, seed=3,
                            replacement_cost_per_m2=PER_M2)
-    assert dict(damage.sizes) == {"realization": 4, "building": 6, "component": 21}
+    assert dict(damage.sizes) == {"realization": 4, "building": 6, "component": 21,
+                                  "damage_state": 5}
+    # what planners expect before inspection: a distribution over DS 0…4 per building
+    np.testing.assert_allclose(damage["building_damage_probability"].sum("damage_state"), 1.0)
+    assert (damage["building_expected_repair_days"] >= 0).all()
     expected = {"building_damage_state": ("realization", "building"),
                 "building_repair_days": ("realization", "building"),
                 "building_repair_cost": ("realization", "building"),

@@ -7,7 +7,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from workbench.city import load_city
+from workbench.cityio import load_city
 from workbench.criticality import network_sources, single_source_networks
 from workbench.demo import build_demo_city, demo_city
 from workbench.dims import NETWORKS, SOURCE_KINDS

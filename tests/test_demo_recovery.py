@@ -31,7 +31,27 @@ def demo_losses():
 def test_flexible_le_semiflexible_le_rigid_in_mean_economic_loss(demo_losses):
     rigid, semi, flexible = demo_losses[0]
     assert flexible <= semi <= rigid
-    assert rigid > 1.2 * semi  # a fixed priority list is clearly pessimistic here
+    # with the limits of information and implementation of the default parameters the plan
+    # made before the event loses more; the optimistic bound ignores those limits altogether
+    assert rigid > 1.02 * semi and semi > 1.1 * flexible
+
+
+def test_the_commitment_period_binds_on_the_demo_city():
+    params = validate_params({})
+    city = wb.map_city(wb.demo_city(), max_distance=params["map"]["max_distance_m"])
+    system = wb.build_system(city)
+    intensity = pipeline.hazard_intensity(params["hazard"], city, system.components)
+    base = wb.Constraints(horizon_days=params["horizon_days"], **params["constraints"])
+    from workbench.recovery.sweeps import constraint_sweep
+    losses = []
+    for seed in range(3):
+        damage = wb.sample_damage(city.buildings, system.components, intensity,
+                                  seed=seed).isel(realization=0)
+        sweep = constraint_sweep(city, system, damage, base, "commitment_days",
+                                 [0.0, float("inf")], strategies=["semiflexible"], seed=seed)
+        losses.append(sweep["economic_loss"].to_numpy())
+    free, to_completion = np.mean(losses, axis=0)
+    assert to_completion > 1.01 * free   # holding crews to completion costs something
 
 
 def test_bracket_holds_for_the_planning_objective(demo_losses):

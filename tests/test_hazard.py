@@ -103,3 +103,69 @@ def test_field_with_bad_values_or_columns(tmp_path):
     pd.DataFrame({"id": ["b0"], "sa": [0.1]}).to_csv(path, index=False)
     with pytest.raises(InputError, match="none of the columns 'pga', 'pgv', 'intensity'"):
         intensity_from_csv(path, toy_city())
+
+
+# --------------------------------------------------------------------------- no silent wrong results
+
+def test_source_beyond_ba08_range_is_refused_with_the_distance():
+    # an epicentre given in degrees (or another CRS) lands far from a city in metres
+    eq = Earthquake(6.0, 24.9e3 * 100, 60.2e3 * 100)
+    with pytest.raises(InputError, match=r"is 6,\d{3} km from the nearest building, beyond the "
+                                         r"200 km within which BA08 is valid \(largest PGA at any "
+                                         r"building .* g\); give the epicentre \(hazard.location\) "
+                                         r"in metres of the city's CRS — its buildings span x 0…500"):
+        earthquake_intensity(eq, toy_city())
+
+
+def test_source_too_far_to_damage_anything_is_a_warning_with_distance_and_pga(caplog):
+    with caplog.at_level("WARNING", logger="workbench.hazard"):
+        shaking = earthquake_intensity(Earthquake(5.0, 150_000.0, 0.0), toy_city())
+    largest = float(shaking["building_pga"].max())
+    assert largest < 0.011
+    (record,) = [r for r in caplog.records if r.name == "workbench.hazard"]
+    assert "149.5 km from the nearest building" in record.getMessage()
+    assert f"{largest:.2g} g, below the 0.011 g" in record.getMessage()
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="workbench.hazard"):  # asked for no shaking: silent
+        earthquake_intensity(Earthquake(5.0, 150_000.0, 0.0, intensity_scale=0.0), toy_city())
+        earthquake_intensity(Earthquake(6.0, 0.0, 0.0), toy_city())  # damaging: silent
+    assert not caplog.records
+
+
+def test_field_far_from_the_city_is_refused(tmp_path):
+    # a field in degrees for a city in metres: no building within twice the point spacing
+    path = tmp_path / "field.csv"
+    pd.DataFrame({"x": [24.90, 24.95, 25.00], "y": [60.20, 60.20, 60.20],
+                  "pga": [0.3, 0.2, 0.1]}).to_csv(path, index=False)
+    city = toy_city()
+    city.buildings["x"] = city.buildings["x"] + 385_000.0
+    with pytest.raises(InputError, match=r"covers none of the 6 buildings: the nearest is 385.0 km "
+                                         r"from any field point, whose spacing is 0.05 m; give x, y in "
+                                         r"metres of the city's CRS"):
+        intensity_from_csv(path, city)
+
+
+def test_field_covering_part_of_the_city_warns_with_the_share(tmp_path, caplog):
+    path = tmp_path / "field.csv"
+    pd.DataFrame({"x": [0.0, 50.0, 100.0], "y": [10.0, 10.0, 10.0],
+                  "pga": [0.3, 0.2, 0.1]}).to_csv(path, index=False)
+    with caplog.at_level("WARNING", logger="workbench.hazard"):
+        field = intensity_from_csv(path, toy_city())
+    assert field["building_pga"].values.tolist() == [0.3, 0.1, 0.1, 0.1, 0.1, 0.1]
+    (record,) = caplog.records
+    assert record.getMessage().startswith(
+        "intensity field field.csv covers 50 % of the buildings (3 of 6 within 100 m, twice its "
+        "point spacing); the rest lie up to 0.4 km away")
+
+
+def test_field_that_is_not_a_csv_table(tmp_path):
+    path = tmp_path / "field.csv"
+    path.write_bytes(b"\xff\xfe\x00garbage\x00\n")
+    with pytest.raises(InputError, match=r"field.csv' is not a readable CSV table"):
+        intensity_from_csv(path, toy_city())
+    path.write_text("")
+    with pytest.raises(InputError, match=r"is not a readable CSV table \(No columns"):
+        intensity_from_csv(path, toy_city())
+    pd.DataFrame({"x": [0.0, "east"], "y": [0.0, 0.0], "pga": [0.1, 0.2]}).to_csv(path, index=False)
+    with pytest.raises(InputError, match=r"x, y must be finite numbers \[m\]; row 1 has \[nan, 0.0\]"):
+        intensity_from_csv(path, toy_city())

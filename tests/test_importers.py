@@ -10,7 +10,8 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from workbench.city import load_city, toy_city, validate_network
+from workbench.city import toy_city, validate_network
+from workbench.cityio import load_city
 from workbench.dims import SOURCE_KINDS
 from workbench.errors import InputError
 from workbench.importers import (
@@ -128,7 +129,7 @@ def test_buildings_csv_and_geojson_round_trip(tmp_path):
     assert back["type"].values.tolist() == buildings["type"].values.tolist()
     # a city folder with the GeoJSON instead of the CSV loads too
     city = toy_city()
-    from workbench.city import save_city
+    from workbench.cityio import save_city
     folder = save_city(city, tmp_path / "city")
     csv_back = load_city(folder)
     np.testing.assert_allclose(csv_back.buildings["floor_area"], buildings["floor_area"])
@@ -175,7 +176,7 @@ def test_geojson_not_a_feature_collection(tmp_path):
 
 
 def test_city_folder_with_unknown_network_format(tmp_path):
-    from workbench.city import save_city
+    from workbench.cityio import save_city
     folder = save_city(toy_city(), tmp_path / "city")
     (folder / "networks" / "water.json").unlink()
     (folder / "networks" / "water.shp").write_text("")

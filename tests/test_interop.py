@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from workbench.city import load_city
+from workbench.cityio import load_city
 from workbench.dims import BUILDING_TYPES, NETWORKS
 from workbench.errors import InputError
 from workbench.fragility import building_fragility, structure_types
@@ -341,6 +341,40 @@ def test_bad_damage_tables(city, system, tmp_path):
     check(good.drop(columns="repair_time").assign(**{"repair_time-parallel": 1.0}),
           r"lacks the column 'repair_time'.*repair_time-parallel is a duration")
     check(pd.concat([good, good.head(1)]), r"appear more than once in a realization")
+    # a damaged row without repair time would be restored at day 0: an error naming the row
+    check(good.assign(repair_time=good["repair_time"].where(good.index != 3, 0.0)),
+          r"repair_time of 1 building\(s\) are 0 with a damage state DS > 0 \(recovery would "
+          r"count them restored at day 0\) \(e.g. \['20'\]\); give the repair time in days")
+
+
+def test_unreadable_damage_files(city, system, tmp_path):
+    for name, content, pattern in (
+            ("bad.csv", b"\xff\xfe\x00\x00garbage", r"bad.csv' is not a readable CSV table"),
+            ("empty.csv", b"", r"empty.csv' is not a readable CSV table \(No columns"),
+            ("bad.json", b"{not json", r"bad.json' is not valid UTF-8 JSON"),
+            ("list.json", b"[1, 2]", r"a damage JSON list must hold records"),
+            ("keyed.json", b'{"1": 3}', r"the record of id '1' is int, not an object")):
+        path = tmp_path / name
+        path.write_bytes(content)
+        with pytest.raises(InputError, match=pattern):
+            read_damage(path, city, system=system)
+
+
+def test_table_realizations_win_over_the_parameter_with_a_warning(city, system, tmp_path, caplog):
+    rows = pd.DataFrame({"id": ["1", "1", "2"], "realization": [0, 1, 2], "DS": [4, 2, 1],
+                         "repair_cost": [1e6, 1e5, 1e3], "repair_time": [200.0, 30.0, 5.0]})
+    path = _write(rows, tmp_path, "dl.csv")
+    with caplog.at_level("WARNING", logger="workbench.interop.damage"):
+        damage = read_damage(path, city, system=system, realizations=10)
+    assert damage.sizes["realization"] == 3
+    (record,) = caplog.records
+    assert record.getMessage() == ("damage table dl.csv holds 3 realization(s); parameter "
+                                   "realizations = 10 does not apply to an imported table: the "
+                                   "run uses the table's 3")
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="workbench.interop.damage"):
+        read_damage(path, city, system=system, realizations=3)
+    assert not caplog.records
 
 
 # --------------------------------------------------------------------------- exports

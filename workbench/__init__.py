@@ -5,9 +5,10 @@ the names notebooks use most are re-exported here. Plotting (``workbench.plots``
 demand, since it loads HoloViews and matplotlib.
 """
 
-from . import (criticality, damage, debris, demo, fragility, functionality, hazard, importers,
-               indexes, interop, mapping, pipeline, recovery, report, system)
-from .city import City, buildings_from_frame, load_city, save_city, toy_city, validate_network
+from . import (cityio, criticality, damage, debris, demo, fragility, functionality, hazard,
+               importers, indexes, interop, mapping, pipeline, recovery, report, system)
+from .city import City, buildings_from_frame, toy_city, validate_network
+from .cityio import load_city, save_city
 from .criticality import four_r, node_criticality, single_points_of_failure
 from .damage import damage_probabilities, damage_table, sample_damage
 from .debris import road_blockage
@@ -36,7 +37,7 @@ __all__ = [
     "economic_loss", "functionality_at", "recovery_time", "service_loss", "summary_indexes",
     "map_buildings", "map_city", "default_params_yaml", "load_params",
     "Constraints", "simulate_recovery", "grid_city", "InfrastructureSystem", "build_system",
-    "criticality", "damage", "debris", "demo", "fragility", "functionality", "hazard", "importers",
-    "indexes", "interop", "mapping", "pipeline", "recovery", "report", "system",
+    "cityio", "criticality", "damage", "debris", "demo", "fragility", "functionality", "hazard",
+    "importers", "indexes", "interop", "mapping", "pipeline", "recovery", "report", "system",
 ]
 __version__ = "0.1.0"

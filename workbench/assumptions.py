@@ -175,6 +175,20 @@ REGISTRY: tuple[Assumed, ...] = (
     Assumed("water_feed_main", (0.4, 1.0), "(inner diameter m, velocity m/s) of a generated "
             "source's supply main", "assumption", "DN400 at 1 m/s, ~10,860 m3/day",
             "workbench.importers.utilities"),
+    # --- recovery: the limits of information and implementation
+    Assumed("inspections_per_day", 50, "buildings per day", "assumption",
+            "two ATC-20 rapid-evaluation teams at about 25 buildings a day each (a rapid "
+            "evaluation takes 10-20 minutes); parameter constraints.inspections_per_day",
+            "workbench.recovery"),
+    Assumed("mobilisation_days", 1, "days per task a crew starts", "assumption",
+            "moving a crew and its equipment to another site in the city",
+            "workbench.recovery"),
+    Assumed("redi_impeding_delays", "data/redi_impeding_delays.csv",
+            "median days, lognormal beta", "cited",
+            "REDi (Almufti & Willford 2013) inspection, engineering mobilisation, permits, "
+            "financing, as implemented in pyredi 0.1.1; the mapping of Hazus damage states to "
+            "REDi repair classes is a workbench assumption (workbench.recovery.impeding)",
+            "workbench.recovery.impeding"),
     # --- tables in data/ (listed so that the page is complete)
     Assumed("building_fragility", "data/hazus_building_fragility.csv", "median PGA g, beta",
             "cited", "Hazus equivalent-PGA structural fragilities (medians), beta 0.64; every "

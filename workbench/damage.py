@@ -209,7 +209,9 @@ def sample_damage(city_or_buildings, components, hazard_or_intensity, *, realiza
         and ``component_damage_state`` (int8, 0 none … 4 complete), ``building_repair_days`` and
         ``component_repair_days`` [crew-days], ``building_repair_cost`` and
         ``component_repair_cost`` [currency], ``component_functional`` (bool, own state before
-        the cascade), ``component_repairs`` (pipes: number of repairs), ``building_pga``,
+        the cascade), ``component_repairs`` (pipes: number of repairs),
+        ``building_damage_probability`` (building, damage_state 0…4: P(DS = k), what planners
+        expect before inspection) and ``building_expected_repair_days`` [crew-days], ``building_pga``,
         ``component_pga`` [g], ``building_pgv``, ``component_pgv`` [cm/s] (NaN where a user
         field does not give the measure and nothing needs it); ``attrs``: ``seed``,
         ``realizations``, ``hazard_*``, ``currency``, ``price_year``, ``design_code`` (the
@@ -227,7 +229,7 @@ def sample_damage(city_or_buildings, components, hazard_or_intensity, *, realiza
     >>> damage = sample_damage(city, build_system(city), eq, realizations=3, seed=1,
     ...                        replacement_cost_per_m2=per_m2, design_code="4")
     >>> dict(damage.sizes), damage.attrs["design_code"]
-    ({'realization': 3, 'building': 6, 'component': 21}, '4')
+    ({'realization': 3, 'building': 6, 'damage_state': 5, 'component': 21}, '4')
     >>> still = Earthquake(6.5, 0.0, 0.0, intensity_scale=0.0)
     >>> calm = sample_damage(city, build_system(city), still, replacement_cost_per_m2=per_m2,
     ...                      design_code="4")
@@ -292,15 +294,23 @@ def sample_damage(city_or_buildings, components, hazard_or_intensity, *, realiza
                                      (total > 0).astype(float))
         c_cost[:, pipes] = share_of_full * full_cost[pipes]
 
+    for kind, states, effort, ids in (("building", ds_b, b_days, buildings[BUILDING].values),
+                                      ("component", ds_c, c_days, components[COMPONENT].values)):
+        _require_effort(kind, states, effort, ids)
     n_pga, n_pgv = (np.asarray(intensity[v].values, dtype=float) if v in intensity
                     else np.full(n, np.nan) for v in ("building_pga", "building_pgv"))
     c_pga, c_pgv = (np.asarray(intensity[v].values, dtype=float) if v in intensity
                     else np.full(m, np.nan) for v in ("component_pga", "component_pgv"))
     rb, rc = (REALIZATION, BUILDING), (REALIZATION, COMPONENT)
+    # P(DS = k), k = 0…4, from the exceedance curves the states were drawn from
+    p_state = -np.diff(np.concatenate([np.ones((n, 1)), p_b, np.zeros((n, 1))], axis=1), axis=1)
     out = xr.Dataset(
         {"building_damage_state": (rb, ds_b),
          "building_repair_days": (rb, b_days),
          "building_repair_cost": (rb, b_cost),
+         # what planners can expect before inspecting (workbench.recovery, information)
+         "building_damage_probability": ((BUILDING, DAMAGE_STATE), p_state),
+         "building_expected_repair_days": ((BUILDING,), (p_state * days).sum(axis=1)),
          "component_damage_state": (rc, ds_c),
          "component_functional": (rc, functional),
          "component_repair_days": (rc, c_days),
@@ -309,7 +319,7 @@ def sample_damage(city_or_buildings, components, hazard_or_intensity, *, realiza
          "building_pga": ((BUILDING,), n_pga), "building_pgv": ((BUILDING,), n_pgv),
          "component_pga": ((COMPONENT,), c_pga), "component_pgv": ((COMPONENT,), c_pgv)},
         coords={REALIZATION: np.arange(realizations), BUILDING: buildings[BUILDING].values,
-                COMPONENT: components[COMPONENT].values},
+                COMPONENT: components[COMPONENT].values, DAMAGE_STATE: np.arange(5)},
         attrs={"seed": int(seed), "realizations": int(realizations), **intensity.attrs,
                "currency": currency, "price_year": int(price_year),
                "damage_states": ", ".join(DAMAGE_STATES),
@@ -328,6 +338,22 @@ def sample_damage(city_or_buildings, components, hazard_or_intensity, *, realiza
     for name, unit in units.items():
         out[name].attrs["units"] = unit
     return out
+
+
+def _require_effort(kind: str, states: np.ndarray, effort: np.ndarray, ids) -> None:
+    """A damaged element (DS > 0) with no repair effort would count as restored at day 0.
+
+    >>> _require_effort("building", np.array([[0, 2]]), np.array([[0.0, 0.0]]), ["b0", "b1"])
+    Traceback (most recent call last):
+    ...
+    workbench.errors.InputError: 1 damaged building(s) have no repair effort (e.g. ['b1']), ...
+    """
+    zero = ((states > 0) & ~(effort > 0)).any(axis=0)
+    if zero.any():
+        raise InputError(f"{int(zero.sum())} damaged {kind}(s) have no repair effort (e.g. "
+                         f"{np.asarray(ids)[zero][:5].astype(str).tolist()}), so recovery would "
+                         f"count them restored at day 0; give them repair_days > 0 or check the "
+                         f"repair tables in data/.")
 
 
 def _sample_states(rng: np.random.Generator, realizations: int, exceedance: np.ndarray

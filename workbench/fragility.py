@@ -97,8 +97,8 @@ __all__ = [
     "COMPONENT_MODELS", "COMPONENT_RESTORATION",
     "building_fragility_table", "repair_table", "lifeline_fragility_table", "pipe_repair_table",
     "lifeline_restoration_table", "structure_types", "seismic_design_zone", "code_level",
-    "building_fragility", "exceedance_probability", "pipe_repair_rate", "building_consequences",
-    "replacement_cost", "component_fragility", "component_consequences",
+    "building_fragility", "exceedance_probability", "pipe_repair_rate", "pipe_break_share",
+    "building_consequences", "replacement_cost", "component_fragility", "component_consequences",
     "default_replacement_cost_per_m2",
 ]
 
@@ -545,9 +545,22 @@ def pipe_repair_rate(pgv, *, ductile=False) -> np.ndarray:
     return rate * factor
 
 
-def _pipe_break_share() -> float:
+def pipe_break_share() -> float:
+    """Share of the PGV-induced pipe repairs that are breaks, the rest being leaks (Hazus
+    Technical Manual v6.1, §8.1: 20 % breaks under ground shaking): ``break_share`` of
+    ``data/hazus_pipe_repair_rate.csv``.
+
+    Examples
+    --------
+    >>> pipe_break_share()
+    0.2
+    """
     return float(_read("hazus_pipe_repair_rate.csv").set_index("pipe_class")
                  .loc["brittle", "break_share"])
+
+
+# The old private name, kept for workbench/damage.py until it imports pipe_break_share.
+_pipe_break_share = pipe_break_share
 
 
 def component_fragility(components) -> dict[str, np.ndarray]:

@@ -94,6 +94,7 @@ __all__ = [
     "FunctionalityModel", "TableFunctionality", "Shelters",
     "usable_fractions", "building_ep", "building_sc", "residents", "service_demand",
     "displaced_population", "shelter_places", "shelter_capacity", "city_functionality",
+    "functionality_model",
 ]
 
 #: Currency and price year of EP (:mod:`workbench.assumptions`: one price year for all money).
@@ -287,7 +288,9 @@ def usable_fractions(damage_state) -> tuple[np.ndarray, np.ndarray]:
     return A_EFF_BY_DAMAGE_STATE[ds], Q_BASE_BY_DAMAGE_STATE[ds]
 
 
-def _model(model) -> FunctionalityModel:
+def functionality_model(model) -> FunctionalityModel:
+    """``model`` checked against :class:`FunctionalityModel`; ``None`` gives the default
+    :class:`TableFunctionality`."""
     model = TableFunctionality() if model is None else model
     if not isinstance(model, FunctionalityModel):
         raise InputError(f"functionality must implement ep_unit(buildings, service) and "
@@ -314,7 +317,8 @@ def building_ep(buildings: xr.Dataset, a_frac, service=None, model=None) -> np.n
     """
     area = np.asarray(buildings["floor_area"].values, dtype=float)
     service = _full_service(buildings, service)
-    return area * np.asarray(a_frac, dtype=float) * _model(model).ep_unit(buildings, service)
+    ep_unit = functionality_model(model).ep_unit(buildings, service)
+    return area * np.asarray(a_frac, dtype=float) * ep_unit
 
 
 def building_sc(buildings: xr.Dataset, q_frac, service=None, model=None) -> np.ndarray:
@@ -331,7 +335,7 @@ def building_sc(buildings: xr.Dataset, q_frac, service=None, model=None) -> np.n
     [60.0, 120.0, 0.0, 0.0, 0.0, 0.0]
     """
     service = _full_service(buildings, service)
-    rss = _model(model).rss(buildings, service)
+    rss = functionality_model(model).rss(buildings, service)
     return residents(buildings) * np.asarray(q_frac, dtype=float) * (1.0 + rss)
 
 
@@ -492,7 +496,7 @@ def city_functionality(buildings: xr.Dataset, damage_state=None, service=None, *
     ds = np.zeros(n, np.int64) if damage_state is None else np.asarray(damage_state)
     a_frac, q_frac = usable_fractions(ds)
     service = _full_service(buildings, service)
-    model = _model(model)
+    model = functionality_model(model)
     rss = model.rss(buildings, service)
     ep = building_ep(buildings, a_frac, service, model)
     housed = residents(buildings) * q_frac

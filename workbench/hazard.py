@@ -42,13 +42,26 @@ from .errors import InputError
 
 __all__ = [
     "Earthquake", "ground_motion", "earthquake_intensity", "intensity_from_csv",
-    "rupture_length_wells_coppersmith", "joyner_boore_distance", "MECHANISMS",
+    "rupture_length_wells_coppersmith", "joyner_boore_distance", "MECHANISMS", "HAZARD_KINDS",
+    "BA08_MAX_DISTANCE_KM",
 ]
 
 log = logging.getLogger(__name__)
 
 #: Fault mechanisms BA08 distinguishes (Table 2 of the paper).
 MECHANISMS = ("unspecified", "strike-slip", "normal", "reverse")
+
+#: The ways a run gets its shaking (parameter ``hazard.kind``): a scenario through the GMPE, or a
+#: user's CSV field.
+HAZARD_KINDS = ("earthquake", "field")
+
+#: Rjb [km] up to which BA08 is valid (the paper's stated range); a source farther from every
+#: building is refused rather than extrapolated.
+BA08_MAX_DISTANCE_KM = 200.0
+
+#: A building with this chance of slight damage or less counts as undamaged when judging whether
+#: a scenario can damage anything (:func:`earthquake_intensity` warns below it).
+_NEGLIGIBLE_DAMAGE_PROBABILITY = 1e-3
 
 # BA08 coefficients: Table 6 (c1, c2, c3, h), Table 7 (e1..e4 for U/SS/NS/RS, e5, e6, e7, Mh),
 # Table 3 (blin, b1, b2). Rows: PGA [g], PGV [cm/s].
@@ -303,6 +316,14 @@ def earthquake_intensity(eq: Earthquake, buildings, components=None) -> xr.Datas
         ``building_pga`` [g], ``building_pgv`` [cm/s] on ``building``; ``component_pga``,
         ``component_pgv`` on ``component`` when components are given; ``attrs`` the scenario.
 
+    Raises
+    ------
+    InputError
+        When the rupture is farther than :data:`BA08_MAX_DISTANCE_KM` from every building
+        (BA08 is not valid there; usually an epicentre in the wrong units or CRS). A scenario
+        whose largest PGA at any building cannot damage even the most fragile Hazus class
+        (P(slight) < 0.1 %) is logged as a warning with the distance and that PGA.
+
     Examples
     --------
     >>> from workbench.city import toy_city
@@ -315,10 +336,46 @@ def earthquake_intensity(eq: Earthquake, buildings, components=None) -> xr.Datas
     values = {}
     values["building_pga"], values["building_pgv"] = ground_motion(
         eq, buildings["x"].values, buildings["y"].values)
+    _check_reach(eq, np.asarray(buildings["x"].values, dtype=float),
+                 np.asarray(buildings["y"].values, dtype=float), values["building_pga"])
     if components is not None:
         values["component_pga"], values["component_pgv"] = ground_motion(
             eq, components["x"].values, components["y"].values)
     return _intensity_dataset(buildings, components, values, eq.to_attrs())
+
+
+def _negligible_pga() -> float:
+    """PGA [g] below which even the most fragile Hazus building class has a chance of slight
+    damage under :data:`_NEGLIGIBLE_DAMAGE_PROBABILITY` (lognormal, from the fragility table)."""
+    from scipy.special import ndtri
+
+    from .fragility import building_fragility_table
+    table = building_fragility_table()
+    z = ndtri(_NEGLIGIBLE_DAMAGE_PROBABILITY)
+    return float((table["median_ds1"] * np.exp(table["beta_ds1"] * z)).min())
+
+
+def _check_reach(eq: Earthquake, x: np.ndarray, y: np.ndarray, pga: np.ndarray) -> None:
+    """Refuse a source beyond BA08's range; warn when its shaking can damage no building."""
+    if x.size == 0:
+        return
+    nearest = float(joyner_boore_distance(eq, x, y).min())
+    largest = float(np.max(pga))
+    if nearest > BA08_MAX_DISTANCE_KM:
+        raise InputError(
+            f"the earthquake at x={eq.x:,.0f}, y={eq.y:,.0f} m is {nearest:,.0f} km from the "
+            f"nearest building, beyond the {BA08_MAX_DISTANCE_KM:.0f} km within which BA08 is "
+            f"valid (largest PGA at any building {largest:.2g} g); give the epicentre "
+            f"(hazard.location) in metres of the city's CRS — its buildings span x "
+            f"{x.min():,.0f}…{x.max():,.0f}, y {y.min():,.0f}…{y.max():,.0f} — or bring the "
+            f"shaking as an intensity field.")
+    threshold = _negligible_pga()
+    if eq.intensity_scale > 0 and largest < threshold:
+        log.warning("the earthquake (M %.1f) is %.1f km from the nearest building and its largest "
+                    "PGA at any building is %.2g g, below the %.3f g at which even the most "
+                    "fragile Hazus building has a %.1f %% chance of slight damage: expect no "
+                    "damage; check hazard.location and hazard.magnitude", eq.magnitude, nearest,
+                    largest, threshold, 100 * _NEGLIGIBLE_DAMAGE_PROBABILITY)
 
 
 def intensity_from_csv(path: str | Path, buildings, components=None, *, scale: float = 1.0,
@@ -343,7 +400,10 @@ def intensity_from_csv(path: str | Path, buildings, components=None, *, scale: f
         What a generic ``intensity`` column holds.
     max_distance : float or None
         For ``x``/``y`` fields: a site farther than this [m] from every field point is not
-        covered. None accepts any distance.
+        covered (an error). None: every site takes its nearest point, but a field that reaches
+        no building within twice its point spacing (median nearest-neighbour distance) is an
+        error — usually coordinates in another CRS or in degrees — and one that misses some
+        sites is logged as a warning with the share covered and the farthest distance.
 
     Returns
     -------
@@ -366,15 +426,21 @@ def intensity_from_csv(path: str | Path, buildings, components=None, *, scale: f
     [0.4, 0.4, 0.4, 0.1, 0.1, 0.1]
     """
     path = Path(path)
-    if not path.exists():
+    if not path.is_file():
         raise InputError(f"intensity field {str(path)!r} does not exist; give a CSV with id or "
-                         f"x,y and pga/pgv columns.")
+                         f"x,y and pga/pgv columns (a relative hazard.field is read from the "
+                         f"parameter file's folder).")
     if not (np.isfinite(scale) and scale >= 0):
         raise InputError(f"intensity_from_csv: scale must be finite and ≥ 0; got {scale!r}.")
     if intensity_measure not in ("pga", "pgv"):
         raise InputError(f"intensity_from_csv: intensity_measure must be 'pga' or 'pgv'; got "
                          f"{intensity_measure!r}.")
-    frame = pd.read_csv(path, dtype={"id": str})
+    try:
+        frame = pd.read_csv(path, dtype={"id": str})
+    except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        reason = " ".join(str(exc).split())[:120]
+        raise InputError(f"intensity field {str(path)!r} is not a readable CSV table ({reason}); "
+                         f"give UTF-8 CSV with id or x,y and pga/pgv columns.") from None
     frame = frame.rename(columns={"intensity": intensity_measure}) \
         if "intensity" in frame.columns and intensity_measure not in frame.columns else frame
     measures = [m for m in ("pga", "pgv") if m in frame.columns]
@@ -400,12 +466,19 @@ def intensity_from_csv(path: str | Path, buildings, components=None, *, scale: f
         rows = {kind: lookup for kind, _, _ in sites}
     elif {"x", "y"} <= set(frame.columns):
         from scipy.spatial import cKDTree
-        tree = cKDTree(frame[["x", "y"]].to_numpy(dtype=float))
+        points = frame[["x", "y"]].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+        bad = ~np.isfinite(points).all(axis=1)
+        if bad.any():
+            raise InputError(f"intensity field {str(path)!r}: x, y must be finite numbers [m]; "
+                             f"row {int(bad.argmax())} has {points[bad.argmax()].tolist()}.")
+        tree = cKDTree(points)
         index, rows = {}, {}
         for kind, ds, _ in sites:
             dist, idx = tree.query(np.column_stack([ds["x"].values, ds["y"].values]))
             if max_distance is not None:
                 idx = np.where(dist <= max_distance, idx, -1)
+            else:
+                _check_field_reach(path, tree, points, ds, kind, dist)
             index[kind], rows[kind] = idx, frame
     else:
         raise InputError(f"intensity field {str(path)!r} needs a column 'id' or columns 'x' and "
@@ -425,3 +498,31 @@ def intensity_from_csv(path: str | Path, buildings, components=None, *, scale: f
               for kind, _, _ in sites for m in measures}
     attrs = {"hazard_kind": "field", "hazard_field": str(path), "hazard_intensity_scale": scale}
     return _intensity_dataset(buildings, components, values, attrs)
+
+
+def _check_field_reach(path: Path, tree, points: np.ndarray, sites: xr.Dataset, kind: str,
+                       dist: np.ndarray) -> None:
+    """A point field without ``max_distance``: refuse one that reaches no building, warn when
+    some sites lie beyond twice its point spacing (they take the nearest point's value)."""
+    if len(points) < 2 or dist.size == 0:
+        return  # one point is a uniform field: it covers everything alike
+    spacing = float(np.median(tree.query(points, k=2)[0][:, 1]))
+    reach = 2.0 * spacing
+    far = dist > reach
+    if not far.any():
+        return
+    x, y = np.asarray(sites["x"].values, float), np.asarray(sites["y"].values, float)
+    apart = f"{spacing:,.0f}" if spacing >= 1 else f"{spacing:.2g}"
+    if far.all() and kind == "building":
+        raise InputError(
+            f"intensity field {str(path)!r} covers none of the {dist.size} buildings: the nearest "
+            f"is {dist.min() / 1000:,.1f} km from any field point, whose spacing is "
+            f"{apart} m; give x, y in metres of the city's CRS (the buildings span x "
+            f"{x.min():,.0f}…{x.max():,.0f}, y {y.min():,.0f}…{y.max():,.0f}; the field x "
+            f"{points[:, 0].min():,.0f}…{points[:, 0].max():,.0f}, y "
+            f"{points[:, 1].min():,.0f}…{points[:, 1].max():,.0f}).")
+    log.warning("intensity field %s covers %.0f %% of the %ss (%d of %d within %.0f m, twice its "
+                "point spacing); the rest lie up to %.1f km away and take the nearest point's "
+                "value: extend the field over the city", path.name,
+                100.0 * (~far).mean(), kind, int((~far).sum()), dist.size, reach,
+                float(dist.max()) / 1000)

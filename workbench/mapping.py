@@ -24,7 +24,7 @@ from .city import City
 from .dims import BUILDING
 from .errors import InputError
 
-__all__ = ["map_buildings", "map_city", "nearest_nodes", "buildings_by_type", "service_table", "NOT_SERVING_KINDS", "UnmappedBuildingsWarning"]
+__all__ = ["map_buildings", "map_city", "nearest_nodes", "buildings_by_type", "NOT_SERVING_KINDS", "UnmappedBuildingsWarning"]
 
 log = logging.getLogger(__name__)
 
@@ -133,27 +133,16 @@ def buildings_by_type(buildings: xr.Dataset) -> pd.DataFrame:
     return table.astype({"buildings": int})
 
 
-def service_table(city: City) -> pd.DataFrame:
-    """Per network: buildings mapped, unmapped (beyond ``max_distance``), and the share of
-    buildings and of occupants served in the intact city (connected to a working source).
+#: :func:`service_table` moved to :mod:`workbench.system` (it builds the system); still
+#: importable from here for notebooks/01_data_mapping.ipynb (written by tools/make_notebooks.py),
+#: which calls ``wb.mapping.service_table``. Call ``wb.system.service_table``; this list then goes.
+_MOVED_TO_SYSTEM = ("service_table",)
 
-    Examples
-    --------
-    >>> from workbench.city import toy_city
-    >>> service_table(map_city(toy_city()))["share_served"].tolist()
-    [1.0, 1.0, 1.0]
-    """
-    from .system import build_system
-    system = build_system(city)
-    served = system.service_dataarray(np.ones(system.n_components, bool))
-    occupancy = city.buildings["occupancy"]
-    rows = []
-    for name in served["network"].values:
-        nodes = city.buildings[f"{name}_node"].values.astype(str)
-        s = served.sel(network=name)
-        rows.append({"network": str(name), "buildings_mapped": int((nodes != "").sum()),
-                     "buildings_unmapped": int((nodes == "").sum()),
-                     "median_distance_m": float(np.median(city.buildings[f"{name}_distance"].values)),
-                     "share_served": float(s.mean()),
-                     "share_occupants_served": float((s * occupancy).sum() / occupancy.sum())})
-    return pd.DataFrame(rows).set_index("network")
+
+def __getattr__(name: str):
+    # PEP 562: resolved at first use, so that this module imports nothing at import time from
+    # the system module that builds on it.
+    if name in _MOVED_TO_SYSTEM:
+        from . import system
+        return getattr(system, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -2,21 +2,42 @@
 
 Every key has a default (:data:`DEFAULTS`, printed with comments by ``workbench params``). A file
 only needs the keys it changes; unknown keys — at any depth — are an error that names them.
+
+Reading a file (:func:`load_params`): UTF-8 YAML, at most 1 MB, one mapping of keys; anchors and
+aliases (``&a``, ``*a``) and repeated keys are refused, so a "billion laughs" file fails at its
+first anchor; numbers YAML 1.1 reads as text (``1e12``, ``inf``, ``.Infinity``) count as numbers
+where a number is expected. Relative paths (``city``, ``hazard.field``, ``damage.source``) are
+resolved against the folder of the parameter file (:func:`validate_params`: against
+``base_dir``, by default the current directory), and the validated parameters hold them absolute.
+
+Each rule is stated once: the constraint fields and ``horizon_days`` are checked by
+:class:`workbench.recovery.Constraints`, the strategy names by :mod:`workbench.recovery`, the
+earthquake fields by :class:`workbench.hazard.Earthquake`, the design code by
+:data:`workbench.fragility.SEISMIC_DESIGN_ZONES`; this module checks the file's shape and the
+fields no other layer owns, and reports every error with the parameter's path
+(``parameter constraints.crews must be …``).
 """
 
 from __future__ import annotations
 
 import copy
+import logging
 import math
+import os
+import re
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from . import assumptions as _assumptions
 from .dims import STRATEGIES
-from .errors import ParameterError
+from .errors import InputError, ParameterError
 
-__all__ = ["DEFAULTS", "default_params_yaml", "load_params", "validate_params", "dump_params"]
+__all__ = ["DEFAULTS", "default_params_yaml", "load_params", "validate_params", "dump_params",
+           "check_memory", "memory_estimate"]
+
+log = logging.getLogger(__name__)
 
 #: The default parameters: the bundled demo city, a moderate earthquake under its centre.
 DEFAULTS: dict[str, Any] = {
@@ -39,6 +60,11 @@ DEFAULTS: dict[str, Any] = {
         "crews": {"building": 60, "water": 6, "power": 6, "road": 3},
         "materials_per_day": math.inf,
         "commitment_days": 14,
+        # the limits of information and implementation (workbench.recovery); see the template
+        "inspections_per_day": _assumptions.value("inspections_per_day"),
+        "impeding_delays": True,
+        "mobilisation_days": _assumptions.value("mobilisation_days"),
+        "planner": "greedy",
     },
     "strategies": list(STRATEGIES),
     "damage": {"source": None, "road_debris": True, "design_code": "city"},
@@ -47,9 +73,11 @@ DEFAULTS: dict[str, Any] = {
 _TEMPLATE = """\
 # workbench parameter file (METHOD §9). Print it with `workbench params`, edit, then
 #   workbench simulate PARAMS.yaml   or   workbench run PARAMS.yaml
-# Keys you leave out take these defaults; an unknown key is an error.
+# Keys you leave out take these defaults; an unknown key is an error. Relative paths (city,
+# hazard.field, damage.source) are read from the folder of this file, not the current directory.
+# Numbers may be written 1e6 or .inf; YAML anchors and aliases (&a, *a) are not accepted.
 name: {name}                # names the run directory: reports/<name>/
-city: {city}                # 'demo' (bundled central Helsinki) or a path to a city folder
+city: {city}                # 'demo' (bundled central Helsinki) or a city folder (relative: to this file)
 seed: {seed}                  # every random draw derives from it: same file -> same numbers
 realizations: {realizations}            # damage realisations sampled from the hazard (recovery runs on each)
 horizon_days: {horizon_days}          # recovery simulated for days 0..horizon_days
@@ -62,14 +90,21 @@ hazard:
   depth_km: {hazard[depth_km]}
   vs30: {hazard[vs30]}              # m/s, site condition for the ground-motion relation
   intensity_scale: {hazard[intensity_scale]}    # multiplies the intensity field
-  field: null               # path to a CSV intensity field (kind: field)
+  field: null               # a CSV intensity field for kind: field (relative: to this file's folder)
 constraints:
   crews: {{building: {constraints[crews][building]}, water: {constraints[crews][water]}, power: {constraints[crews][power]}, road: {constraints[crews][road]}}}  # repair crews by trade, or one number for a shared pool
   materials_per_day: .inf   # EUR of materials that may be used per day (.inf = unlimited)
   commitment_days: {constraints[commitment_days]}        # a crew stays on its task this many days (0 = none, .inf = to completion)
+  inspections_per_day: {constraints[inspections_per_day]}    # buildings inspected per day; damage is known, and repair can start, only
+                            # once inspected (.inf = perfect information). Assumption: two ATC-20 rapid-evaluation
+                            # teams at ~25 buildings a day each
+  impeding_delays: true     # repairs wait for REDi inspection, engineering, permits, financing (data/redi_impeding_delays.csv)
+  mobilisation_days: {constraints[mobilisation_days]}      # days a crew spends moving to a task it starts before its work counts (assumption)
+  planner: greedy           # greedy (gain per crew-day) or exact (the day's assignment as a HiGHS MILP; slower)
 strategies: [rigid, semiflexible, flexible]
 damage:
-  source: null              # a pelicun-style damage table (CSV/JSON) to use instead of the hazard;
+  source: null              # a pelicun-style damage table (CSV/JSON, relative: to this file's folder) to use
+                            # instead of the hazard; it sets the realizations;
                             # its repair costs must be EUR, like the productivity figures
   road_debris: true         # collapsed buildings block the road edges next to them until cleared (workbench.debris)
   design_code: city         # UBC seismic zone of the Hazus building design levels: 4, 3, 2B, 2A, 1, 0, or 'city' =
@@ -90,113 +125,105 @@ def default_params_yaml() -> str:
     return _TEMPLATE.format(**DEFAULTS)
 
 
-def _merge(defaults: dict, given: dict, path: str) -> dict:
-    unknown = sorted(set(given) - set(defaults))
-    if unknown:
-        where = f" under {path!r}" if path else ""
-        names = ", ".join(f"{path}.{k}" if path else str(k) for k in unknown)
-        raise ParameterError(f"unknown parameter key(s){where}: {names}. Known keys: "
-                             f"{sorted(defaults)} (print them all with `workbench params`).")
-    out = copy.deepcopy(defaults)
-    for key, value in given.items():
-        if isinstance(defaults[key], dict) and isinstance(value, dict):
-            out[key] = _merge(defaults[key], value, f"{path}.{key}" if path else key)
-        else:
-            out[key] = value
-    return out
+#: Top-level keys that hold a section (a mapping of keys); every other key holds a value.
+_SECTIONS = tuple(k for k, v in DEFAULTS.items() if isinstance(v, dict))
+#: Keys holding a file or folder path, resolved against the parameter file's folder.
+_PATHS = (("city",), ("hazard", "field"), ("damage", "source"))
+#: A parameter file is a few kB; anything larger is the wrong file (and is not parsed).
+_MAX_FILE_BYTES = 1_000_000
+#: Values quoted in an error are cut to this many characters.
+_MAX_SHOWN = 80
 
 
-def validate_params(given: dict | None) -> dict:
-    """Merge ``given`` onto :data:`DEFAULTS` and check every value; return the full parameters.
+# --------------------------------------------------------------------------- reading a file
 
-    Examples
-    --------
-    >>> validate_params({"seed": 1})["seed"]
-    1
-    >>> validate_params({"colour": "red"})
-    Traceback (most recent call last):
-    ...
-    workbench.errors.ParameterError: unknown parameter key(s): colour. Known keys: ...
+class _Refused(yaml.MarkedYAMLError):
+    """Valid YAML that a parameter file may not use (its message says the fix)."""
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that refuses anchors, aliases and repeated keys.
+
+    Anchors and aliases are what a "billion laughs" file multiplies; a parameter file needs
+    neither, so the first anchor ends the read. A repeated key would silently keep the last value.
     """
-    given = given or {}
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise _Refused(None, None, "YAML anchors and aliases (&name, *name) are not accepted "
+                           "in a parameter file; write each value out", event.start_mark)
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node, deep=False):
+        seen: dict = {}
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                key = (key_node.tag, key_node.value)
+                if key in seen:
+                    raise _Refused(None, None, f"key {_show(key_node.value)} appears twice (first "
+                                   f"on line {seen[key] + 1}); keep one", key_node.start_mark)
+                seen[key] = key_node.start_mark.line
+        return super().construct_mapping(node, deep=deep)
+
+
+def _read_yaml(path: Path) -> dict:
+    """The mapping a parameter file holds; every failure names the file (and line)."""
+    where = f"parameter file {_show(str(path))}"
+    if not path.exists():
+        raise ParameterError(f"{where} does not exist; print a template with "
+                             f"`workbench params > params.yaml`.")
+    if not path.is_file():
+        raise ParameterError(f"{where} is not a file; give a YAML parameter file.")
+    size = path.stat().st_size
+    if size > _MAX_FILE_BYTES:
+        raise ParameterError(f"{where} is {size / 1e6:,.1f} MB, more than a parameter file's "
+                             f"{_MAX_FILE_BYTES / 1e6:.0f} MB limit; is it the right file?")
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise ParameterError(f"{where}, line {line}: byte 0x{data[exc.start]:02x} is not UTF-8; "
+                             f"save the file as UTF-8 text.") from None
+    try:
+        given = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 — a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "not valid YAML"
+        context = f"{exc.context}: " if exc.context and exc.problem else ""
+        fix = ("" if isinstance(exc, _Refused) else
+               "; fix the YAML there (`workbench params` prints a valid file)")
+        raise ParameterError(f"{where}, line {mark.line + 1}, column {mark.column + 1}: "
+                             f"{context}{problem}{fix}.") from None
+    except yaml.reader.ReaderError as exc:
+        line = text[:exc.position].count("\n") + 1
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise ParameterError(f"{where}, line {line}: the control character U+{code:04X} is not "
+                             f"allowed in YAML; remove it.") from None
+    except RecursionError:
+        raise ParameterError(f"{where} nests too deeply to be a parameter file.") from None
+    if given is None:
+        raise ParameterError(f"{where} is empty (no keys); give the keys to change, e.g. "
+                             f"`name: myrun`, or leave the file out to run the defaults.")
     if not isinstance(given, dict):
-        raise ParameterError(f"a parameter file must hold a mapping of keys, got {type(given).__name__}.")
-    p = _merge(DEFAULTS, given, "")
-    _check(isinstance(p["name"], str) and p["name"].strip() != "" and "/" not in p["name"],
-           "name", p["name"], "a non-empty string without '/'")
-    _check(isinstance(p["city"], str) and p["city"] != "", "city", p["city"],
-           "'demo' or a path to a city folder")
-    _check(_is_int(p["seed"]) and p["seed"] >= 0, "seed", p["seed"], "a non-negative integer")
-    _check(_is_int(p["realizations"]) and p["realizations"] >= 1, "realizations",
-           p["realizations"], "a positive integer")
-    _check(_is_int(p["horizon_days"]) and p["horizon_days"] >= 1, "horizon_days",
-           p["horizon_days"], "a positive integer number of days")
-    _check(_is_number(p["map"]["max_distance_m"]) and p["map"]["max_distance_m"] > 0,
-           "map.max_distance_m", p["map"]["max_distance_m"], "a positive number of metres")
-    h = p["hazard"]
-    _check(h["kind"] in ("earthquake", "field"), "hazard.kind", h["kind"], "'earthquake' or 'field'")
-    _check(_is_number(h["magnitude"]) and 0 < h["magnitude"] <= 10, "hazard.magnitude",
-           h["magnitude"], "a moment magnitude in (0, 10]")
-    _check(_is_number(h["depth_km"]) and h["depth_km"] >= 0, "hazard.depth_km", h["depth_km"],
-           "a non-negative number of km")
-    _check(_is_number(h["vs30"]) and h["vs30"] > 0, "hazard.vs30", h["vs30"], "a positive number (m/s)")
-    _check(_is_number(h["intensity_scale"]) and h["intensity_scale"] >= 0, "hazard.intensity_scale",
-           h["intensity_scale"], "a non-negative number")
-    loc = h["location"]
-    _check(loc == "centre" or (isinstance(loc, (list, tuple)) and len(loc) == 2
-                                and all(_is_number(v) for v in loc)),
-           "hazard.location", loc, "'centre' or [x, y] in metres")
-    _check(h["kind"] != "field" or isinstance(h["field"], str), "hazard.field", h["field"],
-           "a path to a CSV intensity field when hazard.kind is 'field'")
-    c = p["constraints"]
-    crews = c["crews"]
-    if isinstance(crews, dict):
-        _check(all(_is_int(v) and v >= 0 for v in crews.values()) and sum(crews.values()) > 0,
-               "constraints.crews", crews, "non-negative integers by trade with a positive total")
-    else:
-        _check(_is_int(crews) and crews > 0, "constraints.crews", crews, "a positive integer")
-    _check(_is_number(c["materials_per_day"]) and c["materials_per_day"] > 0,
-           "constraints.materials_per_day", c["materials_per_day"], "a positive number (or .inf)")
-    _check(_is_number(c["commitment_days"]) and c["commitment_days"] >= 0,
-           "constraints.commitment_days", c["commitment_days"], "a non-negative number (or .inf)")
-    source = p["damage"]["source"]
-    _check(source is None or (isinstance(source, str) and source != ""), "damage.source", source,
-           "null or a path to a damage table (CSV or JSON)")
-    _check(isinstance(p["damage"]["road_debris"], bool), "damage.road_debris",
-           p["damage"]["road_debris"], "true or false")
-    from .fragility import SEISMIC_DESIGN_ZONES  # the zone table is stated once, there
-    code = p["damage"]["design_code"]
-    code = str(code) if _is_int(code) else code.strip().upper() if isinstance(code, str) else code
-    code = "city" if code == "CITY" else code
-    _check(code == "city" or code in SEISMIC_DESIGN_ZONES, "damage.design_code",
-           p["damage"]["design_code"],
-           f"'city' (the city's seismic_design_zone) or a UBC seismic zone of "
-           f"{list(SEISMIC_DESIGN_ZONES)}")
-    p["damage"]["design_code"] = code
-    strategies = p["strategies"]
-    if isinstance(strategies, str):
-        strategies = p["strategies"] = [strategies]
-    _check(isinstance(strategies, list) and len(strategies) > 0, "strategies", strategies,
-           f"a non-empty list of {list(STRATEGIES)}")
-    unknown = [s for s in strategies if s not in STRATEGIES]
-    _check(not unknown, "strategies", unknown, f"any of {list(STRATEGIES)}")
-    _check(len(set(strategies)) == len(strategies), "strategies", strategies, "no repeats")
-    return p
+        kind = type(given).__name__
+        raise ParameterError(f"{where}, line 1: must hold a mapping of `key: value` lines; it "
+                             f"holds {'an' if kind[0] in 'aeiou' else 'a'} {kind} "
+                             f"({_show(given)}).")
+    return given
 
 
 def load_params(path: str | Path | None = None, **overrides) -> dict:
-    """Read a YAML parameter file (``None`` → defaults), apply ``overrides``, validate."""
+    """Read a YAML parameter file (``None`` → defaults), apply ``overrides``, validate.
+
+    Relative paths in the file are read from the file's folder; relative paths in
+    ``overrides`` from the current directory.
+    """
     given: dict = {}
     if path is not None:
         path = Path(path)
-        if not path.is_file():
-            raise ParameterError(f"parameter file {str(path)!r} does not exist.")
-        try:
-            given = yaml.safe_load(path.read_text()) or {}
-        except yaml.YAMLError as exc:
-            raise ParameterError(f"parameter file {str(path)!r} is not valid YAML: {exc}") from None
-    if not isinstance(given, dict):
-        raise ParameterError(f"parameter file {str(path)!r} must hold a mapping of keys.")
+        given = _resolve_paths(_read_yaml(path), path.absolute().parent)
     given.update(overrides)
     return validate_params(given)
 
@@ -206,6 +233,288 @@ def dump_params(params: dict) -> str:
     return yaml.safe_dump(params, sort_keys=False)
 
 
+# --------------------------------------------------------------------------- validation
+
+def validate_params(given: dict | None, *, base_dir: str | Path | None = None) -> dict:
+    """Merge ``given`` onto :data:`DEFAULTS` and check every value; return the full parameters.
+
+    Relative paths are resolved against ``base_dir`` (default: the current directory) and
+    returned absolute (the stages that read them say when they are missing). The parameters must
+    also fit in memory as far as they alone say (:func:`check_memory` without a city).
+
+    Examples
+    --------
+    >>> validate_params({"seed": 1})["seed"]
+    1
+    >>> validate_params({"colour": "red"})
+    Traceback (most recent call last):
+    ...
+    workbench.errors.ParameterError: unknown parameter key(s): colour. Known keys: ...
+    >>> validate_params({"constraints": {"crews": -1}})
+    Traceback (most recent call last):
+    ...
+    workbench.errors.ParameterError: parameter constraints.crews must be a positive integer, got -1.
+    """
+    given = {} if given is None else given
+    if not isinstance(given, dict):
+        raise ParameterError(f"parameters must be a mapping of keys, got {type(given).__name__} "
+                             f"({_show(given)}).")
+    p = _merge(DEFAULTS, given, "")
+    _numbers(p, DEFAULTS)
+    name = p["name"]
+    _check(isinstance(name, str) and name.strip() not in ("", ".", "..")
+           and not any(c in name for c in ("/", "\\", "\0")), "name", name,
+           "a folder name for reports/<name>/: not empty, '.' or '..', without '/' or '\\'")
+    _check(isinstance(p["city"], str) and p["city"].strip() != "", "city", p["city"],
+           "'demo' or a path to a city folder")
+    _check(_is_int(p["seed"]) and p["seed"] >= 0, "seed", p["seed"], "a non-negative integer")
+    _check(_is_int(p["realizations"]) and p["realizations"] >= 1, "realizations",
+           p["realizations"], "a positive integer")
+    _check(_is_number(p["map"]["max_distance_m"]) and p["map"]["max_distance_m"] > 0,
+           "map.max_distance_m", p["map"]["max_distance_m"], "a positive number of metres")
+    _check_hazard(p["hazard"])
+    _check_constraints(p)
+    _check_strategies(p)
+    _check_damage(p["damage"])
+    _resolve_paths(p, Path.cwd() if base_dir is None else Path(base_dir))
+    check_memory(p, 0, 0)
+    return p
+
+
+def _merge(defaults: dict, given: dict, path: str) -> dict:
+    unknown = sorted((k for k in given if k not in defaults), key=str)
+    if unknown:
+        where = f" under {path!r}" if path else ""
+        names = ", ".join(_clip(f"{path}.{k}" if path else str(k)) for k in unknown)
+        raise ParameterError(f"unknown parameter key(s){where}: {names}. Known keys: "
+                             f"{sorted(defaults)} (print them all with `workbench params`).")
+    out = copy.deepcopy(defaults)
+    for key, value in given.items():
+        if not path and key in _SECTIONS and not isinstance(value, dict):
+            raise ParameterError(f"parameter {key} must be a section of keys "
+                                 f"({', '.join(defaults[key])}); got {_show(value)}. Indent its "
+                                 f"keys under `{key}:`, or leave it out for the defaults.")
+        if isinstance(defaults[key], dict) and isinstance(value, dict):
+            out[key] = _merge(defaults[key], value, f"{path}.{key}" if path else key)
+        else:
+            out[key] = value
+    return out
+
+
+_EXPONENT = re.compile(r"[-+]?(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)[eE][-+]?\d+")
+_INFINITY = re.compile(r"[-+]?\.?inf(?:inity)?", re.IGNORECASE)
+
+
+def _yaml11_number(value):
+    """A number that YAML 1.1 reads as text (``1e12``, ``inf``, ``.Infinity``), else ``value``.
+
+    >>> _yaml11_number("1e3"), _yaml11_number("-Infinity"), _yaml11_number("six")
+    (1000, -inf, 'six')
+    """
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if _INFINITY.fullmatch(text):
+        return -math.inf if text.startswith("-") else math.inf
+    if _EXPONENT.fullmatch(text):
+        number = float(text.replace("_", ""))
+        return int(number) if number.is_integer() else number
+    return value
+
+
+def _numbers(p: dict, defaults: dict) -> None:
+    """Where the default is a number (or numbers), read YAML 1.1 text numbers as numbers."""
+    for key, default in defaults.items():
+        if key not in p:
+            continue
+        value = p[key]
+        if isinstance(default, dict):
+            if isinstance(value, dict):
+                _numbers(value, default)
+            else:  # a value where a mapping is the default, e.g. crews: 1e2
+                p[key] = _yaml11_number(value)
+        elif _is_number(default) or key == "location":
+            p[key] = ([_yaml11_number(v) for v in value] if isinstance(value, list)
+                      else _yaml11_number(value))
+
+
+def _check_hazard(h: dict) -> None:
+    """The hazard section; the earthquake fields through :class:`workbench.hazard.Earthquake`."""
+    from .hazard import HAZARD_KINDS, Earthquake
+    _check(h["kind"] in HAZARD_KINDS, "hazard.kind", h["kind"],
+           " or ".join(repr(k) for k in HAZARD_KINDS))
+    loc = h["location"]
+    _check(loc == "centre" or (isinstance(loc, (list, tuple)) and len(loc) == 2),
+           "hazard.location", loc, "'centre' or [x, y] in metres of the city's CRS")
+    x, y = (0.0, 0.0) if loc == "centre" else loc
+    try:
+        Earthquake(magnitude=h["magnitude"], x=x, y=y, depth_km=h["depth_km"], vs30=h["vs30"],
+                   intensity_scale=h["intensity_scale"])
+    except InputError as exc:
+        raise _as_parameter_error(exc, "hazard.", h, rename={"x": "location", "y": "location"}) \
+            from None
+    field = h["field"]
+    _check(field is None or (isinstance(field, str) and field.strip() != ""), "hazard.field",
+           field, "null or a path to a CSV intensity field")
+    if h["kind"] == "field" and field is None:
+        raise ParameterError("parameter hazard.field must name a CSV intensity field when "
+                             "hazard.kind is 'field'; got null. Give the file, or set kind: "
+                             "earthquake.")
+    if h["kind"] != "field" and field is not None:
+        raise ParameterError(f"parameter hazard.field is {_show(field)} but hazard.kind is "
+                             f"{_show(h['kind'])}, which does not read it; set kind: field to use "
+                             f"the field, or remove hazard.field.")
+
+
+def _check_constraints(p: dict) -> None:
+    """The constraints section and ``horizon_days``, through
+    :class:`workbench.recovery.Constraints`."""
+    from .recovery import Constraints
+    try:
+        Constraints(horizon_days=p["horizon_days"], **p["constraints"])
+    except InputError as exc:
+        raise _as_parameter_error(exc, "constraints.", p["constraints"],
+                                  top={"horizon_days": p["horizon_days"]}) from None
+
+
+def _check_strategies(p: dict) -> None:
+    """The file's shape (a name or a list of names) here; the names in :mod:`workbench.recovery`."""
+    from .recovery import check_strategies as check
+    strategies = p["strategies"]
+    if isinstance(strategies, str):
+        strategies = p["strategies"] = [strategies]
+    _check(isinstance(strategies, list) and len(strategies) > 0, "strategies", strategies,
+           f"a non-empty list such as {list(STRATEGIES)}")
+    try:
+        check(strategies)
+    except (InputError, TypeError) as exc:
+        raise _as_parameter_error(exc, "strategies.", {}, top={"strategies": strategies}) \
+            from None
+
+
+def _check_damage(d: dict) -> None:
+    source = d["source"]
+    _check(source is None or (isinstance(source, str) and source.strip() != ""), "damage.source",
+           source, "null or a path to a damage table (CSV or JSON)")
+    _check(isinstance(d["road_debris"], bool), "damage.road_debris", d["road_debris"],
+           "true or false")
+    from .fragility import SEISMIC_DESIGN_ZONES  # the zone table is stated once, there
+    code = d["design_code"]
+    code = str(code) if _is_int(code) else code.strip().upper() if isinstance(code, str) else code
+    code = "city" if code == "CITY" else code
+    _check(code == "city" or code in SEISMIC_DESIGN_ZONES, "damage.design_code",
+           d["design_code"],
+           f"'city' (the city's seismic_design_zone) or a UBC seismic zone of "
+           f"{list(SEISMIC_DESIGN_ZONES)}")
+    d["design_code"] = code
+
+
+def _resolve_paths(p: dict, base: Path) -> dict:
+    """Make the path keys of ``p`` absolute against ``base`` (``~`` expanded; ``demo`` kept)."""
+    for keys in _PATHS:
+        holder = p
+        for key in keys[:-1]:
+            holder = holder.get(key) if isinstance(holder, dict) else None
+        value = holder.get(keys[-1]) if isinstance(holder, dict) else None
+        demo = keys == ("city",) and value == "demo"
+        if not isinstance(value, str) or value.strip() == "" or demo:
+            continue
+        holder[keys[-1]] = os.path.normpath(base / Path(value).expanduser())
+    return p
+
+
+# --------------------------------------------------------------------------- memory
+
+#: Bytes of one stored value (float64 / int64).
+_VALUE_BYTES = 8
+#: Variables per element and realization in the damage Dataset (states, repair days and cost,
+#: functional, repairs, intensities …).
+_DAMAGE_VARIABLES = 8
+#: Values per element, strategy and realization in the results: the restoration day and about
+#: two rows of the crew log (8 columns each).
+_RESULT_VALUES_PER_ELEMENT = 1 + 2 * 8
+#: Values per day, strategy and realization: the recovery curves (ep, sc, demand, …) and their
+#: tidy export (``curves.csv``, one 8-column row per curve).
+_RESULT_VALUES_PER_DAY = 10 * (1 + 8)
+#: Working values per element while one strategy runs (task, crew and service arrays, the city).
+_WORKING_VALUES_PER_ELEMENT = 64
+
+
+def memory_estimate(params: dict, n_buildings: int, n_components: int, *,
+                    realizations: int | None = None) -> dict[str, float]:
+    """Bytes a run of ``params`` needs for its data, by part: ``damage``, ``recovery``, ``working``.
+
+    damage = realizations × (buildings + components) × 8 variables × 8 B (the damage Dataset);
+    recovery = realizations × strategies × ((buildings + components) × 17 + (horizon + 1) × 90)
+    × 8 B (restoration days, crew log, curves and their export); working = (buildings +
+    components) × 64 × 8 B. Not counted: the interpreter and its libraries (~0.3 GB).
+
+    Examples
+    --------
+    >>> e = memory_estimate(validate_params({}), 1000, 500)
+    >>> e["damage"] == 1 * 1500 * 8 * 8
+    True
+    """
+    r = params["realizations"] if realizations is None else realizations
+    elements = n_buildings + n_components
+    runs = r * len(params["strategies"])
+    return {"damage": float(r) * elements * _DAMAGE_VARIABLES * _VALUE_BYTES,
+            "recovery": float(runs) * (elements * _RESULT_VALUES_PER_ELEMENT
+                                       + (params["horizon_days"] + 1) * _RESULT_VALUES_PER_DAY)
+            * _VALUE_BYTES,
+            "working": float(elements) * _WORKING_VALUES_PER_ELEMENT * _VALUE_BYTES}
+
+
+def _physical_memory() -> float | None:
+    try:
+        return float(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+    except (AttributeError, ValueError, OSError):  # not a POSIX system: no check
+        return None
+
+
+def check_memory(params: dict, n_buildings: int, n_components: int, *,
+                 realizations: int | None = None, physical_bytes: float | None = None) -> float:
+    """Refuse a run whose data would need more than half of this machine's memory.
+
+    Call it before allocating, with the city's counts (``realizations``: an imported damage
+    table's count, when it sets them); :func:`validate_params` calls it with none, which bounds
+    the part the parameters alone decide. Returns the estimate [bytes] (:func:`memory_estimate`).
+
+    Raises
+    ------
+    ParameterError
+        Naming the estimate in GB, its parts, and the parameters to lower.
+
+    Examples
+    --------
+    >>> p = validate_params({})
+    >>> check_memory(p, 2000, 1000, physical_bytes=8e9) < 1e9
+    True
+    >>> check_memory(p, 2000, 1000, realizations=10**6, physical_bytes=8e9)
+    Traceback (most recent call last):
+    ...
+    workbench.errors.ParameterError: parameters realizations 1,000,000 ... need about 2,995.0 GB ...
+    """
+    parts = memory_estimate(params, n_buildings, n_components, realizations=realizations)
+    total = sum(parts.values())
+    physical = _physical_memory() if physical_bytes is None else float(physical_bytes)
+    if physical is not None and total > physical / 2:
+        r = params["realizations"] if realizations is None else realizations
+        given = (f"realizations {r:,}" + (" (the damage table's count)" if realizations else "")
+                 + f", horizon_days {params['horizon_days']:,} and "
+                   f"{len(params['strategies'])} strategies")
+        city = (f" on {n_buildings:,} buildings and {n_components:,} components (damage "
+                f"{parts['damage'] / 1e9:,.1f} GB, recovery {parts['recovery'] / 1e9:,.1f} GB)"
+                if n_buildings + n_components else " before counting the city")
+        raise ParameterError(
+            f"parameters {given} need about {total / 1e9:,.1f} GB of memory{city}, more than "
+            f"half of this machine's {physical / 1e9:,.1f} GB; lower realizations or "
+            f"horizon_days, or run on a larger machine.")
+    return total
+
+
+# --------------------------------------------------------------------------- messages
+
 def _is_int(v) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
@@ -214,6 +523,57 @@ def _is_number(v) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and not math.isnan(v)
 
 
+def _clip(text: str) -> str:
+    """``text`` cut to :data:`_MAX_SHOWN` characters with "…"."""
+    return text if len(text) <= _MAX_SHOWN else text[:_MAX_SHOWN - 1] + "…"
+
+
+def _show(value) -> str:
+    """``repr(value)`` for an error, cut to :data:`_MAX_SHOWN` characters."""
+    return _clip(repr(value))
+
+
+def _quoted_number_hint(value) -> str:
+    if isinstance(value, str):
+        try:
+            float(value)
+        except ValueError:
+            return ""
+        return " (quoted text, not a number: remove the quotes)"
+    return ""
+
+
+def _clip_message(message: str) -> str:
+    """A message from another layer with the value after its last "got " cut short."""
+    message = message.rstrip(".")
+    head, sep, tail = message.rpartition("got ")
+    return head + sep + _clip(tail) if sep and len(tail) > _MAX_SHOWN else _clip_long(message)
+
+
+def _clip_long(message: str, limit: int = 400) -> str:
+    return message if len(message) <= limit else message[:limit - 1] + "…"
+
+
+def _as_parameter_error(exc: Exception, prefix: str, section: dict, *, rename=None,
+                        top=None) -> ParameterError:
+    """Re-word ``"<field> must …"`` (or ``"Earthquake field '<field>' must …"``) of another
+    layer as ``"parameter <prefix><field> must …"``; the rule stays in that layer's words."""
+    rename, top = rename or {}, top or {}
+    message = _clip_message(str(exc))
+    match = re.match(r"(?:Earthquake field )?'?(\w+)'?(?:\[(['\"]?)(\w+)\2\])?(.*)", message,
+                     re.DOTALL)
+    field = rename.get(match.group(1), match.group(1)) if match else None
+    if field in section or field in top:
+        path = field if field in top else prefix + field
+        value = top[field] if field in top else section.get(field)
+        if match.group(3):
+            path += f".{match.group(3)}"
+            value = value.get(match.group(3)) if isinstance(value, dict) else value
+        return ParameterError(f"parameter {path}{match.group(4)}{_quoted_number_hint(value)}.")
+    return ParameterError(f"parameter {prefix.rstrip('.')}: {message}.")
+
+
 def _check(ok: bool, field: str, value, rule: str) -> None:
     if not ok:
-        raise ParameterError(f"parameter {field} must be {rule}; got {value!r}.")
+        raise ParameterError(f"parameter {field} must be {rule}; got {_show(value)}"
+                             f"{_quoted_number_hint(value)}.")

@@ -11,7 +11,9 @@ questions of damage and recovery are answered with vectorised numpy and one call
   interdependencies), iterated to a fixed point;
 * :meth:`InfrastructureSystem.served_nodes` — which nodes are connected to a working source;
 * :meth:`InfrastructureSystem.service` — the service satisfaction ``s_k,i ∈ {0, 1}`` of each
-  building ``i`` from each network ``k`` (METHOD §2).
+  building ``i`` from each network ``k`` (METHOD §2);
+* :func:`service_table` — per network, the buildings mapped and the share served in the intact
+  city.
 
 Rules (the choices made where the method is silent)
 -----------------------------------------------
@@ -61,7 +63,8 @@ from .dims import BUILDING, COMPONENT, NETWORK, NETWORKS, REALIZATION, SOURCE_KI
 from .errors import InputError
 from .mapping import map_city
 
-__all__ = ["InfrastructureSystem", "build_system", "component_id", "DEPENDENCY_MODES"]
+__all__ = ["InfrastructureSystem", "build_system", "component_id", "service_table",
+           "DEPENDENCY_MODES"]
 
 #: Values accepted by ``build_system(dependencies=...)``.
 DEPENDENCY_MODES = ("default", "none")
@@ -249,7 +252,7 @@ class InfrastructureSystem:
         ``k`` within the mapping distance) get ``1``: they are outside the modelled network, so
         the hazard and the repairs of ``k`` do not change their service, and an intact city keeps
         zero service loss whatever its mapping (the mapping counts them,
-        :func:`workbench.mapping.service_table`).
+        :func:`service_table`).
 
         Parameters
         ----------
@@ -495,6 +498,38 @@ def build_system(city: City, *, dependencies: str = "default",
                               edge_endpoints, sources, building_node, node_slice, pumps,
                               pump_power_node, logical_pairs)
     return InfrastructureSystem(city, components, arrays)
+
+
+def service_table(city: City) -> pd.DataFrame:
+    """Per network: buildings mapped, unmapped (beyond ``max_distance``), and the share of
+    buildings and of occupants served in the intact city (connected to a working source).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``network``; columns ``buildings_mapped``, ``buildings_unmapped``,
+        ``median_distance_m`` [m], ``share_served`` and ``share_occupants_served`` [0–1].
+
+    Examples
+    --------
+    >>> from workbench.city import toy_city
+    >>> from workbench.mapping import map_city
+    >>> service_table(map_city(toy_city()))["share_served"].tolist()
+    [1.0, 1.0, 1.0]
+    """
+    system = build_system(city)
+    served = system.service_dataarray(np.ones(system.n_components, bool))
+    occupancy = city.buildings["occupancy"]
+    rows = []
+    for name in served["network"].values:
+        nodes = city.buildings[f"{name}_node"].values.astype(str)
+        s = served.sel(network=name)
+        rows.append({"network": str(name), "buildings_mapped": int((nodes != "").sum()),
+                     "buildings_unmapped": int((nodes == "").sum()),
+                     "median_distance_m": float(np.median(city.buildings[f"{name}_distance"].values)),
+                     "share_served": float(s.mean()),
+                     "share_occupants_served": float((s * occupancy).sum() / occupancy.sum())})
+    return pd.DataFrame(rows).set_index("network")
 
 
 def _append(columns: dict, **values) -> None:

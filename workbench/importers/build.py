@@ -5,18 +5,19 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from ..city import City, save_city
+from ..city import City
+from ..cityio import save_city
 from ..criticality import network_sources, single_source_networks
 from ..dims import BUILDING, NETWORKS, SOURCE_KINDS
 from ..mapping import map_buildings
 from .epanet import read_epanet
-from .files import _existing_file
+from .files import existing_file
 from .osm import SYNTHETIC_FIELDS, read_osm
 from .pandapower import read_pandapower
-from .provenance import _lines, _markdown, field_provenance
+from .provenance import field_provenance, provenance_lines, provenance_markdown
 from .utilities import lay_network_along_streets
 
-__all__ = ["city_from_osm", "utility_networks", "build_summary"]
+__all__ = ["city_from_osm", "utility_networks", "build_summary", "network_lines"]
 
 
 def utility_networks(streets, box, *, buildings=None, water=None, power=None, seed: int = 0,
@@ -62,7 +63,7 @@ def city_from_osm(pbf_path, out_dir, *, water=None, power=None, seed: int = 0,
     (pandapower ``.json`` or a ``pandapower.networks`` name) is given; imported networks are
     fitted into the buildings' bounding box. Buildings are mapped to their nearest node
     (:func:`workbench.mapping.map_buildings`, ``max_distance`` [m]); the folder written by
-    :func:`workbench.city.save_city` into ``out_dir`` holds a provenance ``README.md``.
+    :func:`workbench.cityio.save_city` into ``out_dir`` holds a provenance ``README.md``.
 
     Parameters
     ----------
@@ -98,7 +99,7 @@ def city_from_osm(pbf_path, out_dir, *, water=None, power=None, seed: int = 0,
     >>> city.name, sorted(city.networks)
     ('helsinki', ['power', 'road', 'water'])
     """
-    pbf = _existing_file(pbf_path, "pbf_path")
+    pbf = existing_file(pbf_path, "pbf_path")
     buildings, streets = read_osm(pbf, seed=seed, crs=crs)
     box = (float(buildings.x.min()), float(buildings.y.min()),
            float(buildings.x.max()), float(buildings.y.max()))
@@ -135,15 +136,33 @@ def build_summary(city: City) -> list[str]:
         lines += [f"building fields, {city.buildings.sizes[BUILDING]} buildings (data = observed, "
                   f"imputed = estimated from observations, constant = a default, synthetic = "
                   f"generated):"]
-        lines += _lines(field_provenance(city.buildings))
+        lines += provenance_lines(field_provenance(city.buildings))
     return lines
 
 
 _ORIGINS = {"osm": "from OSM ", "given": "given ", "generated": "generated ", "": ""}
 
 
-def _network_lines(networks, notes) -> str:
-    """README lines: size, origin, sources (and their sizing) of each network."""
+def network_lines(networks, notes) -> str:
+    """The city folder's ``README.md`` lines on its networks: per network, size, ``notes[name]``
+    (where it comes from), sources with their ``origin`` and, if sized by load, the sizing.
+
+    Shared by :func:`city_from_osm` and :func:`workbench.interop.city_from_inventory`.
+
+    Parameters
+    ----------
+    networks : mapping of str to networkx.Graph
+        All of :data:`workbench.dims.NETWORKS`.
+    notes : mapping of str to str
+        Network name → a note on its origin.
+
+    Examples
+    --------
+    >>> from workbench.city import toy_city
+    >>> network_lines(toy_city().networks, {"water": "hand-made", "power": "hand-made",
+    ...                                     "road": "hand-made"}).splitlines()[0]
+    '- water: 4 nodes, 3 edges — hand-made; 1 source: W0'
+    """
     out = []
     for k in NETWORKS:
         graph = networks[k]
@@ -167,7 +186,7 @@ def _provenance(name, pbf, buildings, networks, notes, seed) -> str:
     notes = {"road": ("OSM drivable streets, largest connected component (dropped "
                       f"{networks['road'].graph.get('dropped_nodes', 0)} nodes), degree-2 nodes "
                       "merged"), **notes}
-    counts = _network_lines(networks, notes)
+    counts = network_lines(networks, notes)
     attrs = buildings.attrs
     table = field_provenance(buildings)
     return f"""# {name}
@@ -193,7 +212,7 @@ Built by `workbench.importers.city_from_osm` (seed {seed}) from `{pbf.name}`
 - **Synthetic** (seeded, known ground truth, not observations): {', '.join(SYNTHETIC_FIELDS)}.
   Process parameters: `{attrs['synthetic_process']}`.
 
-{_markdown(table)}
+{provenance_markdown(table)}
 ## Networks
 {counts}
 

@@ -17,7 +17,7 @@ import xarray as xr
 from .. import assumptions as _assumptions
 from ..city import DEFAULT_CRS, buildings_from_frame
 from ..errors import InputError
-from .files import _existing_file
+from .files import existing_file
 
 __all__ = ["read_buildings_geojson", "write_buildings_geojson", "structural_class",
            "AREA_PER_PERSON"]
@@ -80,7 +80,7 @@ def read_buildings_geojson(path, *, crs: str = DEFAULT_CRS) -> xr.Dataset:
     5.0
     """
     from shapely.geometry import shape
-    path = _existing_file(path, "path")
+    path = existing_file(path, "path")
     try:
         data = json.loads(path.read_text())
     except json.JSONDecodeError as err:

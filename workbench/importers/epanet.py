@@ -6,8 +6,8 @@ import networkx as nx
 import numpy as np
 
 from ..errors import InputError
-from .files import _existing_file, _require
-from .graphs import repair_effort
+from .files import existing_file, require_module
+from .graphs import fit_to_box, repair_effort
 
 __all__ = ["read_epanet"]
 
@@ -32,8 +32,8 @@ def read_epanet(path, *, fit_to=None) -> nx.Graph:
     >>> G.number_of_nodes(), sorted({k for _, k in G.nodes(data="kind")})
     (11, ['junction', 'reservoir', 'tank'])
     """
-    wntr = _require("wntr")
-    path = _existing_file(path, "path")
+    wntr = require_module("wntr")
+    path = existing_file(path, "path")
     if path.suffix.lower() != ".inp":
         raise InputError(f"path {str(path)!r}: unknown water network format {path.suffix!r}; "
                          f"read_epanet reads EPANET .inp files.")
@@ -45,7 +45,7 @@ def read_epanet(path, *, fit_to=None) -> nx.Graph:
     kinds = {"Junction": "junction", "Reservoir": "reservoir", "Tank": "tank"}
     names = sorted(wn.node_name_list)
     xy = np.array([wn.get_node(n).coordinates or (np.nan, np.nan) for n in names], dtype=float)
-    xy = _fit(xy, fit_to)
+    xy = fit_to_box(xy, fit_to)
     for name, (x, y) in zip(names, xy.tolist()):
         graph.add_node(str(name), kind=kinds.get(wn.get_node(name).node_type, "junction"), x=x, y=y)
     priority = {"pump": 0, "valve": 1, "pipe": 2}
@@ -67,22 +67,3 @@ def read_epanet(path, *, fit_to=None) -> nx.Graph:
         graph.add_edge(u, v, kind=kind, length=length, diameter=diameter, status=status, name=name,
                        links=[name], repair_days=float(days), repair_cost=float(cost))
     return graph
-
-
-def _fit(xy: np.ndarray, fit_to) -> np.ndarray:
-    """Rescale points uniformly into the box ``fit_to = (xmin, ymin, xmax, ymax)``, centred."""
-    if fit_to is None:
-        if not np.isfinite(xy).all():
-            raise InputError("some nodes have no coordinates; pass fit_to=(xmin, ymin, xmax, ymax) "
-                             "to lay them out, or add coordinates to the file.")
-        return xy
-    box = np.asarray(fit_to, dtype=float)
-    if box.shape != (4,) or not np.isfinite(box).all() or box[2] <= box[0] or box[3] <= box[1]:
-        raise InputError(f"fit_to must be (xmin, ymin, xmax, ymax) in metres with xmax > xmin and "
-                         f"ymax > ymin, got {fit_to!r}.")
-    xy = np.where(np.isfinite(xy), xy, np.nanmean(xy, axis=0) if np.isfinite(xy).any() else 0.0)
-    low, span = xy.min(axis=0), np.ptp(xy, axis=0)
-    scale = np.min((box[2:] - box[:2]) / np.where(span > 0, span, np.inf))
-    scale = scale if np.isfinite(scale) else 1.0
-    centre = (box[:2] + box[2:]) / 2
-    return centre + (xy - low - span / 2) * scale

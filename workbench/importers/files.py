@@ -7,10 +7,18 @@ from pathlib import Path
 
 from ..errors import InputError
 
-__all__: list[str] = []
+__all__ = ["existing_file", "require_module"]
 
 
-def _require(module: str):
+def require_module(module: str):
+    """Import the optional package ``module`` a reader needs, or raise :class:`InputError`
+    naming the package and how to install it.
+
+    Examples
+    --------
+    >>> require_module("json").__name__
+    'json'
+    """
     import importlib
     try:
         return importlib.import_module(module)
@@ -19,8 +27,22 @@ def _require(module: str):
                          f"`pip install {module}`.") from err
 
 
-def _existing_file(path, field: str) -> Path:
+def existing_file(path, field: str) -> Path:
+    """``path`` as a :class:`~pathlib.Path` if it is an existing file, else an
+    :class:`InputError` naming the argument ``field`` and the path.
+
+    Examples
+    --------
+    >>> existing_file("no/such/file.csv", "path")
+    Traceback (most recent call last):
+    ...
+    workbench.errors.InputError: path 'no/such/file.csv' is not an existing file; check the path.
+    """
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{field} {str(path)!r} is not an existing file; check the path.")
     return path
+
+
+# The old private name, kept for workbench/interop/damage.py until it imports existing_file.
+_existing_file = existing_file

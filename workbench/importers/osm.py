@@ -30,9 +30,9 @@ from ..city import buildings_from_frame
 from ..dims import BUILDING_TYPES
 from ..errors import InputError
 from .buildings import AREA_PER_PERSON, structural_class
-from .files import _existing_file, _require
-from .graphs import _gateways, _ordered, _set_edges
-from .provenance import _record, weakest
+from .files import existing_file, require_module
+from .graphs import gateway_nodes, set_edge_kind, sorted_graph
+from .provenance import record_provenance, weakest
 
 __all__ = ["read_osm", "BUILDING_TAG_TYPES", "AMENITY_TYPES", "LANDUSE_TYPES",
            "SYNTHETIC_PROCESS", "SYNTHETIC_FIELDS"]
@@ -141,8 +141,8 @@ def read_osm(pbf_path, *, seed: int = 0, crs: str | None = None, simplify: bool 
     >>> buildings.sizes["building"], streets.number_of_nodes(), streets.graph["dropped_nodes"]
     (466, 162, 56)
     """
-    pyrosm = _require("pyrosm")
-    path = _existing_file(pbf_path, "pbf_path")
+    pyrosm = require_module("pyrosm")
+    path = existing_file(pbf_path, "pbf_path")
     try:
         osm = pyrosm.OSM(str(path))
         raw = osm.get_buildings()
@@ -235,7 +235,7 @@ def _osm_buildings(gdf, osm, crs, rng, *, source):
         "synthetic_process": json.dumps(SYNTHETIC_PROCESS, sort_keys=True),
         "dropped_non_buildings": dropped,
     })
-    _record(ds, provenance, source=f"OSM extract {source}")
+    record_provenance(ds, provenance, source=f"OSM extract {source}")
     return ds
 
 
@@ -383,14 +383,14 @@ def _osm_streets(osm, crs, *, simplify: bool, n_gateways: int) -> nx.Graph:
     dropped = graph.number_of_nodes() - len(largest)
     if dropped:
         log.info("street graph: kept the largest connected component, dropped %d nodes", dropped)
-    graph = _ordered(graph.subgraph(largest))
+    graph = sorted_graph(graph.subgraph(largest))
     if simplify:
         graph = _merge_degree_two(graph)
     graph.graph.update({"dropped_nodes": dropped, "name": "road", "crs": crs,
                         "substations": _substations(osm, crs)})
-    for node in _gateways(graph, n_gateways):
+    for node in gateway_nodes(graph, n_gateways):
         graph.nodes[node]["kind"] = "gateway"
-    _set_edges(graph, "road")
+    set_edge_kind(graph, "road")
     return graph
 
 
@@ -406,7 +406,7 @@ def _merge_degree_two(graph: nx.Graph) -> nx.Graph:
         highway = graph.edges[a, node]["highway"]
         graph.remove_node(node)
         graph.add_edge(a, b, length=length, highway=highway)
-    return _ordered(graph)
+    return sorted_graph(graph)
 
 
 def _substations(osm, crs) -> list[list[float]]:

@@ -10,9 +10,8 @@ import networkx as nx
 import numpy as np
 
 from ..errors import InputError
-from .epanet import _fit
-from .files import _existing_file, _require
-from .graphs import _ordered, repair_effort
+from .files import existing_file, require_module
+from .graphs import fit_to_box, repair_effort, sorted_graph
 
 __all__ = ["read_pandapower"]
 
@@ -53,7 +52,7 @@ def read_pandapower(path_or_name, *, fit_to=None, open_switches: str = "drop") -
     >>> read_pandapower("simple_mv_open_ring_net", open_switches="keep").number_of_edges()
     7
     """
-    pp = _require("pandapower")
+    pp = require_module("pandapower")
     net = _load_pandapower(pp, path_or_name)
     if open_switches not in ("drop", "keep"):
         raise InputError(f"open_switches must be 'drop' or 'keep', got {open_switches!r}.")
@@ -61,7 +60,7 @@ def read_pandapower(path_or_name, *, fit_to=None, open_switches: str = "drop") -
     xy = _bus_xy(net, buses.index)
     if fit_to is None and np.isfinite(xy).all() and np.abs(xy).max() <= 180:
         xy = _project_lonlat(xy)
-    xy = _fit(xy, fit_to)
+    xy = fit_to_box(xy, fit_to)
     graph = nx.Graph(name="power", source=str(path_or_name))
     sources = set(net.ext_grid.loc[net.ext_grid["in_service"].astype(bool), "bus"].tolist())
     for bus, (x, y) in zip(buses.index.tolist(), xy.tolist()):
@@ -91,13 +90,13 @@ def read_pandapower(path_or_name, *, fit_to=None, open_switches: str = "drop") -
         graph.add_edge(u, v, kind=kind, length=length, name=name, parallel=1,
                        normally_open=bool(is_open), repair_days=float(days),
                        repair_cost=float(cost))
-    return _ordered(graph)
+    return sorted_graph(graph)
 
 
 def _load_pandapower(pp, path_or_name):
     text = str(path_or_name)
     if Path(text).suffix.lower() == ".json" or Path(text).exists():
-        path = _existing_file(text, "path_or_name")
+        path = existing_file(text, "path_or_name")
         if path.suffix.lower() != ".json":
             raise InputError(f"path_or_name {text!r}: unknown power network format "
                              f"{path.suffix!r}; give a pandapower .json file.")

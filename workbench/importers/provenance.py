@@ -33,8 +33,8 @@ import xarray as xr
 from ..city import OPTIONAL_BUILDING_FIELDS, REQUIRED_BUILDING_FIELDS
 from ..errors import InputError
 
-__all__ = ["field_provenance", "provenance_table", "weakest", "PROVENANCE",
-           "CONSTANT_WARNING_SHARE"]
+__all__ = ["field_provenance", "provenance_table", "weakest", "record_provenance",
+           "provenance_lines", "provenance_markdown", "PROVENANCE", "CONSTANT_WARNING_SHARE"]
 
 log = logging.getLogger(__name__)
 
@@ -104,8 +104,38 @@ def field_provenance(buildings: xr.Dataset) -> pd.DataFrame:
     return table.fillna(0).astype(np.int64)
 
 
-def _record(buildings: xr.Dataset, sources: Mapping[str, object], *, source: str) -> pd.DataFrame:
-    """Store the table of the building fields present in ``attrs`` and warn on constants."""
+def record_provenance(buildings: xr.Dataset, sources: Mapping[str, object], *, source: str
+                      ) -> pd.DataFrame:
+    """Store the provenance table of the building fields in ``buildings.attrs`` (in place) and
+    log a warning naming the fields that are mostly constant defaults.
+
+    Every importer calls it once, after building the Dataset; :func:`field_provenance` reads it.
+
+    Parameters
+    ----------
+    buildings : xarray.Dataset
+        Dim ``building``; gets ``attrs["field_provenance"]`` (a JSON string).
+    sources : mapping of str to array-like of str
+        Field name → the category (one of :data:`PROVENANCE`) of each building's value; every
+        building field of :mod:`workbench.city` present in ``buildings`` must have one.
+    source : str
+        Names the input in messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table, as :func:`provenance_table`.
+
+    Examples
+    --------
+    >>> from workbench.city import toy_city
+    >>> ds = toy_city().buildings.copy()
+    >>> sources = {f: ["data"] * 6 for f in ds.data_vars}
+    >>> int(record_provenance(ds, sources, source="toy").loc["year_built", "data"])
+    6
+    >>> int(field_provenance(ds).loc["year_built", "data"])
+    6
+    """
     order = [f for f in (*REQUIRED_BUILDING_FIELDS, *OPTIONAL_BUILDING_FIELDS) if f in buildings]
     missing = [f for f in order if f not in sources]
     if missing:  # a programming error of an importer, not of the user's data
@@ -133,8 +163,15 @@ def _share(count, total) -> str:
     return f"{share:.0f} %"
 
 
-def _lines(table: pd.DataFrame) -> list[str]:
-    """One line per field: the non-zero categories with counts and shares."""
+def provenance_lines(table: pd.DataFrame) -> list[str]:
+    """One line per field of a provenance table: the non-zero categories with counts and shares
+    (printed by the ``workbench city`` commands).
+
+    Examples
+    --------
+    >>> provenance_lines(provenance_table({"stories": ["data", "data", "constant"]}))
+    ['  stories  data 2 (67 %), constant 1 (33 %)']
+    """
     width = max(len(f) for f in table.index)
     out = []
     for name, row in table.iterrows():
@@ -144,8 +181,16 @@ def _lines(table: pd.DataFrame) -> list[str]:
     return out
 
 
-def _markdown(table: pd.DataFrame) -> str:
-    """The README section: the table and what its categories mean."""
+def provenance_markdown(table: pd.DataFrame) -> str:
+    """The city folder's ``README.md`` section for a provenance table: the table and what its
+    categories mean.
+
+    Examples
+    --------
+    >>> text = provenance_markdown(provenance_table({"stories": ["data", "constant"]}))
+    >>> text.splitlines()[0], text.splitlines()[-1]
+    ('## Where each building field comes from', '| stories | 1 | 0 | 1 | 0 |')
+    """
     rows = "\n".join(f"| {f} | " + " | ".join(str(int(v)) for v in row) + " |"
                      for f, row in table.iterrows())
     return f"""## Where each building field comes from

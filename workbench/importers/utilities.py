@@ -21,7 +21,7 @@ from .. import assumptions as _assumptions
 from ..city import DEFAULT_CRS
 from ..dims import BUILDING_TYPES, SOURCE_KINDS
 from ..errors import InputError
-from .graphs import _ordered, _set_edges
+from .graphs import set_edge_kind, sorted_graph
 
 __all__ = ["lay_network_along_streets", "source_sizing", "PEAK_POWER_W_PER_M2",
            "SUBSTATION_TRANSFORMERS", "SUBSTATION_TRANSFORMER_MVA", "POWER_FACTOR",
@@ -203,8 +203,8 @@ def lay_network_along_streets(streets: nx.Graph, network: str, *, seed: int = 0,
     rng = np.random.default_rng(seed)
     prefix, node_kind, edge_kind = {"water": ("W", "junction", "pipe"),
                                     "power": ("P", "bus", "line")}[network]
-    base = _ordered(nx.Graph((u, v, {"length": float(d["length"])})
-                             for u, v, d in streets.edges(data=True)))
+    base = sorted_graph(nx.Graph((u, v, {"length": float(d["length"])})
+                                 for u, v, d in streets.edges(data=True)))
     tree = nx.minimum_spanning_tree(base, weight="length", algorithm="kruskal")
     extra = sorted((u, v) for u, v in base.edges if not tree.has_edge(u, v))
     chosen = rng.choice(len(extra), size=int(round(share * len(extra))), replace=False) if extra else []
@@ -231,8 +231,8 @@ def lay_network_along_streets(streets: nx.Graph, network: str, *, seed: int = 0,
         graph.add_edge(f"{prefix}S{i}", rename(anchor), length=max(float(np.hypot(sx - ax, sy - ay)), 1.0))
     if network == "water":
         _place_pumps(graph, pump_spacing)
-    _set_edges(graph, edge_kind)
-    return _ordered(graph)
+    set_edge_kind(graph, edge_kind)
+    return sorted_graph(graph)
 
 
 def _source_sites(network, xy, names, streets, count, source_xy):

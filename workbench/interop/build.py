@@ -13,13 +13,14 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ..city import City, save_city
+from ..city import City
+from ..cityio import save_city
 from ..dims import BUILDING
 from ..errors import InputError
-from ..importers.build import _network_lines, utility_networks
-from ..importers.files import _existing_file
-from ..importers.graphs import _gateways, _ordered, _set_edges
-from ..importers.provenance import _markdown, field_provenance
+from ..importers.build import network_lines, utility_networks
+from ..importers.files import existing_file
+from ..importers.graphs import gateway_nodes, set_edge_kind, sorted_graph
+from ..importers.provenance import field_provenance, provenance_markdown
 from ..mapping import map_buildings
 from .inventory import read_inventory
 
@@ -71,10 +72,10 @@ def street_lattice(buildings: xr.Dataset, *, spacing: float = 200.0, jitter: flo
     for u, v, dx, dy in pairs:
         graph.add_edges_from((a, b, {"length": float(d)}) for a, b, d in
                              zip(u.ravel(), v.ravel(), np.hypot(dx, dy).ravel()))
-    graph = _ordered(graph)
-    for node in _gateways(graph, n_gateways):
+    graph = sorted_graph(graph)
+    for node in gateway_nodes(graph, n_gateways):
         graph.nodes[node]["kind"] = "gateway"
-    _set_edges(graph, "road")
+    set_edge_kind(graph, "road")
     return graph
 
 
@@ -105,7 +106,7 @@ def city_from_inventory(path, out_dir, *, water=None, power=None, area_units: st
     >>> city.name, sorted(city.networks), city.buildings["road_node"].values.tolist()
     ('inv', ['power', 'road', 'water'], ['R0_0', 'R2_1'])
     """
-    source = _existing_file(path, "path")
+    source = existing_file(path, "path")
     buildings = read_inventory(source, area_units=area_units, crs=crs)
     streets = street_lattice(buildings, spacing=street_spacing, seed=seed)
     xy = np.array([(d["x"], d["y"]) for _, d in streets.nodes(data=True)])
@@ -125,7 +126,7 @@ def city_from_inventory(path, out_dir, *, water=None, power=None, area_units: st
 
 def _provenance(name, source: Path, buildings, networks, notes, seed) -> str:
     digest = hashlib.sha256(source.read_bytes()).hexdigest()
-    counts = _network_lines(networks, notes)
+    counts = network_lines(networks, notes)
     by_rule = pd.Series(buildings["occupancy_source"].values).value_counts().to_dict()
     return f"""# {name}
 
@@ -140,7 +141,7 @@ Built by `workbench.interop.city_from_inventory` (seed {seed}) from `{source.nam
 - occupancy Q0 by rule: {by_rule} ("density" = floor area / m² per person by type,
   `workbench.importers.AREA_PER_PERSON`, a planning assumption).
 
-{_markdown(field_provenance(buildings))}
+{provenance_markdown(field_provenance(buildings))}
 ## Networks
 {counts}
 

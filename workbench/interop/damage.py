@@ -10,6 +10,7 @@ damage, loss and community resilience. 17WCEE, Sendai (damage-and-loss summary c
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import numpy as np
@@ -19,10 +20,12 @@ import xarray as xr
 from ..city import City
 from ..dims import BUILDING, COMPONENT, NETWORKS, REALIZATION
 from ..errors import InputError
-from ..importers.files import _existing_file
-from .inventory import _require_rows
+from ..importers.files import existing_file
+from .inventory import require_rows
 
 __all__ = ["read_damage"]
+
+log = logging.getLogger(__name__)
 
 
 #: Damage-table columns and the names accepted for them (pelicun DL_summary spellings included;
@@ -34,7 +37,7 @@ _DAMAGE_COLUMNS = {"id": ("id", "AIM_id"), "DS": ("DS", "highest_damage_state"),
 
 
 def read_damage(path, city: City, *, system=None, out_of_service_state: int = 2,
-                currency: str = "USD") -> xr.Dataset:
+                currency: str = "USD", realizations: int | None = None) -> xr.Dataset:
     """The damage Dataset of ``docs/ARCHITECTURE.md`` from a pelicun-style damage summary.
 
     Parameters
@@ -61,6 +64,9 @@ def read_damage(path, city: City, *, system=None, out_of_service_state: int = 2,
         Currency of ``repair_cost`` (recorded in ``attrs``; not converted). The indexes add
         repair costs to productivity losses in EUR (:mod:`workbench.functionality`): convert
         costs to EUR before import when the economic loss is to mean something.
+    realizations : int, optional
+        The realizations the run asked for (parameter ``realizations``). The table decides: when
+        it holds another count, its count is used and a warning says so.
 
     Returns
     -------
@@ -71,6 +77,13 @@ def read_damage(path, city: City, *, system=None, out_of_service_state: int = 2,
         undamaged (DS 0, no repair, functional). Components are undamaged unless the file has
         rows with component ids (``water:W1--W2``, see :func:`workbench.system.component_id`). No
         intensity variables: the shaking is not known. Recovery rounds a repair up to whole days.
+
+    Raises
+    ------
+    InputError
+        For an unreadable file, a missing column, a value out of range, a repeated row, an id
+        of no building or component, and a damaged row (``DS > 0``) with zero repair time
+        (recovery would count it restored at day 0), naming the rows.
 
     Examples
     --------
@@ -85,7 +98,7 @@ def read_damage(path, city: City, *, system=None, out_of_service_state: int = 2,
     >>> int((~damage["component_functional"]).sum())
     1
     """
-    path = _existing_file(path, "path")
+    path = existing_file(path, "damage table")
     source = path.name
     table = _damage_table(path)
     if system is None and all(n in city.networks for n in NETWORKS):
@@ -101,9 +114,13 @@ def read_damage(path, city: City, *, system=None, out_of_service_state: int = 2,
                          f"component of city {city.name!r} (e.g. {ids[orphan][:5].tolist()}); "
                          f"building ids are like {b_ids[:3].tolist()}. Import the damage for "
                          f"the matching inventory.")
-    realizations = np.unique(table["realization"].to_numpy())
-    r_pos = np.searchsorted(realizations, table["realization"].to_numpy())
-    n_r, out = len(realizations), {}
+    present = np.unique(table["realization"].to_numpy())
+    r_pos = np.searchsorted(present, table["realization"].to_numpy())
+    n_r, out = len(present), {}
+    if realizations is not None and realizations != n_r:
+        log.warning("damage table %s holds %d realization(s); parameter realizations = %d does "
+                    "not apply to an imported table: the run uses the table's %d", source, n_r,
+                    realizations, n_r)
     for kind, pos, index in (("building", b_pos, b_ids), ("component", c_pos, c_ids)):
         rows = pos >= 0
         state = np.zeros((n_r, len(index)), np.int8)
@@ -122,7 +139,7 @@ def read_damage(path, city: City, *, system=None, out_of_service_state: int = 2,
                 explicit = rows & pd.notna(given)
                 functional[(r_pos[explicit], pos[explicit])] = given[explicit].astype(bool)
             out["component_functional"] = (dims, functional)
-    damage = xr.Dataset(out, coords={REALIZATION: realizations.astype(np.int64),
+    damage = xr.Dataset(out, coords={REALIZATION: present.astype(np.int64),
                                      BUILDING: b_ids.to_numpy(), COMPONENT: c_ids.to_numpy()})
     for name in ("building_repair_days", "component_repair_days"):
         damage[name].attrs["units"] = "crew-days"
@@ -138,12 +155,19 @@ def read_damage(path, city: City, *, system=None, out_of_service_state: int = 2,
 def _damage_table(path: Path) -> pd.DataFrame:
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        frame = pd.read_csv(path, dtype={"id": str, "AIM_id": str})
+        try:
+            frame = pd.read_csv(path, dtype={"id": str, "AIM_id": str})
+        except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as err:
+            reason = " ".join(str(err).split())[:120]
+            raise InputError(f"damage table {str(path)!r} is not a readable CSV table ({reason}); "
+                             f"give UTF-8 CSV with columns id, DS, repair_cost, repair_time.") \
+                from None
     elif suffix == ".json":
         try:
-            frame = _damage_records(json.loads(path.read_text()))
-        except json.JSONDecodeError as err:
-            raise InputError(f"path {str(path)!r} is not valid JSON ({err}).") from err
+            frame = _damage_records(json.loads(path.read_text(encoding="utf-8")))
+        except (json.JSONDecodeError, UnicodeDecodeError) as err:
+            raise InputError(f"damage table {str(path)!r} is not valid UTF-8 JSON ({err}).") \
+                from None
     else:
         raise InputError(f"path {str(path)!r}: unknown damage format {path.suffix!r}; give a "
                          f".csv table or a .json file (see workbench.interop.read_damage).")
@@ -171,23 +195,26 @@ def _damage_table(path: Path) -> pd.DataFrame:
         table[column] = pd.to_numeric(table[column], errors="coerce")
     ids = table["id"].fillna("<missing id>").to_numpy()
     for column in ("id", "DS", "repair_cost", "repair_time", "realization"):
-        _require_rows(table[column].isna().to_numpy(), ids, source, column,
+        require_rows(table[column].isna().to_numpy(), ids, source, column,
                       "are missing or not numbers (NaN)", "give a value in every row")
     ds = table["DS"].to_numpy(float)
     bad = (ds < 0) | (ds > 4) | (ds != np.round(ds))
-    _require_rows(bad, ids, source, "DS", f"are outside the damage states 0–4 (values "
+    require_rows(bad, ids, source, "DS", f"are outside the damage states 0–4 (values "
                   f"{sorted(set(ds[bad].tolist()))[:5]})",
                   "give Hazus damage states 0 (none) … 4 (complete)")
     for column in ("repair_time", "repair_cost"):
-        _require_rows(table[column].to_numpy() < 0, ids, source, column, "are negative",
+        require_rows(table[column].to_numpy() < 0, ids, source, column, "are negative",
                       "repair time [days] and cost must be ≥ 0")
+    require_rows((ds > 0) & (table["repair_time"].to_numpy() == 0), ids, source, "repair_time",
+                  "are 0 with a damage state DS > 0 (recovery would count them restored at day "
+                  "0)", "give the repair time in days of one crew, or DS 0 if undamaged")
     real = table["realization"].to_numpy(float)
-    _require_rows((real < 0) | (real != np.round(real)), ids, source, "realization",
+    require_rows((real < 0) | (real != np.round(real)), ids, source, "realization",
                   "are not integers ≥ 0", "number realizations 0, 1, …")
     table["DS"] = ds.astype(np.int8)
     table["realization"] = real.astype(np.int64)
     twice = table.duplicated(["id", "realization"], keep=False).to_numpy()
-    _require_rows(twice, ids, source, "id", "appear more than once in a realization",
+    require_rows(twice, ids, source, "id", "appear more than once in a realization",
                   "give one row per element and realization")
     return table
 
@@ -196,6 +223,9 @@ def _damage_records(data) -> pd.DataFrame:
     if isinstance(data, dict):
         data = next((data[k] for k in ("Buildings", "buildings") if k in data), data)
     if isinstance(data, list):
+        if not all(isinstance(record, dict) for record in data):
+            raise InputError("a damage JSON list must hold records (objects) such as "
+                             '{"id": ..., "DS": ..., "repair_cost": ..., "repair_time": ...}.')
         return pd.DataFrame(data)
     if not isinstance(data, dict):
         raise InputError("a damage JSON must be a list of records or an object keyed by id.")
@@ -203,6 +233,10 @@ def _damage_records(data) -> pd.DataFrame:
     for key, value in data.items():  # parsing JSON is per record
         records = value if isinstance(value, list) else [value]
         for r, record in enumerate(records):
+            if not isinstance(record, dict):
+                raise InputError(f"damage JSON: the record of id {str(key)!r} is "
+                                 f"{type(record).__name__}, not an object such as "
+                                 f'{{"DS": 2, "repair_cost": ..., "repair_time": ...}}.')
             row = {"id": str(key), **record}
             if isinstance(value, list):
                 row.setdefault("realization", r)

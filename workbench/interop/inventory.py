@@ -52,11 +52,11 @@ from ..city import buildings_from_frame
 from ..errors import InputError
 from ..fragility import structure_types
 from ..importers import AREA_PER_PERSON
-from ..importers.files import _existing_file
-from ..importers.provenance import _record
+from ..importers.files import existing_file
+from ..importers.provenance import record_provenance
 
-__all__ = ["read_inventory", "hazus_model_type", "OCCUPANCY_CLASS_TYPES", "HEIGHT_CLASSES",
-           "AREA_UNITS"]
+__all__ = ["read_inventory", "hazus_model_type", "require_rows", "OCCUPANCY_CLASS_TYPES",
+           "HEIGHT_CLASSES", "AREA_UNITS"]
 
 
 #: Hazus occupancy class → workbench type. Offices: professional services (COM4), banks (COM5),
@@ -170,7 +170,7 @@ def read_inventory(path, *, area_units: str | None = None, crs: str | None = Non
     >>> b["structural_class"].values.tolist(), b.attrs["crs"]
     (['W1', 'C2M'], 'EPSG:32610')
     """
-    path = _existing_file(path, "path")
+    path = existing_file(path, "path")
     frame = _inventory_table(path)
     return _inventory_buildings(frame, source=path.name, area_units=area_units, crs=crs,
                                 area_per_person=area_per_person)
@@ -258,24 +258,24 @@ def _inventory_buildings(frame: pd.DataFrame, *, source: str, area_units, crs, a
                          f"it has {list(frame.columns)}. Required: id (or AIM_id), "
                          f"{', '.join(_REQUIRED)}.")
     ids = frame[id_col].astype(str).str.strip().to_numpy()
-    _require_rows(frame[id_col].isna().to_numpy(), np.arange(len(frame)), source, id_col,
-                  "are missing (rows listed)", "give every building an id")
+    require_rows(frame[id_col].isna().to_numpy(), np.arange(len(frame)), source, id_col,
+                 "are missing (rows listed)", "give every building an id")
     lat = pd.to_numeric(frame["Latitude"], errors="coerce").to_numpy(float)
     lon = pd.to_numeric(frame["Longitude"], errors="coerce").to_numpy(float)
-    _require_rows(~(np.isfinite(lat) & np.isfinite(lon)), ids, source, "Latitude/Longitude",
-                  "lack coordinates", "give WGS84 Latitude and Longitude [degrees] for each")
-    _require_rows((np.abs(lat) > 90) | (np.abs(lon) > 180), ids, source, "Latitude/Longitude",
-                  "are outside ±90°/±180°", "give WGS84 degrees, not projected coordinates")
+    require_rows(~(np.isfinite(lat) & np.isfinite(lon)), ids, source, "Latitude/Longitude",
+                 "lack coordinates", "give WGS84 Latitude and Longitude [degrees] for each")
+    require_rows((np.abs(lat) > 90) | (np.abs(lon) > 180), ids, source, "Latitude/Longitude",
+                 "are outside ±90°/±180°", "give WGS84 degrees, not projected coordinates")
     units = _area_units(frame, ids, source, area_units)
     plan = pd.to_numeric(frame["PlanArea"], errors="coerce").to_numpy(float)
-    _require_rows(~(plan > 0), ids, source, "PlanArea", "are missing or ≤ 0",
-                  "give the footprint area (> 0) of each")
+    require_rows(~(plan > 0), ids, source, "PlanArea", "are missing or ≤ 0",
+                 "give the footprint area (> 0) of each")
     stories = pd.to_numeric(frame["NumberOfStories"], errors="coerce").to_numpy(float)
-    _require_rows(~(stories >= 1) | (np.round(stories) != stories), ids, source, "NumberOfStories",
-                  "are missing, < 1 or not whole", "give a whole number of storeys ≥ 1 for each")
+    require_rows(~(stories >= 1) | (np.round(stories) != stories), ids, source, "NumberOfStories",
+                 "are missing, < 1 or not whole", "give a whole number of storeys ≥ 1 for each")
     year = pd.to_numeric(frame["YearBuilt"], errors="coerce").to_numpy(float)
-    _require_rows(~np.isfinite(year), ids, source, "YearBuilt", "are missing",
-                  "give the construction year of each")
+    require_rows(~np.isfinite(year), ids, source, "YearBuilt", "are missing",
+                 "give the construction year of each")
     occ_class = frame["OccupancyClass"].astype(str).str.strip().str.upper().to_numpy()
     unknown = sorted(set(occ_class.tolist()) - set(OCCUPANCY_CLASS_TYPES))
     if unknown:
@@ -306,8 +306,8 @@ def _inventory_buildings(frame: pd.DataFrame, *, source: str, area_units, crs, a
     if "Population" in frame.columns:
         pop = pd.to_numeric(frame["Population"], errors="coerce").to_numpy(float)
         given = np.isfinite(pop)
-        _require_rows(given & (pop < 0), ids, source, "Population", "are negative",
-                      "give residents ≥ 0")
+        require_rows(given & (pop < 0), ids, source, "Population", "are negative",
+                     "give residents ≥ 0")
         use = given & residential
         out["occupancy"] = np.where(use, pop, by_density)
         out["occupancy_source"] = np.where(use, "Population", "density")
@@ -317,19 +317,45 @@ def _inventory_buildings(frame: pd.DataFrame, *, source: str, area_units, crs, a
                                             np.where(residential, "imputed", "constant"))
     if "ReplacementCost" in frame.columns:
         cost = pd.to_numeric(frame["ReplacementCost"], errors="coerce").to_numpy(float)
-        _require_rows(~(cost >= 0), ids, source, "ReplacementCost", "are missing or negative",
-                      "give a cost ≥ 0 for each, or drop the column")
+        require_rows(~(cost >= 0), ids, source, "ReplacementCost", "are missing or negative",
+                     "give a cost ≥ 0 for each, or drop the column")
         out["replacement_cost"] = cost
     buildings = buildings_from_frame(pd.DataFrame(out), crs=crs, source=source)
     buildings.attrs.update({"source": f"SimCenter-style inventory {source}", "area_units": units})
-    _record(buildings, provenance, source=source)
+    record_provenance(buildings, provenance, source=source)
     return buildings
 
 
-def _require_rows(bad: np.ndarray, ids, source: str, field: str, problem: str, fix: str) -> None:
+def require_rows(bad: np.ndarray, ids, source: str, field: str, problem: str, fix: str) -> None:
+    """Raise one :class:`InputError` for all the rows of a table that break a rule, naming the
+    input, the field, the count, the first five ids, the rule broken and the fix.
+
+    Shared by the readers of :mod:`workbench.interop` (inventories, damage tables).
+
+    Parameters
+    ----------
+    bad : ndarray of bool
+        One entry per row: True where the rule is broken.
+    ids : array-like
+        The row ids (building ids), aligned with ``bad``.
+    source, field, problem, fix : str
+        The input, the column, what is wrong with it (a verb phrase) and how to fix it.
+
+    Examples
+    --------
+    >>> require_rows(np.array([False, True]), ["a", "b"], "inv.csv", "YearBuilt", "are missing",
+    ...              "give the year")
+    Traceback (most recent call last):
+    ...
+    workbench.errors.InputError: inv.csv: YearBuilt of 1 building(s) are missing (e.g. ['b']); give the year.
+    """
     if bad.any():
         raise InputError(f"{source}: {field} of {int(bad.sum())} building(s) {problem} "
                          f"(e.g. {np.asarray(ids)[bad][:5].tolist()}); {fix}.")
+
+
+# The old private name, kept for workbench/interop/damage.py until it imports require_rows.
+_require_rows = require_rows
 
 
 def _area_units(frame: pd.DataFrame, ids, source: str, area_units) -> str:
@@ -350,8 +376,8 @@ def _area_units(frame: pd.DataFrame, ids, source: str, area_units) -> str:
     column = frame["AreaUnits"]
     missing = column.isna().to_numpy() | (column.astype(str).str.strip() == "").to_numpy()
     if missing.any() and given is None:
-        _require_rows(missing, ids, source, "AreaUnits", "are missing",
-                      "give 'm2' or 'ft2' for every building, or pass area_units=")
+        require_rows(missing, ids, source, "AreaUnits", "are missing",
+                     "give 'm2' or 'ft2' for every building, or pass area_units=")
     found = {canonical(v, "AreaUnits") for v in column[~missing].unique()}
     if len(found) > 1:
         raise InputError(f"{source}: AreaUnits are mixed ({sorted(found)}); convert PlanArea to "

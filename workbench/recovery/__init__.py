@@ -21,21 +21,44 @@ Tasks, crews, materials
   restored at time ``t + 1`` (integer days; a crew finishing early idles the rest of that day).
   Work done on a task is kept when its crew leaves (progress accrues to the task).
 
+Information and implementation (why the strategies differ)
+----------------------------------------------------------
+* **Information.** A building's damage is known only once inspected: ``inspections_per_day``
+  buildings are inspected per day from day 0, in the order of their *expected* gain per expected
+  crew-day (from the fragilities' damage probabilities, ``building_damage_probability`` in the
+  damage Dataset); a repair cannot start before its building is inspected. Network outages are
+  seen at once (customers report them).
+* **Implementation.** With ``impeding_delays``, a repair also waits for the REDi impeding
+  factors of its damage state — inspection, engineering mobilisation and permits, financing
+  (:mod:`workbench.recovery.impeding`, cited medians and dispersions; components: inspection
+  only). A crew that starts a task spends ``mobilisation_days`` before its work counts (the
+  switching cost); planners know it and rank a task no crew is on by gain per (remaining effort
+  + mobilisation).
+
 Commitment and strategies
 -------------------------
 A crew assigned to a task at day ``s`` stays on it until ``s + commitment_days`` or completion,
 whichever comes first; re-planning that keeps a crew on its task starts a new commitment period.
 ``commitment_days = 0`` means no commitment, ``inf`` means to completion; a period longer than
-the horizon is allowed (it then equals ``inf``).
+the horizon is allowed (it then equals ``inf``). Each strategy is one registered rule
+(:mod:`workbench.recovery.strategies`, :data:`STRATEGY_RULES`):
 
-* ``rigid`` — a priority list fixed at day 0 and never revised; crews always take the first
-  unfinished tasks on it and stay to completion. Order: network components first (power, water,
-  road interleaved along their critical paths, as below, with the levels of day 0), then
-  buildings by occupancy priority — ``public`` (shelters), ``residential``, ``commercial``,
-  ``office``, ``industrial`` — and, within a type, by occupancy, largest first.
-* ``semiflexible`` — the seed's strategy: committed crews stay; free crews are re-planned every
-  day by the per-step optimisation below.
-* ``flexible`` — every crew is re-planned every day (no commitment): the optimistic bound.
+* ``rigid`` — the pessimistic bound: a plan made before the event from expected damage and never
+  revised; crews always take the first *available* unfinished tasks on it and stay to completion;
+  inspection, impeding delays and mobilisation apply. Order: network components first (power,
+  water, road interleaved along their critical paths, as below, with the levels of day 0), then
+  buildings by *expected* gain per expected crew-day — the daily planner's objective on the
+  fragilities' expectation instead of the damage found — ties by occupancy priority
+  (``public`` (shelters), ``residential``, ``commercial``, ``office``, ``industrial``).
+* ``semiflexible`` — the seed's strategy: re-planned every day on what is known so far, crews
+  committed for ``commitment_days``, inspection, delays and mobilisation paid.
+* ``flexible`` — the optimistic bound: re-planned every day on the true damage, known at day 0,
+  no impeding delays, no mobilisation, no commitment.
+
+With ``inspections_per_day = inf``, no impeding delays, no mobilisation and commitment 0,
+``semiflexible`` and ``flexible`` follow the same rule and give identical results (tested); the
+defaults of :class:`Constraints` are that ideal world, and the parameter file's defaults
+(``workbench params``) the realistic one.
 
 The per-step optimisation
 -------------------------
@@ -50,10 +73,16 @@ whenever a repair completes; within a level, the component the day's resources f
 (redundant links) follow, greedily by weight (cheapest first). With one shared crew pool,
 network tasks come before buildings (buildings need lifelines to function).
 
-*Buildings*. Every day, each waiting building repair is scored by its functionality gain per
-remaining crew-day, ``½ (ΔEP_i / EP0 + ΔSC_i / demand) / remaining_i``, at the current service
-satisfaction, and the free crews take the best ratios (greedy by ratio — the LP relaxation of
-the day's knapsack, exact when every task fits in one crew; no exact knapsack is solved).
+*Buildings*. Every day, each available building repair is scored by its functionality gain
+per remaining crew-day, ``½ (ΔEP_i / EP0 + ΔSC_i / demand) / remaining_i``, at the current
+service satisfaction, and the free crews take the best ratios (``planner="greedy"``, the fast
+path). ``planner="exact"`` solves the day's assignment as a mixed-integer programme with
+scipy's HiGHS (``scipy.optimize.milp``): maximise Σ ratio_i · work_i over which tasks get a crew
+(binary) and how much each works (limited by the materials budget), with at most the free crews
+of each pool and the day's budget — for up to :data:`EXACT_MAX_TASKS` candidates, greedy beyond.
+With unlimited materials the greedy choice is already optimal (the best ratios fill the crews);
+the two differ when materials bind (measured in the note of this change and in
+``benchmarks/bench_planner.py``).
 
 Ties are broken by one random permutation drawn from ``seed`` (the same for every strategy),
 so the same seed gives identical results.
@@ -90,10 +119,13 @@ from ..city import City
 from ..dims import BUILDING, COMPONENT, NETWORKS, STRATEGIES, STRATEGY, TIME
 from ..errors import InputError
 from ..functionality import CURRENCY, PRICE_YEAR, Shelters
-from ._problem import RIGID_TYPE_ORDER, _Problem
-from ._scheduling import _simulate
+from ._problem import RIGID_TYPE_ORDER, Problem
+from ._scheduling import EXACT_MAX_TASKS, PLANNERS, simulate_strategy
+from .strategies import STRATEGY_RULES, StrategyRule, strategy_rule
 
-__all__ = ["Constraints", "simulate_recovery", "TRADES", "RIGID_TYPE_ORDER"]
+__all__ = ["Constraints", "simulate_recovery", "TRADES", "RIGID_TYPE_ORDER", "PLANNERS",
+           "EXACT_MAX_TASKS", "STRATEGY_RULES", "StrategyRule", "strategy_rule",
+           "check_strategies"]
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +160,22 @@ class Constraints:
         horizon.
     horizon_days : int
         Days simulated (time runs 0…horizon), > 0.
+    inspections_per_day : float
+        Buildings inspected per day, > 0 (the limit of information): a building's damage is
+        known, and its repair can start, only once inspected; ``inf`` = perfect information
+        (everything known at day 0, the default of this class). The parameter file's default is
+        a stated assumption (``workbench params``).
+    impeding_delays : bool
+        Repairs wait for the REDi impeding factors (inspection, engineering, permits, financing;
+        :mod:`workbench.recovery.impeding`). Default ``False`` here, ``true`` in the parameter
+        file.
+    mobilisation_days : float
+        Days a crew spends moving to a task it starts before its work counts, ≥ 0 (the switching
+        cost). Default 0 here.
+    planner : str
+        ``"greedy"`` (rank the day's building repairs by gain per remaining crew-day) or
+        ``"exact"`` (solve the day's assignment as a mixed-integer programme with HiGHS where it
+        has at most :data:`EXACT_MAX_TASKS` candidates, greedy beyond).
 
     Examples
     --------
@@ -145,6 +193,10 @@ class Constraints:
     materials_per_day: float = math.inf
     commitment_days: float = 7.0
     horizon_days: int = 365
+    inspections_per_day: float = math.inf
+    impeding_delays: bool = False
+    mobilisation_days: float = 0.0
+    planner: str = "greedy"
 
     def __post_init__(self):
         object.__setattr__(self, "crews", _check_crews(self.crews))
@@ -158,13 +210,30 @@ class Constraints:
                              f"completion), got {c!r}")
         if not _is_int(self.horizon_days) or self.horizon_days <= 0:
             raise InputError(f"horizon_days must be a positive integer, got {self.horizon_days!r}")
+        i = self.inspections_per_day
+        if not _is_real(i) or math.isnan(i) or i <= 0:
+            raise InputError(f"inspections_per_day must be a number > 0 buildings/day (inf = "
+                             f"perfect information), got {i!r}")
+        if not isinstance(self.impeding_delays, (bool, np.bool_)):
+            raise InputError(f"impeding_delays must be true or false, got "
+                             f"{self.impeding_delays!r}")
+        mob = self.mobilisation_days
+        if not _is_real(mob) or not math.isfinite(mob) or mob < 0:
+            raise InputError(f"mobilisation_days must be a finite number ≥ 0 days, got {mob!r}")
+        if self.planner not in PLANNERS:
+            raise InputError(f"planner must be one of {list(PLANNERS)}, got {self.planner!r}")
+        object.__setattr__(self, "inspections_per_day", float(i))
+        object.__setattr__(self, "impeding_delays", bool(self.impeding_delays))
+        object.__setattr__(self, "mobilisation_days", float(mob))
         object.__setattr__(self, "materials_per_day", float(m))
         object.__setattr__(self, "commitment_days", float(c))
         object.__setattr__(self, "horizon_days", int(self.horizon_days))
 
     def __hash__(self):
         crews = self.crews if isinstance(self.crews, int) else tuple(self.crews.items())
-        return hash((crews, self.materials_per_day, self.commitment_days, self.horizon_days))
+        return hash((crews, self.materials_per_day, self.commitment_days, self.horizon_days,
+                     self.inspections_per_day, self.impeding_delays, self.mobilisation_days,
+                     self.planner))
 
     @property
     def pools(self) -> tuple[tuple[str, ...], tuple[int, ...]]:
@@ -182,7 +251,10 @@ class Constraints:
         """The constraints as netCDF-safe attributes."""
         crews = self.crews if isinstance(self.crews, int) else json.dumps(dict(self.crews))
         return {"crews": crews, "materials_per_day": self.materials_per_day,
-                "commitment_days": self.commitment_days, "horizon_days": self.horizon_days}
+                "commitment_days": self.commitment_days, "horizon_days": self.horizon_days,
+                "inspections_per_day": self.inspections_per_day,
+                "impeding_delays": int(self.impeding_delays),
+                "mobilisation_days": self.mobilisation_days, "planner": self.planner}
 
 
 def _check_crews(crews):
@@ -202,14 +274,15 @@ def _check_crews(crews):
     return int(crews)
 
 
-def _check_strategies(strategies) -> tuple[str, ...]:
+def check_strategies(strategies) -> tuple[str, ...]:
+    """Strategy names checked against :data:`STRATEGY_RULES` (unknown or repeated → error)."""
     if isinstance(strategies, str):
         strategies = (strategies,)
     strategies = tuple(strategies)
-    unknown = [s for s in strategies if s not in STRATEGIES]
+    unknown = [s for s in strategies if s not in STRATEGY_RULES]
     if unknown or not strategies:
         raise InputError(f"unknown strategy {unknown or strategies!r}; valid strategies are "
-                         f"{list(STRATEGIES)}")
+                         f"{list(STRATEGY_RULES)}")
     if len(set(strategies)) != len(strategies):
         raise InputError(f"strategies must not repeat, got {list(strategies)}")
     return strategies
@@ -284,16 +357,16 @@ def simulate_recovery(city: City, system, damage: xr.Dataset, constraints: Const
     if not isinstance(constraints, Constraints):
         raise InputError(f"constraints must be a workbench.recovery.Constraints, got "
                          f"{type(constraints).__name__}; build one with Constraints(crews=…).")
-    strategies = _check_strategies(strategies)
-    p = _Problem(city, system, damage, constraints, functionality, shelters, seed)
-    runs = [_simulate(p, s) for s in strategies]
+    strategies = check_strategies(strategies)
+    p = Problem(city, system, damage, constraints, functionality, shelters, seed)
+    runs = [simulate_strategy(p, s) for s in strategies]
     ds = _dataset(p, strategies, runs, seed)
     if not return_assignments:
         return ds
     return ds, _assignments(p, strategies, runs)
 
 
-def _dataset(p: _Problem, strategies, runs, seed) -> xr.Dataset:
+def _dataset(p: Problem, strategies, runs, seed) -> xr.Dataset:
     H = p.horizon
     n_b, n_c = len(p.building_ids), len(p.component_ids)
     b_day = np.zeros((len(strategies), n_b))
@@ -336,7 +409,7 @@ def _dataset(p: _Problem, strategies, runs, seed) -> xr.Dataset:
     return ds
 
 
-def _assignments(p: _Problem, strategies, runs) -> pd.DataFrame:
+def _assignments(p: Problem, strategies, runs) -> pd.DataFrame:
     frames = []
     ids = np.concatenate([p.building_ids, p.component_ids])
     offset = np.where(p.kind == 0, 0, len(p.building_ids))
@@ -357,3 +430,7 @@ def _assignments(p: _Problem, strategies, runs) -> pd.DataFrame:
         return pd.DataFrame(columns=columns)
     return pd.concat(frames, ignore_index=True).sort_values(
         ["strategy", "crew", "start_day"], kind="stable", ignore_index=True)[columns]
+
+
+# kept for callers not yet moved to the public name
+_check_strategies = check_strategies

@@ -1,6 +1,6 @@
 """The recovery problem of one simulation (private; ``workbench.recovery`` is the public API).
 
-``_Problem`` turns one validated damage realization, the city, the infrastructure system and the
+``Problem`` turns one validated damage realization, the city, the infrastructure system and the
 constraints into what every strategy shares: the repair tasks (effort, material rate, trade),
 the crew pools, the tie-breaking permutation, the building constants and, per network, a
 ``_NetworkPlan`` (Kruskal minimum spanning tree at day 0 and the constraint-aware BFS levels
@@ -19,10 +19,12 @@ from scipy.sparse.csgraph import dijkstra
 
 from ..dims import BUILDING, COMPONENT, NETWORKS, REALIZATION
 from ..errors import InputError
-from ..functionality import Shelters, _model, residents, service_demand, usable_fractions
+from ..functionality import (Shelters, functionality_model, residents, service_demand,
+                             usable_fractions)
+from .impeding import building_delays, component_delays
 
-# private module; workbench.recovery re-exports RIGID_TYPE_ORDER
-__all__: list[str] = []
+# private module (workbench.recovery is the API); it re-exports RIGID_TYPE_ORDER
+__all__ = ["Problem", "RIGID_TYPE_ORDER"]
 
 #: Building types in the rigid strategy's order (shelters and homes first).
 RIGID_TYPE_ORDER = ("public", "residential", "commercial", "office", "industrial")
@@ -32,7 +34,7 @@ _NETWORK_ORDER = ("power", "water", "road")
 
 # --------------------------------------------------------------------------- the problem
 
-class _Problem:
+class Problem:
     """Everything shared by the strategies of one simulation: tasks, crews, networks."""
 
     def __init__(self, city, system, damage, constraints, functionality, shelters, seed):
@@ -40,7 +42,7 @@ class _Problem:
         self.buildings = b
         self.system = system
         self.constraints = constraints
-        self.model = _model(functionality)
+        self.model = functionality_model(functionality)
         self.shelters = Shelters() if shelters is None else shelters
         self.horizon = constraints.horizon_days
         damage = _one_realization(damage)
@@ -99,6 +101,11 @@ class _Problem:
 
         rng = np.random.default_rng(seed)
         self.tie = rng.permutation(len(self.target)).astype(np.int64)
+        self.ds = ds
+        # impeding delays (REDi), drawn once from their own stream: common to every strategy
+        delay_rng = np.random.default_rng([int(seed), 1])
+        self.delay = np.concatenate([building_delays(ds, delay_rng)[b_task],
+                                     component_delays(len(c_task), delay_rng)])
 
         # building constants
         self.area = np.asarray(b["floor_area"].values, dtype=float)
@@ -119,11 +126,61 @@ class _Problem:
         self.places_full[self.shelter_idx] = self.shelter_cap
         self.demand = service_demand(b)
         self.intact_service = self.service(np.ones(n_c, bool))
-        self.ep0 = float((self.area * self.model.ep_unit(b, self.intact_service)).sum())
-        self.sc0 = float((self.residents * (1 + self.model.rss(b, self.intact_service))).sum())
+        self.full_ep_unit = np.asarray(self.model.ep_unit(b, self.intact_service), dtype=float)
+        self.full_rss = np.asarray(self.model.rss(b, self.intact_service), dtype=float)
+        self.ep0 = float((self.area * self.full_ep_unit).sum())
+        self.sc0 = float((self.residents * (1 + self.full_rss)).sum())
+        self._expected(bd, ds, b_eff)
         type_rank = {t: i for i, t in enumerate(RIGID_TYPE_ORDER)}
         self.type_rank = np.array([type_rank[t] for t in np.asarray(b["type"].values).astype(str)])
         self.networks = _network_plans(system, c_eff, c_func) if n_c else []
+
+    # ------------------------------------------------------------------ information
+
+    def _expected(self, bd: xr.Dataset, ds: np.ndarray, b_eff: np.ndarray) -> None:
+        """What planners expect of each building before inspecting it, and when they inspect it.
+
+        Expected usable shares and repair effort come from the damage probabilities of the
+        fragilities (``building_damage_probability``, ``building_expected_repair_days``); a damage
+        table without them (an import) gives planners the damage itself. Buildings are inspected
+        ``inspections_per_day`` at a time, in the order of their expected gain per expected
+        crew-day (the planners' best guess), from day 0; a building inspected during day ``t`` is
+        known from ``t + 1``.
+        """
+        n = len(ds)
+        if "building_damage_probability" in bd and "building_expected_repair_days" in bd:
+            prob = np.asarray(bd["building_damage_probability"].transpose(BUILDING, ...).values,
+                              dtype=float)
+            a_tab, q_tab = usable_fractions(np.arange(5))
+            self.expected_a, self.expected_q = prob @ a_tab, prob @ q_tab
+            self.expected_effort = np.asarray(bd["building_expected_repair_days"].values, float)
+            suspect = prob[:, 0] < 1.0
+        else:
+            self.expected_a, self.expected_q = self.a0.copy(), self.q0.copy()
+            self.expected_effort = b_eff.copy()
+            suspect = ds > 0
+        capacity = self.constraints.inspections_per_day
+        self.inspected_day = np.zeros(n)
+        if np.isfinite(capacity):
+            ep_unit, rss = self.full_ep_unit, self.full_rss
+            gain = 0.5 * (self.area * (1 - self.expected_a) * ep_unit / max(self.ep0, 1e-300)
+                          + self.residents * (1 - self.expected_q) * (1 + rss)
+                          / max(self.demand, 1e-300))
+            ratio = np.where(suspect, gain / np.maximum(self.expected_effort, 1e-9), -np.inf)
+            order = np.lexsort((np.arange(n), -ratio))
+            rank = np.empty(n, np.int64)
+            rank[order] = np.arange(n)
+            self.inspected_day = np.where(suspect, 1.0 + np.floor(rank / capacity), 0.0)
+
+    def available_day(self, rule) -> np.ndarray:
+        """First day each task can receive work under strategy ``rule`` (a StrategyRule)."""
+        day = np.zeros(len(self.target))
+        if rule.limited_information:
+            bt = self.kind == 0
+            day[bt] = self.inspected_day[self.target[bt]]
+        if rule.impeding_delays and self.constraints.impeding_delays:
+            day = day + self.delay
+        return day
 
     # ------------------------------------------------------------------ helpers
 

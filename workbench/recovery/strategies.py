@@ -1,0 +1,91 @@
+"""The recovery strategies, registered as small named rules (one table, no branches on names).
+
+A strategy says what its planners know, how they plan and what holds their crews:
+
+* ``fixed_plan`` — one priority list made at day 0 from *expected* damage and never revised
+  (crews take the first available tasks on it), or a plan made again every day;
+* ``commitment`` — ``"completion"`` (a crew stays until its task is done), ``"period"`` (for
+  :attr:`~workbench.recovery.Constraints.commitment_days` or to completion) or ``"none"``;
+* ``limited_information`` — damage is known only where inspected
+  (:attr:`~workbench.recovery.Constraints.inspections_per_day`); before that, planners see the
+  expected damage of the fragilities;
+* ``impeding_delays`` — a repair waits for inspection, engineering, permits and financing (REDi,
+  :mod:`workbench.recovery.impeding`) when :attr:`~workbench.recovery.Constraints.impeding_delays`
+  is on;
+* ``mobilisation`` — a crew that starts a task pays
+  :attr:`~workbench.recovery.Constraints.mobilisation_days` before its work counts.
+
+The three strategies of Zhou et al. (2025, Fig. 1(b)):
+
+* ``rigid`` — the pessimistic bound: a pre-event plan that cannot adapt to what the disaster
+  did; crews stay to completion; all the limits of information and implementation apply;
+* ``semiflexible`` — the seed's: re-planned every day on what is known so far, crews committed
+  for a period, delays and mobilisation paid;
+* ``flexible`` — the optimistic bound: re-planned every day on the true damage, known at once,
+  no impeding delays, no mobilisation, no commitment.
+
+With perfect information (``inspections_per_day = inf``), no impeding delays, no mobilisation
+and ``commitment_days = 0``, ``semiflexible`` and ``flexible`` are the same rule and give
+identical results (tested).
+
+Adding a strategy is one entry of :data:`STRATEGY_RULES` (and its test).
+
+Examples
+--------
+>>> strategy_rule("semiflexible").commitment
+'period'
+>>> strategy_rule("greedy")
+Traceback (most recent call last):
+...
+workbench.errors.InputError: unknown strategy 'greedy'; valid strategies are ['rigid', 'semiflexible', 'flexible']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from ..errors import InputError
+
+__all__ = ["StrategyRule", "STRATEGY_RULES", "strategy_rule", "COMMITMENTS"]
+
+#: What may hold a crew on its task.
+COMMITMENTS = ("completion", "period", "none")
+
+
+@dataclass(frozen=True)
+class StrategyRule:
+    """One recovery strategy as data (see the module docstring for each field)."""
+
+    name: str
+    fixed_plan: bool
+    commitment: str
+    limited_information: bool
+    impeding_delays: bool
+    mobilisation: bool
+
+    def __post_init__(self):
+        if self.commitment not in COMMITMENTS:
+            raise InputError(f"strategy {self.name!r}: commitment must be one of {COMMITMENTS}, "
+                             f"got {self.commitment!r}")
+
+
+#: The registered strategies, from pessimistic to optimistic.
+STRATEGY_RULES = MappingProxyType({
+    "rigid": StrategyRule("rigid", fixed_plan=True, commitment="completion",
+                          limited_information=True, impeding_delays=True, mobilisation=True),
+    "semiflexible": StrategyRule("semiflexible", fixed_plan=False, commitment="period",
+                                 limited_information=True, impeding_delays=True,
+                                 mobilisation=True),
+    "flexible": StrategyRule("flexible", fixed_plan=False, commitment="none",
+                             limited_information=False, impeding_delays=False,
+                             mobilisation=False),
+})
+
+
+def strategy_rule(name: str) -> StrategyRule:
+    """The registered rule of strategy ``name``; an unknown name is an error listing the known."""
+    if name not in STRATEGY_RULES:
+        raise InputError(f"unknown strategy {name!r}; valid strategies are "
+                         f"{list(STRATEGY_RULES)}")
+    return STRATEGY_RULES[name]

@@ -1,0 +1,76 @@
+"""Sweeps of one constraint: the same damage recovered under a range of settings.
+
+:func:`constraint_sweep` answers "what if the commitment period (or the inspections, or the
+mobilisation days) were different?" on one damage realisation, for every strategy, with the
+indexes of :func:`workbench.indexes.summary_indexes` as a tidy table. The report's commitment
+sweep is one call. (Import it from here: ``workbench.recovery`` does not import this module,
+which builds on it.)
+
+Examples
+--------
+>>> import xarray as xr
+>>> from workbench.city import toy_city
+>>> from workbench.recovery import Constraints
+>>> city = toy_city()
+>>> damage = xr.Dataset({"building_damage_state": ("building", [4, 4, 0, 0, 0, 0]),
+...     "building_repair_days": ("building", [4.0, 4.0, 0, 0, 0, 0]),
+...     "building_repair_cost": ("building", [1e5, 1e5, 0, 0, 0, 0])},
+...     coords={"building": city.buildings["building"].values})
+>>> t = constraint_sweep(city, None, damage, Constraints(crews=1, horizon_days=20),
+...                      "mobilisation_days", [0.0, 2.0], strategies=["rigid"])
+>>> t[["mobilisation_days", "recovery_days_100"]].values.tolist()
+[[0.0, 8.0], [2.0, 12.0]]
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Sequence
+
+import pandas as pd
+import xarray as xr
+
+from ..dims import STRATEGIES
+from ..errors import InputError
+
+__all__ = ["constraint_sweep"]
+
+
+def constraint_sweep(city, system, damage: xr.Dataset, constraints, field: str,
+                     values: Sequence, *, strategies: Sequence[str] = STRATEGIES,
+                     seed: int = 0, **kwargs) -> pd.DataFrame:
+    """Indexes of every strategy with ``constraints.<field>`` set to each of ``values``.
+
+    Parameters
+    ----------
+    city, system, damage
+        As for :func:`workbench.recovery.simulate_recovery` (one realisation).
+    constraints : Constraints
+        The base settings; only ``field`` changes.
+    field : str
+        A field of :class:`~workbench.recovery.Constraints` (e.g. ``"commitment_days"``).
+    values : sequence
+        The settings to try, each validated by ``Constraints``.
+    strategies, seed, **kwargs
+        Passed to :func:`~workbench.recovery.simulate_recovery`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per value and strategy: ``field``, ``strategy`` and the keys of
+        :data:`workbench.indexes.SUMMARY_KEYS` (losses in EUR and person-days).
+    """
+    from ..indexes import summary_indexes
+    from . import Constraints, simulate_recovery
+    names = [f.name for f in dataclasses.fields(Constraints)]
+    if field not in names:
+        raise InputError(f"constraint_sweep: {field!r} is not a Constraints field; fields are "
+                         f"{names}.")
+    rows = []
+    for value in values:
+        c = dataclasses.replace(constraints, **{field: value})
+        rec = simulate_recovery(city, system, damage, c, strategies=strategies, seed=seed,
+                                **kwargs)
+        for strategy, indexes in summary_indexes(rec, city, damage).items():
+            rows.append({field: value, "strategy": strategy, **indexes})
+    return pd.DataFrame(rows)
