@@ -24,21 +24,11 @@ KNOWN_CYCLE_EDGES = {
     # workbench/mapping.py resolves service_table from workbench.system for
     # notebooks/01_data_mapping.ipynb (tools/make_notebooks.py): it calls wb.mapping.service_table.
     ("workbench.mapping", "workbench.system"): "moved name kept for notebooks/01_data_mapping",
-    # workbench/recovery/_scheduling.py imports EXACT_MAX_TASKS from the package's __init__.
-    ("workbench.recovery._scheduling", "workbench.recovery"): "recovery/_scheduling.py",
 }
 
 #: Private names (importer, module, name) imported across modules in files of other work in
 #: progress, with the public name to import instead. An entry goes when its file is changed.
 KNOWN_PRIVATE_IMPORTS = {
-    ("workbench.damage", "workbench.fragility", "_pipe_break_share"): "pipe_break_share",
-    ("workbench.interop.damage", "workbench.importers.files", "_existing_file"): "existing_file",
-    ("workbench.interop.damage", "workbench.interop.inventory", "_require_rows"): "require_rows",
-    ("workbench.recovery._problem", "workbench.functionality", "_model"): "a public name",
-    ("workbench.recovery", "workbench.recovery._problem", "_Problem"): "a public name",
-    ("workbench.recovery._scheduling", "workbench.recovery._problem", "_Problem"): "a public name",
-    ("workbench.recovery", "workbench.recovery._scheduling", "_simulate"): "a public name",
-    ("workbench.params", "workbench.recovery", "_check_strategies"): "a public name",
 }
 
 

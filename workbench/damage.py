@@ -47,7 +47,7 @@ import xarray as xr
 from . import assumptions as _assumptions
 from .dims import BUILDING, COMPONENT, DAMAGE_STATES, REALIZATION
 from .errors import InputError
-from .fragility import (_pipe_break_share, building_consequences, building_fragility,
+from .fragility import (building_consequences, building_fragility, pipe_break_share,
                         component_consequences, component_fragility, exceedance_probability,
                         pipe_repair_rate, replacement_cost, seismic_design_zone)
 from .hazard import Earthquake, earthquake_intensity
@@ -144,7 +144,7 @@ def _probabilities(buildings, components, intensity, frag, zone: str) -> xr.Data
         c_pga[lognormal, None], frag["median"][lognormal], frag["beta"][lognormal])
     pipes = frag["is_pipe"]
     rate = _pipe_rate(c_pgv[pipes], frag["ductile"][pipes], components["length"].values[pipes])
-    p_break = -np.expm1(-_pipe_break_share() * rate)
+    p_break = -np.expm1(-pipe_break_share() * rate)
     p_component[pipes, 0] = -np.expm1(-rate)
     p_component[pipes, 1] = p_component[pipes, 2] = p_break
     states = np.arange(1, 5)
@@ -278,7 +278,7 @@ def sample_damage(city_or_buildings, components, hazard_or_intensity, *, realiza
     if pipes.size:
         pgv = np.asarray(intensity["component_pgv"].values, dtype=float)[pipes]
         rate = _pipe_rate(pgv, frag["ductile"][pipes], components["length"].values[pipes])
-        share = _pipe_break_share()
+        share = pipe_break_share()
         leaks = rng.poisson((1.0 - share) * rate, size=(realizations, pipes.size))
         breaks = rng.poisson(share * rate, size=(realizations, pipes.size))
         total = leaks + breaks
