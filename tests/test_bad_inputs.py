@@ -172,14 +172,7 @@ SUBPROCESS = ("yaml-billion-laughs", "realizations-memory", "field-in-degrees", 
 
 #: Cases that fail today because a non-workbench exception escapes a reader owned elsewhere; they
 #: are expected to fail *strictly*: once the fix lands they pass, the mark errors, and it goes.
-NEEDS_FIX_ELSEWHERE = {
-    "osm-not-pbf": "pyrosm's InvalidOSMFileError escapes workbench.importers.city_from_osm; "
-                   "needs an InputError there or the CLI's top-level handler (workbench/cli.py)",
-    "inventory-empty": "pandas' EmptyDataError escapes workbench.interop.read_inventory; needs "
-                       "an InputError naming the file there",
-    "inventory-not-utf8": "UnicodeDecodeError escapes workbench.interop.read_inventory; needs "
-                          "an InputError naming the file there",
-}
+NEEDS_FIX_ELSEWHERE: dict = {}   # every case passes now (kept for cases found later)
 
 
 def _params(names):

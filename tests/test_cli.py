@@ -1,13 +1,20 @@
-"""The `workbench city` commands build loadable city folders from real data (METHOD §9)."""
+"""The `workbench` command (METHOD §9): the `city` commands build loadable city folders from
+real data; every failure is one line on stderr, with the traceback in a log file."""
 
+import json
 import logging
+import os
+import tempfile
 import warnings
 from pathlib import Path
 
 import pyrosm
+import pytest
 import wntr
+import yaml
 
-from workbench.city import load_city
+from workbench.city import toy_city
+from workbench.cityio import load_city, save_city
 from workbench.cli import main
 
 NET3 = Path(wntr.__file__).parent / "library" / "networks" / "Net3.inp"
@@ -67,3 +74,124 @@ def test_city_from_osm_missing_file(tmp_path, capsys):
     assert main(["city", "from-osm", str(tmp_path / "none.osm.pbf"), "--out", str(tmp_path / "o")]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "none.osm.pbf" in err[0]
+
+
+# --------------------------------------------------------------------------- one line per failure
+
+@pytest.fixture(scope="module")
+def params_file(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cli")
+    city = save_city(toy_city(), folder / "toy")
+    path = folder / "p.yaml"
+    path.write_text(yaml.safe_dump({"city": str(city), "horizon_days": 30}))
+    return path
+
+
+@pytest.fixture
+def logs(tmp_path, monkeypatch):
+    """Temporary traceback logs go into the test's folder."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    return tmp_path
+
+
+def _line(capsys) -> str:
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    return err[0]
+
+
+def _read_only_folder(tmp_path) -> Path:
+    if os.geteuid() != 0:
+        folder = tmp_path / "ro"
+        folder.mkdir(mode=0o555)
+        return folder
+    for folder in (Path("/sys"), Path("/proc")):  # root writes anywhere but a read-only mount
+        try:
+            os.close(os.open(folder / ".workbench-probe", os.O_CREAT | os.O_WRONLY))
+        except OSError:
+            return folder
+        os.unlink(folder / ".workbench-probe")
+    pytest.skip("no read-only folder: running as root without a read-only mount")
+
+
+@pytest.mark.parametrize("case", ["file", "read-only folder", "newline", "not UTF-8"])
+def test_unusable_out_is_refused_in_one_line(params_file, tmp_path, capsys, case):
+    out, rule = {
+        "file": (tmp_path / "notes.txt", "is a file, not a folder (give --out a new folder"),
+        "read-only folder": (None, "(PermissionError: Permission denied) (give --out a folder "
+                                   "you can write to)"),
+        "newline": (tmp_path / "a\nb", "holds control characters '\\n', which the exporters "
+                                       "cannot write"),
+        "not UTF-8": (tmp_path / "r\udcffn", "is not valid UTF-8, which the exporters cannot write"),
+    }[case]
+    if case == "file":
+        out.write_text("keep me")
+    if case == "read-only folder":
+        out = _read_only_folder(tmp_path) / "run"
+        rule = f"cannot write in {str(out.parent)!r} " + rule
+    assert main(["simulate", str(params_file), "--out", str(out)]) == 1
+    line = _line(capsys)
+    assert line.startswith("workbench simulate: run folder: ") and rule in line, line
+    assert case != "file" or out.read_text() == "keep me"
+
+
+def test_not_a_pbf_file_is_one_line_with_a_log(tmp_path, capsys, logs):
+    (tmp_path / "city.osm.pbf").write_text("not protobuf")
+    assert main(["city", "from-osm", str(tmp_path / "city.osm.pbf"), "--out",
+                 str(tmp_path / "c")]) == 1
+    line = _line(capsys)
+    assert line.startswith("workbench city from-osm: building the city folder: ")
+    assert "is not a valid OSM PBF file" in line and "an OpenStreetMap .osm.pbf extract?" in line
+    log = Path(line.rsplit("traceback in ", 1)[1].rstrip(")").strip("'"))
+    assert log.parent == logs and "Traceback (most recent call last)" in log.read_text()
+
+
+def test_unexpected_error_in_a_stage_is_one_line_with_the_log_in_the_run_folder(
+        params_file, tmp_path, capsys, monkeypatch):
+    from workbench.pipeline import commands
+
+    def broken(params, city):
+        raise RuntimeError("boom " + "x" * 1000)
+
+    monkeypatch.setattr(commands, "damage_stage", broken)
+    out = tmp_path / "run"
+    assert main(["simulate", str(params_file), "--out", str(out)]) == 1
+    line = _line(capsys)
+    assert line.startswith("workbench simulate: stage damage failed: RuntimeError: boom xxx")
+    assert line.endswith(f"… (traceback in {str(out / 'error.log')!r})")
+    assert "x" * 200 in line and "x" * 300 not in line  # the message is shortened
+    assert "RuntimeError: boom" in (out / "error.log").read_text()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["error"]["traceback"] == "error.log"
+    assert manifest["stages"]["damage"]["status"] == "failed"
+
+
+def test_unexpected_error_outside_a_run_is_one_line_with_a_log(params_file, capsys, logs,
+                                                               monkeypatch):
+    import workbench.params
+
+    def broken(path):
+        raise RuntimeError("cannot\nparse " + "y" * 1000)
+
+    monkeypatch.setattr(workbench.params, "load_params", broken)
+    assert main(["simulate", str(params_file)]) == 1
+    line = _line(capsys)
+    assert line.startswith("workbench simulate: reading the parameters: RuntimeError: cannot "
+                           "parse yyy")
+    assert "… (is it a YAML parameter file? traceback in '" in line
+    assert "y" * 200 in line and "y" * 300 not in line  # the message is shortened
+    assert len(list(logs.glob("workbench-*.log"))) == 1
+
+
+def test_interrupt_is_one_line_exit_130_and_no_folder(params_file, tmp_path, capsys,
+                                                      monkeypatch):
+    from workbench.pipeline import commands
+
+    def interrupted(params, city):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(commands, "damage_stage", interrupted)
+    assert main(["simulate", str(params_file), "--out", str(tmp_path / "run")]) == 130
+    assert _line(capsys) == ("workbench simulate: interrupted (the run folder is as it was "
+                             "before this run)")
+    assert list(tmp_path.iterdir()) == []

@@ -7,7 +7,8 @@ import pytest
 import yaml
 
 from workbench import pipeline
-from workbench.city import save_city, toy_city
+from workbench.city import toy_city
+from workbench.cityio import save_city
 from workbench.cli import main
 from workbench.errors import StageError
 from workbench.params import validate_params
@@ -62,14 +63,24 @@ def test_same_parameters_same_summary(toy_folder, tmp_path):
     assert json.loads((c / "summary.json").read_text())["seed"] == 7
 
 
+def _bad_field(tmp_path):
+    """An intensity field that exists but holds no intensity column: the damage stage fails."""
+    path = tmp_path / "field.csv"
+    path.write_text("id,x\nb0,1\n")
+    return {"kind": "field", "field": str(path)}
+
+
 def test_stage_failure_names_stage_and_keeps_earlier_output(toy_folder, tmp_path):
-    params = _params(toy_folder, hazard={"kind": "field", "field": str(tmp_path / "missing.csv")})
-    with pytest.raises(StageError, match="stage damage failed"):
+    params = _params(toy_folder, hazard=_bad_field(tmp_path))
+    with pytest.raises(StageError, match="stage damage failed: InputError: intensity field"):
         pipeline.simulate(params, tmp_path / "run")
     assert (tmp_path / "run" / "city.nc").exists()
+    assert not (tmp_path / "run" / "summary.json").exists()
     manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
     assert manifest["stages"]["mapping"]["status"] == "ok"
     assert manifest["stages"]["damage"]["status"] == "failed"
+    assert manifest["error"]["stage"] == "damage" and "intensity field" in manifest["error"]["error"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["field.csv", "run"]  # no staging, no lock
 
 
 def test_cli_params_and_unknown_key(tmp_path, capsys):
@@ -85,8 +96,9 @@ def test_cli_params_and_unknown_key(tmp_path, capsys):
 def test_cli_bad_city_path(tmp_path, capsys):
     (tmp_path / "p.yaml").write_text("city: no/such/folder\n")
     assert main(["simulate", str(tmp_path / "p.yaml"), "--out", str(tmp_path / "o")]) == 1
-    err = capsys.readouterr().err
-    assert "stage mapping failed" in err and "no/such/folder" in err
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "parameter city" in err[0] and "no/such/folder" in err[0]
+    assert not (tmp_path / "o" / "summary.json").exists()
 
 
 def test_run_executes_notebooks(toy_folder, tmp_path):
@@ -102,12 +114,17 @@ def test_run_executes_notebooks(toy_folder, tmp_path):
         text = html.read_text()
         assert "cdn.bokeh.org" not in text and "cdn.holoviz.org" not in text, html.name
     assert "Resilience indexes" in index
+    # executed on the staging folder, the notebooks name the run folder they ended in
+    notebook = json.loads((run_dir / "01_data_mapping.ipynb").read_text())
+    injected = "".join(next(c for c in notebook["cells"]
+                            if "injected-parameters" in c["metadata"].get("tags", []))["source"])
+    assert str(run_dir) in injected and ".tmp-" not in injected
     summary = json.loads((run_dir / "summary.json").read_text())
     assert math.isfinite(summary["strategies"]["semiflexible"]["economic_loss"])
 
 
 def test_run_failure_keeps_failed_notebook(toy_folder, tmp_path):
-    params = _params(toy_folder, hazard={"kind": "field", "field": str(tmp_path / "missing.csv")})
+    params = _params(toy_folder, hazard=_bad_field(tmp_path))
     with pytest.raises(StageError, match="stage 04_recovery_simulation failed"):
         pipeline.run(params, tmp_path / "run")
     run_dir = tmp_path / "run"
@@ -116,4 +133,7 @@ def test_run_failure_keeps_failed_notebook(toy_folder, tmp_path):
     assert manifest["stages"]["04_recovery_simulation"]["status"] == "failed"
     assert (run_dir / "04_recovery_simulation.html").exists()
     assert (run_dir / "city.nc").exists()
-    assert "FAILED" in (run_dir / "index.html").read_text()
+    index = (run_dir / "index.html").read_text()
+    assert "Stage 04_recovery_simulation FAILED: InputError: intensity field" in index
+    assert manifest["error"]["stage"] == "04_recovery_simulation"
+    assert manifest["stages"]["07_resilience_report"]["status"] == "skipped"

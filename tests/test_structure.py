@@ -19,8 +19,8 @@ ROOT = Path(workbench.__file__).parent
 KNOWN_CYCLE_EDGES = {
     # workbench/city.py resolves load_city, save_city, read_network_json, write_network_json from
     # workbench.cityio (PEP 562 __getattr__) for callers not yet moved to workbench.cityio:
-    # workbench/pipeline.py, workbench/demo.py, tests/test_cli.py, tests/test_pipeline.py.
-    ("workbench.city", "workbench.cityio"): "moved names kept for pipeline.py, demo.py, tests",
+    # workbench/demo.py.
+    ("workbench.city", "workbench.cityio"): "moved names kept for demo.py",
     # workbench/mapping.py resolves service_table from workbench.system for
     # notebooks/01_data_mapping.ipynb (tools/make_notebooks.py): it calls wb.mapping.service_table.
     ("workbench.mapping", "workbench.system"): "moved name kept for notebooks/01_data_mapping",

@@ -13,7 +13,9 @@ a single one) and, per building field, how many values came from the data, an im
 constant default or a synthetic process; a field mostly constant is also logged as a warning.
 
 Exit status 0 on success; on failure 1 with one line on stderr naming the stage, the field and
-the value.
+the value (an unexpected error: the stage, the error, a hint and the log file holding the full
+traceback); interrupted (Ctrl-C) 130. A run folder is written all-or-nothing, see
+:mod:`workbench.pipeline.folder`.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import logging
 import sys
 import warnings
 
-from .errors import StageError, WorkbenchError
+from .errors import WorkbenchError
 
 __all__ = ["main"]
 
@@ -68,44 +70,83 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Step:
+    """What a command is doing, for the one line that tells an unexpected failure."""
+
+    def __init__(self, label: str, hint: str = ""):
+        self.label, self.hint = label, hint
+
+
+def _params(args, step: _Step) -> None:
+    from .params import default_params_yaml
+    step.label = "printing the parameters"
+    sys.stdout.write(default_params_yaml())
+
+
+def _run_or_simulate(args, step: _Step) -> None:
+    from . import pipeline
+    from .params import load_params
+    step.label, step.hint = "reading the parameters", "is it a YAML parameter file?"
+    params = load_params(args.params)
+    step.label, step.hint = "starting the run", ""
+    command = pipeline.run if args.command == "run" else pipeline.simulate
+    run_dir = command(params, args.out, progress=lambda m: print(m, flush=True))
+    print(f"wrote {run_dir}" + ("/index.html" if args.command == "run" else "/summary.json"))
+
+
+def _city(args, step: _Step) -> None:
+    step.label = "building the city folder"
+    if args.city_command == "from-inventory":
+        from .interop import city_from_inventory
+        step.hint = f"is {args.inventory!r} a SimCenter-style inventory (CSV, GeoJSON, JSON)?"
+        city = city_from_inventory(args.inventory, args.out, water=args.water,
+                                   power=args.power, area_units=args.area_units,
+                                   seed=args.seed, max_distance=args.max_distance)
+    else:
+        from .importers import city_from_osm
+        step.hint = f"is {args.pbf!r} an OpenStreetMap .osm.pbf extract?"
+        city = city_from_osm(args.pbf, args.out, water=args.water, power=args.power,
+                             seed=args.seed, max_distance=args.max_distance,
+                             seismic_design_zone=args.seismic_zone)
+    from .importers.build import build_summary
+    sizes = ", ".join(f"{k} {g.number_of_nodes()} nodes" for k, g in city.networks.items())
+    print(f"wrote {args.out}: {city.buildings.sizes['building']} buildings; {sizes}")
+    print("\n".join(build_summary(city)))
+
+
+_COMMANDS = {"params": _params, "run": _run_or_simulate, "simulate": _run_or_simulate,
+             "city": _city}
+
+
 def main(argv: list[str] | None = None) -> int:
+    """The ``workbench`` command; returns the exit status (0 ok, 1 failed, 130 interrupted).
+
+    Every failure is one line on stderr, ``workbench <command>: …``: a :class:`WorkbenchError`
+    as it is worded; any other exception as ``<stage>: <type>: <message> (<hint> traceback in
+    <log>)``, the message shortened and the full traceback in a temporary log file.
+    """
+    from .pipeline.failures import describe, one_line, write_traceback
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     warnings.simplefilter("default")
-    stage = args.command
+    command = f"city {args.city_command}" if args.command == "city" else args.command
+    step = _Step(command)
     try:
-        if args.command == "params":
-            from .params import default_params_yaml
-            sys.stdout.write(default_params_yaml())
-        elif args.command in ("run", "simulate"):
-            from . import pipeline
-            from .params import load_params
-            params = load_params(args.params)
-            command = pipeline.run if args.command == "run" else pipeline.simulate
-            run_dir = command(params, args.out, progress=lambda m: print(m, flush=True))
-            print(f"wrote {run_dir}" + ("/index.html" if args.command == "run" else "/summary.json"))
-        elif args.command == "city":
-            stage = f"city {args.city_command}"
-            if args.city_command == "from-inventory":
-                from .interop import city_from_inventory
-                city = city_from_inventory(args.inventory, args.out, water=args.water,
-                                           power=args.power, area_units=args.area_units,
-                                           seed=args.seed, max_distance=args.max_distance)
-            else:
-                from .importers import city_from_osm
-                city = city_from_osm(args.pbf, args.out, water=args.water, power=args.power,
-                                     seed=args.seed, max_distance=args.max_distance,
-                                     seismic_design_zone=args.seismic_zone)
-            from .importers.build import build_summary
-            sizes = ", ".join(f"{k} {g.number_of_nodes()} nodes" for k, g in city.networks.items())
-            print(f"wrote {args.out}: {city.buildings.sizes['building']} buildings; {sizes}")
-            print("\n".join(build_summary(city)))
-    except StageError as exc:
-        print(f"workbench {args.command}: {exc}", file=sys.stderr)
-        return 1
+        _COMMANDS[args.command](args, step)
+    except KeyboardInterrupt:
+        kept = (" (the run folder is as it was before this run)"
+                if args.command in ("run", "simulate") else "")
+        print(f"workbench {command}: interrupted{kept}", file=sys.stderr)
+        return 130
     except WorkbenchError as exc:
-        print(f"workbench {stage}: {exc}", file=sys.stderr)
+        print(f"workbench {command}: {one_line(str(exc), limit=100_000)}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # noqa: BLE001 — the top-level handler: one line, traceback logged
+        log = write_traceback(exc)
+        hint = f"{step.hint} " if step.hint else ""
+        print(f"workbench {command}: {step.label}: {describe(exc)} ({hint}traceback in "
+              f"{str(log)!r})", file=sys.stderr)
         return 1
     return 0
 

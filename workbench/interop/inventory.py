@@ -179,13 +179,26 @@ def read_inventory(path, *, area_units: str | None = None, crs: str | None = Non
 def _inventory_table(path: Path) -> pd.DataFrame:
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return pd.read_csv(path, dtype={"id": str, "AIM_id": str, "AreaUnits": str})
+        try:
+            return pd.read_csv(path, dtype={"id": str, "AIM_id": str, "AreaUnits": str},
+                               encoding="utf-8")
+        except UnicodeDecodeError as err:
+            raise InputError(f"inventory {str(path)!r}: byte {err.object[err.start]:#04x} at "
+                             f"offset {err.start} is not UTF-8; save the file as UTF-8 text."
+                             ) from err
+        except pd.errors.EmptyDataError as err:
+            raise InputError(f"inventory {str(path)!r} is empty; give a CSV with a header row "
+                             f"(id, Latitude, Longitude, PlanArea, …) and one row per building."
+                             ) from err
+        except pd.errors.ParserError as err:
+            raise InputError(f"inventory {str(path)!r} is not a readable CSV table ({err})."
+                             ) from err
     if suffix not in (".json", ".geojson"):
         raise InputError(f"path {str(path)!r}: unknown inventory format {path.suffix!r}; give a "
                          f".csv, .geojson or SimCenter asset .json file.")
     try:
-        data = json.loads(path.read_text())
-    except json.JSONDecodeError as err:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
         raise InputError(f"path {str(path)!r} is not valid JSON ({err}).") from err
     if isinstance(data, dict) and data.get("type") == "FeatureCollection":
         return _geojson_rows(data, path)

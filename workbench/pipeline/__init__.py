@@ -1,0 +1,55 @@
+"""Runs (METHOD §1, §8, §9): the stages, the run folder, ``summary.json``, ``manifest.json``.
+
+``workbench simulate`` (:func:`simulate`) calls the stages in order, each a function of its
+inputs that returns its outputs, and hands each one's output to the next in memory;
+``workbench run`` (:func:`run`) executes every notebook in ``notebooks/`` in name order through
+papermill, each in a kernel of its own that calls its stage and reads the earlier stages' files.
+Both write the run folder all-or-nothing, one run at a time.
+
+==========================  =========================================================================
+module                      job
+==========================  =========================================================================
+:mod:`.stages`              the stages: :func:`map_stage`, :func:`damage_stage`,
+                            :func:`recovery_stage`; for the notebooks :func:`stage_mapping`,
+                            :func:`stage_damage`, :func:`stage_recovery`
+:mod:`.analyses`            tables the notebooks show: :func:`cascade_table`,
+                            :func:`services_lost`, :func:`resilience_attributes`, :func:`crew_sweep`
+:mod:`.reader`              reading a run folder back: :func:`read_params`, :func:`load_run_city`,
+                            :func:`load_damage`, :func:`crew_assignments`
+:mod:`.writer`              the one writer of a run folder's files; :func:`open_run`
+:mod:`.summary`             ``summary.json`` as a dict
+:mod:`.manifest`            ``manifest.json``
+:mod:`.index`               ``index.html``
+:mod:`.folder`              :class:`RunFolder`: staging folder, atomic swap, lock
+:mod:`.execute`             papermill in an isolated kernel; notebooks to HTML
+:mod:`.safe_html`           Markdown from the inputs, sanitised for the report
+:mod:`.failures`            one-line failures, traceback logs
+:mod:`.commands`            :func:`simulate`, :func:`run`
+==========================  =========================================================================
+"""
+
+from ..params import dump_params
+from .analyses import cascade_table, crew_sweep, resilience_attributes, services_lost
+from .commands import run, simulate
+from .execute import notebooks
+from .failures import ERROR_LOG
+from .folder import RunFolder
+from .index import write_index
+from .manifest import write_manifest
+from .reader import (PARAMS_FILE, crew_assignments, input_files, load_damage,
+                     load_run_city, read_params, resolve_city)
+from .safe_html import markdown_html, safe_markdown
+from .stages import (RecoveryResult, damage_stage, hazard_intensity, map_stage, recovery_stage,
+                     stage_damage, stage_mapping, stage_recovery)
+from .summary import DEFINITIONS, summarize
+from .writer import open_run, run_directory, write_summary
+
+__all__ = [
+    "simulate", "run", "open_run", "run_directory", "read_params", "resolve_city",
+    "input_files", "load_run_city", "load_damage", "crew_assignments", "map_stage",
+    "damage_stage", "recovery_stage", "RecoveryResult", "stage_mapping", "stage_damage",
+    "stage_recovery", "hazard_intensity", "cascade_table", "services_lost",
+    "resilience_attributes", "crew_sweep", "summarize", "write_summary", "write_manifest",
+    "write_index", "notebooks", "RunFolder", "safe_markdown", "markdown_html", "dump_params",
+    "DEFINITIONS", "PARAMS_FILE", "ERROR_LOG",
+]

@@ -1,0 +1,162 @@
+"""The stages of a run (METHOD §1, §8): functions of their inputs that return their outputs.
+
+======================  ===========================================  ==========================
+stage                   inputs → output                              files (:mod:`.writer`)
+======================  ===========================================  ==========================
+:func:`map_stage`       parameters → mapped :class:`City`            ``city.nc``,
+                                                                     ``networks/*.json``
+:func:`damage_stage`    parameters, city → damage Dataset            ``damage.nc``
+:func:`recovery_stage`  parameters, city, damage →                   ``recovery.nc``,
+                        :class:`RecoveryResult`                      ``summary.json``, …
+======================  ===========================================  ==========================
+
+``workbench simulate`` passes each stage's output to the next in memory. The stage notebooks,
+each in a kernel of its own, call :func:`stage_mapping`, :func:`stage_damage` and
+:func:`stage_recovery`: the same stages, reading their inputs from the run folder and
+persisting their outputs into it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import xarray as xr
+
+from ..city import City
+from ..dims import REALIZATION
+from . import writer
+from .reader import load_damage, load_run_city, read_params, resolve_city
+
+__all__ = ["RecoveryResult", "map_stage", "damage_stage", "recovery_stage", "hazard_intensity",
+           "realization", "constraints", "stage_mapping", "stage_damage", "stage_recovery"]
+
+
+@dataclass(frozen=True)
+class RecoveryResult:
+    """What the recovery stage returns.
+
+    Attributes
+    ----------
+    recovery : xarray.Dataset
+        Per strategy (and realisation, when several): restoration days and EP/SC curves.
+    summaries : list of dict
+        Per realisation, ``{strategy: {index: value}}``
+        (:func:`workbench.indexes.summary_indexes`).
+    assignments : pandas.DataFrame
+        Every crew stint, with its ``realization``.
+    """
+
+    recovery: xr.Dataset
+    summaries: list
+    assignments: pd.DataFrame
+
+
+def realization(ds: xr.Dataset, r: int) -> xr.Dataset:
+    """Realisation ``r`` of a Dataset with dim ``realization`` (a Dataset without it as is)."""
+    return ds.isel({REALIZATION: r}) if REALIZATION in ds.dims else ds
+
+
+def constraints(params: dict, crews=None):
+    """The :class:`~workbench.recovery.Constraints` of the parameters (``crews`` overridden)."""
+    from ..recovery import Constraints
+    given = params["constraints"] if crews is None else {**params["constraints"], "crews": crews}
+    return Constraints(horizon_days=params["horizon_days"], **given)
+
+
+def map_stage(params: dict) -> City:
+    """Stage 01: the city the parameters name, every building mapped onto every network."""
+    from ..mapping import map_city
+    return map_city(resolve_city(params), max_distance=params["map"]["max_distance_m"])
+
+
+def hazard_intensity(hazard: dict, city: City, components: xr.Dataset) -> xr.Dataset:
+    """The intensity Dataset (PGA, PGV at buildings and components) the ``hazard`` parameters name.
+
+    ``location: centre`` puts the epicentre at the mean building position.
+    """
+    from ..hazard import Earthquake, earthquake_intensity, intensity_from_csv
+    if hazard["kind"] == "field":
+        return intensity_from_csv(hazard["field"], city.buildings, components,
+                                  scale=hazard["intensity_scale"])
+    if hazard["location"] == "centre":
+        x, y = float(city.buildings["x"].mean()), float(city.buildings["y"].mean())
+    else:
+        x, y = map(float, hazard["location"])
+    quake = Earthquake(magnitude=float(hazard["magnitude"]), x=x, y=y,
+                       depth_km=float(hazard["depth_km"]), vs30=float(hazard["vs30"]),
+                       intensity_scale=float(hazard["intensity_scale"]))
+    return earthquake_intensity(quake, city.buildings, components)
+
+
+def damage_stage(params: dict, city: City, system=None) -> xr.Dataset:
+    """Stage hazard → damage: sample damage for every realisation, or read it from the table
+    ``damage.source`` names (then the hazard is not used); with ``damage.road_debris``, block
+    the road edges next to collapsed buildings (:func:`workbench.debris.road_blockage`)."""
+    from ..damage import sample_damage
+    from ..system import build_system
+    system = system if system is not None else build_system(city)
+    if params["damage"]["source"] is not None:
+        from ..interop import read_damage
+        damage = read_damage(Path(params["damage"]["source"]).expanduser(), city, system=system,
+                             currency="EUR")
+    else:
+        hazard = hazard_intensity(params["hazard"], city, system.components)
+        damage = sample_damage(city.buildings, system.components, hazard,
+                               realizations=params["realizations"], seed=params["seed"],
+                               design_code=params["damage"]["design_code"])
+    if params["damage"]["road_debris"]:
+        from ..debris import road_blockage
+        damage = road_blockage(system, damage)
+    return damage
+
+
+def recovery_stage(params: dict, city: City, damage: xr.Dataset, system=None) -> RecoveryResult:
+    """Stage recovery: simulate every strategy on every realisation (seed ``seed + r``)."""
+    from ..indexes import summary_indexes
+    from ..recovery import simulate_recovery
+    from ..system import build_system
+    system = system if system is not None else build_system(city)
+    limits = constraints(params)
+    results, summaries, stints = [], [], []
+    for r in range(damage.sizes.get(REALIZATION, 1)):
+        one = realization(damage, r)
+        recovery, table = simulate_recovery(city, system, one, limits,
+                                            strategies=tuple(params["strategies"]),
+                                            seed=params["seed"] + r, return_assignments=True)
+        results.append(recovery)
+        summaries.append(summary_indexes(recovery, city, one))
+        stints.append(table.assign(**{REALIZATION: r}))
+    recovery = results[0] if len(results) == 1 else xr.concat(results, dim=REALIZATION)
+    return RecoveryResult(recovery=recovery, summaries=summaries,
+                          assignments=pd.concat(stints))
+
+
+# --------------------------------------------------------------------------- for the notebooks
+
+def stage_mapping(run_dir: str | Path) -> City:
+    """:func:`map_stage` on the run's parameters; writes ``city.nc`` and ``networks/``."""
+    city = map_stage(read_params(run_dir))
+    writer.write_city(run_dir, city)
+    return city
+
+
+def stage_damage(run_dir: str | Path, city: City | None = None) -> xr.Dataset:
+    """:func:`damage_stage` on the run's parameters and mapped city; writes ``damage.nc``."""
+    city = city if city is not None else load_run_city(run_dir)
+    damage = damage_stage(read_params(run_dir), city)
+    writer.write_damage(run_dir, damage)
+    return damage
+
+
+def stage_recovery(run_dir: str | Path, city: City | None = None,
+                   damage: xr.Dataset | None = None) -> xr.Dataset:
+    """:func:`recovery_stage` on the run's parameters, city and damage; writes ``recovery.nc``,
+    ``crew_assignments.csv``, ``summary.json`` and the exports; returns the recovery Dataset."""
+    params = read_params(run_dir)
+    city = city if city is not None else load_run_city(run_dir)
+    damage = damage if damage is not None else load_damage(run_dir)
+    result = recovery_stage(params, city, damage)
+    writer.write_recovery(run_dir, params, city, damage, result)
+    return result.recovery
