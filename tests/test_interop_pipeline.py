@@ -65,3 +65,13 @@ def test_bad_damage_source_is_a_stage_error(inventory_city, tmp_path, capsys):
     assert main(["simulate", str(tmp_path / "p.yaml"), "--out", str(tmp_path / "o")]) == 1
     err = capsys.readouterr().err
     assert "stage damage failed" in err and "7" in err
+
+
+def test_an_imported_table_sets_the_realizations_and_says_so(inventory_city, tmp_path, caplog):
+    # the table holds one realisation; a parameter asking for 3 does not apply to it
+    with caplog.at_level("WARNING"):
+        run_dir = pipeline.simulate(_params(inventory_city, realizations=3), tmp_path / "run")
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert summary["realizations"] == 1
+    assert any("realization" in r.getMessage() and "table" in r.getMessage()
+               for r in caplog.records)

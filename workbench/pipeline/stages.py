@@ -96,12 +96,16 @@ def damage_stage(params: dict, city: City, system=None) -> xr.Dataset:
     the road edges next to collapsed buildings (:func:`workbench.debris.road_blockage`)."""
     from ..damage import sample_damage
     from ..system import build_system
+    from ..params import check_memory
     system = system if system is not None else build_system(city)
+    n_b, n_c = city.buildings.sizes["building"], system.n_components
     if params["damage"]["source"] is not None:
         from ..interop import read_damage
         damage = read_damage(Path(params["damage"]["source"]).expanduser(), city, system=system,
-                             currency="EUR")
+                             currency="EUR", realizations=params["realizations"])
+        check_memory(params, n_b, n_c, realizations=damage.sizes[REALIZATION])
     else:
+        check_memory(params, n_b, n_c)   # refuse before allocating, with the estimate
         hazard = hazard_intensity(params["hazard"], city, system.components)
         damage = sample_damage(city.buildings, system.components, hazard,
                                realizations=params["realizations"], seed=params["seed"],
