@@ -68,3 +68,14 @@ def test_summary_states_the_definitions_and_what_the_horizon_leaves_open(demo_ru
         # open work at the horizon goes with a loss still accruing, and vice versa
         assert (v["unrestored_buildings"] + v["unrestored_components"] > 0) == (
             not v["recovered_100"])
+
+
+def test_the_policy_summary_says_when_95_percent_is_not_back():
+    from workbench.report import policy_summary
+    s = {"city": {"buildings": 1, "floor_area_m2": 1.0, "population": 1.0},
+         "strategies": {"rigid": {"economic_loss": 1.0, "repair_cost": 0.0,
+                                  "service_loss_person_days": 1.0, "recovery_days_95": None,
+                                  "functionality_72h": 0.5}}}
+    text = policy_summary(s)
+    assert "95 % of functionality is not back within the simulated horizon" in text
+    assert "back after not" not in text

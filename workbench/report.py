@@ -19,8 +19,11 @@ def _money(value: float) -> str:
     return f"EUR {value:,.0f}"
 
 
-def _days(value) -> str:
-    return "not within the simulated horizon" if value is None or math.isinf(value) else f"{value:,.0f} days"
+def _back(day) -> str:
+    """When 95 % of functionality is back, in words."""
+    if day is None or math.isinf(day):
+        return "95 % of functionality is not back within the simulated horizon"
+    return f"95 % of functionality is back after {day:,.0f} days"
 
 
 def _still_open(v: dict) -> str:
@@ -104,8 +107,7 @@ def policy_summary(summary: dict) -> str:
         lines.append(
             f"- **{strategy}** recovery: total economic loss {_money(v['economic_loss'])} (of which "
             f"direct repair {_money(v['repair_cost'])}), cumulative service-capacity loss "
-            f"{v['service_loss_person_days']:,.0f} person-days; 95 % of functionality is back after "
-            f"{_days(v['recovery_days_95'])}; "
+            f"{v['service_loss_person_days']:,.0f} person-days; {_back(v['recovery_days_95'])}; "
             + (f"{f72:.0%} of functionality is available at 72 hours." if f72 is not None else "")
             + _still_open(v))
     strategies = summary["strategies"]
