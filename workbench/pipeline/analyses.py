@@ -1,5 +1,7 @@
 """Analyses of a run the stage notebooks show: the cascade, services lost, the 4R attributes and
-a sweep over crews (METHOD §5–§7). Each takes the run's objects and returns a table."""
+a sweep over crews (METHOD §5–§7). The logic lives with its domain (``workbench.system``,
+``workbench.criticality``, ``workbench.recovery.sweeps``); these wrappers pick the run's
+realisation 0 and parameters."""
 
 from __future__ import annotations
 
@@ -10,7 +12,6 @@ import pandas as pd
 import xarray as xr
 
 from ..city import City
-from ..dims import NETWORKS
 from .reader import load_damage, load_run_city, read_params
 from .stages import constraints, realization
 
@@ -18,31 +19,15 @@ __all__ = ["cascade_table", "services_lost", "resilience_attributes", "crew_swee
 
 
 def cascade_table(system, damage: xr.Dataset) -> pd.DataFrame:
-    """Per network, for one realisation: components damaged by the hazard, components out after
-    the interdependency cascade, and the share of buildings served before and after."""
-    own = np.asarray(realization(damage, 0)["component_functional"].values, dtype=bool)
-    after = system.cascade(own)
-    intact = system.service(np.ones(system.n_components, bool))
-    damaged = system.service(own)
-    network = system.components["network"].values.astype(str)
-    rows = []
-    for k, name in enumerate(NETWORKS):
-        mask = network == name
-        rows.append({"network": name, "components": int(mask.sum()),
-                     "damaged_by_hazard": int((~own & mask).sum()),
-                     "out_after_cascade": int((~after & mask).sum()),
-                     "buildings_served_before": float(intact[:, k].mean()),
-                     "buildings_served_after": float(damaged[:, k].mean())})
-    return pd.DataFrame(rows).set_index("network")
+    """:func:`workbench.system.cascade_table` of the run's realisation 0."""
+    from ..system import cascade_table as table
+    return table(system, np.asarray(realization(damage, 0)["component_functional"].values, bool))
 
 
 def services_lost(system, damage: xr.Dataset) -> xr.DataArray:
-    """Per building, the number of networks (0–3) whose service it loses right after the event
-    (own damage plus the interdependency cascade), realisation 0."""
-    own = np.asarray(realization(damage, 0)["component_functional"].values, dtype=bool)
-    intact = system.service_dataarray(np.ones(system.n_components, bool))
-    after = system.service_dataarray(own)
-    return (intact - after).sum("network").rename("services_lost")
+    """:func:`workbench.system.services_lost` of the run's realisation 0."""
+    from ..system import services_lost as lost
+    return lost(system, np.asarray(realization(damage, 0)["component_functional"].values, bool))
 
 
 def _run_inputs(run_dir, city: City | None, damage: xr.Dataset | None):
@@ -88,21 +73,9 @@ def resilience_attributes(run_dir: str | Path, recovery: xr.Dataset, city: City 
 
 def crew_sweep(run_dir: str | Path, city: City | None = None, damage: xr.Dataset | None = None,
                factors=(0.25, 0.5, 1.0, 2.0, 4.0)) -> pd.DataFrame:
-    """Indexes of every strategy on realisation 0 with the run's crews scaled by ``factors``
-    (each trade scaled alike; at least one crew in all)."""
-    from ..indexes import summary_indexes
-    from ..recovery import simulate_recovery
+    """:func:`workbench.recovery.sweeps.crew_sweep` of the run's realisation 0, with its
+    parameters (each trade scaled alike)."""
+    from ..recovery.sweeps import crew_sweep as sweep
     params, city, damage, system = _run_inputs(run_dir, city, damage)
-    one = realization(damage, 0)
-    base = params["constraints"]["crews"]
-    rows = []
-    for factor in factors:
-        crews = ({k: int(round(v * factor)) for k, v in base.items()} if isinstance(base, dict)
-                 else max(1, int(round(base * factor))))
-        if _total(crews) == 0:
-            continue
-        recovery = simulate_recovery(city, system, one, constraints(params, crews),
-                                     strategies=tuple(params["strategies"]), seed=params["seed"])
-        for strategy, values in summary_indexes(recovery, city, one).items():
-            rows.append({"crews": _total(crews), "strategy": strategy, **values})
-    return pd.DataFrame(rows)
+    return sweep(city, system, realization(damage, 0), constraints(params), factors,
+                 strategies=tuple(params["strategies"]), seed=params["seed"])

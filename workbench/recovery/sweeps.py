@@ -33,7 +33,7 @@ import xarray as xr
 from ..dims import STRATEGIES
 from ..errors import InputError
 
-__all__ = ["constraint_sweep"]
+__all__ = ["constraint_sweep", "crew_sweep"]
 
 
 def constraint_sweep(city, system, damage: xr.Dataset, constraints, field: str,
@@ -73,4 +73,31 @@ def constraint_sweep(city, system, damage: xr.Dataset, constraints, field: str,
                                 **kwargs)
         for strategy, indexes in summary_indexes(rec, city, damage).items():
             rows.append({field: value, "strategy": strategy, **indexes})
+    return pd.DataFrame(rows)
+
+
+def crew_sweep(city, system, damage: xr.Dataset, constraints,
+               factors: Sequence[float] = (0.25, 0.5, 1.0, 2.0, 4.0), *,
+               strategies: Sequence[str] = STRATEGIES, seed: int = 0) -> pd.DataFrame:
+    """Indexes of every strategy with the crews of ``constraints`` scaled by each of ``factors``
+    (every trade alike, rounded; at least one crew in all; a scaling to no crew is skipped).
+
+    Returns a table like :func:`constraint_sweep`'s, with column ``crews`` (the total).
+    """
+    from ..indexes import summary_indexes
+    from . import simulate_recovery
+    base = constraints.crews
+    rows = []
+    for factor in factors:
+        if isinstance(base, int):
+            crews = max(1, int(round(base * factor)))
+        else:
+            crews = {k: int(round(v * factor)) for k, v in base.items()}
+        total = crews if isinstance(crews, int) else sum(crews.values())
+        if total == 0:
+            continue
+        c = dataclasses.replace(constraints, crews=crews)
+        rec = simulate_recovery(city, system, damage, c, strategies=strategies, seed=seed)
+        for strategy, indexes in summary_indexes(rec, city, damage).items():
+            rows.append({"crews": total, "strategy": strategy, **indexes})
     return pd.DataFrame(rows)
