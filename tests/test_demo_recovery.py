@@ -10,12 +10,19 @@ from workbench.params import validate_params
 
 
 @pytest.fixture(scope="module")
-def demo_losses():
+def demo():
+    """The default parameters, the mapped demo city, its system, the shaking and constraints."""
     params = validate_params({})
     city = wb.map_city(wb.demo_city(), max_distance=params["map"]["max_distance_m"])
     system = wb.build_system(city)
     intensity = pipeline.hazard_intensity(params["hazard"], city, system.components)
     constraints = wb.Constraints(horizon_days=params["horizon_days"], **params["constraints"])
+    return city, system, intensity, constraints
+
+
+@pytest.fixture(scope="module")
+def demo_losses(demo):
+    city, system, intensity, constraints = demo
     economic, functionality = [], []
     for seed in range(4):
         damage = wb.sample_damage(city.buildings, system.components, intensity,
@@ -36,12 +43,8 @@ def test_flexible_le_semiflexible_le_rigid_in_mean_economic_loss(demo_losses):
     assert rigid > 1.02 * semi and semi > 1.1 * flexible
 
 
-def test_the_commitment_period_binds_on_the_demo_city():
-    params = validate_params({})
-    city = wb.map_city(wb.demo_city(), max_distance=params["map"]["max_distance_m"])
-    system = wb.build_system(city)
-    intensity = pipeline.hazard_intensity(params["hazard"], city, system.components)
-    base = wb.Constraints(horizon_days=params["horizon_days"], **params["constraints"])
+def test_the_commitment_period_binds_on_the_demo_city(demo):
+    city, system, intensity, base = demo
     from workbench.recovery.sweeps import constraint_sweep
     losses = []
     for seed in range(3):
