@@ -8,7 +8,6 @@ import math
 
 import numpy as np
 import pytest
-import xarray as xr
 
 from workbench.errors import InputError
 from workbench.indexes import ep_loss, service_loss

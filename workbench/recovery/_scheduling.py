@@ -172,7 +172,7 @@ def _assign(p: Problem, st: _DayState, order: np.ndarray, ratio: np.ndarray,
         rank[in_pool] = np.arange(int(in_pool.sum()))
     take = rank < slots[p.pool[cand]]
     if p.constraints.planner == "exact" and len(ratio):
-        take = _exact_take(p, st, cand, take, ratio, locked_tasks, slots, budget, t)
+        take = _exact_take(p, st, cand, take, ratio, locked_tasks, slots, budget)
     seq = np.concatenate([locked_tasks, cand[take]])
     w = np.minimum(1.0, p.effort[seq] - st.work[seq])
     crew = st.task_crew[seq]
@@ -190,7 +190,7 @@ def _assign(p: Problem, st: _DayState, order: np.ndarray, ratio: np.ndarray,
     return seq[keep], (w * f)[keep]
 
 
-def _exact_take(p, st, cand, take, ratio, locked_tasks, slots, budget, t):
+def _exact_take(p, st, cand, take, ratio, locked_tasks, slots, budget):
     """Replace the greedy choice of building candidates by the exact one, pool by pool."""
     bld = p.kind[cand] == 0
     b_cand = cand[bld]
