@@ -93,7 +93,8 @@ __all__ = [
     "EP_SERVICE_WEIGHTS", "RSS_SERVICE_WEIGHTS", "CURRENCY", "PRICE_YEAR",
     "FunctionalityModel", "TableFunctionality", "Shelters",
     "usable_fractions", "building_ep", "building_sc", "residents", "service_demand",
-    "displaced_population", "shelter_places", "shelter_capacity", "city_functionality",
+    "displaced_population", "shelter_capable", "shelter_places", "shelter_capacity",
+    "city_functionality",
     "functionality_model",
 ]
 
@@ -388,6 +389,21 @@ def displaced_population(buildings: xr.Dataset, q_frac) -> float:
     return float((residents(buildings) * (1.0 - np.asarray(q_frac, dtype=float))).sum())
 
 
+def shelter_capable(buildings: xr.Dataset) -> np.ndarray:
+    """Which buildings may host displaced people: the variable ``shelter_capable`` where the
+    buildings carry it, else every ``public`` building.
+
+    Examples
+    --------
+    >>> from workbench.city import toy_city
+    >>> shelter_capable(toy_city().buildings).tolist()
+    [False, False, False, False, False, True]
+    """
+    if "shelter_capable" in buildings:
+        return np.asarray(buildings["shelter_capable"].values, dtype=bool)
+    return np.asarray(buildings["type"].values).astype(str) == "public"
+
+
 def shelter_places(buildings: xr.Dataset, q_frac, shelters: Shelters | None = None) -> np.ndarray:
     """Spare shelter places of each building [persons]; 0 unless shelter-capable and fully usable.
 
@@ -400,10 +416,7 @@ def shelter_places(buildings: xr.Dataset, q_frac, shelters: Shelters | None = No
     357.1
     """
     shelters = Shelters() if shelters is None else shelters
-    if "shelter_capable" in buildings:
-        capable = np.asarray(buildings["shelter_capable"].values, dtype=bool)
-    else:
-        capable = np.asarray(buildings["type"].values).astype(str) == "public"
+    capable = shelter_capable(buildings)
     q = np.asarray(q_frac, dtype=float)
     area = np.asarray(buildings["floor_area"].values, dtype=float)
     spare = np.maximum(area * shelters.usable_share / shelters.area_per_person

@@ -20,7 +20,7 @@ from scipy.sparse.csgraph import dijkstra
 from ..dims import BUILDING, COMPONENT, NETWORKS, REALIZATION
 from ..errors import InputError
 from ..functionality import (Shelters, functionality_model, residents, service_demand,
-                             usable_fractions)
+                             shelter_capable, shelter_places, usable_fractions)
 from .impeding import building_delays, component_delays
 
 # private module (workbench.recovery is the API); it re-exports RIGID_TYPE_ORDER
@@ -111,19 +111,13 @@ class Problem:
         self.area = np.asarray(b["floor_area"].values, dtype=float)
         self.occupancy = np.asarray(b["occupancy"].values, dtype=float)
         self.residents = residents(b)
-        if "shelter_capable" in b:
-            capable = np.asarray(b["shelter_capable"].values, dtype=bool)
-        else:
-            capable = np.asarray(b["type"].values).astype(str) == "public"
         # hosts: their spare places and spare baseline occupancy once fully usable
         # (functionality.shelter_places / shelter_capacity)
-        self.shelter_idx = np.flatnonzero(capable)
-        own = self.residents[self.shelter_idx]
-        self.shelter_cap = np.maximum(self.area[self.shelter_idx] * self.shelters.usable_share
-                                      / self.shelters.area_per_person - own, 0.0)
-        self.host_occupancy = np.maximum(self.occupancy[self.shelter_idx] - own, 0.0)
-        self.places_full = np.zeros(n_b)
-        self.places_full[self.shelter_idx] = self.shelter_cap
+        self.shelter_idx = np.flatnonzero(shelter_capable(b))
+        self.places_full = shelter_places(b, np.ones(n_b), self.shelters)
+        self.shelter_cap = self.places_full[self.shelter_idx]
+        self.host_occupancy = np.maximum(self.occupancy[self.shelter_idx]
+                                         - self.residents[self.shelter_idx], 0.0)
         self.demand = service_demand(b)
         self.intact_service = self.service(np.ones(n_c, bool))
         self.full_ep_unit = np.asarray(self.model.ep_unit(b, self.intact_service), dtype=float)
@@ -159,14 +153,17 @@ class Problem:
             self.expected_a, self.expected_q = self.a0.copy(), self.q0.copy()
             self.expected_effort = b_eff.copy()
             suspect = ds > 0
+        # expected gain per expected crew-day at full service: the inspection order here and
+        # the fixed (rigid) plan in _scheduling
+        gain = 0.5 * (self.area * (1 - self.expected_a) * self.full_ep_unit
+                      / max(self.ep0, 1e-300)
+                      + self.residents * (1 - self.expected_q) * (1 + self.full_rss)
+                      / max(self.demand, 1e-300))
+        self.expected_ratio = gain / np.maximum(self.expected_effort, 1e-9)
         capacity = self.constraints.inspections_per_day
         self.inspected_day = np.zeros(n)
         if np.isfinite(capacity):
-            ep_unit, rss = self.full_ep_unit, self.full_rss
-            gain = 0.5 * (self.area * (1 - self.expected_a) * ep_unit / max(self.ep0, 1e-300)
-                          + self.residents * (1 - self.expected_q) * (1 + rss)
-                          / max(self.demand, 1e-300))
-            ratio = np.where(suspect, gain / np.maximum(self.expected_effort, 1e-9), -np.inf)
+            ratio = np.where(suspect, self.expected_ratio, -np.inf)
             order = np.lexsort((np.arange(n), -ratio))
             rank = np.empty(n, np.int64)
             rank[order] = np.arange(n)

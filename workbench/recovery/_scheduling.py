@@ -119,11 +119,7 @@ def _fixed_order(p: Problem, tier, level) -> np.ndarray:
     bld = all_tasks[p.kind == 0]
     comp = comp[_component_order(p, comp, tier, level, p.effort)] if len(comp) else comp
     t = p.target[bld]
-    rss, ep_unit = p.full_rss[t], p.full_ep_unit[t]
-    gain = 0.5 * (p.area[t] * (1 - p.expected_a[t]) * ep_unit / max(p.ep0, 1e-300)
-                  + p.residents[t] * (1 - p.expected_q[t]) * (1 + rss) / max(p.demand, 1e-300))
-    expected = gain / np.maximum(p.expected_effort[t], 1e-9)
-    bld = bld[np.lexsort((p.tie[bld], p.type_rank[t], -expected))]
+    bld = bld[np.lexsort((p.tie[bld], p.type_rank[t], -p.expected_ratio[t]))]
     return np.concatenate([comp, bld]).astype(np.int64)
 
 
