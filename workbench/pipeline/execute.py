@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -35,6 +36,9 @@ def _isolated_kernel_manager(cwd: str):
             kw["env"] = {**(kw.get("env") or os.environ), "PYTHONSAFEPATH": "1"}
             kw["cwd"] = cwd
             kw.setdefault("transport_encryption", "auto")  # CurveZMQ where the kernel has it
+            # no terminal: a Ctrl-C still ends the kernel with the workbench (same process
+            # group), but the dying kernel's messages never mix into the one-line report
+            kw["stdout"] = kw["stderr"] = subprocess.DEVNULL
             return await super().start_kernel(**kw)
 
     return IsolatedKernelManager
