@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import warnings
 
 from .errors import WorkbenchError
 
-__all__ = ["main"]
+__all__ = ["main", "run_cli"]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -151,5 +152,22 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def run_cli() -> None:
+    """The console script: :func:`main`, then exit with its status.
+
+    After an interrupt (status 130) the process ends at once, once its one line is out:
+    interpreter shutdown would otherwise let the notebook client's background tasks report the
+    kernel that the same Ctrl-C stopped (``DeadKernelError``) after that line. Nothing is left
+    to clean up then — the run folder is already as it was, and the kernel exits when it sees
+    its parent gone.
+    """
+    code = main()
+    if code == 130:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(130)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run_cli()
