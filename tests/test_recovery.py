@@ -304,26 +304,25 @@ class PowerHungryOffices:
         return np.where(office, service[:, 1], 1.0)
 
 
-def switching_case(commit):
-    """Toy city: the power source is out for 5 days; one building crew, a home (20 crew-days)
-    and an office (40 crew-days) to repair. Before power returns the home is the better repair;
-    after, the office is, so a re-planned crew switches. The home's 30 residents are a small
-    share of the city's 180, so its service gain does not outweigh the office's EP."""
+def switching_case(commit, mobilisation=0.0):
+    """Toy city, one building crew, a home (b1, 20 crew-days) and an office (b2, 40 crew-days)
+    to repair; the office's repair is the far better one (its EP). Planners expect the home to
+    be heavily damaged and the office hardly at all, so with one inspection every five days
+    the home is inspected (and known) on day 1 and the office on day 6: a re-planned crew starts
+    the home, then switches when the office turns out damaged. Flexible knows all at day 0."""
     city = toy_city()
     city = city.with_buildings(city.buildings.assign(
         population=("building", [150.0, 30.0, 0.0, 0.0, 0.0, 0.0])))
-    system = build_system(city)
     dmg = building_damage(city, [0, 4, 4, 0, 0, 0], [0, 20, 40, 0, 0, 0])
-    func = np.ones(system.n_components, bool)
-    func[system.index_of("power:P0")] = False
-    days = np.where(func, 0.0, 5.0)
-    dmg = dmg.assign({"component_damage_state": ("component", np.where(func, 0, 4)),
-                      "component_functional": ("component", func),
-                      "component_repair_days": ("component", days),
-                      "component_repair_cost": ("component", days * 100.0)}
-                     ).assign_coords(component=system.component_ids)
-    c = Constraints(crews={"building": 1, "power": 1}, commitment_days=commit, horizon_days=80)
-    return simulate_recovery(city, system, dmg, c, functionality=PowerHungryOffices(),
+    prob = np.zeros((6, 5))
+    prob[:, 0] = 1.0
+    prob[1] = [0, 0, 0, 0, 1]                 # the home: expected collapsed
+    prob[2] = [0.9, 0.1, 0, 0, 0]             # the office: expected hardly damaged
+    dmg = dmg.assign(building_damage_probability=(("building", "damage_state"), prob),
+                     building_expected_repair_days=("building", [0, 20, 2.0, 0, 0, 0]))
+    c = Constraints(crews={"building": 1}, commitment_days=commit, horizon_days=90,
+                    inspections_per_day=0.2, mobilisation_days=mobilisation)
+    return simulate_recovery(city, None, dmg, c, functionality=PowerHungryOffices(),
                              return_assignments=True)
 
 
@@ -333,16 +332,20 @@ def test_committed_crews_never_move_before_their_period_ends():
     assert set(log.columns) >= {"strategy", "crew", "trade", "task_kind", "target", "start_day",
                                 "end_day", "completed"}
     homes = log[log["target"] == "b1"].groupby("strategy").first()   # first stint on the home
-    # flexible leaves the home the day power returns; semiflexible when its period ends;
-    # rigid finishes it
-    assert homes.loc["flexible", "end_day"] == 5 and not homes.loc["flexible", "completed"]
-    assert homes.loc["semiflexible", "end_day"] == commit
+    # flexible knows the office's damage at day 0 and never starts the home before it;
+    # semiflexible starts the home on day 1 and leaves it when its period ends (day 9), after
+    # the office is known (day 6); rigid finishes it
+    first = log[log["strategy"] == "flexible"].sort_values("start_day").iloc[0]
+    assert first["target"] == "b2" and first["start_day"] == 0 and first["completed"]
+    assert homes.loc["semiflexible", "start_day"] == 1
+    assert homes.loc["semiflexible", "end_day"] == 1 + commit
     assert not homes.loc["semiflexible", "completed"]
     assert homes.loc["rigid", "completed"]          # a fixed plan: every stint completes
     # progress is kept: the home needs only its remaining 20 − 8 crew-days later on
     day = rec["building_restored_day"].sel(strategy="semiflexible")
-    assert float(day.sel(building="b2")) == commit + 40
-    assert float(day.sel(building="b1")) == commit + 40 + 12
+    assert float(day.sel(building="b2")) == 1 + commit + 40
+    assert float(day.sel(building="b1")) == 1 + commit + 40 + 12
+    assert float(rec["building_restored_day"].sel(strategy="flexible", building="b2")) == 40
     # and, in general, no stint that ends without completion is shorter than the period
     moved = log[~log["completed"] & np.isfinite(log["end_day"])]
     semi = moved[moved["strategy"] == "semiflexible"]
@@ -354,8 +357,19 @@ def test_committed_crews_never_move_before_their_period_ends():
 def test_commitment_zero_is_flexible_and_inf_is_to_completion(commit):
     rec, log = switching_case(commit)
     semi = log[(log["strategy"] == "semiflexible") & (log["target"] == "b1")].iloc[0]
-    # period 3 ends at day 3, the crew is kept (a new period, to day 6), then it moves
-    assert semi["end_day"] == {0.0: 5.0, 3.0: 6.0, math.inf: 20.0}[commit]
+    # commitment 0: the crew moves the day the office is known (6); period 3 from day 1 ends
+    # at day 4, the crew is kept (a new period, to day 7), then it moves; inf: it finishes
+    assert semi["end_day"] == {0.0: 6.0, 3.0: 7.0, math.inf: 21.0}[commit]
+
+
+def test_switching_cost_is_paid_and_known_to_planners():
+    """With a mobilisation cost, a crew's first day on a new task does no work."""
+    rec, _ = switching_case(0.0, mobilisation=1.0)
+    day = rec["building_restored_day"].sel(strategy="semiflexible")
+    # home from day 1 (mobilising day 1, work days 2-5: 4 crew-days), office from day 6
+    # (mobilising day 6, done after 40 more: 47), then the home's remaining 16 (+1): 64
+    assert float(day.sel(building="b2")) == 47
+    assert float(day.sel(building="b1")) == 64
 
 
 def test_crew_log_is_consistent(grid):

@@ -95,7 +95,7 @@ __all__ = [
     "usable_fractions", "building_ep", "building_sc", "residents", "service_demand",
     "displaced_population", "shelter_capable", "shelter_places", "shelter_capacity",
     "city_functionality",
-    "functionality_model",
+    "functionality_model", "type_codes",
 ]
 
 #: Currency and price year of EP (:mod:`workbench.assumptions`: one price year for all money).
@@ -199,16 +199,17 @@ class TableFunctionality:
 
     def ep_unit(self, buildings: xr.Dataset, service: np.ndarray) -> np.ndarray:
         """EP per m² per day [EUR/m²/day], shape (n_buildings,)."""
-        code = _type_codes(buildings)
+        code = type_codes(buildings)
         full = np.array([self.ep_unit_full[t] for t in BUILDING_TYPES])[code]
         return full * _service_factor(self.ep_weights, code, service)
 
     def rss(self, buildings: xr.Dataset, service: np.ndarray) -> np.ndarray:
         """Supplementary service factor rSS [-], shape (n_buildings,); 1 at full service."""
-        return _service_factor(self.rss_weights, _type_codes(buildings), service)
+        return _service_factor(self.rss_weights, type_codes(buildings), service)
 
 
-def _type_codes(buildings: xr.Dataset) -> np.ndarray:
+def type_codes(buildings: xr.Dataset) -> np.ndarray:
+    """Index of each building's type in :data:`~workbench.dims.BUILDING_TYPES` (unknown → error)."""
     types = np.asarray(buildings["type"].values).astype(str)
     order = np.argsort(BUILDING_TYPES)
     sorted_types = np.asarray(BUILDING_TYPES)[order]

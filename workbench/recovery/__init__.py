@@ -74,9 +74,15 @@ whenever a repair completes; within a level, the component the day's resources f
 network tasks come before buildings (buildings need lifelines to function).
 
 *Buildings*. Every day, each available building repair is scored by its functionality gain
-per remaining crew-day, ``½ (ΔEP_i / EP0 + ΔSC_i / demand) / remaining_i``, at the current
-service satisfaction, and the free crews take the best ratios (``planner="greedy"``, the fast
-path). ``planner="exact"`` solves the day's assignment as a mixed-integer programme with
+per remaining crew-day, ``½ (ΔEP_i / EP0 + ΔSC_i / demand) / remaining_i``, and the free crews
+take the best ratios (``planner="greedy"``, the fast path). ΔEP_i and ΔSC_i are valued at full
+service, the service the building will have when its repair pays off: lifelines come back in
+days, building repairs take weeks, and a value at today's service would reshuffle the building
+crews whenever a network returns (a myopia under which more network crews could *raise* the
+loss). ΔSC_i counts the residents re-housed and, for a shelter host, the unsheltered people its
+places would take, each 1 for housing plus the share of the host's spare supplementary capacity
+they would get (:func:`workbench.functionality.shelter_capacity`). What changes from day to day
+is what is known (inspections), what may start (impeding delays) and who is still unsheltered. ``planner="exact"`` solves the day's assignment as a mixed-integer programme with
 scipy's HiGHS (``scipy.optimize.milp``): maximise Σ ratio_i · work_i over which tasks get a crew
 (binary) and how much each works (limited by the materials budget), with at most the free crews
 of each pool and the day's budget — for up to :data:`EXACT_MAX_TASKS` candidates, greedy beyond.

@@ -118,6 +118,8 @@ class Problem:
         self.shelter_cap = self.places_full[self.shelter_idx]
         self.host_occupancy = np.maximum(self.occupancy[self.shelter_idx]
                                          - self.residents[self.shelter_idx], 0.0)
+        self.host_spare = np.zeros(n_b)
+        self.host_spare[self.shelter_idx] = self.host_occupancy
         self.demand = service_demand(b)
         self.intact_service = self.service(np.ones(n_c, bool))
         self.full_ep_unit = np.asarray(self.model.ep_unit(b, self.intact_service), dtype=float)

@@ -67,11 +67,11 @@ def _building_ratio(p: Problem, st: _DayState, bld: np.ndarray, mobilisation: fl
     (the seed's short-term gain; planners add the mobilisation of a task no crew is on yet:
     they know switching costs)."""
     t = p.target[bld]
-    d_ep = p.area[t] * st.ep_unit[t] - st.ep_b[t]
-    # SC gain: the residents the repair re-houses, and for a host the people still
-    # unsheltered that its places would take (at its current rSS)
-    d_sc = p.residents[t] * (1 + st.rss[t]) - st.sc_b[t]
-    d_sc = d_sc + np.minimum(p.places_full[t], st.unsheltered) * (1 + st.rss[t])
+    ep_unit, rss = p.full_ep_unit[t], p.full_rss[t]
+    d_ep = p.area[t] * (1.0 - st.a[t]) * ep_unit
+    d_sc = p.residents[t] * (1.0 - st.q[t]) * (1 + rss)
+    hosted = np.minimum(p.places_full[t], st.unsheltered)
+    d_sc = d_sc + hosted + rss * np.minimum(hosted, p.host_spare[t])
     gain = 0.5 * (d_ep / max(p.ep0, 1e-300) + d_sc / max(p.demand, 1e-300))
     remaining = p.effort[bld] - st.work[bld]
     return gain / (remaining + np.where(st.task_crew[bld] < 0, mobilisation, 0.0))
