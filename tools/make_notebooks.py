@@ -44,6 +44,97 @@ NOTEBOOKS = {
         md("## Map\n\nBuildings coloured by type over the three networks (projected metres)."),
         code("plots.static(plots.city_map(city), fig_inches=9)"),
     ],
+    "02_feature_significance": [
+        md("# 02 · Feature significance\n\nWhich survey features change per-capita resource "
+           "consumption after an event, rSS = d_t / d0 (METHOD §6, Zhou et al. 2025 §1.2)? Per "
+           "feature: a Welch t-test (two groups), one-way ANOVA and Kruskal–Wallis (k groups), "
+           "assumption checks (Shapiro–Wilk normality, Levene equal variance), effect sizes "
+           "(Cohen's d, η², ε²) and a multiple-testing correction across features "
+           "(`models.correction`). The selected features feed the random forest of stage 03."),
+        code(PARAMS, tags=["parameters"]),
+        code(SETUP),
+        md("## The survey\n\nThe table `models.survey` names, or — when it is `null` — the "
+           "**synthetic** demo survey: a documented generator with planted effects and null "
+           "features (`workbench.models.survey`), not a real survey."),
+        code("survey = pipeline.modelling.survey_data(params)\n"
+             "print(survey.attrs.get('source', 'file: ' + str(params['models']['survey'])))\n"
+             "survey.describe(include='all').T"),
+        md("## Tests\n\nOne row per feature and test. Each feature has one *primary* test — the "
+           "parametric one (Welch for two groups, ANOVA for more) when every group passes the "
+           "normality check and (for ANOVA) the equal-variance check, Kruskal–Wallis otherwise; "
+           "the primary p-values of all features are corrected as one family, and a feature is "
+           "selected when its adjusted p is below `models.alpha`."),
+        code("table = pipeline.stage_significance(run_dir)\n"
+             "table[table['primary']].set_index('feature')[['test', 'groups', 'n', 'statistic', "
+             "'p', 'p_adj', 'effect_size', 'effect_size_name', 'normality_p', 'equal_variance_p', "
+             "'selected']]"),
+        code("plots.static(plots.effect_sizes(table), fig_inches=7)"),
+        md("## Selected features"),
+        code("from workbench.models.significance import select_features\n"
+             "print('selected:', ', '.join(select_features(table)) or 'none')"),
+        md("## Where the survey is synthetic: the ground truth\n\nThe generator's planted "
+           "effects (True) and null features (False); a sound selection finds the first and not "
+           "the second."),
+        code("from workbench.models.survey import SURVEY_GROUND_TRUTH\n"
+             "if params['models']['survey'] is None:\n"
+             "    chosen = set(select_features(table))\n"
+             "    display(pd.DataFrame({'planted effect': SURVEY_GROUND_TRUTH, "
+             "'selected': {f: f in chosen for f in SURVEY_GROUND_TRUTH}}))"),
+        md("All tests: every test of every feature (non-primary p-values are corrected within "
+           "their own test's family). The tidy table is `significance.csv`."),
+        code("table"),
+    ],
+    "03_model_training": [
+        md("# 03 · Model training\n\nThe two data-driven functionality inputs of the method "
+           "(METHOD §6, Zhou et al. 2025 §1.1–1.2): a random forest predicts per-capita "
+           "consumption d_t from the features stage 02 selected, the displaced share and the "
+           "service satisfaction (rSS = d_t / d0); a hybrid network — a GRU over resource-"
+           "consumption series and a dense net over static features, hidden states concatenated — "
+           "predicts EP per m², compared with a static-only baseline. Both are then *archived*: "
+           "evaluated on a grid of building type × water × power × road satisfaction into "
+           "`models/functionality_table.nc`, which the recovery reads when "
+           "`models.functionality` is `trained`."),
+        code(PARAMS, tags=["parameters"]),
+        code(SETUP),
+        code("trained = pipeline.stage_training(run_dir)\n"
+             "metrics = trained.metrics\n"
+             "print('survey:', metrics['survey'])\nprint('production:', metrics['production'])"),
+        md("## rSS forest\n\nFive-fold cross-validated R² on the training part and R² on a "
+           "held-out quarter (seeded splits)."),
+        code("f = metrics['rss_forest']\n"
+             "pd.Series({'features': ', '.join(trained.forest.features), "
+             "'CV R² (mean of 5 folds)': round(f['cv_r2_mean'], 3), "
+             "'CV R² by fold': ', '.join(f'{v:.3f}' for v in f['cv_r2']), "
+             "'held-out R²': round(f['holdout_r2'], 3), 'training rows': f['n_train'], "
+             "'held-out rows': f['n_test']}).to_frame('rSS forest')"),
+        code("plots.static(plots.importance_bars(trained.forest.importance) + "
+             "plots.learning_curve(trained.forest.learning_curve), fig_inches=5)"),
+        code("plots.static(plots.predicted_vs_observed(trained.rss_predictions, 'observed_dt', "
+             "'predicted_dt', title='rSS forest: d_t predicted against observed (all rows)'), "
+             "fig_inches=5)"),
+        md("## EP per m²: the hybrid network and its static-only baseline\n\nHeld-out R² of "
+           "both on the same quarter of the production units. Where the consumption series carry "
+           "information the static features lack, the hybrid should win; where they carry none, "
+           "it should not."),
+        code("pd.DataFrame({k: metrics[k] for k in ('ep_hybrid', 'ep_baseline')}).T"),
+        code("history = pd.read_csv(run_dir / 'models' / 'ep_history.csv')\n"
+             "plots.static(plots.training_history(history) + plots.predicted_vs_observed("
+             "trained.ep_predictions, 'observed', ['hybrid', 'baseline'], "
+             "title='EP per m² [EUR/m²/day], held-out units'), fig_inches=5)"),
+        md("## The archived tables\n\nrSS and EP per m² by type over water and power "
+           "satisfaction (road at full service). rSS is 1 at full service by definition; the EP "
+           "level at full service is `models.ep_level` (`cited`: the lookup table's published "
+           "figure, the network giving the service dependence)."),
+        code("archive = trained.archive\n"
+             "plots.static(plots.archive_heatmaps(archive, 'rss'), fig_inches=3.2)"),
+        code("plots.static(plots.archive_heatmaps(archive, 'ep_unit'), fig_inches=3.2)"),
+        md("Beside the lookup tables (same grid): the ratio trained ÷ table at half water and "
+           "half power, road at full service."),
+        code("from workbench.models.archive import table_archive\n"
+             "table = table_archive()\npoint = dict(water=0.5, power=0.5, road=1.0)\n"
+             "pd.DataFrame({v: (archive[v].sel(point) / table[v].sel(point)).to_series() "
+             "for v in ('rss', 'ep_unit')}).rename(columns=lambda v: f'{v}: trained ÷ table')"),
+    ],
     "04_recovery_simulation": [
         md("# 04 · Damage, cascade and recovery\n\nA hazard scenario gives ground motion at every "
            "building and component; Hazus fragility curves give damage states, sampled with the "
@@ -80,7 +171,11 @@ NOTEBOOKS = {
            "cost) and cumulative service-capacity loss in person-days, with days to 95 % recovery "
            "and functionality at 72 hours (METHOD §4). From `summary.json`."),
         code("summary = json.loads((run_dir / 'summary.json').read_text())\n"
+             "print('functionality:', summary['functionality']['used'])\n"
              "pd.DataFrame(summary['strategies']).T"),
+        md("The same damage recovered under the lookup tables and under the trained tables of "
+           "stage 03 (when it ran):"),
+        code("from workbench import report\nreport.functionality_table(summary)"),
         md("## 6 · The 4R attributes (Bruneau et al. 2003; Li, METHOD refs)\n\nRobustness (functionality "
            "right after the event), redundancy (population served through nodes with two "
            "independent paths to a source), resourcefulness (crews and materials per unit of "
@@ -131,6 +226,12 @@ NOTEBOOKS = {
              "pipeline.safe_markdown(report.policy_summary(summary))"),
         md("## Indexes by strategy"),
         code("report.indexes_table(summary)"),
+        md("## Lookup tables and trained tables, side by side\n\nWhich functionality produced "
+           "the numbers above is `models.functionality`; below, the indexes of the same damage "
+           "under both (the trained tables come from stage 03; where its data are synthetic, so "
+           "are they)."),
+        code("print('numbers above from:', summary['functionality']['used'])\n"
+             "report.functionality_table(summary)"),
         md("## What the horizon leaves open\n\nLosses are integrated up to the horizon. Where "
            "recovery is not complete by then, this table says what is still unrestored and the "
            "loss still accruing per day, which the totals above do not include."),

@@ -68,6 +68,16 @@ DEFAULTS: dict[str, Any] = {
     },
     "strategies": list(STRATEGIES),
     "damage": {"source": None, "road_debris": True, "design_code": "city"},
+    "models": {
+        "functionality": "table",
+        "survey": None,
+        "production": None,
+        "production_series": None,
+        "alpha": 0.05,
+        "correction": "holm",
+        "ep_level": "cited",
+        "max_epochs": 300,
+    },
 }
 
 _TEMPLATE = """\
@@ -110,6 +120,18 @@ damage:
   design_code: city         # UBC seismic zone of the Hazus building design levels: 4, 3, 2B, 2A, 1, 0, or 'city' =
                             # the city's seismic_design_zone attr (city.json); a city without one is taken as
                             # zone 0, no seismic design code (all pre-code), with a warning
+models:                     # stages 02 (significance) and 03 (training): workbench.models
+  functionality: {models[functionality]}      # which functionality the recovery uses: 'table' (cited lookup tables) or
+                            # 'trained' (the archive stage 03 made from the survey and production data)
+  survey: null              # survey CSV (schema: workbench.models.survey; relative: to this file's folder);
+                            # null = the synthetic demo survey (labelled synthetic)
+  production: null          # production table CSV (schema: workbench.models.production); null = synthetic
+  production_series: null   # its consumption series CSV (long: unit_id, step, electricity_kwh, water_m3)
+  alpha: {models[alpha]}               # significance level of the feature selection
+  correction: {models[correction]}          # multiple-testing correction: holm or fdr_bh (Benjamini-Hochberg)
+  ep_level: {models[ep_level]}           # level of the trained EP per m2 at full service: 'cited' (the lookup table's
+                            # published figure; the hybrid gives the service dependence) or 'trained'
+  max_epochs: {models[max_epochs]}           # training epochs of the hybrid EP network at most (early stopping)
 """
 
 
@@ -128,7 +150,8 @@ def default_params_yaml() -> str:
 #: Top-level keys that hold a section (a mapping of keys); every other key holds a value.
 _SECTIONS = tuple(k for k, v in DEFAULTS.items() if isinstance(v, dict))
 #: Keys holding a file or folder path, resolved against the parameter file's folder.
-_PATHS = (("city",), ("hazard", "field"), ("damage", "source"))
+_PATHS = (("city",), ("hazard", "field"), ("damage", "source"), ("models", "survey"),
+          ("models", "production"), ("models", "production_series"))
 #: A parameter file is a few kB; anything larger is the wrong file (and is not parsed).
 _MAX_FILE_BYTES = 1_000_000
 #: Values quoted in an error are cut to this many characters.
@@ -276,6 +299,7 @@ def validate_params(given: dict | None, *, base_dir: str | Path | None = None) -
     _check_constraints(p)
     _check_strategies(p)
     _check_damage(p["damage"])
+    _check_models(p["models"])
     _resolve_paths(p, Path.cwd() if base_dir is None else Path(base_dir))
     check_memory(p, 0, 0)
     return p
@@ -407,6 +431,26 @@ def _check_damage(d: dict) -> None:
            f"'city' (the city's seismic_design_zone) or a UBC seismic zone of "
            f"{list(SEISMIC_DESIGN_ZONES)}")
     d["design_code"] = code
+
+
+def _check_models(m: dict) -> None:
+    _check(m["functionality"] in ("table", "trained"), "models.functionality", m["functionality"],
+           "'table' (the cited lookup tables) or 'trained' (stage 03's archive)")
+    for key in ("survey", "production", "production_series"):
+        v = m[key]
+        _check(v is None or (isinstance(v, str) and v.strip() != ""), f"models.{key}", v,
+               "null (the synthetic demo data) or a path to a CSV file")
+    _check((m["production"] is None) == (m["production_series"] is None),
+           "models.production_series", m["production_series"],
+           "given together with models.production (the static table and its series), or both null")
+    _check(_is_number(m["alpha"]) and 0 < m["alpha"] < 1, "models.alpha", m["alpha"],
+           "a number between 0 and 1")
+    _check(m["correction"] in ("holm", "fdr_bh"), "models.correction", m["correction"],
+           "'holm' or 'fdr_bh' (Benjamini-Hochberg)")
+    _check(m["ep_level"] in ("cited", "trained"), "models.ep_level", m["ep_level"],
+           "'cited' or 'trained'")
+    _check(_is_int(m["max_epochs"]) and 1 <= m["max_epochs"] <= 100_000, "models.max_epochs",
+           m["max_epochs"], "an integer from 1 to 100000")
 
 
 def _resolve_paths(p: dict, base: Path) -> dict:

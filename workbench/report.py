@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["policy_summary", "indexes_table", "horizon_table", "HORIZON_KEYS"]
+__all__ = ["policy_summary", "indexes_table", "horizon_table", "functionality_table",
+           "HORIZON_KEYS"]
 
 #: The keys of ``summary.json`` that say what the horizon leaves open.
 HORIZON_KEYS = ("recovered_100", "unrestored_buildings", "unrestored_floor_area_m2",
@@ -110,6 +111,13 @@ def policy_summary(summary: dict) -> str:
             f"{v['service_loss_person_days']:,.0f} person-days; {_back(v['recovery_days_95'])}; "
             + (f"{f72:.0%} of functionality is available at 72 hours." if f72 is not None else "")
             + _still_open(v))
+    used = summary.get("functionality", {}).get("used")
+    if used is not None:
+        lines += ["", "These numbers use the " + (
+            "**trained** functionality tables (stage 03: the forest's rSS and the hybrid network's "
+            "EP per m², archived by building type and service)" if used == "trained" else
+            "**lookup-table** functionality (cited productivity figures, service weights that are "
+            "stated assumptions)") + "."]
     strategies = summary["strategies"]
     if len(strategies) > 1:
         best = min(strategies, key=lambda s: strategies[s]["economic_loss"])
@@ -118,3 +126,32 @@ def policy_summary(summary: dict) -> str:
         lines += ["", f"Re-planning crews as the **{best}** strategy does saves {_money(saved)} "
                       f"against the **{worst}** strategy on the same damage."]
     return "\n".join(lines)
+
+
+def functionality_table(summary: dict):
+    """Economic and service loss by strategy under the lookup tables and the trained tables,
+    side by side (``summary.json``'s ``functionality.comparison``); ``None`` without it.
+
+    Examples
+    --------
+    >>> s = {"functionality": {"used": "table", "comparison": {
+    ...     "table": {"rigid": {"economic_loss": 2.0e9, "service_loss_person_days": 10.0}},
+    ...     "trained": {"rigid": {"economic_loss": 1.5e9, "service_loss_person_days": 12.0}}}}}
+    >>> functionality_table(s).round(2).to_dict("records")[0]["trained ÷ table, economic"]
+    0.75
+    """
+    import pandas as pd
+    comparison = summary.get("functionality", {}).get("comparison")
+    if not comparison or not {"table", "trained"} <= set(comparison):
+        return None
+    rows = []
+    for strategy in comparison["table"]:
+        t, m = comparison["table"][strategy], comparison["trained"][strategy]
+        rows.append({"strategy": strategy,
+                     "economic loss, table [EUR bn]": t["economic_loss"] / 1e9,
+                     "economic loss, trained [EUR bn]": m["economic_loss"] / 1e9,
+                     "trained ÷ table, economic": (m["economic_loss"] / t["economic_loss"]
+                                                   if t["economic_loss"] else float("nan")),
+                     "service loss, table [person-days]": t["service_loss_person_days"],
+                     "service loss, trained [person-days]": m["service_loss_person_days"]})
+    return pd.DataFrame(rows).set_index("strategy")

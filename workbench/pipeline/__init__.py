@@ -36,6 +36,8 @@ from .failures import ERROR_LOG
 from .folder import RunFolder
 from .index import write_index
 from .manifest import write_manifest
+from .modelling import (TrainedModels, load_trained_archive, significance_stage,
+                        stage_significance, stage_training, training_stage)
 from .reader import (PARAMS_FILE, crew_assignments, input_files, load_damage,
                      load_run_city, read_params, resolve_city)
 from .safe_html import markdown_html, safe_markdown
@@ -51,5 +53,6 @@ __all__ = [
     "stage_recovery", "hazard_intensity", "cascade_table", "services_lost",
     "resilience_attributes", "crew_sweep", "summarize", "write_summary", "write_manifest",
     "write_index", "notebooks", "RunFolder", "safe_markdown", "markdown_html", "dump_params",
-    "DEFINITIONS", "PARAMS_FILE", "ERROR_LOG",
+    "DEFINITIONS", "PARAMS_FILE", "ERROR_LOG", "TrainedModels", "significance_stage",
+    "training_stage", "stage_significance", "stage_training", "load_trained_archive",
 ]

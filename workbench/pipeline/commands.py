@@ -26,6 +26,7 @@ from .folder import RunFolder
 from .index import write_index
 from .manifest import write_manifest
 from .reader import PARAMS_FILE
+from .modelling import significance_stage, training_stage, write_models, write_significance
 from .stages import damage_stage, map_stage, recovery_stage
 
 __all__ = ["simulate", "run"]
@@ -132,6 +133,9 @@ def simulate(params: dict, out: str | Path | None = None,
              progress: Progress | None = None) -> Path:
     """``workbench simulate``: mapping → damage → recovery → indexes, no notebooks.
 
+    With ``models.functionality: trained`` the significance and training stages run first
+    (``significance.csv``, ``models/``) and the recovery uses their archive.
+
     Each stage gets its inputs from the one before, in memory; the run folder gets
     ``params.yaml``, the stages' files, ``summary.json`` and ``manifest.json``. Returns the
     run folder.
@@ -149,8 +153,17 @@ def simulate(params: dict, out: str | Path | None = None,
             with tracker.stage("damage"):
                 damage = damage_stage(params, city)
                 writer.write_damage(folder.path, damage)
+            archive = None
+            if params["models"]["functionality"] == "trained":
+                with tracker.stage("significance"):
+                    survey, table = significance_stage(params)
+                    write_significance(folder.path, table)
+                with tracker.stage("training"):
+                    trained = training_stage(params, survey, table)
+                    write_models(folder.path, trained)
+                    archive = trained.archive
             with tracker.stage("recovery"):
-                result = recovery_stage(params, city, damage)
+                result = recovery_stage(params, city, damage, archive=archive)
                 writer.write_recovery(folder.path, params, city, damage, result)
         except StageError as exc:
             failure = exc

@@ -51,6 +51,8 @@ class RecoveryResult:
     recovery: xr.Dataset
     summaries: list
     assignments: pd.DataFrame
+    functionality: str = "table"
+    comparison: dict | None = None
 
 
 def realization(ds: xr.Dataset, r: int) -> xr.Dataset:
@@ -116,25 +118,50 @@ def damage_stage(params: dict, city: City, system=None) -> xr.Dataset:
     return damage
 
 
-def recovery_stage(params: dict, city: City, damage: xr.Dataset, system=None) -> RecoveryResult:
-    """Stage recovery: simulate every strategy on every realisation (seed ``seed + r``)."""
+def recovery_stage(params: dict, city: City, damage: xr.Dataset, system=None,
+                   archive: xr.Dataset | None = None) -> RecoveryResult:
+    """Stage recovery: simulate every strategy on every realisation (seed ``seed + r``).
+
+    The functionality model is ``models.functionality``: the lookup tables, or the ``archive``
+    of trained tables (stage 03). When an archive is given, the indexes are also computed under
+    the other model (``comparison``: ``{"table": summaries, "trained": summaries}``), so the
+    report shows both side by side.
+    """
     from ..indexes import summary_indexes
+    from ..models.archive import ArchivedFunctionality
     from ..recovery import simulate_recovery
     from ..system import build_system
+    from .modelling import functionality_of
     system = system if system is not None else build_system(city)
     limits = constraints(params)
+    used = params["models"]["functionality"]
+    model = functionality_of(params, archive)
+    alternative = None
+    if archive is not None:
+        alternative = None if used == "trained" else ArchivedFunctionality(archive)
+    comparison = {"table": [], "trained": []} if archive is not None else None
     results, summaries, stints = [], [], []
     for r in range(damage.sizes.get(REALIZATION, 1)):
         one = realization(damage, r)
         recovery, table = simulate_recovery(city, system, one, limits,
                                             strategies=tuple(params["strategies"]),
-                                            seed=params["seed"] + r, return_assignments=True)
+                                            functionality=model, seed=params["seed"] + r,
+                                            return_assignments=True)
         results.append(recovery)
         summaries.append(summary_indexes(recovery, city, one))
         stints.append(table.assign(**{REALIZATION: r}))
+        if comparison is not None:
+            comparison[used].append(summaries[-1])
+            alt = simulate_recovery(city, system, one, limits,
+                                    strategies=tuple(params["strategies"]),
+                                    functionality=alternative, seed=params["seed"] + r)
+            comparison["table" if used == "trained" else "trained"].append(
+                summary_indexes(alt, city, one))
     recovery = results[0] if len(results) == 1 else xr.concat(results, dim=REALIZATION)
+    recovery.attrs["functionality"] = used
     return RecoveryResult(recovery=recovery, summaries=summaries,
-                          assignments=pd.concat(stints))
+                          assignments=pd.concat(stints), functionality=used,
+                          comparison=comparison)
 
 
 # --------------------------------------------------------------------------- for the notebooks
@@ -158,9 +185,10 @@ def stage_recovery(run_dir: str | Path, city: City | None = None,
                    damage: xr.Dataset | None = None) -> xr.Dataset:
     """:func:`recovery_stage` on the run's parameters, city and damage; writes ``recovery.nc``,
     ``crew_assignments.csv``, ``summary.json`` and the exports; returns the recovery Dataset."""
+    from .modelling import load_trained_archive
     params = read_params(run_dir)
     city = city if city is not None else load_run_city(run_dir)
     damage = damage if damage is not None else load_damage(run_dir)
-    result = recovery_stage(params, city, damage)
+    result = recovery_stage(params, city, damage, archive=load_trained_archive(run_dir))
     writer.write_recovery(run_dir, params, city, damage, result)
     return result.recovery

@@ -71,13 +71,23 @@ def _merge(rows: list[dict]) -> dict:
     return merged
 
 
-def summarize(params: dict, city: City, summaries: list[dict]) -> dict:
+def summarize(params: dict, city: City, summaries: list[dict], *, functionality: str = "table",
+              comparison: dict | None = None) -> dict:
     """The content of ``summary.json``; per-strategy values are means over realisations.
 
     ``summaries`` holds, per realisation, the ``{strategy: {index: value}}`` of
-    :func:`workbench.indexes.summary_indexes`.
+    :func:`workbench.indexes.summary_indexes`. ``functionality`` names the model the indexes
+    come from (``table`` or ``trained``); with ``comparison`` (stage 03 made an archive: the
+    summaries under both models) ``functionality.comparison`` gives their losses side by side.
     """
     b = city.buildings
+    facts = {"used": functionality}
+    if comparison is not None:
+        facts["comparison"] = {
+            name: {s: {k: v for k, v in _merge([row[s] for row in rows]).items()
+                       if k in ("economic_loss", "ep_loss", "service_loss_person_days")}
+                   for s in params["strategies"]}
+            for name, rows in comparison.items() if rows}
     return {
         "name": params["name"],
         "seed": params["seed"],
@@ -88,6 +98,7 @@ def summarize(params: dict, city: City, summaries: list[dict]) -> dict:
                  "occupancy": float(b["occupancy"].sum()),
                  "networks": network_facts(city)},
         "strategies": {s: _merge([row[s] for row in summaries]) for s in params["strategies"]},
+        "functionality": facts,
         "units": dict(UNITS),
         "definitions": DEFINITIONS,
     }

@@ -102,9 +102,11 @@ def write_damage(run_dir: str | Path, damage: xr.Dataset) -> None:
     _write_netcdf(damage, Path(run_dir) / "damage.nc")
 
 
-def write_summary(run_dir: str | Path, params: dict, city: City, summaries: list[dict]) -> dict:
+def write_summary(run_dir: str | Path, params: dict, city: City, summaries: list[dict], *,
+                  functionality: str = "table", comparison: dict | None = None) -> dict:
     """``summary.json`` of METHOD §9 (:func:`~workbench.pipeline.summary.summarize`); returns it."""
-    summary = summarize(params, city, summaries)
+    summary = summarize(params, city, summaries, functionality=functionality,
+                        comparison=comparison)
     text = json.dumps(summary, indent=2, allow_nan=False) + "\n"
     write_text(Path(run_dir) / "summary.json", text)
     return summary
@@ -121,4 +123,5 @@ def write_recovery(run_dir: str | Path, params: dict, city: City, damage: xr.Dat
     _write_netcdf(result.recovery, run_dir / "recovery.nc")
     write_text(run_dir / "crew_assignments.csv", result.assignments.to_csv(index=False))
     export_results(run_dir, city, damage, result.recovery)
-    return write_summary(run_dir, params, city, result.summaries)
+    return write_summary(run_dir, params, city, result.summaries,
+                         functionality=result.functionality, comparison=result.comparison)
