@@ -26,7 +26,8 @@ def inventory_city(tmp_path_factory):
 def _params(city, **extra):
     return validate_params({"name": "inv", "city": str(city), "horizon_days": 400,
                             "constraints": {"crews": 30},
-                            "damage": {"source": str(DATA / "simcenter_damage.csv")}, **extra})
+                            "damage": {"source": str(DATA / "simcenter_damage.csv")},
+                            "models": {"max_epochs": 3}, **extra})
 
 
 def test_simulate_uses_imported_damage(inventory_city, tmp_path):

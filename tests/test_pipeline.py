@@ -25,7 +25,8 @@ def toy_folder(tmp_path_factory):
 
 def _params(toy_folder, **extra):
     return validate_params({"name": "toy", "city": str(toy_folder), "horizon_days": 60,
-                            "hazard": {"magnitude": 7.0}, "constraints": {"crews": 2}, **extra})
+                            "hazard": {"magnitude": 7.0}, "constraints": {"crews": 2},
+                            "models": {"max_epochs": 3}, **extra})
 
 
 def test_simulate_writes_contract_files(toy_folder, tmp_path):
