@@ -26,7 +26,9 @@ def toy_folder(tmp_path_factory):
 def _params(toy_folder, **extra):
     return validate_params({"name": "toy", "city": str(toy_folder), "horizon_days": 60,
                             "hazard": {"magnitude": 7.0}, "constraints": {"crews": 2},
-                            "models": {"max_epochs": 3}, **extra})
+                            "models": {"max_epochs": 3},
+                            "ensemble": {"members": 12, "draws": 50, "tune": 50, "chains": 1},
+                            **extra})
 
 
 def test_simulate_writes_contract_files(toy_folder, tmp_path):

@@ -216,6 +216,61 @@ NOTEBOOKS = {
         code("commitment[['commitment_days', 'economic_loss', 'service_loss_person_days', "
              "'recovery_days_95']]"),
     ],
+    "05_strategy_uncertainty": [
+        md("# 05 · Strategy uncertainty\n\nOne damage realisation gives one number per strategy. "
+           "Here an ensemble of members, each with its own damage draw and its own values of the "
+           "uncertain inputs (fragility medians, repair time, crew productivity, EP per m²; "
+           "`ensemble.priors`), recovers under every strategy on the same damage (common random "
+           "numbers). A Bayesian model with strategy and member effects then says how sure we "
+           "are that one strategy beats another, and an emulator of the simulator, trained on "
+           "the ensemble, updates the inputs on the first days of an observed recovery and "
+           "forecasts the rest (METHOD §7)."),
+        code(PARAMS, tags=["parameters"]),
+        code(SETUP + "\nfrom workbench import report\nfrom workbench.pipeline import uncertainty"),
+        code("result = uncertainty.stage_uncertainty(run_dir)\n"
+             "if result is None:\n"
+             "    print('No ensemble: ' + ('ensemble.members is 0.' if params['ensemble']['members'] == 0 "
+             "else 'this run reads its damage from a table (damage.source), so there is no hazard to "
+             "resample.'))"),
+        md("## Priors of the uncertain inputs\n\nLognormal: the median and the standard deviation "
+           "of the logarithm. All are workbench assumptions (`ensemble.priors`)."),
+        code("pd.DataFrame(params['ensemble']['priors']).T"),
+        md("## Predictive distributions per strategy"),
+        code("if result is not None:\n"
+             "    ens = result.ensemble\n"
+             "    display(plots.static(plots.ensemble_boxes(ens, 'economic_loss') + "
+             "plots.ensemble_boxes(ens, 'service_loss_person_days'), fig_inches=4.5))\n"
+             "    display(report.uncertainty_table(result.summary))"),
+        md("## Which strategy is better, and how sure\n\nPosterior of the ratio of each pair's "
+           "losses (A ÷ B, for the median member) with its 90 % interval, and P(A better than B) "
+           "— lower loss is better. P(best): the posterior probability that a strategy has the "
+           "lowest typical loss."),
+        code("if result is not None and len(result.pairwise):\n"
+             "    display(result.pairwise.set_index(['index', 'strategy_a', 'strategy_b'])"
+             "[['ratio_mean', 'ratio_lo', 'ratio_hi', 'p_a_better']])\n"
+             "    display(result.best)\n"
+             "    display(pipeline.safe_markdown(report.uncertainty_summary(result.summary)))"),
+        md("## Updating on an observed recovery\n\nWhen `ensemble.observed` names no file, one "
+           "member is held back from the emulator and its first days play the observed recovery "
+           "(**synthetic**, so the truth is known and shown). The emulator (PCA of the curves, a "
+           "Gaussian process per component) stands in for the simulator in the likelihood; NUTS "
+           "samples the inputs; the band is the 5–95 % range of the posterior predictive curve."),
+        code("if result is not None:\n"
+             "    o = result.observed\n"
+             "    print(f\"observed: {o['variable']} under {o['strategy']}, first {o['days']} days — {o['source']}\")\n"
+             "    curve = result.ensemble[o['variable']].sel(strategy=o['strategy'])\n"
+             "    truth = None if o['member'] is None else curve.isel(member=o['member']).values\n"
+             "    observed = result.calibration.observed_data['curve'].values\n"
+             "    display(plots.static(plots.forecast_band(result.forecast, observed, truth, "
+             "variable=o['variable']), fig_inches=6))\n"
+             "    display(pd.DataFrame(result.summary.get('forecast', {})).drop(columns=['band'], errors='ignore'))"),
+        md("Posterior of the inputs (mean and 90 % interval) beside their priors:"),
+        code("if result is not None:\n"
+             "    post = result.calibration.posterior['theta']\n"
+             "    q = post.quantile([0.05, 0.95], dim=('chain', 'draw'))\n"
+             "    display(pd.DataFrame({'posterior mean': post.mean(('chain', 'draw')).to_series(), "
+             "'5 %': q.sel(quantile=0.05).to_series(), '95 %': q.sel(quantile=0.95).to_series()}))"),
+    ],
     "07_resilience_report": [
         md("# 07 · Resilience report\n\nThe indexes of this run (METHOD §4) from `summary.json`, "
            "and the recovery curves from `recovery.nc`: total economic loss [EUR] and cumulative "
@@ -232,6 +287,16 @@ NOTEBOOKS = {
            "are they)."),
         code("print('numbers above from:', summary['functionality']['used'])\n"
              "report.functionality_table(summary)"),
+        md("## Uncertainty: the indexes over the ensemble, and the best strategy\n\nFrom stage 05 "
+           "(`uncertainty.json`): each index's mean and 5–95 % range over the ensemble members, "
+           "and the posterior probability that each strategy is the best."),
+        code("path = run_dir / 'uncertainty.json'\n"
+             "if path.exists():\n"
+             "    u = json.loads(path.read_text())\n"
+             "    display(pipeline.safe_markdown(report.uncertainty_summary(u)))\n"
+             "    display(report.uncertainty_table(u))\n"
+             "else:\n"
+             "    print('stage 05 made no ensemble in this run')"),
         md("## What the horizon leaves open\n\nLosses are integrated up to the horizon. Where "
            "recovery is not complete by then, this table says what is still unrestored and the "
            "loss still accruing per day, which the totals above do not include."),

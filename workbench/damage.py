@@ -52,7 +52,8 @@ from .fragility import (building_consequences, building_fragility, pipe_break_sh
                         pipe_repair_rate, replacement_cost, seismic_design_zone)
 from .hazard import Earthquake, earthquake_intensity
 
-__all__ = ["sample_damage", "damage_probabilities", "damage_table", "DAMAGE_STATE"]
+__all__ = ["sample_damage", "DamageSampler", "damage_probabilities", "damage_table",
+           "DAMAGE_STATE"]
 
 #: Dim of :func:`damage_probabilities`: damage states 1..4 (slight … complete).
 DAMAGE_STATE = "damage_state"
@@ -61,6 +62,11 @@ _PIPE_LEAK_DS, _PIPE_BREAK_DS = 1, 3
 
 
 def _inputs(city_or_buildings, components, hazard_or_intensity):
+    buildings, components = _sites(city_or_buildings, components)
+    return buildings, components, _intensity(buildings, components, hazard_or_intensity)
+
+
+def _sites(city_or_buildings, components):
     buildings = getattr(city_or_buildings, "buildings", city_or_buildings)
     if not isinstance(buildings, xr.Dataset) or BUILDING not in buildings.dims:
         raise InputError(f"sample_damage: city_or_buildings must be a City or a Dataset with dim "
@@ -72,6 +78,10 @@ def _inputs(city_or_buildings, components, hazard_or_intensity):
              [("network", str), ("kind", str), ("x", float), ("y", float), ("length", float),
               ("repair_days", float), ("repair_cost", float)]},
             coords={COMPONENT: np.array([], dtype=str)})
+    return buildings, components
+
+
+def _intensity(buildings, components, hazard_or_intensity):
     if isinstance(hazard_or_intensity, Earthquake):
         intensity = earthquake_intensity(hazard_or_intensity, buildings, components)
     elif isinstance(hazard_or_intensity, xr.Dataset):
@@ -89,7 +99,7 @@ def _inputs(city_or_buildings, components, hazard_or_intensity):
     if "building_pga" not in intensity:
         raise InputError("the intensity has no 'building_pga' [g], which the building fragilities "
                          "need; give a field with a 'pga' column.")
-    return buildings, components, intensity
+    return intensity
 
 
 def _site_intensity(intensity: xr.Dataset, name: str, size: int, needed: np.ndarray,
@@ -131,8 +141,10 @@ def damage_probabilities(city_or_buildings, components, hazard_or_intensity, *,
     return _probabilities(buildings, components, intensity, component_fragility(components), zone)
 
 
-def _probabilities(buildings, components, intensity, frag, zone: str) -> xr.Dataset:
-    median, beta = building_fragility(buildings, design_code=zone)
+def _probabilities(buildings, components, intensity, frag, zone: str,
+                   building_curves=None) -> xr.Dataset:
+    median, beta = (building_fragility(buildings, design_code=zone) if building_curves is None
+                    else building_curves)
     pga = np.asarray(intensity["building_pga"].values, dtype=float)
     p_building = exceedance_probability(pga[:, None], median, beta)
     m = components.sizes[COMPONENT]
@@ -236,30 +248,97 @@ def sample_damage(city_or_buildings, components, hazard_or_intensity, *, realiza
     >>> int(calm["building_damage_state"].max()), bool(calm["component_functional"].all())
     (0, True)
     """
+    _check_draws(realizations, seed)
+    sampler = DamageSampler(city_or_buildings, components,
+                            replacement_cost_per_m2=replacement_cost_per_m2, currency=currency,
+                            price_year=price_year, design_code=design_code,
+                            out_of_service_state=out_of_service_state,
+                            pipe_repair_days=pipe_repair_days)
+    return sampler(hazard_or_intensity, realizations=realizations, seed=seed)
+
+
+def _check_draws(realizations, seed) -> None:
     if not (isinstance(realizations, (int, np.integer)) and realizations >= 1):
         raise InputError(f"realizations must be a positive integer; got {realizations!r}.")
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
         raise InputError(f"seed must be an integer; got {seed!r}.")
-    if out_of_service_state not in (1, 2, 3, 4):
-        raise InputError(f"out_of_service_state must be 1, 2, 3 or 4; got "
-                         f"{out_of_service_state!r}.")
-    if not (isinstance(pipe_repair_days, (int, float, np.number))
-            and np.isfinite(pipe_repair_days) and pipe_repair_days > 0):
-        raise InputError(f"pipe_repair_days must be finite and > 0 (a broken pipe takes effort); "
-                         f"got {pipe_repair_days!r}.")
-    buildings, components, intensity = _inputs(city_or_buildings, components, hazard_or_intensity)
-    zone = seismic_design_zone(buildings, design_code)
-    frag = component_fragility(components)
-    c_days_table, c_cost_table = component_consequences(components, fragility=frag)
-    probs = _probabilities(buildings, components, intensity, frag, zone)
+
+
+class DamageSampler:
+    """:func:`sample_damage` of one set of buildings and components, its tables built once.
+
+    ``DamageSampler(buildings, components, **options)(hazard, realizations=r, seed=s)`` is
+    ``sample_damage(buildings, components, hazard, realizations=r, seed=s, **options)``, the
+    same Dataset bit for bit (``sample_damage`` is exactly that). The fragility curves, the
+    consequence tables and the replacement costs depend only on the buildings and components,
+    so an ensemble that samples many seeds or intensities of one city builds them once.
+    The buildings and components are read when the sampler is built; build a new one after
+    changing them.
+
+    Examples
+    --------
+    >>> from workbench.city import toy_city
+    >>> from workbench.hazard import Earthquake
+    >>> from workbench.system import build_system
+    >>> city = toy_city()
+    >>> per_m2 = dict.fromkeys(["residential", "office", "commercial", "industrial", "public"],
+    ...                        2000.0)
+    >>> sampler = DamageSampler(city, build_system(city), replacement_cost_per_m2=per_m2,
+    ...                         design_code="4")
+    >>> eq = Earthquake(6.5, 0.0, 0.0)
+    >>> sampler(eq, seed=1).identical(sample_damage(city, build_system(city), eq, seed=1,
+    ...                               replacement_cost_per_m2=per_m2, design_code="4"))
+    True
+    """
+
+    def __init__(self, city_or_buildings, components, *,
+                 replacement_cost_per_m2: Mapping[str, float] | None = None,
+                 currency: str = "EUR", price_year: int = 2024, design_code="city",
+                 out_of_service_state: int = _assumptions.value("component_out_of_service_state"),
+                 pipe_repair_days: float = _assumptions.value("pipe_repair_crew_days")):
+        if out_of_service_state not in (1, 2, 3, 4):
+            raise InputError(f"out_of_service_state must be 1, 2, 3 or 4; got "
+                             f"{out_of_service_state!r}.")
+        if not (isinstance(pipe_repair_days, (int, float, np.number))
+                and np.isfinite(pipe_repair_days) and pipe_repair_days > 0):
+            raise InputError(f"pipe_repair_days must be finite and > 0 (a broken pipe takes "
+                             f"effort); got {pipe_repair_days!r}.")
+        buildings, components = _sites(city_or_buildings, components)
+        self.buildings, self.components = buildings, components
+        self.currency, self.price_year = currency, price_year
+        self.out_of_service_state, self.pipe_repair_days = out_of_service_state, pipe_repair_days
+        self.zone = seismic_design_zone(buildings, design_code)
+        self._frag = component_fragility(components)
+        self._c_tables = component_consequences(components, fragility=self._frag)
+        self._curves = building_fragility(buildings, design_code=self.zone)
+        ratio, self._b_days = building_consequences(buildings)
+        self._b_cost = ratio * replacement_cost(buildings, replacement_cost_per_m2)[:, None]
+
+    def __call__(self, hazard_or_intensity, *, realizations: int = 1, seed: int = 0
+                 ) -> xr.Dataset:
+        """The damage Dataset of ``hazard_or_intensity`` (see :func:`sample_damage`)."""
+        _check_draws(realizations, seed)
+        buildings, components = self.buildings, self.components
+        intensity = _intensity(buildings, components, hazard_or_intensity)
+        return _draw(self, buildings, components, intensity, realizations, seed)
+
+
+def _draw(sampler: DamageSampler, buildings, components, intensity, realizations: int,
+          seed: int) -> xr.Dataset:
+    """The sampling of :func:`sample_damage` on the tables of ``sampler``."""
+    currency, price_year, zone = sampler.currency, sampler.price_year, sampler.zone
+    out_of_service_state, pipe_repair_days = (sampler.out_of_service_state,
+                                              sampler.pipe_repair_days)
+    frag = sampler._frag
+    c_days_table, c_cost_table = sampler._c_tables
+    probs = _probabilities(buildings, components, intensity, frag, zone, sampler._curves)
     rng = np.random.default_rng(seed)
     n, m = buildings.sizes[BUILDING], components.sizes[COMPONENT]
 
     # buildings: per-building tables computed once, then one draw per building-realisation
     p_b = probs["building_exceedance"].values
     ds_b = _sample_states(rng, realizations, p_b)
-    ratio, days = building_consequences(buildings)
-    cost_table = ratio * replacement_cost(buildings, replacement_cost_per_m2)[:, None]
+    days, cost_table = sampler._b_days, sampler._b_cost
     flat = ds_b + (np.arange(n) * 5)[None, :]
     b_cost = cost_table.ravel()[flat]
     b_days = days.ravel()[flat]

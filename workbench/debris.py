@@ -246,7 +246,6 @@ def road_blockage(system, damage: xr.Dataset, *, min_state: int = 4, reach=None,
 
     extra = [d for d in damage["building_damage_state"].dims if d != BUILDING]
     states = damage["building_damage_state"].transpose(*extra, BUILDING).values
-    shape = states.shape[:-1]
     shedding = states.reshape(-1, len(b_ids)) >= min_state          # (realisations, building)
     pairs_b, pairs_e = _pairs_within_reach(system, buildings, b_pos, reach_m, road_edges,
                                            np.flatnonzero(shedding.any(axis=0)))
@@ -267,15 +266,17 @@ def road_blockage(system, damage: xr.Dataset, *, min_state: int = 4, reach=None,
     cost = area_on_edge * clearance_cost_per_m2
 
     def update(name, rule):
-        original = damage[name]
-        if set(original.dims) != set(extra) | {COMPONENT}:
-            raise InputError(f"damage[{name!r}] has dims {original.dims}; expected "
+        # on the numpy values of out's own (deep-copied) variable: the same numbers as
+        # building a DataArray and assigning it, without the alignment of an assignment
+        variable = out.variables[name]
+        if set(variable.dims) != set(extra) | {COMPONENT}:
+            raise InputError(f"damage[{name!r}] has dims {variable.dims}; expected "
                              f"{tuple(extra) + (COMPONENT,)} like building_damage_state.")
-        ordered = original.transpose(*extra, COMPONENT)
-        values = ordered.values.reshape(-1, ordered.sizes[COMPONENT]).copy()
+        axes = [variable.dims.index(d) for d in (*extra, COMPONENT)]
+        ordered = np.transpose(variable.values, axes)
+        values = ordered.reshape(-1, ordered.shape[-1]).copy()
         values[:, e_pos] = rule(values[:, e_pos]).astype(values.dtype)
-        new = ordered.copy(data=values.reshape(shape + (ordered.sizes[COMPONENT],)))
-        out[name] = new.transpose(*original.dims)
+        variable.values = np.transpose(values.reshape(ordered.shape), np.argsort(axes))
 
     update("component_functional", lambda v: v & ~blocked)
     update("component_damage_state",

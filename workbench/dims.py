@@ -4,7 +4,7 @@ Dim names live here and nowhere else (docs/ARCHITECTURE.md conventions): import 
 """
 
 __all__ = [
-    "BUILDING", "COMPONENT", "TIME", "STRATEGY", "SCENARIO", "REALIZATION", "NETWORK",
+    "BUILDING", "COMPONENT", "TIME", "STRATEGY", "SCENARIO", "MEMBER", "REALIZATION", "NETWORK",
     "NETWORKS", "BUILDING_TYPES", "STRATEGIES", "SOURCE_KINDS", "DAMAGE_STATES",
 ]
 
@@ -13,6 +13,8 @@ COMPONENT = "component"
 TIME = "time"
 STRATEGY = "strategy"
 SCENARIO = "scenario"
+#: Ensemble members (stage 05, workbench.uncertainty).
+MEMBER = "member"
 REALIZATION = "realization"
 NETWORK = "network"
 

@@ -164,12 +164,17 @@ def recovery_time(functionality: xr.DataArray, threshold: float = 0.95, dim: str
         raise InputError(f"threshold must be in (0, 1], got {threshold!r}")
     if dim not in functionality.dims:
         raise InputError(f"functionality has no dim {dim!r}; its dims are {functionality.dims}.")
-    ok = functionality >= threshold - 1e-12
-    reverse = {dim: slice(None, None, -1)}
-    stays = ok.isel(reverse).cumprod(dim).isel(reverse).astype(bool)
-    times = functionality[dim].astype(float).broadcast_like(functionality)
-    out = times.where(stays).min(dim, skipna=True).fillna(math.inf)
-    return out.rename("recovery_time").assign_attrs(units="day", threshold=threshold)
+    # on the numpy values (one pass, no alignment): "stays" is a reversed running AND
+    axis = functionality.get_axis_num(dim)
+    ok = np.asarray(functionality.values) >= threshold - 1e-12
+    stays = np.flip(np.logical_and.accumulate(np.flip(ok, axis), axis=axis), axis)
+    shape = [1] * ok.ndim
+    shape[axis] = -1
+    times = np.asarray(functionality[dim].values, dtype=float).reshape(shape)
+    out = np.where(stays, times, math.inf).min(axis=axis)
+    template = functionality.isel({dim: 0}, drop=True)
+    return xr.DataArray(out, dims=template.dims, coords=template.coords, name="recovery_time",
+                        attrs={"units": "day", "threshold": threshold})
 
 
 def functionality_at(curve: xr.DataArray, hours: float = 72.0, dim: str = TIME) -> xr.DataArray:
@@ -246,39 +251,53 @@ def summary_indexes(recovery: xr.Dataset, city: City, damage: xr.Dataset | None 
     f = functionality_curve(recovery)
     times = {p: recovery_time(f, p / 100.0) for p in (90, 95, 100)}
     f72 = functionality_at(f, hours=72.0) if recovery[TIME].values[-1] >= 3 else None
+    # per strategy by position, on the numpy values (the same numbers as selecting by label)
+    n = recovery.sizes[STRATEGY]
+    ep_s, sl_s = _by_strategy(ep, n), _by_strategy(sl, n)
+    times_s = {p: _by_strategy(da, n) for p, da in times.items()}
+    f72_s = _by_strategy(f72, n) if f72 is not None else None
+    area = np.asarray(city.buildings["floor_area"].values, dtype=float)
+    horizon = {name: _by_strategy(recovery[name], n)
+               for name in ("building_restored_day", "component_restored_day", "ep", "sc",
+                            "demand", "displaced") if name in recovery}
     out = {}
-    for strategy in recovery[STRATEGY].values.tolist():
-        sel = {STRATEGY: strategy}
-        row = {"economic_loss": float(ep.sel(sel)) + cost, "ep_loss": float(ep.sel(sel)),
-               "repair_cost": cost, "service_loss_person_days": float(sl.sel(sel))}
+    for i, strategy in enumerate(recovery[STRATEGY].values.tolist()):
+        row = {"economic_loss": float(ep_s[i]) + cost, "ep_loss": float(ep_s[i]),
+               "repair_cost": cost, "service_loss_person_days": float(sl_s[i])}
         row["economic_loss_per_m2"] = row["economic_loss"] / floor_area
         row["service_loss_per_m2"] = row["service_loss_person_days"] / floor_area
-        for p, da in times.items():
-            day = float(da.sel(sel))
+        for p, values in times_s.items():
+            day = float(values[i])
             row[f"recovery_days_{p}"] = day if math.isfinite(day) else None
             row[f"recovered_{p}"] = math.isfinite(day)
-        row["functionality_72h"] = float(f72.sel(sel)) if f72 is not None else None
-        row.update(_open_at_horizon(recovery.sel(sel), city))
+        row["functionality_72h"] = float(f72_s[i]) if f72_s is not None else None
+        row.update(_open_at_horizon({k: v[i] for k, v in horizon.items()},
+                                    recovery.attrs, area))
         out[strategy] = {k: row[k] for k in SUMMARY_KEYS}
     return out
 
 
-def _open_at_horizon(rec: xr.Dataset, city: City) -> dict:
-    """What one strategy leaves unrestored at the horizon, and the loss still accruing per day."""
-    last = {TIME: -1}
-    out_b = ~np.isfinite(np.asarray(rec["building_restored_day"].values, dtype=float))
-    area = np.asarray(city.buildings["floor_area"].values, dtype=float)
+def _by_strategy(da: xr.DataArray, n: int) -> np.ndarray:
+    """``da``'s values with dim ``strategy`` first (repeated ``n`` times where it has none)."""
+    if STRATEGY in da.dims:
+        return np.asarray(da.transpose(STRATEGY, ...).values)
+    return np.broadcast_to(np.asarray(da.values), (n,) + da.shape)
+
+
+def _open_at_horizon(rec: dict, attrs: dict, area: np.ndarray) -> dict:
+    """What one strategy leaves unrestored at the horizon, and the loss still accruing per day
+    (``rec``: that strategy's arrays, time last)."""
+    out_b = ~np.isfinite(np.asarray(rec["building_restored_day"], dtype=float))
     if "component_restored_day" in rec:
-        out_c = int((~np.isfinite(np.asarray(rec["component_restored_day"].values,
-                                             dtype=float))).sum())
+        out_c = int((~np.isfinite(np.asarray(rec["component_restored_day"], dtype=float))).sum())
     else:
         out_c = 0
-    ep0 = float(rec.attrs.get("ep0", float(rec["ep"].isel({TIME: 0}))))
-    gap = float(rec["demand"].isel(last)) - float(rec["sc"].isel(last))
-    displaced = float(rec["displaced"].isel(last)) if "displaced" in rec else 0.0
+    ep0 = float(attrs.get("ep0", float(rec["ep"][0])))
+    gap = float(rec["demand"][-1]) - float(rec["sc"][-1])
+    displaced = float(rec["displaced"][-1]) if "displaced" in rec else 0.0
     return {"unrestored_buildings": int(out_b.sum()),
             "unrestored_floor_area_m2": float(area[out_b].sum()),
             "unrestored_components": out_c,
             "displaced_at_horizon": displaced,
-            "ep_loss_per_day_at_horizon": max(0.0, ep0 - float(rec["ep"].isel(last))),
+            "ep_loss_per_day_at_horizon": max(0.0, ep0 - float(rec["ep"][-1])),
             "service_loss_per_day_at_horizon": max(0.0, gap) / 2.0}

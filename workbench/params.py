@@ -78,6 +78,24 @@ DEFAULTS: dict[str, Any] = {
         "ep_level": "cited",
         "max_epochs": 300,
     },
+    "ensemble": {
+        "members": 40,
+        "priors": {
+            "fragility_median_scale": {"median": 1.0, "sigma": 0.2},
+            "repair_time_scale": {"median": 1.0, "sigma": 0.3},
+            "crew_productivity": {"median": 1.0, "sigma": 0.2},
+            "ep_unit_scale": {"median": 1.0, "sigma": 0.25},
+        },
+        "scheduler": None,
+        "workers": None,
+        "batch_size": None,
+        "draws": 400,
+        "tune": 400,
+        "chains": 2,
+        "observed": None,
+        "observed_variable": "ep_functionality",
+        "observed_days": None,
+    },
 }
 
 _TEMPLATE = """\
@@ -132,6 +150,23 @@ models:                     # stages 02 (significance) and 03 (training): workbe
   ep_level: {models[ep_level]}           # level of the trained EP per m2 at full service: 'cited' (the lookup table's
                             # published figure; the hybrid gives the service dependence) or 'trained'
   max_epochs: {models[max_epochs]}           # training epochs of the hybrid EP network at most (early stopping)
+ensemble:                   # stage 05 (05_strategy_uncertainty): workbench.uncertainty
+  members: {ensemble[members]}              # ensemble members (damage + recovery of every strategy, common random numbers); 0 = skip
+  priors:                   # lognormal priors of the uncertain inputs (median, sigma of the log); assumptions
+    fragility_median_scale: {{median: {ensemble[priors][fragility_median_scale][median]}, sigma: {ensemble[priors][fragility_median_scale][sigma]}}}  # multiplies every fragility median
+    repair_time_scale: {{median: {ensemble[priors][repair_time_scale][median]}, sigma: {ensemble[priors][repair_time_scale][sigma]}}}       # multiplies building repair effort
+    crew_productivity: {{median: {ensemble[priors][crew_productivity][median]}, sigma: {ensemble[priors][crew_productivity][sigma]}}}       # work per crew-day, every trade
+    ep_unit_scale: {{median: {ensemble[priors][ep_unit_scale][median]}, sigma: {ensemble[priors][ep_unit_scale][sigma]}}}          # multiplies EP per m2
+  scheduler: null           # a dask.distributed scheduler address (tcp://host:port) to run the members on
+  workers: null             # or a local dask cluster of this many worker processes; null and null = in this process
+  batch_size: null          # members per dask task (null = chosen so a task is about a second of work)
+  draws: {ensemble[draws]}               # posterior draws per chain of the PyMC models (and tuning steps, chains)
+  tune: {ensemble[tune]}
+  chains: {ensemble[chains]}
+  observed: null            # a CSV (day, value) of an observed recovery to update on; null = a held-back synthetic member
+  observed_variable: {ensemble[observed_variable]}  # the curve observed: ep_functionality or sc_functionality
+  observed_days: null       # days observed (from day 0) when the observation is synthetic; null = a quarter of
+                            # the horizon, at most 60
 """
 
 
@@ -151,7 +186,7 @@ def default_params_yaml() -> str:
 _SECTIONS = tuple(k for k, v in DEFAULTS.items() if isinstance(v, dict))
 #: Keys holding a file or folder path, resolved against the parameter file's folder.
 _PATHS = (("city",), ("hazard", "field"), ("damage", "source"), ("models", "survey"),
-          ("models", "production"), ("models", "production_series"))
+          ("models", "production"), ("models", "production_series"), ("ensemble", "observed"))
 #: A parameter file is a few kB; anything larger is the wrong file (and is not parsed).
 _MAX_FILE_BYTES = 1_000_000
 #: Values quoted in an error are cut to this many characters.
@@ -300,6 +335,7 @@ def validate_params(given: dict | None, *, base_dir: str | Path | None = None) -
     _check_strategies(p)
     _check_damage(p["damage"])
     _check_models(p["models"])
+    _check_ensemble(p["ensemble"], p["horizon_days"])
     _resolve_paths(p, Path.cwd() if base_dir is None else Path(base_dir))
     check_memory(p, 0, 0)
     return p
@@ -451,6 +487,41 @@ def _check_models(m: dict) -> None:
            "'cited' or 'trained'")
     _check(_is_int(m["max_epochs"]) and 1 <= m["max_epochs"] <= 100_000, "models.max_epochs",
            m["max_epochs"], "an integer from 1 to 100000")
+
+
+def _check_ensemble(e: dict, horizon: int) -> None:
+    _check(_is_int(e["members"]) and 0 <= e["members"] <= 1_000_000, "ensemble.members",
+           e["members"], "an integer from 0 (no ensemble) to 1000000")
+    _check(e["members"] == 0 or e["members"] >= 11, "ensemble.members", e["members"],
+           "0 (no ensemble) or at least 11 (ten train the emulator, one is held back as the "
+           "observed recovery)")
+    for name, prior in e["priors"].items():
+        for key in ("median", "sigma"):
+            v = prior[key]
+            _check(_is_number(v) and math.isfinite(v) and v > 0, f"ensemble.priors.{name}.{key}",
+                   v, "a finite number > 0 (a lognormal prior: median, and sigma of the log)")
+    sched = e["scheduler"]
+    _check(sched is None or (isinstance(sched, str) and "://" in sched), "ensemble.scheduler",
+           sched, "null or a dask scheduler address such as tcp://127.0.0.1:8786")
+    for key, low in (("workers", 1), ("batch_size", 1)):
+        v = e[key]
+        _check(v is None or (_is_int(v) and v >= low), f"ensemble.{key}", v,
+               f"null or an integer ≥ {low}")
+    for key in ("draws", "tune"):
+        _check(_is_int(e[key]) and 10 <= e[key] <= 100_000, f"ensemble.{key}", e[key],
+               "an integer from 10 to 100000")
+    _check(_is_int(e["chains"]) and 1 <= e["chains"] <= 16, "ensemble.chains", e["chains"],
+           "an integer from 1 to 16")
+    obs = e["observed"]
+    _check(obs is None or (isinstance(obs, str) and obs.strip() != ""), "ensemble.observed", obs,
+           "null or a path to a CSV of day, value")
+    _check(e["observed_variable"] in ("ep_functionality", "sc_functionality"),
+           "ensemble.observed_variable", e["observed_variable"],
+           "ep_functionality or sc_functionality")
+    _check(e["observed_days"] is None or _is_int(e["observed_days"])
+           and 1 <= e["observed_days"] < horizon,
+           "ensemble.observed_days", e["observed_days"],
+           f"null or an integer from 1 to horizon_days − 1 ({horizon - 1})")
 
 
 def _resolve_paths(p: dict, base: Path) -> dict:

@@ -18,7 +18,7 @@ from .dims import BUILDING, STRATEGY, TIME
 
 __all__ = ["static", "city_map", "recovery_curves", "crews_over_time", "crew_gantt", "damage_map",
            "sweep_plot", "effect_sizes", "importance_bars", "learning_curve", "predicted_vs_observed",
-           "training_history", "archive_heatmaps"]
+           "training_history", "archive_heatmaps", "ensemble_boxes", "forecast_band"]
 
 _TYPE_COLOURS = {"residential": "#4c72b0", "office": "#dd8452", "commercial": "#55a868",
                  "industrial": "#8172b3", "public": "#c44e52"}
@@ -201,3 +201,37 @@ def archive_heatmaps(archive: xr.Dataset, variable: str, *, x: str = "water", y:
     return hv.Layout(maps).cols(3).opts(
         title=f"archived {variable} [{units}] by type ({where}; each map its own scale)",
         sublabel_format="", hspace=0.6, vspace=0.4, shared_axes=False, backend="matplotlib")
+
+
+# --------------------------------------------------------------------------- stage 05
+
+def ensemble_boxes(ensemble: xr.Dataset, index: str) -> hv.BoxWhisker:
+    """The ensemble's distribution of one index per strategy (box: quartiles; whiskers: 1.5 IQR)."""
+    da = ensemble[index]
+    units = da.attrs.get("units", "")
+    frame = da.to_dataframe().reset_index()[[STRATEGY, index]]
+    label = f"{index} [{units}]" if units else index
+    return hv.BoxWhisker(frame, kdims=[STRATEGY], vdims=[(index, label)]).opts(
+        title=f"{index} over {ensemble.sizes['member']} members", backend="matplotlib")
+
+
+def forecast_band(forecast: xr.Dataset, observed, truth=None, *,
+                  variable: str = "functionality") -> hv.Overlay:
+    """The forecast's 90 % band and mean over the horizon, the observed days and, for a
+    synthetic observation, the held-back truth."""
+    t = forecast[TIME].values
+    layers = [hv.Area((t, forecast["lo"].values, forecast["hi"].values), kdims=["day"],
+                      vdims=[variable, "hi"], label="90 % band").opts(
+                          alpha=0.3, color="#4c72b0", backend="matplotlib"),
+              hv.Curve((t, forecast["mean"].values), kdims=["day"], vdims=[variable],
+                       label="forecast mean").opts(color="#4c72b0", backend="matplotlib")]
+    if truth is not None:
+        layers.append(hv.Curve((t, np.asarray(truth)), kdims=["day"], vdims=[variable],
+                               label="held-back truth").opts(color="black", linestyle="--",
+                                                             backend="matplotlib"))
+    obs = np.asarray(observed)
+    layers.append(hv.Scatter((np.arange(len(obs)), obs), kdims=["day"], vdims=[variable],
+                             label=f"observed ({len(obs)} days)").opts(
+                                 color="#c44e52", s=8, backend="matplotlib"))
+    return hv.Overlay(layers).opts(title=f"{variable}: forecast from the first {len(obs)} days",
+                                   legend_position="bottom_right", backend="matplotlib")

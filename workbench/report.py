@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 __all__ = ["policy_summary", "indexes_table", "horizon_table", "functionality_table",
-           "HORIZON_KEYS"]
+           "uncertainty_table", "uncertainty_summary", "HORIZON_KEYS"]
 
 #: The keys of ``summary.json`` that say what the horizon leaves open.
 HORIZON_KEYS = ("recovered_100", "unrestored_buildings", "unrestored_floor_area_m2",
@@ -155,3 +155,46 @@ def functionality_table(summary: dict):
                      "service loss, table [person-days]": t["service_loss_person_days"],
                      "service loss, trained [person-days]": m["service_loss_person_days"]})
     return pd.DataFrame(rows).set_index("strategy")
+
+
+def uncertainty_table(uncertainty: dict):
+    """Per strategy, each index's ensemble mean and 5–95 % range and its posterior P(best)
+    (``uncertainty.json`` of stage 05).
+
+    Examples
+    --------
+    >>> u = {"strategies": {"a": {"economic_loss": {"mean": 2e9, "p05": 1e9, "p95": 3e9}}},
+    ...      "best": {"economic_loss": {"p_best_by_strategy": {"a": 1.0}}}}
+    >>> uncertainty_table(u).iloc[0].to_dict()["economic_loss, 5–95 %"]
+    '1.00 – 3.00 bn'
+    """
+    import pandas as pd
+    rows = {}
+    for strategy, facts in uncertainty["strategies"].items():
+        row = {}
+        for index, v in facts.items():
+            scale, unit = (1e9, " bn") if index == "economic_loss" else (1.0, "")
+            row[f"{index}, mean"] = v["mean"] / scale
+            row[f"{index}, 5–95 %"] = f"{v['p05'] / scale:,.2f} – {v['p95'] / scale:,.2f}{unit}"
+            best = uncertainty.get("best", {}).get(index)
+            if best is not None:
+                row[f"{index}, P(best)"] = best["p_best_by_strategy"].get(strategy)
+        rows[strategy] = row
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def uncertainty_summary(uncertainty: dict) -> str:
+    """"Best strategy, and how sure" in Markdown.
+
+    Examples
+    --------
+    >>> u = {"members": 40, "best": {"economic_loss": {"strategy": "flexible", "p_best": 0.99}}}
+    >>> print(uncertainty_summary(u))
+    Over 40 ensemble members (uncertain fragility, repair time, crew productivity and productivity per m²): lowest **economic loss** — **flexible**, with posterior probability 0.99 of being the best.
+    """
+    names = {"economic_loss": "economic loss", "service_loss_person_days": "service loss"}
+    parts = [f"lowest **{names.get(k, k)}** — **{v['strategy']}**, with posterior probability "
+             f"{v['p_best']:.2f} of being the best" for k, v in uncertainty.get("best", {}).items()]
+    head = (f"Over {uncertainty['members']} ensemble members (uncertain fragility, repair time, "
+            f"crew productivity and productivity per m²): ")
+    return head + ("; ".join(parts) if parts else "one strategy only, nothing to compare") + "."

@@ -357,6 +357,21 @@ class InfrastructureSystem:
             state = new
         return node_ok, edge_ok, served
 
+    def _labels_one(self, link_ok: np.ndarray) -> np.ndarray:
+        """Connected-component labels of the nodes and the super-source of one realization.
+
+        The links that work, in both directions, laid out row by row from the order fixed when
+        the system was built, so no sparse conversion runs: on a symmetric graph the strong
+        components are the undirected ones (which component holds a node is all that is used,
+        so the labels' numbering does not matter)."""
+        keep = np.concatenate([link_ok, link_ok])[self._sym_order]
+        size = len(self._node_comp) + 1
+        indptr = np.zeros(size + 1, np.int64)
+        np.cumsum(np.bincount(self._sym_rows[keep], minlength=size), out=indptr[1:])
+        indices = self._sym_cols[keep]
+        graph = sparse.csr_array((np.ones(len(indices)), indices, indptr), shape=(size, size))
+        return connected_components(graph, directed=True, connection="strong")[1]
+
     def _serve(self, state: np.ndarray):
         """Node and edge availability and served nodes, for all realizations in one graph."""
         n_real = state.shape[0]
@@ -367,6 +382,10 @@ class InfrastructureSystem:
         # node of its block) linked to every source node that is not out
         mask = np.concatenate([edge_ok, node_ok[:, self._src_global]], axis=1)
         block = n_nodes + 1
+        if n_real == 1:
+            labels = self._labels_one(mask[0])[None, :]
+            served = (labels[:, :n_nodes] == labels[:, n_nodes:]) & node_ok
+            return node_ok, edge_ok, served
         offsets = (np.arange(n_real) * block)[:, None]
         rows = (offsets + self._link_rows)[mask]
         cols = (offsets + self._link_cols)[mask]
@@ -637,6 +656,10 @@ def _compiled_arrays(city, ids, components, node_component, edge_component, edge
          (logical_pairs[:, 0], np.arange(len(logical_pairs)))),
         shape=(n_comp, len(logical_pairs)))
     pump_power_global = pump_power_node + node_slice["power"][0]
+    # every link in both directions, ordered by row once (InfrastructureSystem._labels_one)
+    sym_rows = np.concatenate([link_rows, link_cols])
+    sym_order = np.argsort(sym_rows, kind="stable")
+    sym_cols = np.concatenate([link_cols, link_rows])[sym_order]
     arrays = {
         "node_component": MappingProxyType({k: _readonly(v) for k, v in node_component.items()}),
         "edge_component": MappingProxyType({k: _readonly(v) for k, v in edge_component.items()}),
@@ -654,6 +677,8 @@ def _compiled_arrays(city, ids, components, node_component, edge_component, edge
         "_site_members": _readonly(order), "_site_starts": _readonly(starts),
         "_site_group": _readonly(group.ravel()),
         "_pump_power_global": _readonly(pump_power_global),
+        "_sym_order": _readonly(sym_order), "_sym_rows": _readonly(sym_rows[sym_order]),
+        "_sym_cols": _readonly(sym_cols),
         "_logical_matrix": logical_matrix,
     }
     return arrays

@@ -30,6 +30,13 @@ __all__ = ["Problem", "RIGID_TYPE_ORDER"]
 RIGID_TYPE_ORDER = ("public", "residential", "commercial", "office", "industrial")
 #: Network order when levels tie (power feeds water pumps).
 _NETWORK_ORDER = ("power", "water", "road")
+#: Memory the memo of service and levels by component state may take [bytes].
+_CACHE_BYTES = 64 * 2**20
+#: The 2³ service patterns (water, power, road) of 0/1 service, and each row's pattern code.
+_PATTERNS = np.array([[(c >> 2) & 1, (c >> 1) & 1, c & 1] for c in range(8)], dtype=float)
+_PATTERN_WEIGHTS = np.array([4, 2, 1], np.int64)
+#: Up to this many buildings the model is asked for all of them at a new service pattern.
+_FULL_MODEL_ROWS = 20_000
 
 
 # --------------------------------------------------------------------------- the problem
@@ -40,6 +47,10 @@ class Problem:
     def __init__(self, city, system, damage, constraints, functionality, shelters, seed):
         b = city.buildings
         self.buildings = b
+        self._by_state: dict = {}        # component states → service, levels (see _memo)
+        self._cache_bytes = 0
+        self._model_rows: dict = {}      # service pattern → (ep_unit, rss, known) by building
+        self._day0 = None
         self.system = system
         self.constraints = constraints
         self.model = functionality_model(functionality)
@@ -130,6 +141,17 @@ class Problem:
         type_rank = {t: i for i, t in enumerate(RIGID_TYPE_ORDER)}
         self.type_rank = np.array([type_rank[t] for t in np.asarray(b["type"].values).astype(str)])
         self.networks = _network_plans(system, c_eff, c_func) if n_c else []
+        # per-task constants of the day loop (the same expressions it evaluated every day)
+        budget = constraints.materials_per_day
+        self.speed = np.minimum(1.0, np.divide(budget, self.rate,
+                                               out=np.full(len(self.rate), np.inf),
+                                               where=self.rate > 0))
+        self.unit_speed = bool((self.speed == 1.0).all())
+        self.done_at = self.effort - 1e-9 * np.maximum(1.0, self.effort)
+        self.building_target = self.target[:self.n_bt]
+        self.buildings_by_tie = np.argsort(self.tie[:self.n_bt], kind="stable")
+        # building tasks whose gain depends on the unsheltered (shelter hosts)
+        self.host_tasks = np.flatnonzero(self.places_full[self.building_target] != 0)
 
     # ------------------------------------------------------------------ information
 
@@ -182,19 +204,95 @@ class Problem:
         return day
 
     # ------------------------------------------------------------------ helpers
+    #
+    # The strategies of one simulation pass through many of the same component states (the
+    # networks are repaired in much the same order), and the day loop asks for the service and
+    # the levels of each: both are memoised by state, and the model's values by service pattern.
+    # Memoised arrays are read-only; callers replace them, never write into them.
+
+    def _memo(self, c_state: np.ndarray, what: str, compute):
+        key = c_state.tobytes()
+        entry = self._by_state.get(key)
+        if entry is None:
+            entry = {}
+            if self._cache_bytes < _CACHE_BYTES:
+                self._by_state[key] = entry
+        if what not in entry:
+            value = compute()
+            for array in (value if isinstance(value, tuple) else (value,)):
+                array.setflags(write=False)
+                self._cache_bytes += array.nbytes
+            entry[what] = value
+        return entry[what]
 
     def service(self, c_state: np.ndarray) -> np.ndarray:
+        """Service (building, network) of the components' own states ``c_state`` (read-only)."""
         if self.system is None:
             return np.ones((len(self.building_ids), len(NETWORKS)))
-        return np.asarray(self.system.service(c_state), dtype=float)
+        return self._memo(c_state, "service",
+                          lambda: np.asarray(self.system.service(c_state), dtype=float))
 
     def component_levels(self, c_state: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(tier, level) of every component: tier 0 on the MST, 1 off it; CA-BFS level."""
-        tier = np.zeros(len(self.component_ids), np.int64)
-        level = np.zeros(len(self.component_ids))
-        for plan in self.networks:
-            plan.levels(c_state, tier, level)
-        return tier, level
+        """(tier, level) of every component: tier 0 on the MST, 1 off it; CA-BFS level
+        (read-only)."""
+        def compute():
+            tier = np.zeros(len(self.component_ids), np.int64)
+            level = np.zeros(len(self.component_ids))
+            for plan in self.networks:
+                plan.levels(c_state, tier, level)
+            return tier, level
+        return self._memo(c_state, "levels", compute)
+
+    def model_values(self, rows: np.ndarray, service: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray]:
+        """EP_unit and rSS of buildings ``rows`` (positions) at ``service`` (len(rows), 3).
+
+        A functionality model gives each building's value from that building and its service,
+        and the networks' service is 0 or 1, so a building's values at a service pattern (one
+        of 2³) are known once asked: they are kept, and the model is asked only for the rows
+        not yet known at their pattern — for every building at once in a small city (one call
+        is cheaper than selecting rows), for those rows only in a large one. Fractional service
+        (a user system) asks the model on the subset each time.
+        """
+        if not ((service == 0.0) | (service == 1.0)).all():
+            sub = self.buildings.isel({BUILDING: rows})
+            return self.model.ep_unit(sub, service), self.model.rss(sub, service)
+        n = len(self.building_ids)
+        code = (service.astype(np.int64) * _PATTERN_WEIGHTS).sum(axis=1)
+        ep_unit, rss = np.empty(len(rows)), np.empty(len(rows))
+        for c in np.unique(code).tolist():
+            if c not in self._model_rows:
+                self._model_rows[c] = (np.full(n, np.nan), np.full(n, np.nan), np.zeros(n, bool))
+            known_ep, known_rss, known = self._model_rows[c]
+            at = code == c
+            want = rows[at]
+            missing = want[~known[want]]
+            if len(missing):
+                ask = np.arange(n) if n <= _FULL_MODEL_ROWS else missing
+                sub = self.buildings if n <= _FULL_MODEL_ROWS else \
+                    self.buildings.isel({BUILDING: missing})
+                pattern = np.ascontiguousarray(np.broadcast_to(_PATTERNS[c], (len(ask), 3)))
+                known_ep[ask] = np.asarray(self.model.ep_unit(sub, pattern), dtype=float)
+                known_rss[ask] = np.asarray(self.model.rss(sub, pattern), dtype=float)
+                known[ask] = True
+            ep_unit[at] = known_ep[want]
+            rss[at] = known_rss[want]
+        return ep_unit, rss
+
+    def day0(self) -> dict:
+        """The state every strategy starts from (component states, service, EP_unit, rSS,
+        levels), computed once; the strategies copy what they change."""
+        if self._day0 is None:
+            complete = self.effort <= 0
+            c_state = self.c_functional.copy()
+            c_state[self.target[complete & (self.kind == 1)]] = True
+            service = self.service(c_state)
+            self._day0 = {
+                "complete": complete, "c_state": c_state, "service": service,
+                "ep_unit": np.array(self.model.ep_unit(self.buildings, service), dtype=float),
+                "rss": np.array(self.model.rss(self.buildings, service), dtype=float),
+                "levels": self.component_levels(c_state)}
+        return self._day0
 
 
 @dataclass
@@ -205,24 +303,53 @@ class _NetworkPlan:
     sources: np.ndarray
     in_mst: np.ndarray
 
+    def __post_init__(self):
+        # the graph's layout depends only on the tree: found once by converting it with the
+        # entries numbered, so each call fills in the costs in that (CSR) order and builds
+        # the very matrix the conversion would
+        n = len(self.node_comp)
+        self._mst = np.flatnonzero(self.in_mst)
+        a, b = self.ends[self._mst, 0], self.ends[self._mst, 1]
+        rows = np.concatenate([a, b, np.full(len(self.sources), n)])
+        cols = np.concatenate([b, a, self.sources])
+        probe = sparse.csr_array((np.arange(1.0, len(rows) + 1), (rows, cols)),
+                                 shape=(n + 1, n + 1))
+        self._layout = None if probe.nnz != len(rows) else (
+            probe.indices.copy(), probe.indptr.copy(), probe.data.astype(np.int64) - 1)
+        self._rows, self._cols = rows, cols
+        self._comps = np.concatenate([self.node_comp, self.edge_comp])
+        self._tier = np.where(self.in_mst, 0, 1)
+        self._memo = {}
+
     def levels(self, c_state, tier, level):
+        """Fill ``tier`` and ``level`` of this network's components for states ``c_state``
+        (a network's levels depend on its own components only: memoised by their states)."""
+        key = c_state[self._comps].tobytes()
+        if key not in self._memo:
+            self._memo[key] = self._levels(c_state)
+        node_level, edge_level = self._memo[key]
+        level[self.node_comp] = node_level
+        level[self.edge_comp] = edge_level
+        tier[self.edge_comp] = self._tier
+
+    def _levels(self, c_state):
         n = len(self.node_comp)
         node_bad = (~c_state[self.node_comp]).astype(float)
         edge_bad = (~c_state[self.edge_comp]).astype(float)
-        mst = np.flatnonzero(self.in_mst)
+        mst = self._mst
         a, b = self.ends[mst, 0], self.ends[mst, 1]
         # 0–1 costs plus a hop epsilon small enough never to add up to one level
         eps = 1.0 / (4.0 * (n + 2))
-        rows = np.concatenate([a, b, np.full(len(self.sources), n)])
-        cols = np.concatenate([b, a, self.sources])
         data = np.concatenate([edge_bad[mst] + node_bad[b], edge_bad[mst] + node_bad[a],
                                node_bad[self.sources]]) + eps
-        graph = sparse.csr_array((data, (rows, cols)), shape=(n + 1, n + 1))
+        if self._layout is None:     # repeated entries (summed by the conversion)
+            graph = sparse.csr_array((data, (self._rows, self._cols)), shape=(n + 1, n + 1))
+        else:
+            indices, indptr, position = self._layout
+            graph = sparse.csr_array((data[position], indices, indptr), shape=(n + 1, n + 1))
         dist = np.floor(dijkstra(graph, directed=True, indices=n)[:n])
-        level[self.node_comp] = dist
         edge_level = np.minimum(dist[self.ends[:, 0]], dist[self.ends[:, 1]]) + 1.0
-        level[self.edge_comp] = np.where(self.in_mst, edge_level, 0.0)
-        tier[self.edge_comp] = np.where(self.in_mst, 0, 1)
+        return dist, np.where(self.in_mst, edge_level, 0.0)
 
 
 def _network_plans(system, c_eff, c_func) -> list[_NetworkPlan]:
@@ -232,16 +359,55 @@ def _network_plans(system, c_eff, c_func) -> list[_NetworkPlan]:
         edge_comp = np.asarray(system.edge_component[name])
         ends = np.asarray(system.edge_endpoints[name]).reshape(-1, 2)
         weight = np.where(c_func[edge_comp], 0.0, c_eff[edge_comp])
-        graph = nx.Graph()
-        graph.add_nodes_from(range(len(node_comp)))
-        graph.add_edges_from((int(u), int(v), {"weight": float(w), "e": i})
-                             for i, (u, v, w) in enumerate(zip(ends[:, 0], ends[:, 1], weight)))
-        tree = nx.minimum_spanning_tree(graph, weight="weight", algorithm="kruskal")
-        in_mst = np.zeros(len(edge_comp), bool)
-        in_mst[[e for _, _, e in tree.edges(data="e")]] = True
+        in_mst = _kruskal(len(node_comp), ends, weight)
         plans.append(_NetworkPlan(node_comp, edge_comp, ends,
                                   np.asarray(system.sources[name], np.int64), in_mst))
     return plans
+
+
+def _kruskal(n_nodes: int, ends: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Edges of the Kruskal minimum spanning forest (mask), as networkx's
+    ``minimum_spanning_tree(algorithm="kruskal")`` picks them among equal weights.
+
+    networkx takes the edges of a graph built with nodes ``0…n−1`` and the edges in order as
+    ``Graph.edges`` yields them — each at its smaller end node, a node's edges in the order
+    they were added — sorts them stably by weight and keeps each edge that joins two trees. The
+    same order and rule, without building the graph. Repeated node pairs (which a
+    ``networkx.Graph`` merges) go through networkx itself.
+    """
+    a, b = ends[:, 0].astype(np.int64), ends[:, 1].astype(np.int64)
+    low = np.minimum(a, b)
+    if len(np.unique(low * (n_nodes + 1) + np.maximum(a, b))) != len(ends):
+        return _networkx_mst(n_nodes, ends, weight)
+    order = np.lexsort((np.arange(len(ends)), low))
+    order = order[np.argsort(weight[order], kind="stable")]
+    parent = list(range(n_nodes))
+
+    def root(x):
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    in_mst = np.zeros(len(ends), bool)
+    a_list, b_list = a.tolist(), b.tolist()
+    for e in order.tolist():
+        ra, rb = root(a_list[e]), root(b_list[e])
+        if ra != rb:
+            parent[ra] = rb
+            in_mst[e] = True
+    return in_mst
+
+
+def _networkx_mst(n_nodes: int, ends: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    graph = nx.Graph()
+    graph.add_nodes_from(range(n_nodes))
+    graph.add_edges_from((int(u), int(v), {"weight": float(w), "e": i})
+                         for i, (u, v, w) in enumerate(zip(ends[:, 0], ends[:, 1], weight)))
+    tree = nx.minimum_spanning_tree(graph, weight="weight", algorithm="kruskal")
+    in_mst = np.zeros(len(ends), bool)
+    in_mst[[e for _, _, e in tree.edges(data="e")]] = True
+    return in_mst
 
 
 def _one_realization(damage: xr.Dataset) -> xr.Dataset:

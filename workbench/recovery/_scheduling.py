@@ -9,6 +9,16 @@ material budget (``_assign``), lets crews mobilise before their work counts, and
 restoration days, curves and crew stints as raw arrays, which ``workbench.recovery`` assembles
 into the result Dataset and crew log. The day's state is one :class:`_DayState`. The method is
 documented in ``workbench.recovery``.
+
+Speed without changing a number: the loop runs a day in some tens of numpy calls on arrays of the
+open tasks. What does not change from one day to the next is kept rather than recomputed — the
+day's EP, SC and shelter figures until a repair completes, the buildings' gains (a shelter
+host's until the unsheltered change), per-task constants (``Problem.speed``,
+``Problem.done_at``), the service and levels of a component state and the model's values at a
+service pattern (memoised in :class:`Problem`); with many open buildings only those free crews
+could take are ranked (:func:`_top_buildings`). Every value that is computed is computed by the
+same expression, in the same order, as the plain loop did, so the results are the same bit for
+bit (checked against the loop before these changes on the demo and on generated cities).
 """
 
 from __future__ import annotations
@@ -18,7 +28,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..dims import BUILDING
 from ..functionality import shelter_capacity
 from ._problem import Problem
 from .strategies import StrategyRule
@@ -29,6 +38,8 @@ __all__ = ["simulate_strategy", "Problem", "PLANNERS", "EXACT_MAX_TASKS"]   # pr
 PLANNERS = ("greedy", "exact")
 #: The exact planner solves a day's building assignment only up to this many candidates.
 EXACT_MAX_TASKS = 400
+#: Above this many open buildings the greedy planner ranks only those crews could take.
+_TOP_BUILDINGS_FROM = 2000
 
 
 @dataclass
@@ -57,6 +68,14 @@ class _DayState:
     mobilisation: float = 0.0   # days a crew starting a task spends before its work counts
     unsheltered: float = 0.0    # displaced residents without a shelter place [persons]
     fixed_order: np.ndarray | None = None
+    n_complete: int = 0         # tasks done (``complete.sum()``)
+    changed: bool = True        # a repair completed since the day's figures were last computed
+    temporary_on: bool | None = None   # temporary shelters open at the last computed figures
+    figures: tuple = ()         # (ep, sc, displaced, sheltered) of the current state
+    gain: np.ndarray | None = None     # functionality gain of each building task (None = stale)
+    gain_unsheltered: float = 0.0      # the unsheltered the hosts' gains were computed with
+    open_available: np.ndarray | None = None   # not complete and available by today
+    last_ready: float = -math.inf      # latest day from which a crew's work counts
 
 
 # --------------------------------------------------------------------------- priorities
@@ -65,47 +84,103 @@ def _building_ratio(p: Problem, st: _DayState, bld: np.ndarray, mobilisation: fl
                     ) -> np.ndarray:
     """Functionality gain per remaining crew-day of building tasks ``bld`` at today's service
     (the seed's short-term gain; planners add the mobilisation of a task no crew is on yet:
-    they know switching costs)."""
-    t = p.target[bld]
+    they know switching costs).
+
+    The gains of all building tasks are computed once and kept: a task's gain depends on its own
+    usable shares (which change only when it is done, and then it is no longer open) and, for a
+    shelter host, on the unsheltered; so only the hosts' gains are computed again, and only when
+    the unsheltered change. Elementwise, so the same numbers as computing all every day."""
+    if st.gain is None:
+        st.gain = _gains(p, st, p.building_target)
+        st.gain_unsheltered = st.unsheltered
+    elif st.unsheltered != st.gain_unsheltered:
+        hosts = p.host_tasks
+        st.gain[hosts] = _gains(p, st, p.building_target[hosts])
+        st.gain_unsheltered = st.unsheltered
+    remaining = p.effort[bld] - st.work[bld]
+    if mobilisation == 0:             # remaining + 0.0 is remaining
+        return st.gain[bld] / remaining
+    return st.gain[bld] / (remaining + np.where(st.task_crew[bld] < 0, mobilisation, 0.0))
+
+
+def _gains(p: Problem, st: _DayState, t: np.ndarray) -> np.ndarray:
+    """Functionality gain of repairing buildings ``t`` (valued at full service), [-]."""
     ep_unit, rss = p.full_ep_unit[t], p.full_rss[t]
     d_ep = p.area[t] * (1.0 - st.a[t]) * ep_unit
     d_sc = p.residents[t] * (1.0 - st.q[t]) * (1 + rss)
     hosted = np.minimum(p.places_full[t], st.unsheltered)
     d_sc = d_sc + hosted + rss * np.minimum(hosted, p.host_spare[t])
-    gain = 0.5 * (d_ep / max(p.ep0, 1e-300) + d_sc / max(p.demand, 1e-300))
-    remaining = p.effort[bld] - st.work[bld]
-    return gain / (remaining + np.where(st.task_crew[bld] < 0, mobilisation, 0.0))
+    return 0.5 * (d_ep / max(p.ep0, 1e-300) + d_sc / max(p.demand, 1e-300))
 
 
 def _priority(p: Problem, rule: StrategyRule, open_: np.ndarray, st: _DayState,
-              mobilisation: float) -> tuple[np.ndarray, np.ndarray]:
-    """Open tasks in priority order (components first, then buildings), and the gain ratio of
-    every open building task (by task; NaN elsewhere; empty for a fixed plan), for the exact
-    planner."""
+              mobilisation: float, locked: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """Open tasks in priority order (components first, then buildings), and, for the exact
+    planner, the gain ratio of every open building task (by task; NaN elsewhere; None for a
+    fixed plan or the greedy planner).
+
+    With the greedy planner and many open buildings, the order holds the committed buildings
+    and only as many of the others as free crews could take (:func:`_top_buildings`): what
+    :func:`_assign` takes from it is the same."""
     if rule.fixed_plan:
-        order = st.fixed_order[open_[st.fixed_order]]
-        return order, np.zeros(0)
-    idx = np.flatnonzero(open_)
-    comp = idx[p.kind[idx] == 1]
-    bld = idx[p.kind[idx] == 0]
-    remaining = p.effort - st.work
-    parts, ratio = [], np.full(len(p.target), np.nan)
+        return st.fixed_order[open_[st.fixed_order]], None
+    # tasks are buildings first (positions < n_bt), then components
+    comp = open_[p.n_bt:].nonzero()[0] + p.n_bt
+    # the open buildings in tie order, so that a stable sort by ratio is the lexsort by
+    # (ratio, tie) of the plain loop
+    bld = p.buildings_by_tie[open_[p.buildings_by_tie]]
+    parts = []
+    ratio = np.full(len(p.target), np.nan) if p.constraints.planner == "exact" else None
     if len(comp):
+        remaining = p.effort[comp] - st.work[comp]
         parts.append(comp[_component_order(p, comp, st.tier, st.level, remaining)])
     if len(bld):
         r = _building_ratio(p, st, bld, mobilisation)
-        parts.append(bld[np.lexsort((p.tie[bld], -r))])
-        ratio[bld] = r
-    return (np.concatenate(parts) if parts else idx), ratio
+        if ratio is None and len(bld) > _TOP_BUILDINGS_FROM:
+            parts.append(_top_buildings(p, bld, r, locked))
+        else:
+            parts.append(bld[np.argsort(-r, kind="stable")])
+        if ratio is not None:
+            ratio[bld] = r
+    if len(parts) == 2:
+        return np.concatenate(parts), ratio
+    return (parts[0] if parts else comp), ratio
+
+
+def _top_buildings(p: Problem, bld: np.ndarray, r: np.ndarray, locked: np.ndarray
+                   ) -> np.ndarray:
+    """The committed buildings of ``bld`` (tie order, ratios ``r``) in priority order, then the
+    first of the others in priority order, as many as the crews not committed could take.
+
+    The first ``k`` of a stable sort by ``−r`` of tie-ordered tasks are those below the k-th
+    smallest key and, among those equal to it, the first in tie order: found with one
+    ``partition`` rather than sorting every open building."""
+    key = -r
+    is_locked = locked[bld]
+    held, held_key = bld[is_locked], key[is_locked]
+    free, free_key = bld[~is_locked], key[~is_locked]
+    if p.n_pools == 1:
+        k = int(p.pool_sizes[0]) - int(np.count_nonzero(locked))
+    else:                              # buildings are pool 0
+        k = int(p.pool_sizes[0]) - len(held)
+    k = max(k, 0)
+    if k < len(free):
+        if k == 0:
+            free, free_key = free[:0], free_key[:0]
+        else:
+            kth = np.partition(free_key, k - 1)[k - 1]
+            chosen = free_key < kth
+            chosen[(free_key == kth).nonzero()[0][:k - int(np.count_nonzero(chosen))]] = True
+            free, free_key = free[chosen], free_key[chosen]
+    return np.concatenate([held[np.argsort(held_key, kind="stable")],
+                           free[np.argsort(free_key, kind="stable")]])
 
 
 def _component_order(p, comp, tier, level, remaining):
+    """Priority order of component tasks ``comp`` with ``remaining`` effort (one per task)."""
     target = p.target[comp]
-    budget = p.constraints.materials_per_day
-    rate = p.rate[comp]
-    speed = np.minimum(1.0, np.divide(budget, rate, out=np.full(len(comp), np.inf),
-                                      where=rate > 0))
-    finish = remaining[comp] / speed
+    # unlimited materials: every speed is 1 and remaining / 1 is remaining
+    finish = remaining if p.unit_speed else remaining / p.speed[comp]
     return np.lexsort((p.tie[comp], finish, p.net_rank[comp], level[target], tier[target]))
 
 
@@ -117,7 +192,7 @@ def _fixed_order(p: Problem, tier, level) -> np.ndarray:
     all_tasks = np.arange(len(p.target))
     comp = all_tasks[p.kind == 1]
     bld = all_tasks[p.kind == 0]
-    comp = comp[_component_order(p, comp, tier, level, p.effort)] if len(comp) else comp
+    comp = comp[_component_order(p, comp, tier, level, p.effort[comp])] if len(comp) else comp
     t = p.target[bld]
     bld = bld[np.lexsort((p.tie[bld], p.type_rank[t], -p.expected_ratio[t]))]
     return np.concatenate([comp, bld]).astype(np.int64)
@@ -154,36 +229,80 @@ def _exact_buildings(cand: np.ndarray, ratio: np.ndarray, w: np.ndarray, need: n
     return res.x[:k] > 0.5
 
 
-def _assign(p: Problem, st: _DayState, order: np.ndarray, ratio: np.ndarray,
-            locked: np.ndarray, t: int) -> tuple[np.ndarray, np.ndarray]:
+def _assign(p: Problem, st: _DayState, order: np.ndarray, ratio: np.ndarray | None,
+            locked: np.ndarray, t: int) -> tuple[np.ndarray, np.ndarray, int]:
     """The day's tasks: committed ones, then free crews by pool in priority order; materials in
-    that order. Returns the chosen tasks and each one's share of a full day's work."""
+    that order. Returns the chosen tasks, each one's share of a full day's work and how many of
+    them (the first) are committed."""
     budget = p.constraints.materials_per_day
     is_locked = locked[order]
     locked_tasks, cand = order[is_locked], order[~is_locked]
     slots = p.pool_sizes - np.bincount(p.pool[locked_tasks], minlength=p.n_pools)
-    rank = np.empty(len(cand), np.int64)
-    for k in range(p.n_pools):
-        in_pool = p.pool[cand] == k
-        rank[in_pool] = np.arange(int(in_pool.sum()))
-    take = rank < slots[p.pool[cand]]
-    if p.constraints.planner == "exact" and len(ratio):
+    # the first slots[k] candidates of each pool k, in priority order
+    if ratio is not None:
+        take = _first_of_pools(p, cand, slots)
+        take = np.ones(len(cand), bool) if take is None else take
         take = _exact_take(p, st, cand, take, ratio, locked_tasks, slots, budget)
-    seq = np.concatenate([locked_tasks, cand[take]])
-    w = np.minimum(1.0, p.effort[seq] - st.work[seq])
-    crew = st.task_crew[seq]
-    # a crew still mobilising does no work (a task taken today: its crew is new)
-    ready = np.where(crew >= 0, st.crew_ready[np.maximum(crew, 0)], t + st.mobilisation)
-    w = w * np.clip(t + 1 - ready, 0.0, 1.0)
-    need = p.rate[seq] * w
-    if math.isinf(budget):
-        f = np.ones(len(seq))
+        taken = cand[take]
+    elif not len(cand):
+        taken = cand
+    elif p.n_pools == 1:
+        taken = cand[:max(int(slots[0]), 0)]
     else:
-        before = np.cumsum(need) - need
-        f = np.clip(np.divide(budget - before, need, out=np.ones(len(seq)), where=need > 0),
-                    0.0, 1.0)
+        # crews by trade: the building tasks (pool 0) are the candidates after the components
+        n_comp = int(np.count_nonzero(cand >= p.n_bt))
+        taken = cand[n_comp:n_comp + max(int(slots[0]), 0)]
+        if n_comp:
+            comp = cand[:n_comp]
+            take = _first_of_pools(p, comp, slots)
+            taken = np.concatenate([comp if take is None else comp[take], taken])
+    seq = np.concatenate([locked_tasks, taken]) if len(taken) else locked_tasks
+    w = np.minimum(1.0, p.effort[seq] - st.work[seq])
+    if st.mobilisation > 0:
+        # a crew still mobilising does no work: factor clip(t + 1 − ready, 0, 1), ready = the
+        # day its work counts (a task taken today: its crew is new, ready at t + mobilisation).
+        # Committed tasks always have their crew; once every crew is ready (last_ready ≤ t)
+        # only the new tasks' factor differs from 1, and it is one number
+        if st.last_ready > t:
+            crew = st.task_crew[seq]
+            ready = np.where(crew >= 0, st.crew_ready[np.maximum(crew, 0)],
+                             t + st.mobilisation)
+            w = w * np.minimum(np.maximum(t + 1 - ready, 0.0), 1.0)     # = clip(…, 0, 1)
+        elif len(taken):
+            new = (st.task_crew[taken] < 0).nonzero()[0]
+            factor = min(max(t + 1 - (t + st.mobilisation), 0.0), 1.0)
+            if len(new) and factor != 1.0:
+                at = new + len(locked_tasks)
+                w[at] = w[at] * factor
+    if math.isinf(budget):
+        return seq, w, len(locked_tasks)    # every task gets the materials it needs (f = 1)
+    need = p.rate[seq] * w
+    before = np.cumsum(need) - need
+    f = np.clip(np.divide(budget - before, need, out=np.ones(len(seq)), where=need > 0),
+                0.0, 1.0)
     keep = (np.arange(len(seq)) < len(locked_tasks)) | (f > 0)
-    return seq[keep], (w * f)[keep]
+    return seq[keep], (w * f)[keep], len(locked_tasks)
+
+
+def _first_of_pools(p: Problem, cand: np.ndarray, slots: np.ndarray) -> np.ndarray | None:
+    """Mask of the first ``slots[k]`` candidates of each pool ``k`` (in their order); None when
+    that is every candidate."""
+    if p.n_pools == 1:
+        return np.arange(len(cand)) < slots[0]
+    in_pool = p.pool[cand]
+    counts = np.bincount(in_pool, minlength=p.n_pools).tolist()
+    free = slots.tolist()
+    if all(f >= c for f, c in zip(free, counts)):
+        return None
+    take = np.zeros(len(cand), bool)
+    for k, (f, c) in enumerate(zip(free, counts)):
+        if f <= 0 or c == 0:
+            continue
+        if f >= c:
+            take |= in_pool == k
+        else:
+            take[(in_pool == k).nonzero()[0][:f]] = True
+    return take
 
 
 def _exact_take(p, st, cand, take, ratio, locked_tasks, slots, budget):
@@ -213,14 +332,13 @@ def _exact_take(p, st, cand, take, ratio, locked_tasks, slots, budget):
 
 def _new_state(p: Problem, rule: StrategyRule) -> _DayState:
     n_t, n_crews = len(p.target), int(p.pool_sizes.sum())
-    complete = p.effort <= 0
-    c_state = p.c_functional.copy()
-    c_state[p.target[complete & (p.kind == 1)]] = True
-    service = p.service(c_state)
-    ep_unit = np.array(p.model.ep_unit(p.buildings, service), dtype=float)
-    rss = np.array(p.model.rss(p.buildings, service), dtype=float)
+    day0 = p.day0()
+    complete = day0["complete"].copy()
+    c_state = day0["c_state"].copy()
+    service = day0["service"]
+    ep_unit, rss = day0["ep_unit"].copy(), day0["rss"].copy()
     a, q = p.a0.copy(), p.q0.copy()
-    tier, level = p.component_levels(c_state)
+    tier, level = day0["levels"]
     st = _DayState(
         work=np.zeros(n_t), complete=complete, restored=np.where(complete, 0.0, np.inf),
         available=p.available_day(rule), task_crew=np.full(n_t, -1, np.int64),
@@ -228,7 +346,8 @@ def _new_state(p: Problem, rule: StrategyRule) -> _DayState:
         crew_start=np.zeros(n_crews), crew_ready=np.zeros(n_crews), a=a, q=q, c_state=c_state,
         service=service, ep_unit=ep_unit, rss=rss, ep_b=p.area * a * ep_unit,
         sc_b=p.residents * q * (1 + rss), tier=tier, level=level,
-        mobilisation=p.constraints.mobilisation_days if rule.mobilisation else 0.0)
+        mobilisation=p.constraints.mobilisation_days if rule.mobilisation else 0.0,
+        n_complete=int(complete.sum()))
     if rule.fixed_plan:
         st.fixed_order = _fixed_order(p, tier, level)
     return st
@@ -245,37 +364,71 @@ def simulate_strategy(p: Problem, strategy: str) -> dict:
     curves = {k: np.zeros(H + 1) for k in ("ep", "sc", "displaced", "sheltered", "crews_busy",
                                            "materials_spent")}
 
-    def record(t):
-        curves["ep"][t] = st.ep_b.sum()
-        displaced = float((p.residents * (1.0 - st.q)).sum())
-        places = np.where(st.q[p.shelter_idx] >= 1.0, p.shelter_cap, 0.0)
-        extra, sheltered = shelter_capacity(places, p.host_occupancy, st.rss[p.shelter_idx],
-                                            displaced, t, p.shelters)
-        curves["sc"][t] = st.sc_b.sum() + extra
-        curves["displaced"][t], curves["sheltered"][t] = displaced, sheltered
-        st.unsheltered = displaced - sheltered
+    shelter = [None, None]            # (inputs, answer) of the last shelter_capacity call
+    ep_curve, sc_curve, displaced_curve, sheltered_curve, busy_curve, spent_curve = (
+        curves[k] for k in ("ep", "sc", "displaced", "sheltered", "crews_busy",
+                            "materials_spent"))
+    temporary_from = p.shelters.temporary_from_day
 
+    def record(t):
+        # the figures change only when a repair completes (st.changed) or temporary shelters
+        # open; between those days they are the same numbers, kept
+        # (the day enters shelter_capacity only through whether temporary places are open);
+        # the shelters' answer is kept too while its inputs are the same
+        temporary_on = t >= temporary_from
+        if st.changed or temporary_on != st.temporary_on:
+            ep = st.ep_b.sum()
+            displaced = float((p.residents * (1.0 - st.q)).sum())
+            places = np.where(st.q[p.shelter_idx] >= 1.0, p.shelter_cap, 0.0)
+            host_rss = st.rss[p.shelter_idx]
+            key = (places.tobytes(), host_rss.tobytes(), displaced, temporary_on)
+            if key != shelter[0]:
+                shelter[:] = key, shelter_capacity(places, p.host_occupancy, host_rss,
+                                                   displaced, t, p.shelters)
+            extra, sheltered = shelter[1]
+            st.figures = (ep, st.sc_b.sum() + extra, displaced, sheltered)
+            st.unsheltered = displaced - sheltered
+            st.changed, st.temporary_on = False, temporary_on
+        ep_curve[t], sc_curve[t], displaced_curve[t], sheltered_curve[t] = st.figures
+
+    n_t = len(p.target)
+    no_tasks, no_crews = np.zeros(n_t, bool), np.zeros(len(st.crew_task), bool)
+    next_available = -math.inf        # the next day on which a task becomes available
+    # arrays changed in place only (never replaced), so they can be named once
+    task_crew, crew_task, work_done, done_at, rate = (st.task_crew, st.crew_task, st.work,
+                                                      p.done_at, p.rate)
+    commitment = rule.commitment
     for t in range(H):
         record(t)
-        if st.complete.all():
+        if st.n_complete == n_t:
             for k in ("ep", "sc", "displaced", "sheltered"):
                 curves[k][t + 1:] = curves[k][t]
             break
-        active = ~st.complete
-        held = active & (st.task_crew >= 0)
-        locked = {"completion": lambda: held,
-                  "period": lambda: held & _in_period(st, held, t, commit),
-                  "none": lambda: np.zeros(len(held), bool)}[rule.commitment]()
-        open_ = active & ((st.available <= t) | held)
-        order, ratio = _priority(p, rule, open_, st, mobilisation)
-        selected, work = _assign(p, st, order, ratio, locked, t)
-        _move_crews(p, st, selected, locked, t, mobilisation, stints)
+        if t >= next_available:
+            available = st.available <= t
+            st.open_available = available & ~st.complete      # kept by _finish until then
+            later = st.available[~available]
+            next_available = later.min() if len(later) else math.inf
+        held = task_crew >= 0               # a task with a crew is never complete
+        busy = crew_task >= 0
+        if commitment == "completion":
+            locked, crew_locked = held, busy
+        elif commitment == "period":
+            locked, crew_locked = _in_period(st, busy, t, commit)
+        else:
+            locked, crew_locked = no_tasks, no_crews
+        order, ratio = _priority(p, rule, st.open_available | held, st, mobilisation, locked)
+        selected, work, n_locked = _assign(p, st, order, ratio, locked, t)
+        if commitment != "completion":      # (to completion: no crew is re-planned)
+            _replan_crews(st, selected, busy & ~crew_locked, t, stints)
+        _new_crews(p, st, selected[n_locked:], t, mobilisation)
 
-        st.work[selected] += work
-        curves["crews_busy"][t] = len(selected)
-        curves["materials_spent"][t] = float(p.rate[selected] @ work) if len(selected) else 0.0
-        sel_effort = p.effort[selected]
-        finished = selected[st.work[selected] >= sel_effort - 1e-9 * np.maximum(1.0, sel_effort)]
+        # (selected has no repeats: the same as work_done[selected] += work)
+        after = work_done[selected] + work
+        work_done[selected] = after
+        busy_curve[t] = len(selected)
+        spent_curve[t] = float(rate[selected] @ work) if len(selected) else 0.0
+        finished = selected[after >= done_at[selected]]
         if len(finished):
             _finish(p, rule, st, finished, t, stints)
     else:
@@ -288,35 +441,50 @@ def simulate_strategy(p: Problem, strategy: str) -> dict:
     return {"restored": st.restored, "curves": curves, "stints": stints}
 
 
-def _in_period(st: _DayState, held: np.ndarray, t: int, commit: float) -> np.ndarray:
-    out = np.zeros(len(held), bool)
-    out[held] = (t - st.crew_since[st.task_crew[held]]) < commit
-    return out
+def _in_period(st: _DayState, busy: np.ndarray, t: int, commit: float
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Tasks (by task) and crews (by crew) within their commitment period on day ``t``."""
+    out = np.zeros(len(st.work), bool)
+    within = busy & ((t - st.crew_since) < commit)
+    out[st.crew_task[within]] = True
+    return out, within
 
 
-def _move_crews(p, st, selected, locked, t, mobilisation, stints):
-    """Re-planned crews keep their task when it is chosen again (a new commitment); the others
-    leave it; chosen tasks without a crew get a free crew of their pool, which mobilises."""
-    n_t = len(st.work)
-    selected_mask = np.zeros(n_t, bool)
+def _replan_crews(st, selected, replanned, t, stints):
+    """Re-planned crews (mask by crew) keep their task when it is chosen again (a new
+    commitment); the others leave it."""
+    crews = replanned.nonzero()[0]
+    if not len(crews):
+        return
+    selected_mask = np.zeros(len(st.work), bool)
     selected_mask[selected] = True
-    busy = st.crew_task >= 0
-    task_of = np.where(busy, st.crew_task, 0)
-    replanned = busy & ~locked[task_of]
-    stay = replanned & selected_mask[task_of]
-    st.crew_since[stay] = t
-    leave = np.flatnonzero(replanned & ~stay)
+    stay = selected_mask[st.crew_task[crews]]
+    st.crew_since[crews[stay]] = t
+    leave = crews[~stay]
     if len(leave):
-        stints.append((leave, st.crew_task[leave], st.crew_start[leave], np.full(len(leave), t),
-                       np.zeros(len(leave), bool)))
+        stints.append((leave, st.crew_task[leave], st.crew_start[leave],
+                       np.full(len(leave), t), np.zeros(len(leave), bool)))
         st.task_crew[st.crew_task[leave]] = -1
         st.crew_task[leave] = -1
-    new = selected[st.task_crew[selected] < 0]
-    for k in range(p.n_pools):
-        tasks_k = new[p.pool[new] == k]
-        if not len(tasks_k):
-            continue
-        free_k = np.flatnonzero((st.crew_task < 0) & (p.crew_pool == k))[:len(tasks_k)]
+
+
+def _new_crews(p, st, taken, t, mobilisation):
+    """Chosen tasks without a crew (among ``taken``, the day's uncommitted choices, in order)
+    get the free crews of their pool, lowest first; the crews mobilise."""
+    if not len(taken):
+        return
+    new = taken[st.task_crew[taken] < 0]
+    if not len(new):
+        return
+    st.last_ready = max(st.last_ready, t + mobilisation)
+    if p.n_pools == 1:
+        groups = ((0, new),)
+    else:
+        pools = p.pool[new]
+        groups = ((k, new[pools == k])
+                  for k in np.bincount(pools, minlength=p.n_pools).nonzero()[0])
+    for k, tasks_k in groups:
+        free_k = ((st.crew_task < 0) & (p.crew_pool == k)).nonzero()[0][:len(tasks_k)]
         st.crew_task[free_k], st.task_crew[tasks_k] = tasks_k, free_k
         st.crew_since[free_k], st.crew_start[free_k] = t, t
         st.crew_ready[free_k] = t + mobilisation
@@ -324,30 +492,34 @@ def _move_crews(p, st, selected, locked, t, mobilisation, stints):
 
 def _finish(p, rule, st, finished, t, stints):
     """Tasks done during day ``t``: restored at ``t + 1``; buildings usable, service updated."""
-    b = p.buildings
     st.complete[finished] = True
+    st.open_available[finished] = False
+    st.n_complete += len(finished)
+    st.changed = True
     st.restored[finished] = t + 1
     crews = st.task_crew[finished]
     stints.append((crews, finished, st.crew_start[crews], np.full(len(crews), t + 1),
                    np.ones(len(crews), bool)))
     st.crew_task[crews], st.task_crew[finished] = -1, -1
 
-    done_b = p.target[finished[p.kind[finished] == 0]]
-    st.a[done_b], st.q[done_b] = 1.0, 1.0
-    st.ep_b[done_b] = p.area[done_b] * st.ep_unit[done_b]
-    st.sc_b[done_b] = p.residents[done_b] * (1 + st.rss[done_b])
-    done_c = p.target[finished[p.kind[finished] == 1]]
-    if not len(done_c):
+    is_building = finished < p.n_bt
+    done_b = p.target[finished[is_building]]
+    if len(done_b):
+        st.a[done_b], st.q[done_b] = 1.0, 1.0
+        st.ep_b[done_b] = p.area[done_b] * st.ep_unit[done_b]
+        st.sc_b[done_b] = p.residents[done_b] * (1 + st.rss[done_b])
+    if is_building.all():
         return
+    done_c = p.target[finished[~is_building]]
     st.c_state[done_c] = True
     # the model is asked again only for the buildings whose service changed
     new_service = p.service(st.c_state)
-    changed = np.flatnonzero((new_service != st.service).any(axis=1))
+    old = st.service          # (the rows that differ: one comparison per network column)
+    changed = ((new_service[:, 0] != old[:, 0]) | (new_service[:, 1] != old[:, 1])
+               | (new_service[:, 2] != old[:, 2])).nonzero()[0]
     st.service = new_service
     if len(changed):
-        sub, s_sub = b.isel({BUILDING: changed}), new_service[changed]
-        st.ep_unit[changed] = p.model.ep_unit(sub, s_sub)
-        st.rss[changed] = p.model.rss(sub, s_sub)
+        st.ep_unit[changed], st.rss[changed] = p.model_values(changed, new_service[changed])
         st.ep_b[changed] = p.area[changed] * st.a[changed] * st.ep_unit[changed]
         st.sc_b[changed] = p.residents[changed] * st.q[changed] * (1 + st.rss[changed])
     if not rule.fixed_plan:

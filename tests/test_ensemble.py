@@ -1,0 +1,245 @@
+"""Tests of workbench.uncertainty.ensemble: reproducible members, the same Dataset serial or on a
+cluster, fast failure on a dead scheduler, checked priors, and the direction of each input."""
+
+import math
+import socket
+import time
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from workbench.damage import sample_damage
+from workbench.debris import road_blockage
+from workbench.errors import InputError
+from workbench.hazard import Earthquake, earthquake_intensity
+from workbench.indexes import summary_indexes
+from workbench.recovery import Constraints, simulate_recovery
+from workbench.synthetic import grid_city
+from workbench.system import build_system
+from workbench.uncertainty.ensemble import (DEFAULT_PRIORS, MEMBER, PRIOR_NAMES, check_priors,
+                                            run_ensemble, run_member, sample_members,
+                                            save_ensemble)
+
+DESIGN = "2B"
+
+
+@pytest.fixture(scope="module")
+def setting():
+    """A small synthetic city under a moderate earthquake 3 km off its centre, with the
+    realistic limits (inspections, delays, mobilisation, crews by trade)."""
+    city = grid_city(120, 150, seed=2)
+    system = build_system(city)
+    x, y = float(city.buildings["x"].mean()), float(city.buildings["y"].mean())
+    shaking = earthquake_intensity(Earthquake(5.5, x + 3000.0, y), city.buildings,
+                                   system.components)
+    limits = Constraints(crews={"building": 6, "water": 2, "power": 2, "road": 2},
+                         horizon_days=120, commitment_days=7, inspections_per_day=20.0,
+                         impeding_delays=True, mobilisation_days=1.0)
+    return city, system, shaking, limits
+
+
+def _run(setting, draws, **kwargs):
+    city, system, shaking, limits = setting
+    return run_ensemble(city, system, shaking, limits, draws, design_code=DESIGN, **kwargs)
+
+
+def _without_run_attrs(ds):
+    return ds.drop_attrs()
+
+
+def _fixed(draws, **values):
+    """``draws`` with some multipliers set to one value for every member (seeds kept)."""
+    n = draws.sizes[MEMBER]
+    return draws.assign({k: (MEMBER, np.full(n, float(v))) for k, v in values.items()})
+
+
+def test_first_members_do_not_depend_on_the_member_count(setting):
+    five, eight = sample_members(members=5, seed=11), sample_members(members=8, seed=11)
+    head = eight.isel({MEMBER: slice(0, 3)})
+    for name in [*PRIOR_NAMES, "damage_seed", "recovery_seed"]:
+        np.testing.assert_array_equal(five[name].values[:3], head[name].values)
+    small, large = _run(setting, five), _run(setting, eight)
+    assert _without_run_attrs(small.isel({MEMBER: slice(0, 3)})).identical(
+        _without_run_attrs(large.isel({MEMBER: slice(0, 3)})))
+    # members differ from each other (the seeds are not all the same)
+    assert len(set(five["damage_seed"].values.tolist())) == 5
+
+
+def test_serial_and_two_workers_give_the_same_dataset(setting):
+    draws = sample_members(members=6, seed=4)
+    serial = _run(setting, draws)
+    done = []
+    parallel = _run(setting, draws, workers=2, batch_size=2,
+                    progress=lambda d, n: done.append((d, n)))
+    assert parallel.attrs["engine"] == "local cluster, 2 workers"
+    assert _without_run_attrs(serial).identical(_without_run_attrs(parallel))
+    assert sorted(done)[-1] == (6, 6) and len(done) == 3
+    # and in batches of another size, serially
+    assert _without_run_attrs(_run(setting, draws, batch_size=4)).identical(
+        _without_run_attrs(serial))
+
+
+def test_unreachable_scheduler_fails_fast_naming_the_address(setting):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]       # free once closed: nothing listens there
+    address = f"tcp://127.0.0.1:{port}"
+    start = time.perf_counter()
+    with pytest.raises(InputError, match=f"scheduler '{address}' did not answer"):
+        _run(setting, sample_members(members=2, seed=0), scheduler=address)
+    assert time.perf_counter() - start < 10.0
+
+
+def test_a_running_scheduler_runs_the_same_members(setting):
+    from distributed import LocalCluster
+    draws = sample_members(members=3, seed=12)
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                      dashboard_address=None) as cluster:
+        address = cluster.scheduler_address
+        remote = _run(setting, draws, scheduler=address, batch_size=2)
+    assert remote.attrs["engine"] == f"scheduler {address}"
+    assert _without_run_attrs(remote).identical(_without_run_attrs(_run(setting, draws)))
+
+
+def test_a_scheduler_without_workers_is_an_input_error(setting):
+    from distributed import LocalCluster
+    with LocalCluster(n_workers=0, processes=False, dashboard_address=None) as cluster:
+        start = time.perf_counter()
+        with pytest.raises(InputError, match="has no workers"):
+            _run(setting, sample_members(members=2, seed=0),
+                 scheduler=cluster.scheduler_address)
+        assert time.perf_counter() - start < 10.0
+
+
+@pytest.mark.parametrize("priors, match", [
+    ({"crew_productivity": (0.0, 0.2)}, "median must be a finite number > 0"),
+    ({"crew_productivity": (-1.0, 0.2)}, "median must be a finite number > 0"),
+    ({"repair_time_scale": (1.0, 0.0)}, "sigma must be a finite number > 0"),
+    ({"repair_time_scale": {"median": 1.0, "sigma": -0.1}}, "sigma must be a finite"),
+    ({"crew_speed": (1.0, 0.2)}, r"unknown uncertain input\(s\) \['crew_speed'\]"),
+    ([("crew_productivity", 1.0, 0.2)], "priors must be a mapping"),
+    ({"crew_productivity": (1.0, 0.2, 0.1)}, "must be a Prior, a mapping"),
+    ({"crew_productivity": {"median": 1.0}}, "must give 'median' and 'sigma'"),
+    ({"crew_productivity": {"median": 1.0, "sigma": 0.1, "mean": 2}}, "must give 'median'"),
+    ({"crew_productivity": ("1", 0.2)}, "median must be a finite number"),
+])
+def test_bad_priors_are_input_errors(priors, match):
+    with pytest.raises(InputError, match=match):
+        check_priors(priors)
+    with pytest.raises(InputError, match=match):
+        sample_members(priors, members=2)
+
+
+def test_default_priors_are_labelled():
+    priors = check_priors(DEFAULT_PRIORS)
+    assert list(priors) == list(PRIOR_NAMES)
+    for prior in priors.values():
+        assert prior.median == 1.0 and 0 < prior.sigma < 1 and prior.source and prior.note
+    draws = sample_members(members=400, seed=2)
+    for name, prior in priors.items():       # lognormal: the log has the stated sd
+        assert np.std(np.log(draws[name].values)) == pytest.approx(prior.sigma, rel=0.15)
+
+
+def test_a_member_at_unit_multipliers_is_the_plain_chain(setting):
+    """With every multiplier 1 a member is sample_damage → road_blockage → simulate_recovery
+    → summary_indexes with the member's seeds: the ensemble changes nothing else."""
+    city, system, shaking, limits = setting
+    draws = _fixed(sample_members(members=1, seed=8), **dict.fromkeys(PRIOR_NAMES, 1.0))
+    member = run_member(city, system, shaking, limits, draws.isel({MEMBER: 0}),
+                        design_code=DESIGN)
+    seeds = {k: int(draws[k].values[0]) for k in ("damage_seed", "recovery_seed")}
+    damage = road_blockage(system, sample_damage(city.buildings, system.components, shaking,
+                                                 seed=seeds["damage_seed"], design_code=DESIGN))
+    one = damage.isel(realization=0)
+    recovery = simulate_recovery(city, system, one, limits, seed=seeds["recovery_seed"])
+    summary = summary_indexes(recovery, city, one)
+    for strategy in recovery["strategy"].values.tolist():
+        got = member.sel(strategy=strategy)
+        assert float(got["economic_loss"]) == summary[strategy]["economic_loss"]
+        assert float(got["service_loss_person_days"]) == \
+            summary[strategy]["service_loss_person_days"]
+        day = summary[strategy]["recovery_days_95"]
+        assert float(got["recovery_days_95"]) == (math.inf if day is None else day)
+    np.testing.assert_array_equal(member["ep_functionality"].values,
+                                  recovery["ep_functionality"].values)
+
+
+def test_stronger_fragilities_damage_fewer_buildings(setting):
+    draws = sample_members(members=6, seed=5)
+    weak = _run(setting, _fixed(draws, fragility_median_scale=0.7))
+    strong = _run(setting, _fixed(draws, fragility_median_scale=1.5))
+    # same seeds: the same uniform draws meet lower exceedance curves, member by member
+    assert (strong["damaged_buildings"] <= weak["damaged_buildings"]).all()
+    assert strong["damaged_buildings"].mean() < weak["damaged_buildings"].mean()
+    assert (strong["repair_cost"].mean() < weak["repair_cost"].mean()).all()
+
+
+def test_more_productive_crews_lose_less(setting):
+    draws = _fixed(sample_members(members=6, seed=6), fragility_median_scale=1.0)
+    slow = _run(setting, _fixed(draws, crew_productivity=0.7))
+    fast = _run(setting, _fixed(draws, crew_productivity=1.5))
+    # the damage is the same (same seeds and fragilities), the repairs go faster
+    xr.testing.assert_equal(slow["repair_cost"], fast["repair_cost"])
+    assert (fast["economic_loss"].mean(MEMBER) < slow["economic_loss"].mean(MEMBER)).all()
+    assert (fast["service_loss_person_days"].mean(MEMBER)
+            <= slow["service_loss_person_days"].mean(MEMBER)).all()
+    longer = _run(setting, _fixed(draws, crew_productivity=1.0, repair_time_scale=1.6))
+    assert (longer["economic_loss"].mean(MEMBER) > fast["economic_loss"].mean(MEMBER)).all()
+
+
+def test_ep_unit_scale_moves_the_ep_loss_not_the_schedule(setting):
+    draws = _fixed(sample_members(members=3, seed=7), **dict.fromkeys(PRIOR_NAMES, 1.0))
+    base = _run(setting, draws)
+    rich = _run(setting, _fixed(draws, ep_unit_scale=2.0))
+    np.testing.assert_allclose(rich["ep_loss"], 2.0 * base["ep_loss"], rtol=1e-9)
+    np.testing.assert_allclose(rich["service_loss_person_days"],
+                               base["service_loss_person_days"], rtol=1e-12)
+    xr.testing.assert_equal(rich["repair_cost"], base["repair_cost"])
+
+
+def test_draws_keep_their_member_labels(setting):
+    draws = sample_members(members=5, seed=3).isel({MEMBER: slice(2, 5)})
+    ens = _run(setting, draws)
+    assert ens[MEMBER].values.tolist() == [2, 3, 4]
+    np.testing.assert_array_equal(ens["crew_productivity"], draws["crew_productivity"])
+
+
+def test_every_strategy_of_a_member_recovers_the_same_damage(setting):
+    city, system, shaking, limits = setting
+    draws = sample_members(members=1, seed=9).isel({MEMBER: 0})
+    together = run_member(city, system, shaking, limits, draws, design_code=DESIGN)
+    # one damage: the same direct repair cost under every strategy ...
+    assert (together["repair_cost"] == together["repair_cost"][0]).all()
+    # ... and each strategy alone, on that member, gives what it gave beside the others
+    for strategy in together["strategy"].values.tolist():
+        alone = run_member(city, system, shaking, limits, draws, strategies=[strategy],
+                           design_code=DESIGN)
+        assert alone.isel(strategy=0).identical(together.sel(strategy=strategy))
+
+
+def test_dataset_layout_and_netcdf_roundtrip(setting, tmp_path):
+    ens = _run(setting, sample_members(members=3, seed=1))
+    assert dict(ens.sizes) == {"member": 3, "strategy": 3, "time": 121}
+    assert ens["economic_loss"].dims == ("member", "strategy")
+    assert ens["ep_functionality"].dims == ("member", "strategy", "time")
+    assert ens["crew_productivity"].dims == ("member",)
+    assert ens.attrs["seed"] == 1 and ens.attrs["n_members"] == 3
+    assert set(DEFAULT_PRIORS) <= set(__import__("json").loads(ens.attrs["priors"]))
+    assert ((ens["ep_functionality"] >= 0) & (ens["ep_functionality"] <= 1 + 1e-12)).all()
+    path = save_ensemble(ens, tmp_path / "ensemble.nc")
+    back = xr.load_dataset(path, engine="h5netcdf")
+    xr.testing.assert_identical(back, ens)
+
+
+def test_bad_run_arguments(setting):
+    draws = sample_members(members=2, seed=0)
+    for kwargs, match in [({"workers": 0}, "workers must be a positive integer"),
+                          ({"workers": 2, "scheduler": "tcp://127.0.0.1:1"}, "not both"),
+                          ({"scheduler": "localhost"}, "scheduler must be an address"),
+                          ({"batch_size": 0}, "batch_size must be a positive integer"),
+                          ({"seed": 3}, "differs from the draws' seed")]:
+        with pytest.raises(InputError, match=match):
+            _run(setting, draws, **kwargs)
+    with pytest.raises(InputError, match="draws must be the Dataset of sample_members"):
+        _run(setting, [1, 2])

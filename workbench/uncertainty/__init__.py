@@ -1,0 +1,1 @@
+"""Uncertainty over strategies: ensembles, Bayesian comparison, calibration on observed recovery."""

@@ -1,0 +1,635 @@
+"""Monte Carlo ensembles of the damage → recovery chain under uncertain inputs.
+
+An ensemble *member* is one draw of the uncertain inputs (:data:`DEFAULT_PRIORS`, each
+lognormal) and one damage realisation: damage is sampled with the member's seed and fragility
+scale, the repair efforts are scaled, and **every strategy recovers the same damage** (common
+random numbers: the differences between strategies within a member are the strategies' own,
+not the luck of the draw). The result is one :class:`xarray.Dataset` with dims ``member``,
+``strategy`` and ``time``, which :mod:`workbench.uncertainty.compare` takes as it is.
+
+Reproducibility
+---------------
+Member ``m``'s seeds come from ``numpy.random.SeedSequence(seed).spawn(members)[m]``: they do not
+depend on how many members there are, how they are batched or how many workers run them, so
+the first members of a larger ensemble are the members of a smaller one, and a run on a
+cluster is the serial run, bit for bit. Each member's prior values are drawn from its own
+stream, one standard normal per known input in a fixed order, so leaving a prior out does not
+change the others' draws.
+
+Running
+-------
+Members are batched (tasks of at least about half a second, since per-task overhead dominates
+small tasks: 2,000 scenarios as single tasks took 16.7 s, as 20 batches 4.4 s) and run serially
+by default, on a local cluster (``workers=N``: ``N`` single-threaded processes) or on a running
+scheduler (``scheduler="tcp://host:port"``; an unreachable address fails within
+:data:`CONNECT_TIMEOUT_S` with an :class:`~workbench.errors.InputError`). The city, system and
+intensity are sent to the workers once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Callable, Mapping, Sequence
+
+import numpy as np
+import xarray as xr
+
+from ..damage import DamageSampler
+from ..debris import road_blockage
+from ..dims import BUILDING, MEMBER, STRATEGIES, STRATEGY, TIME
+from ..errors import InputError
+from ..functionality import TableFunctionality
+from ..indexes import summary_indexes
+from ..recovery import Constraints, check_strategies, simulate_recovery
+
+__all__ = ["Prior", "DEFAULT_PRIORS", "PRIOR_NAMES", "MEMBER", "INDEXES", "CURVES",
+           "CONNECT_TIMEOUT_S", "check_priors", "sample_members", "run_member", "run_ensemble",
+           "save_ensemble"]
+
+log = logging.getLogger(__name__)
+
+#: Seconds a scheduler address has to answer before the run fails.
+CONNECT_TIMEOUT_S = 5
+#: Per-strategy indexes of a member (from :func:`workbench.indexes.summary_indexes`), units.
+INDEXES = MappingProxyType({"economic_loss": "EUR", "ep_loss": "EUR", "repair_cost": "EUR",
+                            "service_loss_person_days": "person-days",
+                            "recovery_days_95": "day"})
+#: Per-strategy curves of a member, on ``time`` (days 0…horizon).
+CURVES = ("ep_functionality", "sc_functionality")
+_SECONDS_PER_ELEMENT_DAY = 5e-8    # rough cost of a member per (element × day × strategy) [s]
+_MIN_TASK_S = 0.5
+
+
+@dataclass(frozen=True)
+class Prior:
+    """A lognormal uncertain input: ``median · exp(sigma · z)``, ``z ~ N(0, 1)``.
+
+    Iterating gives ``(median, sigma)``, the pair :mod:`workbench.uncertainty.calibrate` takes.
+
+    >>> tuple(Prior(1.0, 0.2, "assumption"))
+    (1.0, 0.2)
+    """
+
+    median: float
+    sigma: float
+    source: str = "assumption"
+    note: str = ""
+
+    def __iter__(self):
+        return iter((self.median, self.sigma))
+
+
+#: The uncertain inputs of a member. Each multiplies a deterministic input of the chain; a prior
+#: left out keeps its input at 1 (as given).
+DEFAULT_PRIORS = MappingProxyType({
+    "fragility_median_scale": Prior(
+        1.0, 0.2, "assumption (workbench)",
+        "multiplies every lognormal fragility median, buildings and components. The curves' "
+        "own dispersion (Hazus beta about 0.6-0.7, FEMA 2022, Hazus 5.1 ch. 5) is aleatory and "
+        "sampled already; this is the epistemic uncertainty of the medians, sigma 0.2 assumed."),
+    "repair_time_scale": Prior(
+        1.0, 0.3, "assumption (workbench)",
+        "multiplies the building repair effort (building_repair_days, Hazus clean-up and "
+        "repair times, given there as means without a dispersion)."),
+    "crew_productivity": Prior(
+        1.0, 0.2, "assumption (workbench)",
+        "work one crew does per crew-day, every trade: divides every repair effort, buildings, "
+        "components and debris clearance."),
+    "ep_unit_scale": Prior(
+        1.0, 0.25, "assumption (workbench)",
+        "multiplies EP per m2 of every building type (workbench.functionality.EP_UNIT, "
+        "order-of-magnitude national-accounts figures)."),
+})
+#: Names of the known inputs, in the order their standard normals are drawn.
+PRIOR_NAMES = tuple(DEFAULT_PRIORS)
+
+
+def check_priors(priors) -> Mapping[str, Prior]:
+    """``priors`` checked: a mapping of known input names to :class:`Prior`, to
+    ``{"median", "sigma"[, "source", "note"]}`` or to a pair ``(median, sigma)``.
+
+    >>> check_priors({"crew_productivity": (1.2, 0.1)})["crew_productivity"].median
+    1.2
+    >>> check_priors({"crew_productivity": (1.2, 0.0)})
+    Traceback (most recent call last):
+    ...
+    workbench.errors.InputError: prior 'crew_productivity': sigma must be a finite number > 0 ...
+    """
+    if not isinstance(priors, Mapping):
+        raise InputError(f"priors must be a mapping of input name to Prior or (median, sigma), "
+                         f"got {type(priors).__name__}; e.g. {{'crew_productivity': (1.0, 0.2)}}.")
+    unknown = [name for name in priors if name not in DEFAULT_PRIORS]
+    if unknown:
+        raise InputError(f"unknown uncertain input(s) {unknown}; known inputs are "
+                         f"{list(PRIOR_NAMES)} (workbench.uncertainty.ensemble.DEFAULT_PRIORS).")
+    out = {}
+    for name in PRIOR_NAMES:
+        if name in priors:
+            out[name] = _prior(name, priors[name])
+    return MappingProxyType(out)
+
+
+def _prior(name: str, value) -> Prior:
+    if isinstance(value, Prior):
+        fields = {"median": value.median, "sigma": value.sigma, "source": value.source,
+                  "note": value.note}
+    elif isinstance(value, Mapping):
+        extra = sorted(set(value) - {"median", "sigma", "source", "note"})
+        if extra or not {"median", "sigma"} <= set(value):
+            raise InputError(f"prior {name!r} must give 'median' and 'sigma' (and optionally "
+                             f"'source', 'note'); got keys {sorted(value)}.")
+        fields = {"source": "given", "note": "", **value}
+    elif isinstance(value, (tuple, list)) and len(value) == 2:
+        fields = {"median": value[0], "sigma": value[1], "source": "given", "note": ""}
+    else:
+        raise InputError(f"prior {name!r} must be a Prior, a mapping with 'median' and 'sigma' "
+                         f"or a pair (median, sigma); got {value!r}.")
+    for key, what in (("median", "the median multiplier"), ("sigma", "the sigma of the log")):
+        v = fields[key]
+        if not (isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+                and math.isfinite(v) and v > 0):
+            fix = (f"leave the prior out to keep {name} fixed at 1" if key == "sigma"
+                   else "give a positive multiplier, 1 = as given")
+            raise InputError(f"prior {name!r}: {key} must be a finite number > 0 ({what}), got "
+                             f"{v!r}; {fix}.")
+    return Prior(float(fields["median"]), float(fields["sigma"]), str(fields["source"]),
+                 str(fields["note"]))
+
+
+def _member_seeds(seed: int, members: int) -> np.ndarray:
+    """(members, 3) uint32 seeds — priors, damage, recovery — spawned from the run seed."""
+    children = np.random.SeedSequence(seed).spawn(members)
+    return np.array([child.generate_state(3) for child in children], dtype=np.uint32
+                    ).reshape(members, 3)
+
+
+def sample_members(priors=DEFAULT_PRIORS, members: int = 100, seed: int = 0) -> xr.Dataset:
+    """The uncertain inputs and seeds of ``members`` ensemble members.
+
+    Parameters
+    ----------
+    priors : mapping
+        Input name → prior (:func:`check_priors`); default :data:`DEFAULT_PRIORS`.
+    members : int
+        Number of members, ≥ 1.
+    seed : int
+        Run seed (≥ 0); member ``m``'s seeds are spawned from it and do not depend on
+        ``members``.
+
+    Returns
+    -------
+    xarray.Dataset
+        Dim ``member``: one variable per prior (the multiplier, units ``1``) and
+        ``damage_seed``, ``recovery_seed`` (int64); ``attrs``: ``seed``, ``n_members``,
+        ``priors`` (JSON).
+
+    Examples
+    --------
+    >>> small, large = sample_members(members=3, seed=7), sample_members(members=5, seed=7)
+    >>> small.identical(large.isel(member=slice(0, 3)).assign_attrs(n_members=3))
+    True
+    >>> list(small.data_vars)[:2]
+    ['fragility_median_scale', 'repair_time_scale']
+    """
+    priors = check_priors(priors)
+    if not (isinstance(members, (int, np.integer)) and not isinstance(members, bool)
+            and members >= 1):
+        raise InputError(f"members must be a positive integer, got {members!r}.")
+    if not (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed >= 0):
+        raise InputError(f"seed must be a non-negative integer, got {seed!r}.")
+    seeds = _member_seeds(int(seed), int(members))
+    z = np.array([np.random.default_rng(s).standard_normal(len(PRIOR_NAMES))
+                  for s in seeds[:, 0]]).reshape(members, len(PRIOR_NAMES))
+    data = {}
+    for k, name in enumerate(PRIOR_NAMES):
+        if name in priors:
+            prior = priors[name]
+            data[name] = ((MEMBER,), prior.median * np.exp(prior.sigma * z[:, k]),
+                          {"units": "1", "long_name": prior.note, "source": prior.source})
+    data["damage_seed"] = ((MEMBER,), seeds[:, 1].astype(np.int64))
+    data["recovery_seed"] = ((MEMBER,), seeds[:, 2].astype(np.int64))
+    return xr.Dataset(data, coords={MEMBER: np.arange(members)},
+                      attrs={"seed": int(seed), "n_members": int(members),
+                             "priors": _priors_json(priors)})
+
+
+def _priors_json(priors: Mapping[str, Prior]) -> str:
+    return json.dumps({name: {"median": p.median, "sigma": p.sigma, "source": p.source,
+                              "note": p.note} for name, p in priors.items()})
+
+
+# --------------------------------------------------------------------------- one member
+
+def _values(draws) -> dict:
+    """Multipliers (1 where a prior is absent) and seeds of one member's draws."""
+    def get(name, default=None):
+        if name in draws:
+            return np.asarray(draws[name]).item()
+        if default is None:
+            raise InputError(f"draws lack {name!r}; take a member of sample_members "
+                             f"(members.isel(member=m)).")
+        return default
+    out = {name: float(get(name, 1.0)) for name in PRIOR_NAMES}
+    bad = {k: v for k, v in out.items() if not (math.isfinite(v) and v > 0)}
+    if bad:
+        raise InputError(f"member multipliers must be finite and > 0, got {bad}.")
+    out["damage_seed"], out["recovery_seed"] = int(get("damage_seed")), int(get("recovery_seed"))
+    return out
+
+
+def _scaled_intensity(intensity: xr.Dataset, scale: float) -> xr.Dataset:
+    """Shaking divided by the fragility median scale (every measure, buildings and components)."""
+    if scale == 1.0:
+        return intensity
+    names = [v for v in ("building_pga", "building_pgv", "component_pga", "component_pgv")
+             if v in intensity]
+    return intensity.assign({v: intensity[v] / scale for v in names})
+
+
+def _scaled_effort(damage: xr.Dataset, repair_time_scale: float, productivity: float
+                   ) -> xr.Dataset:
+    """Building effort × repair_time_scale / productivity, component effort / productivity."""
+    if repair_time_scale == 1.0 and productivity == 1.0:
+        return damage
+    out = {}
+    for name in ("building_repair_days", "building_expected_repair_days"):
+        if name in damage:
+            out[name] = damage[name] * repair_time_scale / productivity
+    if "component_repair_days" in damage:
+        out["component_repair_days"] = damage["component_repair_days"] / productivity
+    return damage.assign(out)
+
+
+def _scaled_model(functionality, scale: float):
+    """The functionality model with EP per m² × ``scale`` (:data:`_EP_SCALERS`)."""
+    if scale == 1.0:
+        return functionality
+    model = TableFunctionality() if functionality is None else functionality
+    for kind, scaler in _EP_SCALERS.items():
+        if type(model).__name__ == kind:
+            return scaler(model, scale)
+    raise InputError(f"ep_unit_scale cannot scale a {type(model).__name__}; use a "
+                     f"TableFunctionality or ArchivedFunctionality, or leave the prior "
+                     f"ep_unit_scale out.")
+
+
+def _scale_table(model, scale: float):
+    return TableFunctionality(ep_unit_full={t: v * scale for t, v in model.ep_unit_full.items()},
+                              ep_weights=model.ep_weights, rss_weights=model.rss_weights)
+
+
+def _scale_archive(model, scale: float):
+    from ..models.archive import ArchivedFunctionality
+    table = model.table
+    return ArchivedFunctionality(table.assign(ep_unit=table["ep_unit"] * scale))
+
+
+#: Functionality models whose EP per m² an ensemble can scale, by class name.
+_EP_SCALERS = MappingProxyType({"TableFunctionality": _scale_table,
+                                "ArchivedFunctionality": _scale_archive})
+
+
+def _member_arrays(city, system, intensity, constraints, values: dict, strategies, *,
+                   road_debris: bool, functionality, sampler: DamageSampler) -> dict:
+    """One member as plain arrays (what a batch returns to the driver)."""
+    damage = sampler(_scaled_intensity(intensity, values["fragility_median_scale"]),
+                     seed=values["damage_seed"])
+    if road_debris:
+        damage = road_blockage(system, damage)
+    damage = _scaled_effort(damage.isel(realization=0), values["repair_time_scale"],
+                            values["crew_productivity"])
+    model = _scaled_model(functionality, values["ep_unit_scale"])
+    recovery = simulate_recovery(city, system, damage, constraints, strategies=strategies,
+                                 functionality=model, seed=values["recovery_seed"])
+    summary = summary_indexes(recovery, city, damage)
+    out = {name: np.array([_finite_or_inf(summary[s][name]) for s in strategies])
+           for name in INDEXES}
+    out["recovered_95"] = np.array([summary[s]["recovered_95"] for s in strategies])
+    for name in CURVES:
+        out[name] = np.asarray(recovery[name].transpose(STRATEGY, TIME).values)
+    out["damaged_buildings"] = int((damage["building_damage_state"].values > 0).sum())
+    out["blocked_road_edges"] = float(damage.attrs.get("debris_blocked_edges", 0.0))
+    return out
+
+
+def _finite_or_inf(value) -> float:
+    return math.inf if value is None else float(value)
+
+
+def run_member(city, system, intensity: xr.Dataset, constraints: Constraints, draws, *,
+               strategies: Sequence[str] = STRATEGIES, design_code="city",
+               road_debris: bool = True, functionality=None) -> xr.Dataset:
+    """One ensemble member: damage, scaled efforts, every strategy on that damage, indexes.
+
+    Parameters
+    ----------
+    city : City
+        The mapped city.
+    system : InfrastructureSystem
+        From :func:`workbench.system.build_system`.
+    intensity : xarray.Dataset
+        Shaking at buildings and components (``building_pga`` [g], ``building_pgv`` [cm/s],
+        ``component_pga``, ``component_pgv``), e.g. from
+        :func:`workbench.pipeline.hazard_intensity`.
+    constraints : Constraints
+    draws : mapping
+        One member of :func:`sample_members` (``members.isel(member=m)``): multipliers of the
+        priors it has (an absent one is 1) and ``damage_seed``, ``recovery_seed``.
+    strategies : sequence of str
+    design_code : str
+        Seismic zone of the building design levels (:func:`workbench.damage.sample_damage`).
+    road_debris : bool
+        Block the road edges next to collapsed buildings (:func:`workbench.debris.road_blockage`).
+    functionality : FunctionalityModel, optional
+        Default :class:`~workbench.functionality.TableFunctionality`; ``ep_unit_scale`` scales
+        its EP per m².
+
+    Returns
+    -------
+    xarray.Dataset
+        On ``strategy``: :data:`INDEXES` (``recovery_days_95`` ``inf`` where 95 % is not
+        reached within the horizon, ``recovered_95`` beside it); on (``strategy``, ``time``):
+        :data:`CURVES`; scalars ``damaged_buildings``, ``blocked_road_edges``.
+
+    Notes
+    -----
+    Each multiplier acts on one input and nothing else: ``repair_time_scale`` and
+    ``crew_productivity`` scale the effort (and the planners' expected effort) after the damage
+    is drawn, so the same seeds give the same damage; ``ep_unit_scale`` scales EP per m² of
+    every type alike, which leaves the planners' ranking (gains relative to EP0) and hence the
+    schedule as it is: it moves the EP losses in proportion, not the service loss.
+
+    The fragility scale divides the shaking fed to the fragilities (PGA and PGV alike):
+    ``P(DS ≥ k) = Φ(ln(IM / (s θ_k)) / β) = Φ(ln((IM / s) / θ_k) / β)``, exactly a median ``s``
+    times larger for every lognormal curve. For water pipes the Hazus repair rate is a
+    function of PGV, so the scale divides the PGV at which each repair rate is reached: with
+    ``RR ∝ PGV^2.25`` it multiplies the repair rate by ``s^-2.25`` (pipes ``s`` times as strong).
+
+    Examples
+    --------
+    >>> from workbench.city import toy_city
+    >>> from workbench.hazard import Earthquake, earthquake_intensity
+    >>> from workbench.system import build_system
+    >>> city = toy_city(); system = build_system(city)
+    >>> shaking = earthquake_intensity(Earthquake(6.5, 0.0, 0.0), city.buildings,
+    ...                                system.components)
+    >>> one = run_member(city, system, shaking, Constraints(crews=2, horizon_days=60),
+    ...                  sample_members(members=1, seed=3).isel(member=0), design_code="4")
+    >>> one["economic_loss"].dims, one["ep_functionality"].dims
+    (('strategy',), ('strategy', 'time'))
+    >>> bool((one["repair_cost"] == one["repair_cost"][0]).all())    # one damage, all strategies
+    True
+    """
+    strategies = check_strategies(strategies)
+    sampler = DamageSampler(city.buildings, system.components if system is not None else None,
+                            design_code=design_code)
+    arrays = _member_arrays(city, system, intensity, constraints, _values(draws), strategies,
+                            road_debris=road_debris, functionality=functionality,
+                            sampler=sampler)
+    return _dataset([arrays], strategies, constraints.horizon_days).isel({MEMBER: 0}, drop=True)
+
+
+# --------------------------------------------------------------------------- the ensemble
+
+@dataclass(frozen=True)
+class _Context:
+    """What every batch needs, sent to each worker once."""
+
+    city: object
+    system: object
+    intensity: xr.Dataset
+    constraints: Constraints
+    strategies: tuple
+    design_code: object
+    road_debris: bool
+    functionality: object
+
+
+def _run_batch(context: _Context, rows: list[dict]) -> dict:
+    """Members ``rows`` (their values) in order, the damage tables built once per batch; with
+    the batch's wall-clock and CPU seconds (how much of a core the worker got)."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    c = context
+    sampler = DamageSampler(c.city.buildings,
+                            c.system.components if c.system is not None else None,
+                            design_code=c.design_code)
+    members = [_member_arrays(c.city, c.system, c.intensity, c.constraints, values,
+                              c.strategies, road_debris=c.road_debris,
+                              functionality=c.functionality, sampler=sampler)
+               for values in rows]
+    return {"members": members, "wall_s": time.perf_counter() - wall,
+            "cpu_s": time.process_time() - cpu}
+
+
+def _default_batch_size(city, system, constraints, n_strategies: int, members: int,
+                        workers: int) -> int:
+    """Members per task: tasks of at least ~0.5 s, and about 8 tasks per worker."""
+    cells = (city.buildings.sizes[BUILDING] + (system.n_components if system is not None else 0))
+    member_s = max(1e-3, _SECONDS_PER_ELEMENT_DAY * cells * (constraints.horizon_days + 1)
+                   * n_strategies)
+    floor = math.ceil(_MIN_TASK_S / member_s)
+    return max(1, min(members, max(floor, math.ceil(members / (8 * workers)))))
+
+
+def _check_run(draws, seed, workers, scheduler, batch_size, priors):
+    if isinstance(draws, xr.Dataset):
+        if priors is not None:
+            raise InputError("priors are given twice: draws is a Dataset of sample_members "
+                             "(which carries its priors) and priors= is set; drop priors=.")
+        if MEMBER not in draws.dims or "damage_seed" not in draws:
+            raise InputError(f"draws must be the Dataset of sample_members (dim {MEMBER!r}, "
+                             f"damage_seed, recovery_seed) or a number of members.")
+        if seed is not None and seed != draws.attrs.get("seed"):
+            raise InputError(f"seed={seed!r} differs from the draws' seed "
+                             f"{draws.attrs.get('seed')!r}; leave seed out, or draw the members "
+                             f"again with sample_members(..., seed={seed!r}).")
+    elif isinstance(draws, (int, np.integer)) and not isinstance(draws, bool):
+        draws = sample_members(DEFAULT_PRIORS if priors is None else priors, int(draws),
+                               0 if seed is None else seed)
+    else:
+        raise InputError(f"draws must be the Dataset of sample_members or a number of members, "
+                         f"got {type(draws).__name__}.")
+    if workers is not None and scheduler is not None:
+        raise InputError("give workers= (a local cluster) or scheduler= (a running one), not "
+                         "both.")
+    if workers is not None and not (isinstance(workers, (int, np.integer))
+                                    and not isinstance(workers, bool) and workers >= 1):
+        raise InputError(f"workers must be a positive integer (local worker processes), got "
+                         f"{workers!r}.")
+    if scheduler is not None and not (isinstance(scheduler, str) and "://" in scheduler):
+        raise InputError(f"scheduler must be an address like 'tcp://127.0.0.1:8786', got "
+                         f"{scheduler!r}.")
+    if batch_size is not None and not (isinstance(batch_size, (int, np.integer))
+                                       and not isinstance(batch_size, bool) and batch_size >= 1):
+        raise InputError(f"batch_size must be a positive integer (members per task), got "
+                         f"{batch_size!r}.")
+    return draws
+
+
+def run_ensemble(city, system, intensity: xr.Dataset, constraints: Constraints, draws, *,
+                 strategies: Sequence[str] = STRATEGIES, seed: int | None = None,
+                 priors=None, design_code="city", road_debris: bool = True,
+                 functionality=None, scheduler: str | None = None, workers: int | None = None,
+                 batch_size: int | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> xr.Dataset:
+    """Run every member of an ensemble (:func:`run_member`) and stack them on ``member``.
+
+    Parameters
+    ----------
+    city, system, intensity, constraints, strategies, design_code, road_debris, functionality
+        As for :func:`run_member`.
+    draws : xarray.Dataset or int
+        The members (:func:`sample_members`), or their number, drawn from ``priors``
+        (default :data:`DEFAULT_PRIORS`) with ``seed``.
+    seed : int, optional
+        Run seed when ``draws`` is a number (default 0); with a Dataset it must be its seed.
+    scheduler : str, optional
+        Address of a running dask scheduler (``"tcp://host:port"``).
+    workers : int, optional
+        Run on a local cluster of this many single-threaded worker processes.
+    batch_size : int, optional
+        Members per task; default: tasks of at least ~0.5 s and about 8 per worker.
+    progress : callable, optional
+        ``progress(done, total)`` after each batch (members done, members in all).
+
+    Returns
+    -------
+    xarray.Dataset
+        Dims ``member``, ``strategy``, ``time``: the indexes and curves of :func:`run_member`
+        stacked in member order, the draws as variables on ``member``; ``attrs``: ``seed``,
+        ``priors`` (JSON), ``n_members``, ``batch_size``, ``engine``, the constraints, and how
+        the run went: ``wall_seconds``, ``task_seconds`` and ``task_cpu_seconds`` (summed over
+        tasks; CPU well below wall means the workers waited for a core). The data are the same
+        whether serial, on one worker or many.
+
+    Examples
+    --------
+    >>> from workbench.city import toy_city
+    >>> from workbench.hazard import Earthquake, earthquake_intensity
+    >>> from workbench.system import build_system
+    >>> city = toy_city(); system = build_system(city)
+    >>> shaking = earthquake_intensity(Earthquake(6.5, 0.0, 0.0), city.buildings,
+    ...                                system.components)
+    >>> ens = run_ensemble(city, system, shaking, Constraints(crews=2, horizon_days=60), 4,
+    ...                    seed=1, design_code="4")
+    >>> dict(ens.sizes)
+    {'member': 4, 'strategy': 3, 'time': 61}
+    """
+    draws = _check_run(draws, seed, workers, scheduler, batch_size, priors)
+    strategies = check_strategies(strategies)
+    if not isinstance(constraints, Constraints):
+        raise InputError(f"constraints must be a workbench.recovery.Constraints, got "
+                         f"{type(constraints).__name__}.")
+    members = draws.sizes[MEMBER]
+    columns = {name: draws[name].values for name in (*PRIOR_NAMES, "damage_seed",
+                                                      "recovery_seed") if name in draws}
+    rows = [_values({k: v[m] for k, v in columns.items()}) for m in range(members)]
+    n_workers = workers or 1
+    size = batch_size or _default_batch_size(city, system, constraints, len(strategies),
+                                             members, n_workers)
+    batches = [rows[i:i + size] for i in range(0, members, size)]
+    context = _Context(city, system, intensity, constraints, strategies, design_code,
+                       bool(road_debris), functionality)
+    start = time.perf_counter()
+    if scheduler is None and workers is None:
+        engine, results, done = "serial", [], 0
+        for batch in batches:
+            results.append(_run_batch(context, batch))
+            done += len(batch)
+            if progress is not None:
+                progress(done, members)
+    else:
+        engine = f"local cluster, {workers} workers" if workers else f"scheduler {scheduler}"
+        results = _run_distributed(context, batches, members, scheduler, workers, progress)
+    elapsed = time.perf_counter() - start
+    log.info("ensemble of %d members in %d batches of %d (%s): %.1f s", members, len(batches),
+             size, engine, elapsed)
+    timing = {"wall_seconds": elapsed,
+              "task_seconds": float(sum(b["wall_s"] for b in results)),
+              "task_cpu_seconds": float(sum(b["cpu_s"] for b in results))}
+    ds = _dataset([m for batch in results for m in batch["members"]], strategies,
+                  constraints.horizon_days, draws[MEMBER].values)
+    for name in draws.data_vars:
+        ds[name] = draws[name]
+    ds.attrs.update({"seed": draws.attrs["seed"], "priors": draws.attrs["priors"],
+                     "n_members": int(members), "batch_size": int(size), "engine": engine,
+                     **timing,
+                     "road_debris": int(bool(road_debris)), "design_code": str(design_code),
+                     **constraints.as_attrs()})
+    return ds
+
+
+def _run_distributed(context, batches, members, scheduler, workers, progress) -> list:
+    """The batches on dask.distributed; results in batch order."""
+    from distributed import Client, LocalCluster, as_completed
+    if scheduler is not None:
+        try:
+            client = Client(scheduler, timeout=f"{CONNECT_TIMEOUT_S}s")
+        except (OSError, TimeoutError) as exc:
+            raise InputError(f"scheduler {scheduler!r} did not answer within "
+                             f"{CONNECT_TIMEOUT_S} s ({type(exc).__name__}: {exc}); start it "
+                             f"(`dask scheduler`) and its workers, check the address, or leave "
+                             f"scheduler= out to run locally.") from None
+        cluster = None
+        try:
+            client.wait_for_workers(1, timeout=CONNECT_TIMEOUT_S)
+        except TimeoutError:
+            client.close()
+            raise InputError(f"scheduler {scheduler!r} has no workers after "
+                             f"{CONNECT_TIMEOUT_S} s; start some (`dask worker {scheduler}`) "
+                             f"or run locally with workers=N.") from None
+    else:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None, silence_logs=logging.ERROR)
+        client = Client(cluster)
+    try:
+        shared = client.scatter(context, broadcast=True)
+        futures = [client.submit(_run_batch, shared, batch, pure=False) for batch in batches]
+        index = {f.key: i for i, f in enumerate(futures)}
+        results, done = [None] * len(batches), 0
+        for future in as_completed(futures):
+            i = index[future.key]
+            results[i] = future.result()
+            done += len(batches[i])
+            if progress is not None:
+                progress(done, members)
+        return results
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _dataset(rows: list[dict], strategies, horizon: int, members=None) -> xr.Dataset:
+    """Members' arrays stacked on ``member`` (in the order given; ``members`` labels them,
+    default 0, 1, …)."""
+    stack = lambda name: np.stack([r[name] for r in rows])  # noqa: E731
+    data = {name: ((MEMBER, STRATEGY), stack(name), {"units": unit})
+            for name, unit in INDEXES.items()}
+    data["recovered_95"] = ((MEMBER, STRATEGY), stack("recovered_95"))
+    for name in CURVES:
+        data[name] = ((MEMBER, STRATEGY, TIME), stack(name), {"units": "1"})
+    data["damaged_buildings"] = ((MEMBER,), stack("damaged_buildings"), {"units": "buildings"})
+    data["blocked_road_edges"] = ((MEMBER,), stack("blocked_road_edges"), {"units": "edges"})
+    members = np.arange(len(rows)) if members is None else members
+    ds = xr.Dataset(data, coords={MEMBER: members, STRATEGY: list(strategies),
+                                  TIME: np.arange(horizon + 1)})
+    ds[TIME].attrs["units"] = "day"
+    return ds
+
+
+def save_ensemble(ds: xr.Dataset, path) -> Path:
+    """Write an ensemble Dataset as netCDF (h5netcdf engine); returns the path."""
+    if not isinstance(ds, xr.Dataset) or MEMBER not in ds.dims:
+        raise InputError(f"save_ensemble takes the Dataset of run_ensemble (dim {MEMBER!r}), "
+                         f"got {type(ds).__name__}.")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ds.to_netcdf(path, engine="h5netcdf")
+    return path
