@@ -1,4 +1,4 @@
-"""Bayesian comparison of recovery strategies over an ensemble (DESIGN §7).
+"""Bayesian comparison of recovery strategies over an ensemble (METHOD §7).
 
 Every ensemble member ran every strategy on the same damage (common random numbers), so a
 member's indexes under two strategies are paired: what differs between members (how bad the
