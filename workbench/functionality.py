@@ -95,7 +95,7 @@ __all__ = [
     "usable_fractions", "building_ep", "building_sc", "residents", "service_demand",
     "displaced_population", "shelter_capable", "shelter_places", "shelter_capacity",
     "city_functionality",
-    "functionality_model", "type_codes",
+    "functionality_model", "type_codes", "checked_service",
 ]
 
 #: Currency and price year of EP (:mod:`workbench.assumptions`: one price year for all money).
@@ -220,12 +220,19 @@ def type_codes(buildings: xr.Dataset) -> np.ndarray:
     return order[pos]
 
 
-def _service_factor(weights: Mapping, code: np.ndarray, service: np.ndarray) -> np.ndarray:
+def checked_service(service, n_buildings: int) -> np.ndarray:
+    """``service`` as a float array of shape (n_buildings, 3), columns water, power, road
+    (:data:`~workbench.dims.NETWORKS`); any other shape is an error naming it."""
     service = np.asarray(service, dtype=float)
-    if service.shape != (len(code), len(NETWORKS)):
+    if service.shape != (n_buildings, len(NETWORKS)):
         raise InputError(f"service must have shape (n_buildings, {len(NETWORKS)}) = "
-                         f"({len(code)}, {len(NETWORKS)}), columns {list(NETWORKS)}; got "
+                         f"({n_buildings}, {len(NETWORKS)}), columns {list(NETWORKS)}; got "
                          f"{service.shape}.")
+    return service
+
+
+def _service_factor(weights: Mapping, code: np.ndarray, service: np.ndarray) -> np.ndarray:
+    service = checked_service(service, len(code))
     w = np.array([weights[t] for t in BUILDING_TYPES])[code]          # (n, 3)
     return 1.0 - np.einsum("ij,ij->i", w, 1.0 - service)
 

@@ -51,7 +51,7 @@ import xarray as xr
 
 from ..dims import BUILDING_TYPES, NETWORKS
 from ..errors import InputError
-from ..functionality import EP_UNIT, TableFunctionality, type_codes
+from ..functionality import EP_UNIT, TableFunctionality, checked_service, type_codes
 
 __all__ = ["GRID", "ARCHIVE_DIMS", "table_archive", "rss_archive", "ep_archive",
            "archive_tables", "ArchivedFunctionality", "save_archive", "load_archive",
@@ -251,11 +251,7 @@ class ArchivedFunctionality:
 
     def _values(self, var: str, buildings: xr.Dataset, service: np.ndarray) -> np.ndarray:
         code = type_codes(buildings)
-        service = np.asarray(service, dtype=float)
-        if service.shape != (len(code), len(NETWORKS)):
-            raise InputError(f"service must have shape (n_buildings, {len(NETWORKS)}) = "
-                             f"({len(code)}, {len(NETWORKS)}); got {service.shape}.")
-        service = np.clip(service, 0.0, 1.0)
+        service = np.clip(checked_service(service, len(code)), 0.0, 1.0)
         out = np.empty(len(code))
         for k in np.unique(code):
             rows = code == k

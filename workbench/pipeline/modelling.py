@@ -35,7 +35,7 @@ import xarray as xr
 
 __all__ = ["TrainedModels", "survey_data", "production_data", "significance_stage",
            "training_stage", "functionality_of", "stage_significance", "stage_training",
-           "load_trained_archive", "MODELS_DIR", "ARCHIVE_FILE", "SURVEY_UNITS",
+           "load_trained_archive", "stage_seed", "MODELS_DIR", "ARCHIVE_FILE", "SURVEY_UNITS",
            "PRODUCTION_UNITS"]
 
 #: Folder of the trained models in a run folder, and the archive file in it.
@@ -60,9 +60,15 @@ class TrainedModels:
     ep_predictions: pd.DataFrame
 
 
+def stage_seed(params: dict, stage: int, k: int) -> int:
+    """The ``k``-th seed of stage ``stage`` (3: models, 5: uncertainty), spawned from the run's
+    seed: every draw of a stage is reproducible and independent of the other stages'."""
+    return int(np.random.SeedSequence([int(params["seed"]), stage, k]).generate_state(1)[0])
+
+
 def _seed(params: dict, k: int) -> int:
-    """The ``k``-th seed of the modelling stages, spawned from the run's seed."""
-    return int(np.random.SeedSequence([int(params["seed"]), 3, k]).generate_state(1)[0])
+    """The ``k``-th seed of the modelling stages (:func:`stage_seed`, stage 3)."""
+    return stage_seed(params, 3, k)
 
 
 def survey_data(params: dict) -> pd.DataFrame:

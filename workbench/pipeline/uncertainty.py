@@ -56,7 +56,9 @@ class UncertaintyResult:
 
 
 def _seed(params: dict, k: int) -> int:
-    return int(np.random.SeedSequence([int(params["seed"]), 5, k]).generate_state(1)[0])
+    """The ``k``-th seed of stage 05 (:func:`~.modelling.stage_seed`, stage 5)."""
+    from .modelling import stage_seed
+    return stage_seed(params, 5, k)
 
 
 def observed_days(params: dict) -> int:
