@@ -1,12 +1,14 @@
 # Two commands for a fresh machine (Python 3.11, no conda):
 #   make report   install into .venv when missing, then the full report on the demo city
 #   make test     install into .venv when missing, then the tests
+# and, optional, for a workshop:
+#   make serve    the constraint dashboard on http://127.0.0.1:8866 (Voilà)
 VENV   ?= .venv
 PYTHON ?= python3
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: report test simulate install clean-venv
+.PHONY: report test simulate serve install chromium clean-venv
 
 report: $(STAMP)
 	$(BIN)/workbench run
@@ -14,8 +16,19 @@ report: $(STAMP)
 simulate: $(STAMP)
 	$(BIN)/workbench simulate
 
-test: $(STAMP)
+serve: $(STAMP)
+	$(BIN)/workbench serve
+
+test: $(STAMP) chromium
 	$(BIN)/python -m pytest
+
+# the browser tests drive Debian's chromium; installed here where missing and allowed (root),
+# else they are skipped with the reason
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  { apt-get install -y -q chromium >/dev/null 2>&1 || \
+	    { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1; }; }; } || \
+	  echo "chromium could not be installed: the browser tests will be skipped"
 
 install: $(STAMP)
 

@@ -5,6 +5,7 @@
     workbench run      [PARAMS.yaml] [--out DIR]   every notebook, in order, through papermill
     workbench simulate [PARAMS.yaml] [--out DIR]   damage → recovery → indexes, no notebooks
     workbench params                               print the default parameter file
+    workbench serve    [PARAMS.yaml] [--port N]    the constraint dashboard on 127.0.0.1 (Voilà)
     workbench city from-osm FILE.osm.pbf --out DIR [--water NET.inp] [--power NET.json]
     workbench city from-inventory FILE --out DIR [--water NET.inp] [--power NET.json] [--area-units m2|ft2]
 
@@ -41,6 +42,12 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("params", nargs="?", help="parameter file (YAML); default: the demo city")
         p.add_argument("--out", help="run directory (default: reports/<name>/)")
     sub.add_parser("params", help="print the default parameter file (commented YAML)")
+    serve = sub.add_parser("serve", help="serve the constraint dashboard on 127.0.0.1 for a "
+                                         "workshop (Voilà, a kernel per visitor)")
+    serve.add_argument("params", nargs="?", help="parameter file (YAML); default: the demo city")
+    serve.add_argument("--port", type=int, default=8866, help="port (default 8866)")
+    serve.add_argument("--save-dir", help="folder the page saves parameter files into "
+                                          "(default: the current directory)")
     city = sub.add_parser("city", help="build a city folder from real data")
     city_sub = city.add_subparsers(dest="city_command", required=True)
     osm = city_sub.add_parser("from-osm", help="buildings and streets from an OSM .pbf extract")
@@ -115,8 +122,17 @@ def _city(args, step: _Step) -> None:
     print("\n".join(build_summary(city)))
 
 
+def _serve(args, step: _Step) -> None:
+    from .serve import serve
+    step.label, step.hint = "starting the dashboard server", "is voila installed?"
+    status = serve(args.params, port=args.port, save_dir=args.save_dir)
+    if status not in (0, -2, 130):
+        raise WorkbenchError(f"the dashboard server stopped with status {status} (is port "
+                             f"{args.port} free? choose another with --port)")
+
+
 _COMMANDS = {"params": _params, "run": _run_or_simulate, "simulate": _run_or_simulate,
-             "city": _city}
+             "city": _city, "serve": _serve}
 
 
 def main(argv: list[str] | None = None) -> int:

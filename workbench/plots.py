@@ -16,13 +16,18 @@ import xarray as xr
 from .city import City
 from .dims import BUILDING, STRATEGY, TIME
 
-__all__ = ["static", "city_map", "recovery_curves", "crews_over_time", "crew_gantt", "damage_map",
+__all__ = ["STRATEGY_STYLES", "static", "city_map", "recovery_curves", "crews_over_time", "crew_gantt", "damage_map",
            "sweep_plot", "effect_sizes", "importance_bars", "learning_curve", "predicted_vs_observed",
            "training_history", "archive_heatmaps", "ensemble_boxes", "forecast_band"]
 
 _TYPE_COLOURS = {"residential": "#4c72b0", "office": "#dd8452", "commercial": "#55a868",
                  "industrial": "#8172b3", "public": "#c44e52"}
 _NETWORK_COLOURS = {"water": "#1f78b4", "power": "#e6ab02", "road": "#999999"}
+#: One colour and line style per strategy, in every plot of the report and the dashboard
+#: (colour-blind-safe Okabe-Ito colours; dashes keep overlapping curves visible).
+STRATEGY_STYLES = {"rigid": {"color": "#D55E00", "linestyle": "-"},
+                   "semiflexible": {"color": "#0072B2", "linestyle": "--"},
+                   "flexible": {"color": "#009E73", "linestyle": ":"}}
 
 
 def static(obj, *, fig_inches: float = 7.0):

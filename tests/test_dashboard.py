@@ -1,0 +1,138 @@
+"""The constraint dashboard without a browser (issue [widgets]): widget callbacks recompute what
+``workbench simulate`` computes, a failing setting shows its error and the page keeps working,
+the parameter file it saves replays to the same numbers, hostile text stays text."""
+
+import json
+import math
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from workbench import pipeline
+from workbench.city import toy_city
+from workbench.cityio import save_city
+from workbench.dashboard import BOUNDS, Dashboard, restoration_map_svg
+from workbench.errors import InputError
+from workbench.params import load_params
+
+
+@pytest.fixture(scope="module")
+def dash(tmp_path_factory):
+    return Dashboard(save_dir=tmp_path_factory.mktemp("saved"))
+
+
+def _simulated(params, out):
+    """``summary.json``'s strategies of ``workbench simulate`` on ``params``."""
+    folder = pipeline.simulate(params, out)
+    return json.loads((folder / "summary.json").read_text())["strategies"]
+
+
+def test_a_crew_change_recomputes_what_simulate_gives_and_replays_exactly(dash, tmp_path):
+    before = dash.summary["flexible"]["economic_loss"]
+    dash.controls["crews.building"].value = 120
+    assert dash.error is None
+    assert dash.timings["damage"] == 0.0             # damage cached: recovery only
+    after = dash.summary["flexible"]["economic_loss"]
+    assert after < before                            # twice the building crews: less loss
+    saved = dash.save("more_crews.yaml")
+    params = load_params(saved)
+    assert params["constraints"]["crews"]["building"] == 120
+    assert _simulated(params, tmp_path / "replay") == dash.summary   # bit for bit, every index
+    assert f">{after / 1e9:,.3f}<" in dash.table.value   # the table shows the new run
+    dash.controls["crews.building"].value = 60
+
+
+def test_commitment_materials_and_hazard_controls_reach_the_parameters(dash, tmp_path):
+    c = dash.controls
+    c["commitment_to_completion"].value = True
+    assert math.isinf(dash.current_params()["constraints"]["commitment_days"])
+    c["materials_unlimited"].value = False
+    c["materials_per_day"].value = 1e7
+    assert dash.current_params()["constraints"]["materials_per_day"] == pytest.approx(1e7)
+    c["magnitude"].value = 6.0
+    c["east_km"].value = 1.0
+    p = dash.current_params()
+    assert p["hazard"]["magnitude"] == 6.0 and p["hazard"]["location"] != "centre"
+    assert dash.timings["damage"] > 0                # a new hazard: damage sampled again
+    assert _simulated(p, tmp_path / "replay") == dash.summary
+    c["magnitude"].value, c["east_km"].value = 5.5, 0.0
+    c["materials_unlimited"].value = True
+    c["commitment_to_completion"].value = False
+    assert dash.current_params()["hazard"]["location"] == "centre"
+
+
+def test_a_refused_setting_shows_its_error_and_the_page_keeps_working(dash):
+    start = dict(dash.summary["rigid"])
+    for trade in ("building", "water", "power"):
+        dash.controls[f"crews.{trade}"].value = 0
+    assert dash.error is None
+    good, table = dict(dash.summary["rigid"]), dash.table.value
+    dash.controls["crews.road"].value = 0           # no crew of any trade: refused
+    assert "at least one crew" in dash.error
+    assert "Not recomputed" in dash.status.value and "at least one crew" in dash.status.value
+    assert dash.table.value == table and dash.summary["rigid"] == good   # last good figures kept
+    dash.controls["crews.building"].value = 60
+    for trade, n in (("water", 6), ("power", 6), ("road", 3)):
+        dash.controls[f"crews.{trade}"].value = n
+    assert dash.error is None and dash.summary["rigid"] == start
+    dash.controls["strategies"].value = ()
+    assert "at least one strategy" in dash.error
+    dash.controls["strategies"].value = ("semiflexible",)
+    assert dash.error is None and list(dash.summary) == ["semiflexible"]
+    assert list(dash.controls["map_strategy"].options) == ["semiflexible"]
+    dash.controls["strategies"].value = ("rigid", "semiflexible", "flexible")
+
+
+def test_widgets_are_bounded_to_valid_constraints(dash):
+    for key, (lo, hi, _) in BOUNDS.items():
+        if key in dash.controls:
+            w = dash.controls[key]
+            assert (w.min, w.max) == (lo, hi), key
+    w = dash.controls["crews.building"]
+    w.value = -5
+    assert w.value == 0                               # the widget clamps; it never goes negative
+
+
+@pytest.mark.parametrize("name", ["../escape.yaml", "/etc/passwd", "a/b.yaml", "", ".hidden"])
+def test_save_takes_a_plain_file_name_only(dash, name):
+    with pytest.raises(InputError, match="plain file name"):
+        dash.save(name)
+    dash.save_name.value = name
+    dash._save_clicked()
+    assert "plain file name" in dash.save_status.value
+
+
+def test_map_hover_text_names_the_building_and_escapes_it(tmp_path):
+    city = toy_city()
+    ids = ["<b>x</b>"] + [str(i) for i in city.buildings["building"].values[1:]]
+    city = replace(city, buildings=city.buildings.assign_coords(building=ids))
+    save_city(city, tmp_path / "city")
+    dash = Dashboard({"city": str(tmp_path / "city"), "hazard": {"magnitude": 7.0}},
+                     save_dir=tmp_path)
+    assert dash.error is None
+    svg = dash.map.value
+    assert "<b>x</b>" not in svg and "&lt;b&gt;x&lt;/b&gt;" in svg
+    assert svg.count("<title>") == len(ids)
+    day = dash.recovery["building_restored_day"].sel(strategy="rigid").values
+    state = dash.damage["building_damage_state"].isel(realization=0).values
+    first = svg.split("<title>")[1:]
+    shown = [t.split("</title>")[0] for t in first]
+    for i, bid in enumerate(ids[1:], start=1):
+        tip = next(t for t in shown if t.startswith(f"{bid} "))
+        assert f"(DS{state[i]})" in tip
+        if state[i] > 0 and np.isfinite(day[i]):
+            assert f"day {day[i]:.0f}" in tip
+
+
+def test_the_map_marks_buildings_not_restored_within_the_horizon():
+    city = toy_city()
+    import xarray as xr
+    b = city.buildings["building"].values
+    damage = xr.Dataset({"building_damage_state": ("building", [4, 0, 0, 0, 0, 0])},
+                        coords={"building": b})
+    rec = xr.Dataset({"building_restored_day": (("strategy", "building"),
+                                                [[np.inf, 0, 0, 0, 0, 0]])},
+                     coords={"strategy": ["rigid"], "building": b, "time": np.arange(31)})
+    svg = restoration_map_svg(city, damage, rec, "rigid")
+    assert "not within the 30-day horizon" in svg and svg.count("undamaged") == 5 + 1
