@@ -136,3 +136,27 @@ def test_the_map_marks_buildings_not_restored_within_the_horizon():
                      coords={"strategy": ["rigid"], "building": b, "time": np.arange(31)})
     svg = restoration_map_svg(city, damage, rec, "rigid")
     assert "not within the 30-day horizon" in svg and svg.count("undamaged") == 5 + 1
+
+
+def test_a_run_folder_brings_its_trained_archive_and_stage_05_result(tmp_path):
+    from workbench.functionality import TableFunctionality
+    from workbench.models.archive import save_archive, table_archive
+    from workbench.pipeline.writer import write_params
+    from workbench.params import validate_params
+    run = tmp_path / "run"
+    (run / "models").mkdir(parents=True)
+    params = validate_params({"strategies": ["flexible"]})
+    write_params(run, params)
+    archive = table_archive(TableFunctionality())
+    archive["ep_unit"] = archive["ep_unit"] * 0.5          # a "trained" model that differs
+    save_archive(archive, run / "models" / "functionality_table.nc")
+    (run / "uncertainty.json").write_text(json.dumps({"members": 3}))   # a stage-05 result
+    dash = Dashboard.from_file(None, run_dir=run, save_dir=tmp_path)
+    assert list(dash.summary) == ["flexible"]                # the run's own parameters
+    assert dash.controls["functionality"].options == ("table", "trained")
+    table_loss = dash.summary["flexible"]["ep_loss"]
+    dash.controls["functionality"].value = "trained"
+    assert dash.error is None
+    assert dash.summary["flexible"]["ep_loss"] < table_loss  # half the EP per m²: less EP lost
+    assert dash.current_params()["models"]["functionality"] == "trained"
+    assert "stage 05" in dash.context and "Over 3 ensemble members" in dash.context

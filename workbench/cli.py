@@ -5,7 +5,7 @@
     workbench run      [PARAMS.yaml] [--out DIR]   every notebook, in order, through papermill
     workbench simulate [PARAMS.yaml] [--out DIR]   damage → recovery → indexes, no notebooks
     workbench params                               print the default parameter file
-    workbench serve    [PARAMS.yaml] [--port N]    the constraint dashboard on 127.0.0.1 (Voilà)
+    workbench serve    [PARAMS.yaml] [--port N] [--run DIR]   the dashboard on 127.0.0.1 (Voilà)
     workbench city from-osm FILE.osm.pbf --out DIR [--water NET.inp] [--power NET.json]
     workbench city from-inventory FILE --out DIR [--water NET.inp] [--power NET.json] [--area-units m2|ft2]
 
@@ -48,6 +48,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8866, help="port (default 8866)")
     serve.add_argument("--save-dir", help="folder the page saves parameter files into "
                                           "(default: the current directory)")
+    serve.add_argument("--run", help="a finished run folder: its trained models (stage 03) and "
+                                     "stage-05 result are offered in the page")
     city = sub.add_parser("city", help="build a city folder from real data")
     city_sub = city.add_subparsers(dest="city_command", required=True)
     osm = city_sub.add_parser("from-osm", help="buildings and streets from an OSM .pbf extract")
@@ -125,7 +127,7 @@ def _city(args, step: _Step) -> None:
 def _serve(args, step: _Step) -> None:
     from .serve import serve
     step.label, step.hint = "starting the dashboard server", "is voila installed?"
-    status = serve(args.params, port=args.port, save_dir=args.save_dir)
+    status = serve(args.params, port=args.port, save_dir=args.save_dir, run=args.run)
     if status not in (0, -2, 130):
         raise WorkbenchError(f"the dashboard server stopped with status {status} (is port "
                              f"{args.port} free? choose another with --port)")

@@ -78,8 +78,10 @@ class Dashboard:
     params : dict or None
         Parameters as :func:`workbench.params.validate_params` takes them.
     run_dir : path, optional
-        A run folder whose trained archive (stage 03, ``models/``) the functionality switch may
-        use; without one the switch offers the lookup tables only.
+        A finished run folder: its trained archive (stage 03, ``models/``) is what the
+        functionality switch's *trained* uses (without one the switch offers the lookup tables
+        only), its stage-05 result (``uncertainty.json``: best strategy and how sure) is shown
+        beside the table, and, when ``params`` is None, its parameters are the start.
     save_dir : path, optional
         Folder :meth:`save` writes parameter files into (default: the current directory). A
         file name from the page is a plain name, never a path.
@@ -108,6 +110,9 @@ class Dashboard:
         from .params import validate_params
         from .pipeline.stages import map_stage
         from .system import build_system
+        if params is None and run_dir is not None:     # the run's own parameters
+            from .pipeline.reader import read_params
+            params = read_params(run_dir)
         self.base = validate_params(copy.deepcopy(params) if params else {})
         if self.base["hazard"]["kind"] != "earthquake" and self.base["damage"]["source"] is None:
             log.info("hazard.kind %s: the magnitude and location controls are inactive",
@@ -116,6 +121,7 @@ class Dashboard:
         self.city = map_stage(self.base)
         self.system = build_system(self.city)
         self.archive = self._archive(run_dir)
+        self.context = _run_context(run_dir)
         b = self.city.buildings
         self._centre = (float(b["x"].mean()), float(b["y"].mean()))
         self._damage_cache: dict[str, object] = {}
@@ -129,8 +135,11 @@ class Dashboard:
 
     @classmethod
     def from_file(cls, path=None, **kw) -> "Dashboard":
-        """The dashboard of a parameter file (``None`` or ``""``: the defaults)."""
+        """The dashboard of a parameter file (``None`` or ``""``: the run folder's parameters
+        when ``run_dir`` is given, else the defaults)."""
         from .params import load_params
+        if not path and kw.get("run_dir"):
+            return cls(None, **kw)
         return cls(load_params(path or None), **kw)
 
     # ------------------------------------------------------------------ widgets
@@ -231,7 +240,8 @@ class Dashboard:
                        section("Parameter file (replays as a report: workbench run FILE)"),
                        self.yaml, w.HBox([self.save_name, self.save_button]), self.save_status],
                       layout=w.Layout(width="440px"))
-        right = w.VBox([self.status, self.table, self.curves, c["map_strategy"], self.map])
+        right = w.VBox([self.status, self.table, w.HTML(self.context), self.curves,
+                        c["map_strategy"], self.map])
         self.widget = w.HBox([left, right])
 
     def _offsets(self, location) -> tuple[float, float]:
@@ -376,6 +386,23 @@ class Dashboard:
 
 
 # --------------------------------------------------------------------------- the pieces
+
+def _run_context(run_dir) -> str:
+    """HTML of what a finished run adds: stage 05's best strategy and how sure ("" if none)."""
+    if run_dir is None:
+        return ""
+    path = Path(run_dir) / "uncertainty.json"
+    if not path.is_file():
+        return ""
+    from .report import uncertainty_summary
+    try:
+        text = uncertainty_summary(json.loads(path.read_text()))
+    except (ValueError, KeyError, TypeError) as exc:
+        return f"<p>stage 05 result unreadable: {html.escape(str(exc))}</p>"
+    body = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", html.escape(str(text)))
+    return (f"<p style='max-width:640px'><i>From the run's stage 05 (ensemble, fixed "
+            f"settings, not recomputed here):</i> {body}</p>")
+
 
 def index_table_html(summary: dict) -> str:
     """The index table of ``summary.json``'s ``strategies`` as HTML (every text escaped)."""

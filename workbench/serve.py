@@ -5,7 +5,8 @@ page) on ``127.0.0.1``; every visitor gets a kernel of their own, so a workshop'
 move their own sliders. The parameter file is checked before the server starts (one line naming
 the field on error) and reaches the notebook as ``WORKBENCH_DASHBOARD_PARAMS``; the folder the
 page saves parameter files into is ``WORKBENCH_DASHBOARD_SAVE_DIR`` (default: the current
-directory).
+directory); ``--run DIR`` (``WORKBENCH_DASHBOARD_RUN``) names a finished run folder whose
+trained models and stage-05 result the page shows.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ DEFAULT_PORT = 8866
 
 
 def serve_command(params: str | Path | None = None, *, port: int = DEFAULT_PORT,
-                  save_dir: str | Path | None = None) -> tuple[list[str], dict]:
+                  save_dir: str | Path | None = None, run: str | Path | None = None
+                  ) -> tuple[list[str], dict]:
     """The Voilà command line and environment that serve the dashboard (nothing started).
 
     >>> argv, env = serve_command(port=8870)
@@ -44,6 +46,14 @@ def serve_command(params: str | Path | None = None, *, port: int = DEFAULT_PORT,
         env["WORKBENCH_DASHBOARD_PARAMS"] = str(path)
     else:
         env.pop("WORKBENCH_DASHBOARD_PARAMS", None)
+    if run:
+        folder = Path(run).expanduser().absolute()
+        if not (folder / "manifest.json").is_file():
+            raise InputError(f"--run {str(run)!r} is not a finished run folder (no "
+                             f"manifest.json); give a folder `workbench run` wrote")
+        env["WORKBENCH_DASHBOARD_RUN"] = str(folder)
+    else:
+        env.pop("WORKBENCH_DASHBOARD_RUN", None)
     target = Path(save_dir).expanduser().absolute() if save_dir else Path.cwd()
     env["WORKBENCH_DASHBOARD_SAVE_DIR"] = str(target)
     if not DASHBOARD_NOTEBOOK.exists():
@@ -56,8 +66,8 @@ def serve_command(params: str | Path | None = None, *, port: int = DEFAULT_PORT,
 
 
 def serve(params: str | Path | None = None, *, port: int = DEFAULT_PORT,
-          save_dir: str | Path | None = None) -> int:
+          save_dir: str | Path | None = None, run: str | Path | None = None) -> int:
     """Serve the dashboard until interrupted; returns the server's exit status."""
-    argv, env = serve_command(params, port=port, save_dir=save_dir)
+    argv, env = serve_command(params, port=port, save_dir=save_dir, run=run)
     print(f"serving the dashboard on http://127.0.0.1:{port}/ (Ctrl-C stops)", flush=True)
     return subprocess.call(argv, env=env)
