@@ -6,7 +6,8 @@ demand, since it loads HoloViews and matplotlib.
 """
 
 from . import (cityio, criticality, damage, debris, demo, fragility, functionality, hazard,
-               importers, indexes, interop, mapping, pipeline, recovery, report, system)
+               importers, indexes, interop, mapping, mitigation, pipeline, recovery, report,
+               system)
 from .city import City, buildings_from_frame, toy_city, validate_network
 from .cityio import load_city, save_city
 from .criticality import four_r, node_criticality, single_points_of_failure

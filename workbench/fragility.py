@@ -348,7 +348,10 @@ def building_fragility(buildings, *, design_code="city") -> tuple[np.ndarray, np
     Parameters
     ----------
     buildings : City or xarray.Dataset
-        With ``structural_class`` and ``year_built`` on dim ``building``.
+        With ``structural_class`` and ``year_built`` on dim ``building``; an optional
+        ``design_level`` (``PC``/``LC``/``MC``/``HC``, empty = from year and zone) overrides a
+        building's level, as a seismic retrofit does (:mod:`workbench.mitigation`). A type
+        without that level in the Hazus table takes its highest level below it (URM: ``LC``).
     design_code : str or int
         Seismic zone for the design levels, or ``"city"``: see :func:`seismic_design_zone`.
 
@@ -375,6 +378,14 @@ def building_fragility(buildings, *, design_code="city") -> tuple[np.ndarray, np
     zone = seismic_design_zone(buildings, design_code)
     classes = np.asarray(buildings["structural_class"].values).astype(str)
     levels = code_level(buildings["year_built"].values, classes, zone=zone)
+    if "design_level" in buildings:          # a retrofit (workbench.mitigation): the level given
+        given = np.asarray(buildings["design_level"].values).astype(str)
+        bad = ~np.isin(given, ("",) + CODE_LEVELS)
+        if bad.any():
+            raise InputError(f"design_level must be one of {list(CODE_LEVELS)} or empty (the "
+                             f"level of its year and zone); got {given[bad][0]!r} for "
+                             f"{int(bad.sum())} building(s).")
+        levels = np.where(given != "", given, levels).astype("<U2")
     lookup = _fragility_lookup()
     known = set(structure_types())
     unknown = sorted(set(classes.tolist()) - known)

@@ -96,6 +96,23 @@ DEFAULTS: dict[str, Any] = {
         "observed_variable": "ep_functionality",
         "observed_days": None,
     },
+    "mitigation": {
+        "members": 40,
+        "strategy": "semiflexible",
+        "value_per_person_day": 50.0,
+        "discount_rate": 0.03,
+        "service_life_years": 50,
+        "annual_probability": None,
+        "options": [
+            {"name": "retrofit-homes", "kind": "retrofit", "types": ["residential"], "to": "MC"},
+            {"name": "retrofit-public", "kind": "retrofit", "types": ["public"], "to": "MC"},
+            {"name": "backup-pumps", "kind": "backup_power", "pumps": "all"},
+            {"name": "reserve-crews", "kind": "reserve_crews",
+             "crews": {"building": 30, "water": 3, "power": 3}, "days": 60},
+            {"name": "shelters", "kind": "shelters", "places": 2000, "from_day": 3},
+        ],
+        "combinations": [["retrofit-public", "shelters"]],
+    },
 }
 
 _TEMPLATE = """\
@@ -167,6 +184,21 @@ ensemble:                   # stage 05 (05_strategy_uncertainty): workbench.unce
   observed_variable: {ensemble[observed_variable]}  # the curve observed: ep_functionality or sc_functionality
   observed_days: null       # days observed (from day 0) when the observation is synthetic; null = a quarter of
                             # the horizon, at most 60
+mitigation:                 # stage 06 (06_mitigation): workbench.mitigation
+  members: {mitigation[members]}              # ensemble members every option is evaluated on (common random numbers); 0 = skip
+  strategy: {mitigation[strategy]}    # the recovery strategy of the evaluation
+  value_per_person_day: {mitigation[value_per_person_day]}  # EUR per person-day without home and services (assumption)
+  discount_rate: {mitigation[discount_rate]}       # social discount rate (EU CBA guide 2014: 3 % outside the Cohesion Fund)
+  service_life_years: {mitigation[service_life_years]}    # years an option lasts (present value with annual_probability)
+  annual_probability: null  # annual probability of the scenario event; null = benefit-cost per event
+  options:                  # kinds: retrofit, backup_power, reserve_crews, shelters (costs: workbench.mitigation)
+    - {{name: retrofit-homes, kind: retrofit, types: [residential], to: MC}}     # Hazus design level of these buildings
+    - {{name: retrofit-public, kind: retrofit, types: [public], to: MC}}
+    - {{name: backup-pumps, kind: backup_power, pumps: all}}                    # pumps run without grid power
+    - {{name: reserve-crews, kind: reserve_crews, crews: {{building: 30, water: 3, power: 3}}, days: 60}}  # pre-positioned
+    - {{name: shelters, kind: shelters, places: 2000, from_day: 3}}              # temporary shelter places
+  combinations:             # options applied together (names above)
+    - [retrofit-public, shelters]
 """
 
 
@@ -336,6 +368,7 @@ def validate_params(given: dict | None, *, base_dir: str | Path | None = None) -
     _check_damage(p["damage"])
     _check_models(p["models"])
     _check_ensemble(p["ensemble"], p["horizon_days"])
+    _check_mitigation(p["mitigation"])
     _resolve_paths(p, Path.cwd() if base_dir is None else Path(base_dir))
     check_memory(p, 0, 0)
     return p
@@ -487,6 +520,40 @@ def _check_models(m: dict) -> None:
            "'cited' or 'trained'")
     _check(_is_int(m["max_epochs"]) and 1 <= m["max_epochs"] <= 100_000, "models.max_epochs",
            m["max_epochs"], "an integer from 1 to 100000")
+
+
+def _check_mitigation(m: dict) -> None:
+    """The mitigation section; the options through :func:`workbench.mitigation.parse_options`."""
+    from .dims import STRATEGIES
+    from .mitigation import parse_options
+    _check(_is_int(m["members"]) and 0 <= m["members"] <= 100_000, "mitigation.members",
+           m["members"], "an integer from 0 (skip stage 06) to 100000")
+    _check(m["strategy"] in STRATEGIES, "mitigation.strategy", m["strategy"],
+           " or ".join(repr(s) for s in STRATEGIES))
+    _check(_is_number(m["value_per_person_day"]) and math.isfinite(m["value_per_person_day"])
+           and m["value_per_person_day"] >= 0, "mitigation.value_per_person_day",
+           m["value_per_person_day"], "a finite number ≥ 0 of EUR")
+    _check(_is_number(m["discount_rate"]) and 0 <= m["discount_rate"] < 1,
+           "mitigation.discount_rate", m["discount_rate"], "a number from 0 to below 1")
+    _check(_is_number(m["service_life_years"]) and math.isfinite(m["service_life_years"])
+           and m["service_life_years"] > 0, "mitigation.service_life_years",
+           m["service_life_years"], "a finite number > 0 of years")
+    a = m["annual_probability"]
+    _check(a is None or (_is_number(a) and 0 < a <= 1), "mitigation.annual_probability", a,
+           "null (per event) or a number in (0, 1]")
+    _check(isinstance(m["options"], list), "mitigation.options", m["options"],
+           "a list of options")
+    _check(isinstance(m["combinations"], list), "mitigation.combinations", m["combinations"],
+           "a list of lists of option names")
+    try:
+        parse_options(m["options"], m["combinations"])
+    except InputError as exc:
+        hint = ""
+        if (m["combinations"] == DEFAULTS["mitigation"]["combinations"]
+                and m["options"] != DEFAULTS["mitigation"]["options"]):
+            hint = (" (the default mitigation.combinations name the default options: give "
+                    "your own, or combinations: [])")
+        raise ParameterError(f"parameter {exc}{hint}") from None
 
 
 def _check_ensemble(e: dict, horizon: int) -> None:

@@ -400,8 +400,8 @@ class InfrastructureSystem:
 # --------------------------------------------------------------------------- building
 
 def build_system(city: City, *, dependencies: str = "default",
-                 logical: Iterable[tuple[str, str]] = (), site: str = "site"
-                 ) -> InfrastructureSystem:
+                 logical: Iterable[tuple[str, str]] = (), site: str = "site",
+                 backup_power: Iterable[str] | str = ()) -> InfrastructureSystem:
     """Compile a city's networks into an :class:`InfrastructureSystem`.
 
     Parameters
@@ -418,6 +418,9 @@ def build_system(city: City, *, dependencies: str = "default",
     site : str
         Name of the node/edge attribute that marks co-location (geographic
         interdependency); components sharing a non-empty value fail together.
+    backup_power : iterable of str, or "all"
+        Pump component ids (``"all"``: every pump) with their own backup power: they do not
+        depend on the power network (a mitigation option, :mod:`workbench.mitigation`).
 
     Returns
     -------
@@ -500,6 +503,8 @@ def build_system(city: City, *, dependencies: str = "default",
         xy = np.column_stack([components["x"].values[pumps], components["y"].values[pumps]])
         pump_power_node = tree.query(xy, k=1)[1].astype(np.int64) if len(pumps) else \
             np.zeros(0, np.int64)
+        keep = ~_backed_up(pumps, ids, backup_power)
+        pumps, pump_power_node = pumps[keep], pump_power_node[keep]
     else:
         pumps = np.zeros(0, np.int64)
         pump_power_node = np.zeros(0, np.int64)
@@ -517,6 +522,22 @@ def build_system(city: City, *, dependencies: str = "default",
                               edge_endpoints, sources, building_node, node_slice, pumps,
                               pump_power_node, logical_pairs)
     return InfrastructureSystem(city, components, arrays)
+
+
+def _backed_up(pumps: np.ndarray, ids: np.ndarray, backup_power) -> np.ndarray:
+    """Mask over ``pumps`` (component positions) of those with backup power."""
+    if isinstance(backup_power, str):
+        if backup_power != "all":
+            raise InputError(f"backup_power must be 'all' or a list of pump component ids, got "
+                             f"{backup_power!r}")
+        return np.ones(len(pumps), bool)
+    wanted = [str(c) for c in backup_power]
+    pump_ids = ids[pumps].astype(str)
+    unknown = sorted(set(wanted) - set(pump_ids.tolist()))
+    if unknown:
+        raise InputError(f"backup_power names {len(unknown)} id(s) that are not pumps of the "
+                         f"water network: {unknown[:5]}; the pumps are {pump_ids.tolist()[:10]}")
+    return np.isin(pump_ids, wanted)
 
 
 def cascade_table(system: InfrastructureSystem, functional) -> pd.DataFrame:

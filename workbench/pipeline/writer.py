@@ -33,7 +33,7 @@ from .reader import PARAMS_FILE
 from .summary import summarize
 
 __all__ = ["open_run", "run_directory", "write_params", "write_city", "write_damage",
-           "write_recovery", "write_summary", "write_text"]
+           "write_recovery", "write_summary", "write_text", "write_netcdf"]
 
 
 def write_text(path: Path, text: str) -> None:
@@ -43,10 +43,14 @@ def write_text(path: Path, text: str) -> None:
     tmp.replace(path)
 
 
-def _write_netcdf(ds: xr.Dataset, path: Path) -> None:
+def write_netcdf(ds: xr.Dataset, path: Path) -> None:
+    """Write a Dataset via a temporary file and rename (never half a file)."""
     tmp = path.with_name(path.name + ".tmp")
     ds.to_netcdf(tmp, engine="h5netcdf")
     tmp.replace(path)
+
+
+_write_netcdf = write_netcdf
 
 
 def write_params(run_dir: str | Path, params: dict) -> Path:

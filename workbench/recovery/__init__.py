@@ -178,6 +178,13 @@ class Constraints:
     mobilisation_days : float
         Days a crew spends moving to a task it starts before its work counts, ≥ 0 (the switching
         cost). Default 0 here.
+    reserve_crews : int or mapping of str to int
+        Extra crews held in reserve before the event (pre-positioned), like ``crews`` (one
+        number: extra crews of the shared pool, or of the building trade when crews are given
+        by trade; a mapping: by trade), working from day 0 until ``reserve_days``; default none.
+    reserve_days : float
+        Day the reserve crews leave, ≥ 0 (a reserve crew still on a task then leaves it; the
+        work done is kept). 0 = no reserve.
     planner : str
         ``"greedy"`` (rank the day's building repairs by gain per remaining crew-day) or
         ``"exact"`` (solve the day's assignment as a mixed-integer programme with HiGHS where it
@@ -203,6 +210,8 @@ class Constraints:
     impeding_delays: bool = False
     mobilisation_days: float = 0.0
     planner: str = "greedy"
+    reserve_crews: int | Mapping[str, int] = 0
+    reserve_days: float = 0.0
 
     def __post_init__(self):
         object.__setattr__(self, "crews", _check_crews(self.crews))
@@ -226,6 +235,12 @@ class Constraints:
         mob = self.mobilisation_days
         if not _is_real(mob) or not math.isfinite(mob) or mob < 0:
             raise InputError(f"mobilisation_days must be a finite number ≥ 0 days, got {mob!r}")
+        object.__setattr__(self, "reserve_crews", _check_reserve(self.reserve_crews))
+        r = self.reserve_days
+        if not _is_real(r) or math.isnan(r) or r < 0:
+            raise InputError(f"reserve_days must be a number ≥ 0 days (the day reserve crews "
+                             f"leave), got {r!r}")
+        object.__setattr__(self, "reserve_days", float(r))
         if self.planner not in PLANNERS:
             raise InputError(f"planner must be one of {list(PLANNERS)}, got {self.planner!r}")
         object.__setattr__(self, "inspections_per_day", float(i))
@@ -239,7 +254,9 @@ class Constraints:
         crews = self.crews if isinstance(self.crews, int) else tuple(self.crews.items())
         return hash((crews, self.materials_per_day, self.commitment_days, self.horizon_days,
                      self.inspections_per_day, self.impeding_delays, self.mobilisation_days,
-                     self.planner))
+                     self.planner, self.reserve_days,
+                     self.reserve_crews if isinstance(self.reserve_crews, int)
+                     else tuple(self.reserve_crews.items())))
 
     @property
     def pools(self) -> tuple[tuple[str, ...], tuple[int, ...]]:
@@ -247,6 +264,19 @@ class Constraints:
         if isinstance(self.crews, int):
             return ("any",), (self.crews,)
         return TRADES, tuple(self.crews[t] for t in TRADES)
+
+    @property
+    def reserve_pools(self) -> tuple[int, ...]:
+        """Reserve crews by pool (the order of :attr:`pools`); all 0 without a reserve."""
+        names = self.pools[0]
+        r = self.reserve_crews
+        if self.reserve_days <= 0:
+            return tuple(0 for _ in names)
+        if isinstance(r, int):
+            return tuple(r if n in ("any", "building") else 0 for n in names)
+        if names == ("any",):
+            return (int(sum(r.values())),)
+        return tuple(r[t] for t in names)
 
     @property
     def total_crews(self) -> int:
@@ -260,7 +290,10 @@ class Constraints:
                 "commitment_days": self.commitment_days, "horizon_days": self.horizon_days,
                 "inspections_per_day": self.inspections_per_day,
                 "impeding_delays": int(self.impeding_delays),
-                "mobilisation_days": self.mobilisation_days, "planner": self.planner}
+                "mobilisation_days": self.mobilisation_days, "planner": self.planner,
+                "reserve_crews": (self.reserve_crews if isinstance(self.reserve_crews, int)
+                                  else json.dumps(dict(self.reserve_crews))),
+                "reserve_days": self.reserve_days}
 
 
 def _check_crews(crews):
@@ -278,6 +311,22 @@ def _check_crews(crews):
     if not _is_int(crews) or crews <= 0:
         raise InputError(f"crews must be a positive integer, got {crews!r}")
     return int(crews)
+
+
+def _check_reserve(reserve):
+    if isinstance(reserve, Mapping):
+        unknown = [k for k in reserve if k not in TRADES]
+        if unknown:
+            raise InputError(f"reserve_crews by trade: unknown trade(s) {unknown}; trades are "
+                             f"{list(TRADES)}")
+        for trade, n in reserve.items():
+            if not _is_int(n) or n < 0:
+                raise InputError(f"reserve_crews[{trade!r}] must be a non-negative integer, "
+                                 f"got {n!r}")
+        return MappingProxyType({t: int(reserve.get(t, 0)) for t in TRADES})
+    if not _is_int(reserve) or reserve < 0:
+        raise InputError(f"reserve_crews must be a non-negative integer, got {reserve!r}")
+    return int(reserve)
 
 
 def check_strategies(strategies) -> tuple[str, ...]:

@@ -9,6 +9,7 @@ recomputed as repairs complete). The method is documented in ``workbench.recover
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import networkx as nx
@@ -107,8 +108,17 @@ class Problem:
                                     if n_c else np.zeros(0, np.int64)]).astype(np.int64)
             self.pool = trade
         self.pool_names = names
-        self.pool_sizes = np.asarray(sizes, np.int64)
-        self.crew_pool = np.repeat(np.arange(self.n_pools), self.pool_sizes)
+        # crews: the pools' own, then the reserve (pre-positioned) crews, gone from reserve_days
+        base = np.asarray(sizes, np.int64)
+        reserve = np.asarray(constraints.reserve_pools, np.int64)
+        self.base_sizes = base
+        self.pool_sizes = base + reserve                 # every crew there is (day 0 on)
+        self.crew_pool = np.concatenate([np.repeat(np.arange(self.n_pools), base),
+                                         np.repeat(np.arange(self.n_pools), reserve)])
+        self.has_reserve = bool(reserve.sum() > 0)
+        self.reserve_until = constraints.reserve_days if self.has_reserve else math.inf
+        self.crew_until = np.concatenate([np.full(int(base.sum()), math.inf),
+                                          np.full(int(reserve.sum()), self.reserve_until)])
 
         rng = np.random.default_rng(seed)
         self.tie = rng.permutation(len(self.target)).astype(np.int64)

@@ -76,6 +76,7 @@ class _DayState:
     gain_unsheltered: float = 0.0      # the unsheltered the hosts' gains were computed with
     open_available: np.ndarray | None = None   # not complete and available by today
     last_ready: float = -math.inf      # latest day from which a crew's work counts
+    pool_sizes: np.ndarray | None = None   # crews of each pool today (reserves leave)
 
 
 # --------------------------------------------------------------------------- priorities
@@ -137,7 +138,7 @@ def _priority(p: Problem, rule: StrategyRule, open_: np.ndarray, st: _DayState,
     if len(bld):
         r = _building_ratio(p, st, bld, mobilisation)
         if ratio is None and len(bld) > _TOP_BUILDINGS_FROM:
-            parts.append(_top_buildings(p, bld, r, locked))
+            parts.append(_top_buildings(p, bld, r, locked, st.pool_sizes))
         else:
             parts.append(bld[np.argsort(-r, kind="stable")])
         if ratio is not None:
@@ -147,8 +148,8 @@ def _priority(p: Problem, rule: StrategyRule, open_: np.ndarray, st: _DayState,
     return (parts[0] if parts else comp), ratio
 
 
-def _top_buildings(p: Problem, bld: np.ndarray, r: np.ndarray, locked: np.ndarray
-                   ) -> np.ndarray:
+def _top_buildings(p: Problem, bld: np.ndarray, r: np.ndarray, locked: np.ndarray,
+                   sizes: np.ndarray) -> np.ndarray:
     """The committed buildings of ``bld`` (tie order, ratios ``r``) in priority order, then the
     first of the others in priority order, as many as the crews not committed could take.
 
@@ -160,9 +161,9 @@ def _top_buildings(p: Problem, bld: np.ndarray, r: np.ndarray, locked: np.ndarra
     held, held_key = bld[is_locked], key[is_locked]
     free, free_key = bld[~is_locked], key[~is_locked]
     if p.n_pools == 1:
-        k = int(p.pool_sizes[0]) - int(np.count_nonzero(locked))
+        k = int(sizes[0]) - int(np.count_nonzero(locked))
     else:                              # buildings are pool 0
-        k = int(p.pool_sizes[0]) - len(held)
+        k = int(sizes[0]) - len(held)
     k = max(k, 0)
     if k < len(free):
         if k == 0:
@@ -237,7 +238,7 @@ def _assign(p: Problem, st: _DayState, order: np.ndarray, ratio: np.ndarray | No
     budget = p.constraints.materials_per_day
     is_locked = locked[order]
     locked_tasks, cand = order[is_locked], order[~is_locked]
-    slots = p.pool_sizes - np.bincount(p.pool[locked_tasks], minlength=p.n_pools)
+    slots = st.pool_sizes - np.bincount(p.pool[locked_tasks], minlength=p.n_pools)
     # the first slots[k] candidates of each pool k, in priority order
     if ratio is not None:
         take = _first_of_pools(p, cand, slots)
@@ -347,7 +348,7 @@ def _new_state(p: Problem, rule: StrategyRule) -> _DayState:
         service=service, ep_unit=ep_unit, rss=rss, ep_b=p.area * a * ep_unit,
         sc_b=p.residents * q * (1 + rss), tier=tier, level=level,
         mobilisation=p.constraints.mobilisation_days if rule.mobilisation else 0.0,
-        n_complete=int(complete.sum()))
+        n_complete=int(complete.sum()), pool_sizes=p.pool_sizes.copy())
     if rule.fixed_plan:
         st.fixed_order = _fixed_order(p, tier, level)
     return st
@@ -404,6 +405,8 @@ def simulate_strategy(p: Problem, strategy: str) -> dict:
             for k in ("ep", "sc", "displaced", "sheltered"):
                 curves[k][t + 1:] = curves[k][t]
             break
+        if t >= p.reserve_until and st.pool_sizes is not p.base_sizes:
+            _release_reserve(p, st, t, stints)
         if t >= next_available:
             available = st.available <= t
             st.open_available = available & ~st.complete      # kept by _finish until then
@@ -484,10 +487,24 @@ def _new_crews(p, st, taken, t, mobilisation):
         groups = ((k, new[pools == k])
                   for k in np.bincount(pools, minlength=p.n_pools).nonzero()[0])
     for k, tasks_k in groups:
-        free_k = ((st.crew_task < 0) & (p.crew_pool == k)).nonzero()[0][:len(tasks_k)]
+        free = (st.crew_task < 0) & (p.crew_pool == k)
+        if p.has_reserve:
+            free &= p.crew_until > t
+        free_k = free.nonzero()[0][:len(tasks_k)]
         st.crew_task[free_k], st.task_crew[tasks_k] = tasks_k, free_k
         st.crew_since[free_k], st.crew_start[free_k] = t, t
         st.crew_ready[free_k] = t + mobilisation
+
+
+def _release_reserve(p, st, t, stints):
+    """The reserve crews leave on day ``t``: those on a task leave it (its work is kept)."""
+    st.pool_sizes = p.base_sizes
+    gone = ((p.crew_until <= t) & (st.crew_task >= 0)).nonzero()[0]
+    if len(gone):
+        stints.append((gone, st.crew_task[gone], st.crew_start[gone], np.full(len(gone), t),
+                       np.zeros(len(gone), bool)))
+        st.task_crew[st.crew_task[gone]] = -1
+        st.crew_task[gone] = -1
 
 
 def _finish(p, rule, st, finished, t, stints):

@@ -296,7 +296,8 @@ _EP_SCALERS = MappingProxyType({"TableFunctionality": _scale_table,
 
 
 def _member_arrays(city, system, intensity, constraints, values: dict, strategies, *,
-                   road_debris: bool, functionality, sampler: DamageSampler) -> dict:
+                   road_debris: bool, functionality, sampler: DamageSampler,
+                   shelters=None) -> dict:
     """One member as plain arrays (what a batch returns to the driver)."""
     damage = sampler(_scaled_intensity(intensity, values["fragility_median_scale"]),
                      seed=values["damage_seed"])
@@ -306,7 +307,8 @@ def _member_arrays(city, system, intensity, constraints, values: dict, strategie
                             values["crew_productivity"])
     model = _scaled_model(functionality, values["ep_unit_scale"])
     recovery = simulate_recovery(city, system, damage, constraints, strategies=strategies,
-                                 functionality=model, seed=values["recovery_seed"])
+                                 functionality=model, shelters=shelters,
+                                 seed=values["recovery_seed"])
     summary = summary_indexes(recovery, city, damage)
     out = {name: np.array([_finite_or_inf(summary[s][name]) for s in strategies])
            for name in INDEXES}
@@ -409,6 +411,7 @@ class _Context:
     design_code: object
     road_debris: bool
     functionality: object
+    shelters: object = None
 
 
 def _run_batch(context: _Context, rows: list[dict]) -> dict:
@@ -421,7 +424,8 @@ def _run_batch(context: _Context, rows: list[dict]) -> dict:
                             design_code=c.design_code)
     members = [_member_arrays(c.city, c.system, c.intensity, c.constraints, values,
                               c.strategies, road_debris=c.road_debris,
-                              functionality=c.functionality, sampler=sampler)
+                              functionality=c.functionality, sampler=sampler,
+                              shelters=c.shelters)
                for values in rows]
     return {"members": members, "wall_s": time.perf_counter() - wall,
             "cpu_s": time.process_time() - cpu}
@@ -475,7 +479,8 @@ def _check_run(draws, seed, workers, scheduler, batch_size, priors):
 def run_ensemble(city, system, intensity: xr.Dataset, constraints: Constraints, draws, *,
                  strategies: Sequence[str] = STRATEGIES, seed: int | None = None,
                  priors=None, design_code="city", road_debris: bool = True,
-                 functionality=None, scheduler: str | None = None, workers: int | None = None,
+                 functionality=None, shelters=None, scheduler: str | None = None,
+                 workers: int | None = None,
                  batch_size: int | None = None,
                  progress: Callable[[int, int], None] | None = None) -> xr.Dataset:
     """Run every member of an ensemble (:func:`run_member`) and stack them on ``member``.
@@ -484,6 +489,8 @@ def run_ensemble(city, system, intensity: xr.Dataset, constraints: Constraints, 
     ----------
     city, system, intensity, constraints, strategies, design_code, road_debris, functionality
         As for :func:`run_member`.
+    shelters : Shelters, optional
+        Default :class:`workbench.functionality.Shelters`.
     draws : xarray.Dataset or int
         The members (:func:`sample_members`), or their number, drawn from ``priors``
         (default :data:`DEFAULT_PRIORS`) with ``seed``.
@@ -535,7 +542,7 @@ def run_ensemble(city, system, intensity: xr.Dataset, constraints: Constraints, 
                                              members, n_workers)
     batches = [rows[i:i + size] for i in range(0, members, size)]
     context = _Context(city, system, intensity, constraints, strategies, design_code,
-                       bool(road_debris), functionality)
+                       bool(road_debris), functionality, shelters)
     start = time.perf_counter()
     if scheduler is None and workers is None:
         engine, results, done = "serial", [], 0

@@ -1,0 +1,454 @@
+"""Mitigation options ranked by benefit and cost over a hazard ensemble (stage 06, METHOD §8).
+
+The two indexes exist so that investments can be compared by what they avoid (Zhou et al.
+2025). An *option* is data — a kind, what it acts on, a cost — and acts on one input of the
+damage → recovery chain:
+
+=================  ===========================================  ===============================
+kind               what it changes                              cost model (defaults)
+=================  ===========================================  ===============================
+``retrofit``       the Hazus design level of the buildings of   ``cost_share`` × replacement
+                   chosen ``types`` and/or                      cost of the buildings (MC 0.10,
+                   ``structural_classes`` (``to``: MC or HC;    HC 0.20: *assumption*)
+                   a type without that level takes its highest
+                   below it, URM: LC) → their fragilities
+``backup_power``   water pumps (``pumps``: ``all`` or a list of  ``cost_per_pump`` (150 000 EUR,
+                   ids) keep running without grid power:       *assumption*: a standby diesel
+                   the physical dependency is removed           set with its switchgear)
+``reserve_crews``  pre-positioned crews by trade (``crews``)    ``cost_per_crew_day`` × crews ×
+                   working from day 0 to ``days``               days (2 000 EUR, *assumption*)
+``shelters``       temporary shelter ``places`` open from       ``cost_per_place`` (300 EUR,
+                   ``from_day``                                 *assumption*: stocked cots,
+                                                                tents, sanitation)
+=================  ===========================================  ===============================
+
+Any option may give ``cost`` [EUR] instead, which then is its cost. A *combination* applies
+several options at once (its cost is their sum).
+
+Evaluation (:func:`evaluate`): every option and combination runs on **the same ensemble
+members** as the baseline (:func:`workbench.uncertainty.ensemble.run_ensemble`, one strategy):
+the same uncertain inputs, the same damage uniforms and recovery seeds (common random numbers),
+so each member's avoided loss is the option's effect, not luck. Per member, the monetised
+benefit of an event is
+
+    ``b = ΔE + v · ΔS``  (ΔE avoided economic loss [EUR], ΔS avoided person-days, v EUR per
+    person-day)
+
+and the benefit–cost ratio ``BCR = b / C`` per event, or, with an annual probability ``p`` of
+the scenario, ``p · b · AF / C`` over the option's service life ``T`` at discount rate ``r``
+(annuity factor ``AF = (1 − (1 + r)^−T) / r``). :func:`rank` reports the ensemble mean with its
+5–95 % range, the probability that the option is worth its cost (``P(BCR > 1)`` over members)
+and, for the mean avoided loss, the 90 % interval under common random numbers beside the
+interval independent runs would give (the members' variances added), which says how much the
+pairing buys. The defaults of ``v``, ``r``, ``T`` are stated in :data:`DEFAULTS`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from typing import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from .errors import InputError
+
+__all__ = ["KINDS", "DEFAULTS", "Option", "parse_options", "option_cost", "apply",
+           "evaluate", "rank", "annuity_factor"]
+
+#: Option kinds and their fields (besides ``name``, ``kind``, ``cost``).
+KINDS = {
+    "retrofit": ("types", "structural_classes", "to", "cost_share"),
+    "backup_power": ("pumps", "cost_per_pump"),
+    "reserve_crews": ("crews", "days", "cost_per_crew_day"),
+    "shelters": ("places", "from_day", "cost_per_place"),
+}
+#: Default cost figures (*assumptions*, labelled in the module docstring) and evaluation values.
+DEFAULTS = {
+    "retrofit_cost_share": {"MC": 0.10, "HC": 0.20},
+    "cost_per_pump": 150_000.0,
+    "cost_per_crew_day": 2_000.0,
+    "cost_per_place": 300.0,
+    # value of one person-day without home and services [EUR] (assumption: the order of a
+    # public-sector daily allowance for lodging and meals)
+    "value_per_person_day": 50.0,
+    # social discount rate: 3 % for EU Member States outside the Cohesion Fund (European
+    # Commission 2014, Guide to Cost-Benefit Analysis of Investment Projects, §2.9.3)
+    "discount_rate": 0.03,
+    "service_life_years": 50,
+}
+_LEVELS = ("MC", "HC")
+
+
+@dataclass(frozen=True)
+class Option:
+    """One mitigation option (or combination, ``parts`` naming its options)."""
+
+    name: str
+    kind: str
+    spec: Mapping = field(default_factory=dict)
+    parts: tuple = ()
+
+
+def _number(value, name: str, *, positive=False) -> float:
+    ok = isinstance(value, (int, float, np.number)) and not isinstance(value, bool) \
+        and math.isfinite(value) and (value > 0 if positive else value >= 0)
+    if not ok:
+        raise InputError(f"mitigation option {name} must be a finite number "
+                         f"{'> 0' if positive else '≥ 0'}, got {value!r}")
+    return float(value)
+
+
+def parse_options(options: Sequence[Mapping], combinations: Sequence[Sequence[str]] = ()
+                  ) -> list[Option]:
+    """Options and combinations from the parameter file's ``mitigation`` section, checked.
+
+    >>> opts = parse_options([{"name": "gen", "kind": "backup_power"},
+    ...                       {"name": "beds", "kind": "shelters", "places": 500}],
+    ...                      [["gen", "beds"]])
+    >>> [(o.name, o.kind) for o in opts]
+    [('gen', 'backup_power'), ('beds', 'shelters'), ('gen + beds', 'combination')]
+    """
+    out, names = [], set()
+    for i, raw in enumerate(options):
+        if not isinstance(raw, Mapping):
+            raise InputError(f"mitigation.options[{i}] must be a mapping, got {raw!r}")
+        name, kind = raw.get("name"), raw.get("kind")
+        if not isinstance(name, str) or not name.strip() or "+" in name:
+            raise InputError(f"mitigation.options[{i}].name must be a non-empty text without "
+                             f"'+', got {name!r}")
+        if name in names:
+            raise InputError(f"mitigation option name {name!r} is used twice")
+        if kind not in KINDS:
+            raise InputError(f"mitigation option {name!r}: unknown kind {kind!r}; the kinds are "
+                             f"{list(KINDS)}")
+        unknown = sorted(set(raw) - {"name", "kind", "cost", *KINDS[kind]})
+        if unknown:
+            raise InputError(f"mitigation option {name!r} ({kind}): unknown field(s) {unknown}; "
+                             f"its fields are {['cost', *KINDS[kind]]}")
+        if "cost" in raw:
+            _number(raw["cost"], f"{name!r} cost")
+        spec = {k: v for k, v in raw.items() if k not in ("name", "kind")}
+        _check_spec(name, kind, spec)
+        names.add(name)
+        out.append(Option(name, kind, spec))
+    for j, combo in enumerate(combinations):
+        if isinstance(combo, str) or not isinstance(combo, Sequence) or len(combo) < 2:
+            raise InputError(f"mitigation.combinations[{j}] must list two or more option "
+                             f"names, got {combo!r}")
+        missing = [c for c in combo if c not in names]
+        if missing:
+            raise InputError(f"mitigation.combinations[{j}] names unknown option(s) {missing}; "
+                             f"the options are {sorted(names)}")
+        if len(set(combo)) != len(combo):
+            raise InputError(f"mitigation.combinations[{j}] repeats an option: {list(combo)}")
+        out.append(Option(" + ".join(combo), "combination", {}, tuple(combo)))
+    return out
+
+
+def _check_spec(name: str, kind: str, spec: dict) -> None:
+    if kind == "retrofit":
+        if not spec.get("types") and not spec.get("structural_classes"):
+            raise InputError(f"mitigation option {name!r} (retrofit) names no buildings: give "
+                             f"types and/or structural_classes")
+        if spec.get("to", "MC") not in _LEVELS:
+            raise InputError(f"mitigation option {name!r}: to must be one of {list(_LEVELS)}, "
+                             f"got {spec.get('to')!r}")
+        if "cost_share" in spec:
+            _number(spec["cost_share"], f"{name!r} cost_share")
+    elif kind == "backup_power":
+        pumps = spec.get("pumps", "all")
+        if not (pumps == "all" or (isinstance(pumps, Sequence) and not isinstance(pumps, str)
+                                   and len(pumps) > 0)):
+            raise InputError(f"mitigation option {name!r}: pumps must be 'all' or a list of "
+                             f"pump ids, got {pumps!r}")
+        if "cost_per_pump" in spec:
+            _number(spec["cost_per_pump"], f"{name!r} cost_per_pump")
+    elif kind == "reserve_crews":
+        crews = spec.get("crews")
+        if not isinstance(crews, (int, Mapping)) or isinstance(crews, bool):
+            raise InputError(f"mitigation option {name!r}: crews must be a number or crews by "
+                             f"trade, got {crews!r}")
+        _number(spec.get("days", 0), f"{name!r} days", positive=True)
+        if "cost_per_crew_day" in spec:
+            _number(spec["cost_per_crew_day"], f"{name!r} cost_per_crew_day")
+    elif kind == "shelters":
+        _number(spec.get("places", -1), f"{name!r} places")
+        _number(spec.get("from_day", 0), f"{name!r} from_day")
+        if "cost_per_place" in spec:
+            _number(spec["cost_per_place"], f"{name!r} cost_per_place")
+
+
+# --------------------------------------------------------------------------- acting on inputs
+
+def _retrofitted(city, spec: dict, name: str) -> np.ndarray:
+    """Mask of the buildings a retrofit acts on; an absent type or class is an error."""
+    b = city.buildings
+    mask = np.zeros(b.sizes["building"], bool)
+    for field_, column in (("types", "type"), ("structural_classes", "structural_class")):
+        wanted = spec.get(field_) or []
+        values = np.asarray(b[column].values).astype(str)
+        absent = sorted(set(map(str, wanted)) - set(values.tolist()))
+        if absent:
+            raise InputError(f"mitigation option {name!r}: {field_} {absent} not in the city "
+                             f"(it has {sorted(set(values.tolist()))})")
+        if wanted:
+            mask |= np.isin(values, [str(w) for w in wanted])
+    return mask
+
+
+def _pumps(system, spec: dict) -> list[str]:
+    """The pump ids a backup-power option equips (``all``: every pump of the water network)."""
+    c = system.components
+    is_pump = (c["network"].values == "water") & (c["kind"].values == "pump")
+    ids = np.asarray(system.component_ids).astype(str)[is_pump].tolist()
+    if not ids:
+        raise InputError("mitigation backup_power: the city's water network has no pump "
+                         "(components of kind 'pump'), so there is nothing to back up")
+    pumps = spec.get("pumps", "all")
+    if pumps == "all":
+        return ids
+    return [str(p) for p in pumps]
+
+
+def option_cost(option: Option, city, system, by_name: Mapping[str, Option] | None = None
+                ) -> float:
+    """The option's cost [EUR] (its ``cost`` when given, else its kind's cost model)."""
+    if option.kind == "combination":
+        return float(sum(option_cost(by_name[p], city, system) for p in option.parts))
+    spec = option.spec
+    if "cost" in spec:
+        return float(spec["cost"])
+    if option.kind == "retrofit":
+        from .fragility import replacement_cost
+        mask = _retrofitted(city, spec, option.name)
+        share = spec.get("cost_share", DEFAULTS["retrofit_cost_share"][spec.get("to", "MC")])
+        return float(share * replacement_cost(city.buildings)[mask].sum())
+    if option.kind == "backup_power":
+        return float(spec.get("cost_per_pump", DEFAULTS["cost_per_pump"])
+                     * len(_pumps(system, spec)))
+    if option.kind == "reserve_crews":
+        crews = spec["crews"]
+        n = crews if isinstance(crews, int) else sum(crews.values())
+        return float(spec.get("cost_per_crew_day", DEFAULTS["cost_per_crew_day"]) * n
+                     * spec["days"])
+    return float(spec.get("cost_per_place", DEFAULTS["cost_per_place"]) * spec["places"])
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    """What options act on; ``pumps``: the pumps with backup power so far."""
+
+    city: object
+    system: object
+    constraints: object
+    shelters: object
+    pumps: tuple = ()
+
+
+def apply(option: Option, city, system, constraints, shelters, *,
+          by_name: Mapping[str, Option] | None = None):
+    """(city, system, constraints, shelters) with ``option`` (or each part of a combination)
+    in effect; the system is built again when the city or the pumps changed."""
+    from .system import build_system
+    parts = [by_name[p] for p in option.parts] if option.kind == "combination" else [option]
+    state = _Inputs(city, system, constraints, shelters)
+    rebuild = False
+    for part in parts:
+        state = _apply_one(part, state)
+        rebuild |= part.kind in ("retrofit", "backup_power")
+    system = build_system(state.city, backup_power=state.pumps) if rebuild else state.system
+    return state.city, system, state.constraints, state.shelters
+
+
+def _apply_one(option: Option, s: _Inputs) -> _Inputs:
+    spec = option.spec
+    if option.kind == "retrofit":
+        mask = _retrofitted(s.city, spec, option.name)
+        b = s.city.buildings
+        level = (np.asarray(b["design_level"].values).astype("<U2") if "design_level" in b
+                 else np.full(b.sizes["building"], "", "<U2"))
+        level = np.where(mask, spec.get("to", "MC"), level)
+        return replace(s, city=s.city.with_buildings(b.assign(design_level=("building", level))))
+    if option.kind == "backup_power":
+        return replace(s, pumps=tuple(sorted(set(s.pumps) | set(_pumps(s.system, spec)))))
+    if option.kind == "reserve_crews":
+        extra, old = spec["crews"], s.constraints.reserve_crews
+        if isinstance(old, Mapping) or isinstance(extra, Mapping):
+            as_map = lambda v: dict(v) if isinstance(v, Mapping) else {"building": v}  # noqa
+            a, b = as_map(old), as_map(extra)
+            extra = {t: a.get(t, 0) + b.get(t, 0) for t in set(a) | set(b)}
+        else:
+            extra = old + extra
+        days = max(s.constraints.reserve_days, float(spec["days"]))
+        return replace(s, constraints=replace(s.constraints, reserve_crews=extra,
+                                              reserve_days=days))
+    sh = s.shelters
+    return replace(s, shelters=replace(sh, temporary_places=sh.temporary_places
+                                       + float(spec["places"]),
+                                       temporary_from_day=float(spec.get("from_day", 0))))
+
+
+# --------------------------------------------------------------------------- evaluation
+
+def evaluate(options: Sequence[Option], city, system, intensity, constraints, draws, *,
+             strategy: str = "semiflexible", shelters=None, design_code="city",
+             road_debris: bool = True, functionality=None, progress=None, **engine
+             ) -> xr.Dataset:
+    """The baseline and every option over the same ensemble members (common random numbers).
+
+    Returns a Dataset on dims ``option`` (``baseline`` first) and ``member``:
+    ``economic_loss`` [EUR], ``service_loss_person_days``, ``repair_cost`` [EUR]; ``cost`` on
+    ``option`` [EUR]; ``attrs``: ``strategy``, the members' seed. ``engine``: ``scheduler``,
+    ``workers``, ``batch_size`` of :func:`~workbench.uncertainty.ensemble.run_ensemble`.
+    """
+    from .functionality import Shelters
+    from .uncertainty.ensemble import run_ensemble
+    shelters = Shelters() if shelters is None else shelters
+    by_name = {o.name: o for o in options if o.kind != "combination"}
+    runs = [("baseline", city, system, constraints, shelters, 0.0)]
+    for o in options:
+        runs.append((o.name, *apply(o, city, system, constraints, shelters, by_name=by_name),
+                     option_cost(o, city, system, by_name)))
+    out = {k: [] for k in ("economic_loss", "service_loss_person_days", "repair_cost")}
+    for i, (name, c, s, k, sh, _) in enumerate(runs):
+        ens = run_ensemble(c, s, intensity, k, draws, strategies=(strategy,),
+                           design_code=design_code, road_debris=road_debris,
+                           functionality=functionality, shelters=sh, **engine)
+        for key in out:
+            out[key].append(ens[key].sel(strategy=strategy).values)
+        if progress is not None:
+            progress(i + 1, len(runs))
+    names = [r[0] for r in runs]
+    members = draws["member"].values if isinstance(draws, xr.Dataset) else np.arange(draws)
+    ds = xr.Dataset({key: (("option", "member"), np.array(v)) for key, v in out.items()},
+                    coords={"option": names, "member": members})
+    ds["cost"] = ("option", np.array([r[5] for r in runs]))
+    ds["kind"] = ("option", np.array(["baseline"] + [o.kind for o in options]))
+    for key, unit in (("economic_loss", "EUR"), ("service_loss_person_days", "person-days"),
+                      ("repair_cost", "EUR"), ("cost", "EUR")):
+        ds[key].attrs["units"] = unit
+    ds.attrs.update({"strategy": strategy,
+                     "seed": int(draws.attrs["seed"]) if isinstance(draws, xr.Dataset) else 0})
+    return ds
+
+
+def annuity_factor(rate: float, years: float) -> float:
+    """Present value of 1 a year for ``years`` at ``rate``: ``(1 − (1 + r)^−T) / r``.
+
+    >>> round(annuity_factor(0.03, 50), 2), annuity_factor(0.0, 10)
+    (25.73, 10.0)
+    """
+    if rate == 0:
+        return float(years)
+    return float((1 - (1 + rate) ** -years) / rate)
+
+
+def rank(results: xr.Dataset, *, value_per_person_day: float = DEFAULTS["value_per_person_day"],
+         discount_rate: float = DEFAULTS["discount_rate"],
+         service_life_years: float = DEFAULTS["service_life_years"],
+         annual_probability: float | None = None) -> pd.DataFrame:
+    """The options ranked by mean benefit–cost ratio (see the module docstring), one row each.
+
+    Columns: ``option``, ``kind``, ``cost``, ``avoided_economic_loss`` (mean, ``_p5``, ``_p95``),
+    ``avoided_person_days`` (mean, p5, p95), ``benefit`` (mean monetised benefit [EUR], per event
+    or present value over the life; ``benefit_p5``, ``benefit_p95``), ``bcr`` (mean, ``bcr_p5``, ``bcr_p95``), ``p_worth_it``
+    (share of members with BCR > 1), ``avoided_loss_ci90_crn`` and ``avoided_loss_ci90_independent``
+    (half-widths [EUR] of the 90 % interval of the mean avoided economic loss), ``rank``.
+    """
+    _number(value_per_person_day, "value_per_person_day")
+    _number(discount_rate, "discount_rate")
+    _number(service_life_years, "service_life_years", positive=True)
+    if annual_probability is not None and not 0 < annual_probability <= 1:
+        raise InputError(f"annual_probability must be in (0, 1] or null, got "
+                         f"{annual_probability!r}")
+    scale = 1.0 if annual_probability is None else \
+        annual_probability * annuity_factor(discount_rate, service_life_years)
+    base = results.sel(option="baseline")
+    n = results.sizes["member"]
+    z = 1.6448536269514722              # the 95 % quantile of the standard normal
+    rows = []
+    for name in results["option"].values[1:]:
+        o = results.sel(option=name)
+        d_e = (base["economic_loss"] - o["economic_loss"]).values
+        d_s = (base["service_loss_person_days"] - o["service_loss_person_days"]).values
+        benefit = scale * (d_e + value_per_person_day * d_s)
+        cost = float(o["cost"])
+        bcr = benefit / cost if cost > 0 else np.full(n, math.inf)
+        independent = math.sqrt((base["economic_loss"].var(ddof=1)
+                                 + o["economic_loss"].var(ddof=1)) / n) if n > 1 else math.nan
+        crn = float(np.std(d_e, ddof=1) / math.sqrt(n)) if n > 1 else math.nan
+        rows.append({"option": str(name), "kind": str(o["kind"].values), "cost": cost,
+                     "avoided_economic_loss": float(d_e.mean()),
+                     "avoided_economic_loss_p5": float(np.percentile(d_e, 5)),
+                     "avoided_economic_loss_p95": float(np.percentile(d_e, 95)),
+                     "avoided_person_days": float(d_s.mean()),
+                     "avoided_person_days_p5": float(np.percentile(d_s, 5)),
+                     "avoided_person_days_p95": float(np.percentile(d_s, 95)),
+                     "benefit": float(benefit.mean()),
+                     "benefit_p5": float(np.percentile(benefit, 5)),
+                     "benefit_p95": float(np.percentile(benefit, 95)),
+                     "bcr": float(bcr.mean()), "bcr_p5": float(np.percentile(bcr, 5)),
+                     "bcr_p95": float(np.percentile(bcr, 95)),
+                     "p_worth_it": float((bcr > 1).mean()),
+                     "avoided_loss_ci90_crn": z * crn,
+                     "avoided_loss_ci90_independent": z * float(independent)})
+    table = pd.DataFrame(rows)
+    if len(table):
+        table = table.sort_values(["bcr", "option"], ascending=[False, True], kind="stable")
+        table["rank"] = np.arange(1, len(table) + 1)
+    table.attrs.update({"per": "event" if annual_probability is None else
+                        f"present value over {service_life_years:g} years at "
+                        f"{discount_rate:.1%}, annual probability {annual_probability:g}",
+                        "value_per_person_day": value_per_person_day, "members": n})
+    return table.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- for reading
+
+def ranking_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The ranking of :func:`rank` formatted for reading (EUR M, whole person-days, ratios with
+    3 significant figures), indexed by rank."""
+    def money(v):
+        return f"{v / 1e6:,.1f}"
+
+    def ratio(v):
+        return "∞" if math.isinf(v) else f"{v:.3g}"
+
+    out = pd.DataFrame({
+        "option": table["option"], "kind": table["kind"],
+        "cost [EUR M]": table["cost"].map(money),
+        "avoided economic loss [EUR M] (5–95 %)": [
+            f"{money(a)} ({money(lo)} – {money(hi)})" for a, lo, hi in
+            zip(table["avoided_economic_loss"], table["avoided_economic_loss_p5"],
+                table["avoided_economic_loss_p95"])],
+        "avoided person-days (5–95 %)": [
+            f"{a:,.0f} ({lo:,.0f} – {hi:,.0f})" for a, lo, hi in
+            zip(table["avoided_person_days"], table["avoided_person_days_p5"],
+                table["avoided_person_days_p95"])],
+        "benefit–cost ratio (5–95 %)": [
+            f"{ratio(b)} ({ratio(lo)} – {ratio(hi)})" for b, lo, hi in
+            zip(table["bcr"], table["bcr_p5"], table["bcr_p95"])],
+        "P(worth it)": table["p_worth_it"].map(lambda p: f"{p:.0%}"),
+    })
+    out.index = pd.Index(table["rank"].astype(int), name="rank")
+    return out
+
+
+def ranking_summary(summary: dict) -> str:
+    """One paragraph on the ranking (the best option, how sure, what the ratio means)."""
+    best = summary["best"]
+    per = ("per event (the scenario happens)" if summary.get("annual_probability") is None
+           else f"as a {summary['per']}")
+    sure = best["p_worth_it"]
+    verdict = ("pays for itself in every member" if sure == 1.0 else
+               "pays for itself in no member" if sure == 0.0 else
+               f"pays for itself in {sure:.0%} of the members")
+    return (f"Over {summary['members']} ensemble members under the {summary['strategy']} "
+            f"strategy, **{best['option']}** ranks first: benefit–cost ratio {best['bcr']:.3g} "
+            f"(5–95 %: {best['bcr_p5']:.3g} – {best['bcr_p95']:.3g}) {per}, with a person-day "
+            f"valued at {summary['value_per_person_day']:g} EUR; it {verdict}. "
+            f"The ranking is that of this scenario's hazard and of the stated cost models "
+            f"(assumptions); with few members the ranges are rough.")
