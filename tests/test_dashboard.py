@@ -160,3 +160,14 @@ def test_a_run_folder_brings_its_trained_archive_and_stage_05_result(tmp_path):
     assert dash.summary["flexible"]["ep_loss"] < table_loss  # half the EP per m²: less EP lost
     assert dash.current_params()["models"]["functionality"] == "trained"
     assert "stage 05" in dash.context and "Over 3 ensemble members" in dash.context
+
+
+def test_a_mitigation_switch_moves_the_numbers_and_replays(dash, tmp_path):
+    before = dash.summary["flexible"]["economic_loss"]
+    dash.controls["mitigation"].value = ("retrofit-public",)
+    assert dash.error is None and dash.timings["damage"] > 0        # retrofit: new damage
+    assert dash.current_params()["mitigation"]["apply"] == ["retrofit-public"]
+    assert dash.summary["flexible"]["economic_loss"] < before
+    assert _simulated(dash.current_params(), tmp_path / "replay") == dash.summary
+    dash.controls["mitigation"].value = ()
+    assert dash.summary["flexible"]["economic_loss"] == before

@@ -146,3 +146,28 @@ def test_stage_06_writes_its_ranking(demo, tmp_path):
     text = mt.ranking_summary(summary)
     assert summary["best"]["option"] in text and "per event" in text
     assert mitigation_stage(validate_params({"mitigation": {"members": 0}}), city, system) is None
+
+
+def test_mitigation_apply_names_options_only():
+    from workbench.errors import ParameterError
+    with pytest.raises(ParameterError, match=r"mitigation.apply.*unknown: \['nope'\]"):
+        validate_params({"mitigation": {"apply": ["nope"]}})
+    with pytest.raises(ParameterError, match="distinct option names"):
+        validate_params({"mitigation": {"apply": ["shelters", "shelters"]}})
+    assert validate_params({"mitigation": {"apply": ["shelters"]}})["mitigation"]["apply"] == [
+        "shelters"]
+
+
+def test_options_in_effect_act_in_stage_04(demo):
+    params, city, system, _ = demo
+    base = validate_params({"strategies": ["flexible"]})
+    done = validate_params({"strategies": ["flexible"],
+                            "mitigation": {"apply": ["retrofit-homes", "shelters"]}})
+    c, s, k, sh = stages.mitigated(done, city, system)
+    assert sh.temporary_places == 2000 and "design_level" in c.buildings
+    rec = {}
+    for name, p in (("base", base), ("done", done)):
+        damage = stages.damage_stage(p, city, system)
+        rec[name] = stages.recovery_stage(p, city, damage, system).summaries[0]["flexible"]
+    assert rec["done"]["economic_loss"] < rec["base"]["economic_loss"]
+    assert rec["done"]["service_loss_person_days"] < rec["base"]["service_loss_person_days"]

@@ -2,7 +2,8 @@
 
 :class:`Dashboard` puts the run's parameters behind bounded widgets — crews by trade, materials
 per day, commitment days, strategies, hazard magnitude and location, seed, the functionality
-model where a trained archive is at hand — and shows what :func:`workbench.pipeline.simulate`
+model where a trained archive is at hand, the mitigation options in effect
+(``mitigation.apply``) — and shows what :func:`workbench.pipeline.simulate`
 would compute for them: the EP and SC functionality curves of the chosen strategies, the index
 table of ``summary.json`` and a map of the day each building is restored (hover a building for
 its id, type, damage state and restoration day). It computes with the pipeline's own stages
@@ -11,8 +12,8 @@ its id, type, damage state and restoration day). It computes with the pipeline's
 (:meth:`Dashboard.params_yaml`, saved by :meth:`Dashboard.save`) replays as a report with the
 same numbers: ``workbench run dashboard.yaml``.
 
-Damage is cached per hazard setting (hazard, seed, realizations, damage section): moving a
-constraint re-runs the recovery only. A recomputation that fails (a setting the model refuses)
+Damage is cached per hazard setting (hazard, seed, realizations, damage section, mitigation
+in effect): moving a constraint re-runs the recovery only. A recomputation that fails (a setting the model refuses)
 shows its error in the page and leaves the last good figures in place; the widgets keep working.
 
 Why ipywidgets and not panel: the design asks for ipywidgets; they run unchanged in JupyterLab,
@@ -207,6 +208,11 @@ class Dashboard:
         used = p["models"]["functionality"] if p["models"]["functionality"] in options else "table"
         c["functionality"] = w.ToggleButtons(options=options, value=used,
                                              description="functionality", style=style)
+        names = [o["name"] for o in p["mitigation"]["options"]]
+        c["mitigation"] = w.SelectMultiple(options=names, value=tuple(p["mitigation"]["apply"]),
+                                           description="in effect", style=style,
+                                           rows=max(1, min(5, len(names))),
+                                           disabled=not names)
         c["map_strategy"] = w.Dropdown(options=list(p["strategies"]), value=p["strategies"][0],
                                        description="map of", style=style)
         self.controls = c
@@ -237,6 +243,8 @@ class Dashboard:
                        c["commitment_days"], section("Strategies"), c["strategies"],
                        section("Hazard"), c["magnitude"], c["east_km"], c["north_km"],
                        c["seed"], section("Model"), c["functionality"],
+                       section("Mitigation (options of the parameter file, as if done)"),
+                       c["mitigation"],
                        section("Parameter file (replays as a report: workbench run FILE)"),
                        self.yaml, w.HBox([self.save_name, self.save_button]), self.save_status],
                       layout=w.Layout(width="440px"))
@@ -281,6 +289,9 @@ class Dashboard:
                                        [round(self._centre[0] + 1e3 * east, 3),
                                         round(self._centre[1] + 1e3 * north, 3)])
         p["seed"] = int(c["seed"].value)
+        chosen = set(c["mitigation"].value)
+        p["mitigation"]["apply"] = [o["name"] for o in p["mitigation"]["options"]
+                                    if o["name"] in chosen]
         p["models"]["functionality"] = c["functionality"].value
         return validate_params(p)
 
@@ -315,7 +326,8 @@ class Dashboard:
     def _damage(self, params: dict):
         from .pipeline.stages import damage_stage
         key = json.dumps([params["hazard"], params["seed"], params["realizations"],
-                          params["damage"]], sort_keys=True, default=str)
+                          params["damage"], params["mitigation"]["apply"]],
+                         sort_keys=True, default=str)
         if key not in self._damage_cache:
             if len(self._damage_cache) >= 8:       # a workshop sweeps a few hazards; keep 8
                 self._damage_cache.pop(next(iter(self._damage_cache)))

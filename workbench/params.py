@@ -112,6 +112,7 @@ DEFAULTS: dict[str, Any] = {
             {"name": "shelters", "kind": "shelters", "places": 2000, "from_day": 3},
         ],
         "combinations": [["retrofit-public", "shelters"]],
+        "apply": [],
     },
 }
 
@@ -199,6 +200,8 @@ mitigation:                 # stage 06 (06_mitigation): workbench.mitigation
     - {{name: shelters, kind: shelters, places: 2000, from_day: 3}}              # temporary shelter places
   combinations:             # options applied together (names above)
     - [retrofit-public, shelters]
+  apply: []                 # options (names above) in effect in stage 04 and `workbench simulate`: the city as
+                            # if they were done (the dashboard's mitigation switches write this)
 """
 
 
@@ -545,6 +548,13 @@ def _check_mitigation(m: dict) -> None:
            "a list of options")
     _check(isinstance(m["combinations"], list), "mitigation.combinations", m["combinations"],
            "a list of lists of option names")
+    _check(isinstance(m["apply"], list) and all(isinstance(a, str) for a in m["apply"])
+           and len(set(m["apply"])) == len(m["apply"]), "mitigation.apply", m["apply"],
+           "a list of distinct option names")
+    unknown = [a for a in m["apply"] if a not in {o.get("name") for o in m["options"]
+                                                 if isinstance(o, dict)}]
+    _check(not unknown, "mitigation.apply", m["apply"],
+           f"names of mitigation.options (unknown: {unknown})")
     try:
         parse_options(m["options"], m["combinations"])
     except InputError as exc:

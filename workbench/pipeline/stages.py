@@ -30,7 +30,8 @@ from . import writer
 from .reader import load_damage, load_run_city, read_params, resolve_city
 
 __all__ = ["RecoveryResult", "map_stage", "damage_stage", "recovery_stage", "hazard_intensity",
-           "realization", "constraints", "stage_mapping", "stage_damage", "stage_recovery"]
+           "realization", "constraints", "mitigated", "stage_mapping", "stage_damage",
+           "stage_recovery"]
 
 
 @dataclass(frozen=True)
@@ -92,14 +93,30 @@ def hazard_intensity(hazard: dict, city: City, components: xr.Dataset) -> xr.Dat
     return earthquake_intensity(quake, city.buildings, components)
 
 
+def mitigated(params: dict, city: City, system=None):
+    """(city, system, constraints, shelters) with the options of ``mitigation.apply`` in effect
+    (:func:`workbench.mitigation.apply`); as they are when it is empty."""
+    from ..functionality import Shelters
+    from ..system import build_system
+    system = system if system is not None else build_system(city)
+    limits, shelters = constraints(params), Shelters()
+    names = params["mitigation"]["apply"]
+    if not names:
+        return city, system, limits, shelters
+    from ..mitigation import Option, apply, parse_options
+    options = {o.name: o for o in parse_options(params["mitigation"]["options"])}
+    together = Option(" + ".join(names), "combination", {}, tuple(names))
+    return apply(together, city, system, limits, shelters, by_name=options)
+
+
 def damage_stage(params: dict, city: City, system=None) -> xr.Dataset:
     """Stage hazard → damage: sample damage for every realisation, or read it from the table
     ``damage.source`` names (then the hazard is not used); with ``damage.road_debris``, block
-    the road edges next to collapsed buildings (:func:`workbench.debris.road_blockage`)."""
+    the road edges next to collapsed buildings (:func:`workbench.debris.road_blockage`). The
+    options of ``mitigation.apply`` are in effect (:func:`mitigated`)."""
     from ..damage import sample_damage
-    from ..system import build_system
     from ..params import check_memory
-    system = system if system is not None else build_system(city)
+    city, system, _, _ = mitigated(params, city, system)
     n_b, n_c = city.buildings.sizes["building"], system.n_components
     if params["damage"]["source"] is not None:
         from ..interop import read_damage
@@ -125,15 +142,13 @@ def recovery_stage(params: dict, city: City, damage: xr.Dataset, system=None,
     The functionality model is ``models.functionality``: the lookup tables, or the ``archive``
     of trained tables (stage 03). When an archive is given, the indexes are also computed under
     the other model (``comparison``: ``{"table": summaries, "trained": summaries}``), so the
-    report shows both side by side.
+    report shows both side by side. The options of ``mitigation.apply`` are in effect.
     """
     from ..indexes import summary_indexes
     from ..models.archive import ArchivedFunctionality
     from ..recovery import simulate_recovery
-    from ..system import build_system
     from .modelling import functionality_of
-    system = system if system is not None else build_system(city)
-    limits = constraints(params)
+    city, system, limits, shelters = mitigated(params, city, system)
     used = params["models"]["functionality"]
     model = functionality_of(params, archive)
     alternative = None
@@ -145,8 +160,8 @@ def recovery_stage(params: dict, city: City, damage: xr.Dataset, system=None,
         one = realization(damage, r)
         recovery, table = simulate_recovery(city, system, one, limits,
                                             strategies=tuple(params["strategies"]),
-                                            functionality=model, seed=params["seed"] + r,
-                                            return_assignments=True)
+                                            functionality=model, shelters=shelters,
+                                            seed=params["seed"] + r, return_assignments=True)
         results.append(recovery)
         summaries.append(summary_indexes(recovery, city, one))
         stints.append(table.assign(**{REALIZATION: r}))
@@ -154,7 +169,8 @@ def recovery_stage(params: dict, city: City, damage: xr.Dataset, system=None,
             comparison[used].append(summaries[-1])
             alt = simulate_recovery(city, system, one, limits,
                                     strategies=tuple(params["strategies"]),
-                                    functionality=alternative, seed=params["seed"] + r)
+                                    functionality=alternative, shelters=shelters,
+                                    seed=params["seed"] + r)
             comparison["table" if used == "trained" else "trained"].append(
                 summary_indexes(alt, city, one))
     recovery = results[0] if len(results) == 1 else xr.concat(results, dim=REALIZATION)
