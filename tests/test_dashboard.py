@@ -171,3 +171,19 @@ def test_a_mitigation_switch_moves_the_numbers_and_replays(dash, tmp_path):
     assert _simulated(dash.current_params(), tmp_path / "replay") == dash.summary
     dash.controls["mitigation"].value = ()
     assert dash.summary["flexible"]["economic_loss"] == before
+
+
+def test_the_notebook_runs_as_it_is_on_the_demo_city(tmp_path, monkeypatch):
+    """notebooks/explore_constraints.ipynb executes with no editing (as in JupyterLab's Run All)."""
+    import nbformat
+    from nbclient import NotebookClient
+    from workbench.paths import NOTEBOOKS_DIR
+    for name in ("WORKBENCH_DASHBOARD_PARAMS", "WORKBENCH_DASHBOARD_RUN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("WORKBENCH_DASHBOARD_SAVE_DIR", str(tmp_path))
+    nb = nbformat.read(NOTEBOOKS_DIR / "explore_constraints.ipynb", as_version=4)
+    NotebookClient(nb, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    outputs = [o for cell in nb.cells if cell.cell_type == "code" for o in cell.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)
