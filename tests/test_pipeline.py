@@ -28,7 +28,7 @@ def _params(toy_folder, **extra):
                             "hazard": {"magnitude": 7.0}, "constraints": {"crews": 2},
                             "models": {"max_epochs": 3},
                             "ensemble": {"members": 12, "draws": 50, "tune": 50, "chains": 1},
-                            **extra})
+                            "mitigation": {"members": 3}, **extra})
 
 
 def test_simulate_writes_contract_files(toy_folder, tmp_path):
@@ -117,6 +117,11 @@ def test_run_executes_notebooks(toy_folder, tmp_path):
         text = html.read_text()
         assert "cdn.bokeh.org" not in text and "cdn.holoviz.org" not in text, html.name
     assert "Resilience indexes" in index
+    # stage 06 ranked the default options that act on the toy city (it has no pump)
+    ranking = (run_dir / "mitigation.csv").read_text().splitlines()
+    assert ranking[0].startswith("option,kind,cost") and len(ranking) == 1 + 5
+    assert "backup-pumps" in json.loads((run_dir / "mitigation.json").read_text())["skipped"]
+    assert (run_dir / "figures" / "06_mitigation.svg").exists()
     # executed on the staging folder, the notebooks name the run folder they ended in
     notebook = json.loads((run_dir / "01_data_mapping.ipynb").read_text())
     injected = "".join(next(c for c in notebook["cells"]

@@ -57,7 +57,8 @@ def test_planted_script_and_module_are_inert(tmp_path, monkeypatch):
     _planted_module(params_dir, marker)
     params = {"name": "<img src=x onerror=alert('run')>", "city": str(city), "horizon_days": 30,
               "constraints": {"crews": 2}, "models": {"max_epochs": 3},
-              "ensemble": {"members": 12, "draws": 50, "tune": 50, "chains": 1}}
+              "ensemble": {"members": 12, "draws": 50, "tune": 50, "chains": 1},
+              "mitigation": {"members": 3}}
     (params_dir / "p.yaml").write_text(yaml.safe_dump(params))
     # a folder name papermill would read as a template, and markup
     out = tmp_path / "run{name}<b>"

@@ -1,4 +1,5 @@
-"""The strategies differ for the seed's reasons: information, impeding delays, switching cost.
+"""The strategies differ for the reasons of Zhou et al. (2025) (METHOD §5): information, impeding
+delays, switching cost.
 
 Analytic cases on small cities, the registry, the ideal-world equality of semiflexible and
 flexible, and the exact day planner against the greedy one.

@@ -3,7 +3,8 @@
 ::
 
     workbench run      [PARAMS.yaml] [--out DIR]   every notebook, in order, through papermill
-    workbench simulate [PARAMS.yaml] [--out DIR]   damage → recovery → indexes, no notebooks
+    workbench simulate [PARAMS.yaml] [--out DIR]   damage → recovery → indexes, no notebooks; ends
+                                                   by printing the index table
     workbench params                               print the default parameter file
     workbench serve    [PARAMS.yaml] [--port N] [--run DIR]   the dashboard on 127.0.0.1 (Voilà)
     workbench city from-osm FILE.osm.pbf --out DIR [--water NET.inp] [--power NET.json]
@@ -102,6 +103,10 @@ def _run_or_simulate(args, step: _Step) -> None:
     command = pipeline.run if args.command == "run" else pipeline.simulate
     run_dir = command(params, args.out, progress=lambda m: print(m, flush=True))
     print(f"wrote {run_dir}" + ("/index.html" if args.command == "run" else "/summary.json"))
+    if args.command == "simulate":             # the indexes, for the terminal
+        import json
+        from .report import indexes_text
+        print(indexes_text(json.loads((run_dir / "summary.json").read_text())))
 
 
 def _city(args, step: _Step) -> None:

@@ -1,6 +1,6 @@
 """Criticality, redundancy and the 4R resilience attributes of the infrastructure (Li, METHOD refs).
 
-Seed 001 asks for "a comprehensive resilience baseline assessment of existing infrastructure
+Li (METHOD references) asks for "a comprehensive resilience baseline assessment of existing infrastructure
 networks to identify critical vulnerable nodes and potential single points of failure" and
 balances robustness, redundancy and adaptability. This module gives those words numbers:
 

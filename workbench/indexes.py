@@ -22,8 +22,8 @@ the loss still accruing per day there (``ep_loss_per_day_at_horizon`` [EUR/day],
 City functionality
 ------------------
 Recovery time and the 72-hour value use one curve, ``F(t) = ½ (EP(t)/EP0 + min(1, SC(t)/demand))``
-(:func:`functionality_curve`) — economic and social sides weighted alike, as in the seed's two
-indexes.
+(:func:`functionality_curve`) — economic and social sides weighted alike, as Zhou et al. (2025)
+weight their two indexes (METHOD §4).
 """
 
 from __future__ import annotations

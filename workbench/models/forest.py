@@ -9,7 +9,7 @@ of the networks; rSS = d_t / d0. Here that is a scikit-learn :class:`~sklearn.pi
 
 * always: ``building_type``, ``d0`` (the unit's normal consumption: ``d_t`` is on its scale),
   ``displaced_share`` and the three service satisfactions (:data:`ALWAYS`) — what the archive
-  varies and what the seed names;
+  varies and what Zhou et al. (2025, §1.2) name (METHOD §6);
 * plus the socioeconomic features stage 02 selected (:func:`workbench.models.significance.
   select_features`).
 

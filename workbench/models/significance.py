@@ -1,6 +1,6 @@
 """Per-feature significance tests that select the features of the rSS model (Zhou et al. §1.2).
 
-The seed paper selects the features of its random forest by "significance analysis (Student's t
+Zhou et al. (2025) select the features of its random forest by "significance analysis (Student's t
 test, the Kruskal–Wallis test, and ANOVA) … of significant differences among feature groups".
 :func:`significance_tests` makes that analysis explicit and reproducible: how the groups are
 formed, which test decides for each feature, and how the many p-values are corrected.

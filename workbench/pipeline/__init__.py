@@ -13,7 +13,8 @@ module                      job
                             :func:`recovery_stage`; for the notebooks :func:`stage_mapping`,
                             :func:`stage_damage`, :func:`stage_recovery`
 :mod:`.analyses`            tables the notebooks show: :func:`cascade_table`,
-                            :func:`services_lost`, :func:`resilience_attributes`, :func:`crew_sweep`
+                            :func:`services_lost`, :func:`resilience_attributes`, :func:`crew_sweep`,
+                            :func:`commitment_sweep` (``commitment_sweep.csv``)
 :mod:`.reader`              reading a run folder back: :func:`read_params`, :func:`load_run_city`,
                             :func:`load_damage`, :func:`crew_assignments`
 :mod:`.writer`              the one writer of a run folder's files; :func:`open_run`
@@ -29,7 +30,8 @@ module                      job
 """
 
 from ..params import dump_params
-from .analyses import cascade_table, crew_sweep, resilience_attributes, services_lost
+from .analyses import (cascade_table, commitment_sweep, crew_sweep, read_commitment_sweep,
+                       resilience_attributes, services_lost)
 from .commands import run, simulate
 from .execute import notebooks
 from .failures import ERROR_LOG
@@ -51,7 +53,8 @@ __all__ = [
     "input_files", "load_run_city", "load_damage", "crew_assignments", "map_stage",
     "damage_stage", "recovery_stage", "RecoveryResult", "stage_mapping", "stage_damage",
     "stage_recovery", "hazard_intensity", "cascade_table", "services_lost",
-    "resilience_attributes", "crew_sweep", "summarize", "write_summary", "write_manifest",
+    "resilience_attributes", "crew_sweep", "commitment_sweep", "read_commitment_sweep",
+    "summarize", "write_summary", "write_manifest",
     "write_index", "notebooks", "RunFolder", "safe_markdown", "markdown_html", "dump_params",
     "DEFINITIONS", "PARAMS_FILE", "ERROR_LOG", "TrainedModels", "significance_stage",
     "training_stage", "stage_significance", "stage_training", "load_trained_archive",

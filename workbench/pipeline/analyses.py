@@ -14,8 +14,15 @@ import xarray as xr
 from ..city import City
 from .reader import load_damage, load_run_city, read_params
 from .stages import constraints, realization
+from .writer import write_text
 
-__all__ = ["cascade_table", "services_lost", "resilience_attributes", "crew_sweep"]
+__all__ = ["cascade_table", "services_lost", "resilience_attributes", "crew_sweep",
+           "commitment_sweep", "read_commitment_sweep", "COMMITMENT_FILE", "COMMITMENT_DAYS"]
+
+#: The commitment sweep of stage 04, read by the report's Fig. 1(b) panel.
+COMMITMENT_FILE = "commitment_sweep.csv"
+#: The commitment periods it tries [days]; ``inf``: committed to completion.
+COMMITMENT_DAYS = (0.0, 7.0, 14.0, 30.0, 60.0, 120.0, float("inf"))
 
 
 def cascade_table(system, damage: xr.Dataset) -> pd.DataFrame:
@@ -79,3 +86,23 @@ def crew_sweep(run_dir: str | Path, city: City | None = None, damage: xr.Dataset
     params, city, damage, system = _run_inputs(run_dir, city, damage)
     return sweep(city, system, realization(damage, 0), constraints(params), factors,
                  strategies=tuple(params["strategies"]), seed=params["seed"])
+
+
+def commitment_sweep(run_dir: str | Path, city: City | None = None,
+                     damage: xr.Dataset | None = None, values=COMMITMENT_DAYS) -> pd.DataFrame:
+    """The run's realisation 0 recovered by the semiflexible strategy with each commitment
+    period of ``values`` (:func:`workbench.recovery.sweeps.constraint_sweep`), written to
+    ``commitment_sweep.csv`` of the run folder and returned."""
+    from ..recovery.sweeps import constraint_sweep
+    params, city, damage, system = _run_inputs(run_dir, city, damage)
+    table = constraint_sweep(city, system, realization(damage, 0), constraints(params),
+                             "commitment_days", list(values), strategies=["semiflexible"],
+                             seed=params["seed"])
+    write_text(Path(run_dir) / COMMITMENT_FILE, table.to_csv(index=False))
+    return table
+
+
+def read_commitment_sweep(run_dir: str | Path) -> pd.DataFrame | None:
+    """``commitment_sweep.csv`` of a run (stage 04), or ``None`` where it was not written."""
+    path = Path(run_dir) / COMMITMENT_FILE
+    return pd.read_csv(path) if path.exists() else None

@@ -1,4 +1,4 @@
-"""Executing the stage notebooks with papermill and rendering them to HTML (METHOD §9).
+"""Executing the stage notebooks with papermill and rendering them to HTML (METHOD §8, §9).
 
 The kernel is isolated from the folders a run touches: it starts in a fresh empty working
 folder with ``PYTHONSAFEPATH=1`` (Python ≥ 3.11), so neither the run folder, the parameter
@@ -10,15 +10,24 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import subprocess
 import tempfile
 from pathlib import Path
 
 from ..errors import StageError
+from ..formatting import short_path
 from ..paths import NOTEBOOKS_DIR
 from .writer import write_text
 
-__all__ = ["notebooks", "execute_notebook", "record_parameters", "render_html"]
+__all__ = ["notebooks", "execute_notebook", "record_parameters", "render_html", "hides_code",
+           "shorten_paths", "HIDDEN_CELL_TAGS", "TEMPLATES_DIR"]
+
+#: Cells left out of every HTML page (kept in the executed notebook): papermill's parameter
+#: cells, which carry the run's absolute paths.
+HIDDEN_CELL_TAGS = ("parameters", "injected-parameters")
+#: nbconvert templates of the workbench (``workbench``: offline, tables that fit the page).
+TEMPLATES_DIR = Path(__file__).parent / "templates"
 
 
 def notebooks(directory: Path = NOTEBOOKS_DIR) -> list[Path]:
@@ -88,16 +97,82 @@ def record_parameters(executed: Path, parameters: dict) -> None:
     tmp.replace(executed)
 
 
-def render_html(notebook: Path) -> str | None:
+def hides_code(nb) -> bool:
+    """Whether a notebook asks for its code to be hidden in its HTML (notebook metadata
+    ``workbench.hide_code``: the final report reads as a document; stage notebooks show code).
+    Set it in JupyterLab's notebook metadata, or in ``tools/make_notebooks.py``."""
+    return bool(nb.metadata.get("workbench", {}).get("hide_code", False))
+
+
+def _title(nb) -> str | None:
+    """The notebook's first Markdown heading, as the page's title."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return None
+
+
+#: An absolute path in an output's text (not a URL's path, not a closing tag).
+_ABSOLUTE = re.compile(r"(?<![\w.:/<~])/(?:[^\s/'\"<>:;,()\[\]]+/)+[^\s/'\"<>:;,()\[\]]*")
+
+
+def shorten_paths(text: str) -> str:
+    """``text`` with every absolute path shortened (:func:`workbench.formatting.short_path`):
+    warnings and tracebacks in a page then name no folder of the machine.
+
+    Examples
+    --------
+    >>> shorten_paths("/opt/x/lib/site-packages/pytensor/cmodule.py:2986: UserWarning")
+    '…/cmodule.py:2986: UserWarning'
+    >>> shorten_paths("see https://example.org/a/b and </td>")
+    'see https://example.org/a/b and </td>'
+    """
+    return _ABSOLUTE.sub(lambda m: short_path(m.group(0)), text)
+
+
+def _shortened_outputs(cell) -> None:
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "stream":
+            out["text"] = shorten_paths(out.get("text", ""))
+        elif out.get("output_type") == "error":
+            out["evalue"] = shorten_paths(out.get("evalue", ""))
+            out["traceback"] = [shorten_paths(line) for line in out.get("traceback", [])]
+        elif "text/plain" in out.get("data", {}):
+            out["data"]["text/plain"] = shorten_paths(out["data"]["text/plain"])
+
+
+def render_html(notebook: Path, *, hide_code: bool | None = None) -> str | None:
     """Render an executed notebook to HTML beside it; returns the file name (None when the
-    notebook was not written)."""
+    notebook was not written).
+
+    The page loads nothing from the network (the ``workbench`` template: JupyterLab's, without
+    its require.js, MathJax and mermaid loaders). The cells tagged ``parameters`` and
+    ``injected-parameters`` (the run's absolute paths) are left out of the HTML, the paths in
+    warnings, tracebacks and printed text are shortened (:func:`shorten_paths`), and with
+    ``hide_code`` (default: the notebook's :func:`hides_code`) every code cell's input and
+    prompt too: only text, tables and figures remain. The executed ``.ipynb`` keeps them all.
+    """
     if not notebook.exists():
         return None
     import nbformat
     from nbconvert import HTMLExporter
-    exporter = HTMLExporter(template_name="lab")
+    from nbconvert.preprocessors import TagRemovePreprocessor
+    nb = nbformat.read(str(notebook), as_version=4)
+    hide = hides_code(nb) if hide_code is None else hide_code
+    exporter = HTMLExporter(template_name="workbench", extra_template_basedirs=[str(TEMPLATES_DIR)],
+                            exclude_input=hide, exclude_input_prompt=hide,
+                            exclude_output_prompt=hide)
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags=set(HIDDEN_CELL_TAGS),
+                                                         enabled=True), enabled=True)
     exporter.log.setLevel(logging.ERROR)  # its per-image "alternative text" notices are noise here
-    body, _ = exporter.from_notebook_node(nbformat.read(str(notebook), as_version=4))
+    for cell in nb.cells:   # the HTML only: the executed notebook keeps the outputs as they are
+        _shortened_outputs(cell)
+    title = _title(nb)
+    if title:
+        nb.metadata["title"] = title
+    body, _ = exporter.from_notebook_node(nb)
     target = notebook.with_suffix(".html")
     write_text(target, body)
     return target.name

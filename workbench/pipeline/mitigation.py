@@ -9,7 +9,8 @@ from the run seed for stage 6), under ``mitigation.strategy``, every option on t
 2. ``mitigation.nc``: per option and member, the economic loss, service loss and repair cost,
    the options' costs;
 3. ``mitigation.json``: what the ranking means (per event or present value), the members, the
-   value per person-day, the best option and the probability it is worth its cost.
+   value per person-day, the best option and the probability it is worth its cost, and the
+   default options skipped because they cannot act on this city (``skipped``: name → why).
 
 A run whose damage comes from a table (``damage.source``) has no hazard to resample, and
 ``mitigation.members: 0`` skips the stage: both return ``None`` and write nothing.
@@ -24,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 import xarray as xr
 
+from ..params import DEFAULTS
 from .writer import write_text
 
 __all__ = ["MitigationResult", "mitigation_stage", "write_mitigation", "stage_mitigation",
@@ -54,7 +56,10 @@ def mitigation_stage(params: dict, city, system=None, progress=None,
     if m["members"] == 0 or params["damage"]["source"] is not None or not m["options"]:
         return None
     system = system if system is not None else build_system(city)
-    options = parse_options(m["options"], m["combinations"])
+    options, skipped = _applicable(parse_options(m["options"], m["combinations"]), city, system,
+                                   defaults=m["options"] == DEFAULTS["mitigation"]["options"])
+    if not options:
+        return None
     intensity = hazard_intensity(params["hazard"], city, system.components)
     priors = {k: (float(v["median"]), float(v["sigma"])) for k, v in e["priors"].items()}
     draws = sample_members(priors, m["members"], seed=stage_seed(params, 6, 0))
@@ -76,8 +81,34 @@ def mitigation_stage(params: dict, city, system=None, progress=None,
                "best": {"option": str(best["option"]), "bcr": float(best["bcr"]),
                         "bcr_p5": float(best["bcr_p5"]), "bcr_p95": float(best["bcr_p95"]),
                         "p_worth_it": float(best["p_worth_it"]), "cost": float(best["cost"])},
-               "options": [str(o) for o in table["option"]]}
+               "options": [str(o) for o in table["option"]], "skipped": skipped}
     return MitigationResult(results, table, summary)
+
+
+def _applicable(options, city, system, *, defaults: bool):
+    """The options that act on this city, and those skipped with why. An option that cannot
+    act here (a type or class the city lacks, no pump to back up) is an error when the
+    parameter file gives it; the default options are for any city, so there it is skipped."""
+    from ..errors import InputError
+    from ..mitigation import option_cost
+    keep, skipped = [], {}
+    for o in options:
+        if o.kind == "combination":
+            bad = [p for p in o.parts if p in skipped]
+            if bad:
+                skipped[o.name] = f"combines the skipped option(s) {bad}"
+                continue
+            keep.append(o)
+            continue
+        try:
+            option_cost(o, city, system)
+        except InputError as exc:
+            if not defaults:
+                raise
+            skipped[o.name] = str(exc)
+            continue
+        keep.append(o)
+    return keep, skipped
 
 
 def write_mitigation(run_dir: str | Path, result: MitigationResult) -> None:

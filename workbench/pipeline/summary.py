@@ -91,6 +91,7 @@ def summarize(params: dict, city: City, summaries: list[dict], *, functionality:
     return {
         "name": params["name"],
         "seed": params["seed"],
+        "horizon_days": params.get("horizon_days"),
         "realizations": len(summaries),   # an imported damage table sets the count
         "city": {"name": city.name, "buildings": int(b.sizes["building"]),
                  "floor_area_m2": float(b["floor_area"].sum()),

@@ -50,7 +50,7 @@ the horizon is allowed (it then equals ``inf``). Each strategy is one registered
   buildings by *expected* gain per expected crew-day — the daily planner's objective on the
   fragilities' expectation instead of the damage found — ties by occupancy priority
   (``public`` (shelters), ``residential``, ``commercial``, ``office``, ``industrial``).
-* ``semiflexible`` — the seed's strategy: re-planned every day on what is known so far, crews
+* ``semiflexible`` — Zhou et al.'s (2025, METHOD §5.3) strategy: re-planned every day on what is known so far, crews
   committed for ``commitment_days``, inspection, delays and mobilisation paid.
 * ``flexible`` — the optimistic bound: re-planned every day on the true damage, known at day 0,
   no impeding delays, no mobilisation, no commitment.

@@ -84,7 +84,7 @@ class _DayState:
 def _building_ratio(p: Problem, st: _DayState, bld: np.ndarray, mobilisation: float
                     ) -> np.ndarray:
     """Functionality gain per remaining crew-day of building tasks ``bld`` at today's service
-    (the seed's short-term gain; planners add the mobilisation of a task no crew is on yet:
+    (Zhou et al.'s short-term gain, METHOD §5.3; planners add the mobilisation of a task no crew is on yet:
     they know switching costs).
 
     The gains of all building tasks are computed once and kept: a task's gain depends on its own

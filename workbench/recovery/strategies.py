@@ -19,7 +19,7 @@ The three strategies of Zhou et al. (2025, Fig. 1(b)):
 
 * ``rigid`` — the pessimistic bound: a pre-event plan that cannot adapt to what the disaster
   did; crews stay to completion; all the limits of information and implementation apply;
-* ``semiflexible`` — the seed's: re-planned every day on what is known so far, crews committed
+* ``semiflexible`` — Zhou et al.'s (2025, METHOD §5.3): re-planned every day on what is known so far, crews committed
   for a period, delays and mobilisation paid;
 * ``flexible`` — the optimistic bound: re-planned every day on the true damage, known at once,
   no impeding delays, no mobilisation, no commitment.

@@ -1,0 +1,197 @@
+"""What people read (issue [report]): the rendered report of a real ``workbench run`` reads as a
+document and can be trusted offline.
+
+One run of every stage notebook on the toy city (small parameters, shared by the module) is
+checked for: no input cells in the final report (its executed notebook keeps them); no absolute
+path of the machine on any page; no number with more than 4 decimals in a table of the report or
+``index.html``; no script, style sheet or module loaded from a network address; every figure as
+PNG (300 dpi), SVG and caption in ``figures/``. Headless Chromium then screenshots
+``index.html`` and every stage page into ``tests/artifacts/report_render/`` (or
+``$WORKBENCH_TEST_ARTIFACTS``), skipped with the reason where Chromium is absent.
+"""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+import pytest
+from PIL import Image
+
+from workbench import pipeline
+from workbench.city import toy_city
+from workbench.cityio import save_city
+from workbench.params import DEFAULTS, validate_params
+from workbench.paths import ROOT
+from workbench.pipeline.execute import HIDDEN_CELL_TAGS, render_html
+
+REPORT = "07_resilience_report"
+#: Figures every successful run writes (stage 06, when present, may add its own).
+FIGURES = {"01_city_map", "02_effect_sizes", "03_rss_forest", "03_rss_predictions",
+           "03_ep_hybrid", "03_archive_rss", "03_archive_ep_unit", "04_damage_states",
+           "04_services_lost", "04_recovery_curves", "04_restoration_day", "04_crews_busy",
+           "04_crew_gantt", "04_crew_sweep", "04_commitment_sweep", "05_ensemble_indexes",
+           "05_ensemble_curves", "05_forecast", "07_recovery_curves", "07_ensemble_curves"}
+#: A script, style sheet, module or import that the browser would fetch from the network.
+NETWORK = re.compile(r"""<script[^>]*\bsrc\s*=\s*["']?(https?:)?//|<link[^>]*\bhref\s*=\s*["']?"""
+                     r"""(https?:)?//|@import\s+(url\()?["']?(https?:)?//|import\(\s*["'](https?:)?//""",
+                     re.IGNORECASE)
+#: A number printed with more than 4 decimals.
+LONG_DECIMALS = re.compile(r"\d\.\d{5,}")
+CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists()
+                                        else None)
+ARTIFACTS = Path(os.environ.get("WORKBENCH_TEST_ARTIFACTS",
+                                Path(__file__).parent / "artifacts")) / "report_render"
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    """One ``workbench run`` of every notebook on the toy city."""
+    base = tmp_path_factory.mktemp("report")
+    given = {"name": "toy", "city": str(save_city(toy_city(), base / "city" / "toy")),
+             "horizon_days": 60, "hazard": {"magnitude": 7.0}, "constraints": {"crews": 2},
+             "models": {"max_epochs": 3},
+             "ensemble": {"members": 12, "draws": 50, "tune": 50, "chains": 1}}
+    if "mitigation" in DEFAULTS:
+        given["mitigation"] = {"members": 0}   # stage 06 has tests of its own; skipped here
+    run_dir = pipeline.run(validate_params(given), base / "run")
+    return {"dir": run_dir, "base": base,
+            "pages": {p.stem: p.read_text(encoding="utf-8") for p in run_dir.glob("*.html")}}
+
+
+class _Cells(HTMLParser):
+    """The text of every table cell of a page."""
+
+    def __init__(self):
+        super().__init__()
+        self.depth, self.cells, self._text = 0, [], None
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("td", "th"):
+            self._text = []
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._text is not None:
+            self.cells.append("".join(self._text).strip())
+            self._text = None
+
+    def handle_data(self, data):
+        if self._text is not None:
+            self._text.append(data)
+
+
+def _cells(html: str) -> list[str]:
+    parser = _Cells()
+    parser.feed(html)
+    return parser.cells
+
+
+def test_every_stage_ran_and_was_rendered(run):
+    manifest = json.loads((run["dir"] / "manifest.json").read_text())
+    assert all(s["status"] == "ok" for s in manifest["stages"].values()), manifest["stages"]
+    assert set(run["pages"]) == {*manifest["stages"], "index"}
+
+
+def test_the_final_report_shows_no_code(run):
+    html = run["pages"][REPORT]
+    code_cells = re.findall(r'class="jp-Cell jp-CodeCell[^"]*"', html)
+    assert code_cells and all("jp-mod-noInput" in c for c in code_cells), code_cells
+    for mark in ('class="jp-CodeMirrorEditor', 'class="jp-InputPrompt', '<div class="highlight',
+                 "In&nbsp;[", "params_file", "import workbench", "report.policy_summary"):
+        assert mark not in html, mark
+    assert "Indexes by strategy" in html and "<img" in html   # the text and figures remain
+    # the executed notebook keeps the code and the injected parameters, for reproducibility
+    nb = nbformat.read(str(run["dir"] / f"{REPORT}.ipynb"), as_version=4)
+    assert any("injected-parameters" in c.metadata.get("tags", []) for c in nb.cells)
+    assert any("report.policy_summary" in c.source for c in nb.cells if c.cell_type == "code")
+
+
+def test_stage_pages_keep_their_code_but_not_the_parameter_cells(run):
+    html = run["pages"]["04_recovery_simulation"]
+    assert 'class="jp-CodeMirrorEditor' in html and "stage_recovery" in html
+    assert "Parameters (papermill injects" not in html and "injected-parameters" not in html
+
+
+def test_no_page_names_a_path_of_the_machine(run):
+    machine = {str(run["dir"]), str(run["base"]), str(ROOT), str(Path.home()),
+               str(Path(run["dir"]).resolve())}
+    absolute = re.compile(r"(?<![\w.])/(tmp|home|root|Users|var|private|mnt|srv)/")
+    for name, html in run["pages"].items():
+        for path in machine:
+            assert path not in html, (name, path)
+        assert not absolute.search(html), (name, absolute.search(html).group(0))
+
+
+def test_no_table_number_has_more_than_four_decimals(run):
+    for name in (REPORT, "index"):
+        cells = _cells(run["pages"][name])
+        assert cells, name
+        long = [c for c in cells if LONG_DECIMALS.search(c)]
+        assert not long, (name, long[:5])
+    # counts are integers, money is scaled: no "13.0" buildings, no raw EUR
+    index = _cells(run["pages"]["index"])
+    assert "EUR M" in index or "EUR bn" in index
+    assert not [c for c in index if re.fullmatch(r"\d+\.0", c)]
+
+
+def test_nothing_is_loaded_from_the_network(run):
+    for name, html in run["pages"].items():
+        hit = NETWORK.search(html)
+        assert not hit, (name, hit.group(0) if hit else None)
+        assert "cdnjs" not in html and "cdn.bokeh.org" not in html, name
+
+
+def test_each_figure_is_written_for_papers(run):
+    folder = run["dir"] / "figures"
+    names = {p.stem for p in folder.glob("*.png")}
+    assert FIGURES <= names, FIGURES - names
+    for name in names:
+        png, svg, txt = (folder / f"{name}.{ext}" for ext in ("png", "svg", "txt"))
+        assert svg.exists() and "<svg" in svg.read_text()[:2000], name
+        assert txt.exists() and len(txt.read_text().strip()) > 20, name
+        image = Image.open(png)
+        assert round(image.info["dpi"][0]) == 300 and image.width > 900, name
+    index = run["pages"]["index"]
+    assert all(f"figures/{n}.svg" in index for n in names)
+    # every figure the report shows is one of them
+    report_images = run["pages"][REPORT].count("<img")
+    assert report_images == len({n for n in names if n.startswith("07_")})
+
+
+def test_render_html_hides_code_only_where_asked(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# A title"),
+                nbformat.v4.new_code_cell("run_dir = '/secret/place'", metadata={
+                    "tags": [HIDDEN_CELL_TAGS[1]]}),
+                nbformat.v4.new_code_cell("print('visible code')")]
+    path = tmp_path / "n.ipynb"
+    nbformat.write(nb, str(path))
+    shown = (tmp_path / render_html(path)).read_text()
+    assert "visible code" in shown and "/secret/place" not in shown
+    assert "<title>A title</title>" in shown and not NETWORK.search(shown)
+    nb.metadata["workbench"] = {"hide_code": True}
+    nbformat.write(nb, str(path))
+    hidden = (tmp_path / render_html(path)).read_text()
+    assert "visible code" not in hidden and "A title" in hidden
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no chromium on this machine (/usr/bin/chromium "
+                                              "or chromium on PATH): screenshots skipped")
+def test_screenshots_of_every_page(run):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for old in ARTIFACTS.glob("*.png"):   # only this run's pages stay
+        old.unlink()
+    shots = []
+    for name in sorted(run["pages"]):
+        target = ARTIFACTS / f"{name}.png"
+        subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
+                        "--hide-scrollbars", "--window-size=1200,5000",
+                        f"--screenshot={target}", (run["dir"] / f"{name}.html").as_uri()],
+                       check=True, capture_output=True, timeout=120)
+        assert target.exists() and target.stat().st_size > 20_000, name
+        shots.append(target)
+    print("\nscreenshots:\n" + "\n".join(f"  {p}" for p in shots))
