@@ -1,0 +1,891 @@
+"""Households and businesses as agents on a finished recovery: who leaves, where to, when back.
+
+A **post-processing layer**: :func:`simulate_agents` reads a recovery Dataset
+(:func:`workbench.recovery.simulate_recovery`) — when each building and each component is
+restored — and replays the horizon day by day with people in it. The recovery's day loop is not
+changed and does not see the agents; the agents' states give *adjusted* EP and SC curves next to
+the recovery's own. With ``enabled=False`` the function returns the recovery's curves unchanged
+(bit for bit) and the household counts the recovery implies, so a report can show both.
+
+What each agent sees on day ``t`` (state at the start of day ``t``, as in the recovery)
+-------------------------------------------------------------------------------------
+* its building's usable share ``q_i(t)`` (:data:`~workbench.functionality.Q_BASE_BY_DAMAGE_STATE`
+  at its damage state until ``building_restored_day``, 1 from then on);
+* the building's water and power service ``s_i(t)``: :meth:`InfrastructureSystem.service` of the
+  component states of that day (a component works from its ``component_restored_day``), evaluated
+  once per day on which some component returns;
+* the distance from home to each shelter host (Euclidean, ``x``, ``y`` [m]).
+
+Households (one agent per household; vectorised over agents, one loop over days)
+---------------------------------------------------------------------------------
+States: ``home``, ``shelter`` (a place in a shelter host, :func:`~workbench.functionality.shelter_places`,
+or a temporary place of :class:`~workbench.functionality.Shelters`), ``elsewhere`` (with family,
+friends or in a rental in another district — outside the city when it has one district),
+``unsheltered`` (displaced, waiting for a shelter place near home).
+
+1. **Day 0, dislocation.** A household leaves with probability ``P``: 1 when its building is
+   unusable (``q = 0``, ATC-20 red placard: entry is prohibited); 0 when fully usable
+   (``q = 1``, Hazus DS0–1: IN-CORE sets dislocation to zero for insignificant damage); in
+   between (DS2, yellow placard: a choice) the logistic model of Lin (2008) as implemented in
+   IN-CORE (pyincore ``PopulationDislocationUtil.get_disl_probability``):
+   ``logit P = −0.42523 + 0.02480 · VL[%] − 0.50166 · SF − 0.01826 · %black − 0.01198 · %hisp``,
+   with ``VL`` the value loss in percent of the building's value — here the Hazus repair-cost
+   ratio of its damage state and type (:func:`workbench.fragility.building_consequences`; IN-CORE
+   draws it from the damage factors of Bai et al. 2009: the substitution is an *assumption*) —
+   ``SF`` = 1 for a building of one household (IN-CORE: one housing unit), and the two
+   block-group shares set to 0 (no such data for a European city: *assumption*).
+2. **Utilities.** A household at home whose building has been without water or power for
+   ``utility_tolerance_days`` full days (default 3: the first 72 hours) leaves on each further
+   day of the outage with probability ``utility_leave_rate``.
+3. **Where to.** A leaving household seeks a public shelter with probability ``shelter_share``,
+   else goes ``elsewhere`` (another district, chosen in proportion to its residents: family and
+   friends live where people live). A seeker takes the nearest host with a free place within
+   ``shelter_max_distance_m`` (then a temporary place); with none it is ``unsheltered`` and tries
+   again every day, moving ``elsewhere`` with daily probability ``unsheltered_leave_rate``.
+   Places are never over-filled: seekers are admitted host by host in order (those waiting
+   first), as long as their household fits.
+4. **Return.** A household away returns home once its building is fully usable and has water
+   and power, with daily probability ``1 / return_days`` of its state (1 when
+   ``return_days ≤ 1``): a geometric delay of mean ``return_days − 1`` days after the first day
+   it could.
+
+Businesses (one agent per non-residential building)
+---------------------------------------------------
+``closed`` while the building is unusable (``a = 0``) and, once it is restored, until it
+reopens: with daily probability ``1 / reopen_days`` (1 when ``reopen_days ≤ 1``; the delay is
+drawn once per business from its own stream); ``reduced`` when open below
+its full EP (restricted-use floor area, missing services, or — for the ``customer_types`` — fewer
+customers: EP × min(1, people present in the district / its residents)); ``open`` otherwise.
+
+Adjusted curves
+---------------
+* ``EP(t) = Σ_residential A a EP_unit(s) + Σ_business [open] · A a EP_unit(s) · customers`` —
+  the recovery's per-building EP times the business state.
+* ``SC(t) = Σ_i H_i (1 + rSS_i) + Σ_j [h_j + rSS_j · min(h_j, Q'_j)] + w_T · h_T + E``, with ``H_i``
+  the residents at home, ``h_j`` the people in host ``j`` (``Q'_j`` its spare baseline occupancy),
+  ``h_T`` those in temporary places (worth ``temporary_place_service`` each), and ``E`` those
+  elsewhere, counted 1 each: housed by another household whose supplementary capacity they share
+  and do not copy (the rule of :mod:`workbench.functionality` for hosts). Unsheltered count 0.
+  The demand ``2 · Σ R_i`` is unchanged: nobody is created or lost (tested every day).
+
+Parameters without a source are labelled *assumption* in :data:`ASSUMPTIONS` (the entries to
+merge into :data:`workbench.assumptions.REGISTRY`).
+
+References
+----------
+Lin, Y.-S. (2008). Dislocation Algorithm 3 (logistic regression). Hazard Reduction and Recovery
+Center, Texas A&M University, research report 08-05R — as cited by, and with the coefficients
+implemented in, pyincore (IN-CORE) ``analyses/populationdislocation``
+(``PopulationDislocationUtil.get_disl_probability``).
+Rosenheim, N., Guidotti, R., Gardoni, P., & Peacock, W. G. (2021). Integration of detailed
+household and housing unit characteristic data with critical infrastructure for post-hazard
+resilience modeling. *Sustainable and Resilient Infrastructure*, 6(6), 385–401.
+doi:10.1080/23789689.2019.1681821
+Bai, J., Hueste, M. B. D., & Gardoni, P. (2009). Probabilistic assessment of structural damage
+due to earthquakes for buildings in Mid-America. *Journal of Structural Engineering*, 135(10).
+doi:10.1061/(ASCE)0733-9445(2009)135:10(1155)
+Applied Technology Council (1989). ATC-20, *Procedures for postearthquake safety evaluation of
+buildings*.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping
+
+import numpy as np
+import xarray as xr
+
+from .. import assumptions as _assumptions
+from ..city import City
+from ..dims import BUILDING, COMPONENT, NETWORKS, REALIZATION, STRATEGY, TIME
+from ..errors import InputError
+from ..fragility import building_consequences
+from ..functionality import (A_EFF_BY_DAMAGE_STATE, Q_BASE_BY_DAMAGE_STATE, Shelters,
+                             functionality_model, residents, shelter_capable, shelter_places)
+
+__all__ = ["Households", "Businesses", "simulate_agents", "dislocation_probability",
+           "district_codes", "DISLOCATION_COEFFICIENTS", "ASSUMPTIONS", "STATES",
+           "BUSINESS_STATES", "STATE", "DISTRICT", "BUSINESS_STATE"]
+
+#: Dims of the agents' Dataset (to move to :mod:`workbench.dims`).
+STATE, DISTRICT, BUSINESS_STATE = "state", "district", "business_state"
+#: Household states, in the order of the ``state`` dim.
+STATES = ("home", "shelter", "elsewhere", "unsheltered")
+#: Business states, in the order of the ``business_state`` dim.
+BUSINESS_STATES = ("open", "reduced", "closed")
+_HOME, _SHELTER, _ELSEWHERE, _UNSHELTERED = range(4)
+
+#: Lin (2008) logistic dislocation model, coefficients as in pyincore (value loss in percent).
+DISLOCATION_COEFFICIENTS = MappingProxyType({
+    "intercept": -0.42523, "value_loss_percent": 0.02480, "single_family": -0.50166,
+    "percent_black": -0.01826, "percent_hispanic": -0.01198})
+
+#: The constants of this module, with their status (entries for workbench.assumptions.REGISTRY).
+ASSUMPTIONS = (
+    _assumptions.Assumed(
+        "dislocation_logit_coefficients", DISLOCATION_COEFFICIENTS, "logit per unit", "cited",
+        "Lin (2008) HRRC report 08-05R, Dislocation Algorithm 3, as implemented in pyincore "
+        "PopulationDislocationUtil.get_disl_probability (IN-CORE; Rosenheim et al. 2021, "
+        "doi:10.1080/23789689.2019.1681821)", "workbench.response.agents"),
+    _assumptions.Assumed(
+        "dislocation_value_loss", "Hazus repair-cost ratio by damage state", "share of value",
+        "assumption", "IN-CORE draws value loss from the Bai et al. (2009) damage factors; the "
+        "workbench's Hazus cost ratios stand in for them; race/ethnicity shares set to 0",
+        "workbench.response.agents"),
+    _assumptions.Assumed("household_size", 2.0, "persons per household", "assumption",
+                         "about the mean household size of a Finnish city",
+                         "workbench.response.agents"),
+    _assumptions.Assumed("shelter_seeking_share", 0.3, "share of dislocated households",
+                         "assumption", "most displaced households stay with family, friends or "
+                         "rent; replace with survey data", "workbench.response.agents"),
+    _assumptions.Assumed("shelter_max_distance_m", 2000.0, "m", "assumption",
+                         "walking distance to a shelter", "workbench.response.agents"),
+    _assumptions.Assumed("utility_tolerance_days", 3.0, "days", "assumption",
+                         "the 72-hour self-sufficiency households are asked to prepare for",
+                         "workbench.response.agents"),
+    _assumptions.Assumed("utility_leave_rate", 0.1, "per day", "assumption",
+                         "daily probability of leaving a home without water or power after "
+                         "the tolerance", "workbench.response.agents"),
+    _assumptions.Assumed("unsheltered_leave_rate", 0.2, "per day", "assumption",
+                         "daily probability that a household without a shelter place finds "
+                         "one with family or friends", "workbench.response.agents"),
+    _assumptions.Assumed("return_days", (3.0, 14.0, 1.0), "days (shelter, elsewhere, "
+                         "unsheltered)", "assumption", "mean delay of the return once home "
+                         "is usable and served", "workbench.response.agents"),
+    _assumptions.Assumed("business_reopen_days", 7.0, "days", "assumption",
+                         "mean delay between a business's building being usable and its "
+                         "reopening (stock, staff)", "workbench.response.agents"),
+)
+_DEFAULT = {a.name: a.value for a in ASSUMPTIONS}
+
+
+def _positive(name: str, value, *, allow_zero: bool = False, allow_inf: bool = False) -> float:
+    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+    v = float(value) if ok else math.nan
+    if not ok or math.isnan(v) or v < 0 or (v == 0 and not allow_zero) or (
+            math.isinf(v) and not allow_inf):
+        rule = "≥ 0" if allow_zero else "> 0"
+        raise InputError(f"{name} must be a {'' if allow_inf else 'finite '}number {rule}, "
+                         f"got {value!r}")
+    return v
+
+
+def _share(name: str, value) -> float:
+    v = _positive(name, value, allow_zero=True)
+    if v > 1:
+        raise InputError(f"{name} must be a share in [0, 1], got {value!r}")
+    return v
+
+
+@dataclass(frozen=True)
+class Households:
+    """Decision settings of the household agents (module docstring, steps 1–4).
+
+    Parameters
+    ----------
+    household_size : float
+        Persons per agent [persons], > 0; each building's residents are split into
+        ``max(1, round(R / household_size))`` agents of equal size.
+    shelter_share : float
+        Share of leaving households that seek a public shelter, in [0, 1].
+    shelter_max_distance_m : float
+        Farthest host a household walks to [m], ≥ 0 (``inf`` = any).
+    utility_tolerance_days : float
+        Days without water or power at home before households start to leave [d], ≥ 0.
+    utility_leave_rate, unsheltered_leave_rate : float
+        Daily probabilities in [0, 1].
+    return_days : (float, float, float)
+        Mean delay of the return [d] from ``shelter``, ``elsewhere``, ``unsheltered``, each ≥ 0.
+    dislocation : mapping of str to float
+        Logistic coefficients, keys of :data:`DISLOCATION_COEFFICIENTS`.
+
+    Examples
+    --------
+    >>> Households().shelter_share
+    0.3
+    >>> Households(shelter_share=2)
+    Traceback (most recent call last):
+    ...
+    workbench.errors.InputError: shelter_share must be a share in [0, 1], got 2
+    """
+
+    household_size: float = _DEFAULT["household_size"]
+    shelter_share: float = _DEFAULT["shelter_seeking_share"]
+    shelter_max_distance_m: float = _DEFAULT["shelter_max_distance_m"]
+    utility_tolerance_days: float = _DEFAULT["utility_tolerance_days"]
+    utility_leave_rate: float = _DEFAULT["utility_leave_rate"]
+    unsheltered_leave_rate: float = _DEFAULT["unsheltered_leave_rate"]
+    return_days: tuple = _DEFAULT["return_days"]
+    dislocation: Mapping[str, float] = field(default_factory=lambda: DISLOCATION_COEFFICIENTS)
+
+    def __post_init__(self):
+        _positive("household_size", self.household_size)
+        _share("shelter_share", self.shelter_share)
+        _positive("shelter_max_distance_m", self.shelter_max_distance_m, allow_zero=True,
+                  allow_inf=True)
+        _positive("utility_tolerance_days", self.utility_tolerance_days, allow_zero=True,
+                  allow_inf=True)
+        _share("utility_leave_rate", self.utility_leave_rate)
+        _share("unsheltered_leave_rate", self.unsheltered_leave_rate)
+        days = tuple(self.return_days)
+        if len(days) != 3:
+            raise InputError(f"return_days must give 3 mean delays (shelter, elsewhere, "
+                             f"unsheltered), got {self.return_days!r}")
+        object.__setattr__(self, "return_days", tuple(
+            _positive(f"return_days[{i}]", d, allow_zero=True) for i, d in enumerate(days)))
+        keys = set(self.dislocation)
+        if keys != set(DISLOCATION_COEFFICIENTS):
+            raise InputError(f"dislocation must give the coefficients "
+                             f"{sorted(DISLOCATION_COEFFICIENTS)}, got {sorted(keys)}")
+        object.__setattr__(self, "dislocation", MappingProxyType(
+            {k: float(v) for k, v in self.dislocation.items()}))
+
+    def __hash__(self):
+        return hash((self.household_size, self.shelter_share, self.shelter_max_distance_m,
+                     self.utility_tolerance_days, self.utility_leave_rate,
+                     self.unsheltered_leave_rate, self.return_days,
+                     tuple(sorted(self.dislocation.items()))))
+
+    def as_attrs(self) -> dict:
+        """The settings as netCDF-safe attributes."""
+        return {"household_size": float(self.household_size),
+                "shelter_share": float(self.shelter_share),
+                "shelter_max_distance_m": float(self.shelter_max_distance_m),
+                "utility_tolerance_days": float(self.utility_tolerance_days),
+                "utility_leave_rate": float(self.utility_leave_rate),
+                "unsheltered_leave_rate": float(self.unsheltered_leave_rate),
+                "return_days": json.dumps(dict(zip(STATES[1:], self.return_days))),
+                "dislocation": json.dumps(dict(self.dislocation))}
+
+
+@dataclass(frozen=True)
+class Businesses:
+    """Decision settings of the business agents.
+
+    Parameters
+    ----------
+    reopen_days : float
+        Mean delay [d] between a closed business's building being usable again and its
+        reopening, ≥ 0 (0 = at once).
+    customer_types : tuple of str
+        Building types whose EP follows the people present in their district.
+
+    Examples
+    --------
+    >>> Businesses().reopen_days
+    7.0
+    """
+
+    reopen_days: float = _DEFAULT["business_reopen_days"]
+    customer_types: tuple = ("commercial",)
+
+    def __post_init__(self):
+        _positive("reopen_days", self.reopen_days, allow_zero=True)
+        object.__setattr__(self, "customer_types", tuple(str(t) for t in self.customer_types))
+
+    def as_attrs(self) -> dict:
+        """The settings as netCDF-safe attributes."""
+        return {"reopen_days": float(self.reopen_days),
+                "customer_types": ",".join(self.customer_types)}
+
+
+def dislocation_probability(value_loss, single_family, coefficients=DISLOCATION_COEFFICIENTS
+                            ) -> np.ndarray:
+    """Probability that a household leaves its damaged home, Lin (2008) logistic model.
+
+    Parameters
+    ----------
+    value_loss : array_like
+        Share of the building's value lost, in [0, 1] (the model takes it in percent).
+    single_family : array_like of bool
+        Building of one household.
+
+    Examples
+    --------
+    >>> dislocation_probability([0.1, 0.1, 1.0], [False, True, False]).round(3).tolist()
+    [0.456, 0.337, 0.886]
+    """
+    c = coefficients
+    logit = (c["intercept"] + c["value_loss_percent"] * 100.0 * np.asarray(value_loss, float)
+             + c["single_family"] * np.asarray(single_family, float))
+    return 1.0 / (1.0 + np.exp(-logit))
+
+
+def district_codes(buildings: xr.Dataset) -> tuple[np.ndarray, list[str]]:
+    """(code of each building's district, district names); one district ``"city"`` when the
+    buildings carry none.
+
+    Examples
+    --------
+    >>> from workbench.city import toy_city
+    >>> district_codes(toy_city().buildings)
+    (array([1, 1, 1, 0, 0, 0]), ['east', 'west'])
+    """
+    n = buildings.sizes[BUILDING]
+    names = (np.asarray(buildings["district"].values).astype(str) if "district" in buildings
+             else np.full(n, ""))
+    names = np.where(names == "", "city" if not (names != "").any() else "unknown", names)
+    uniq, code = np.unique(names, return_inverse=True)
+    return code.astype(np.int64), uniq.tolist()
+
+
+# --------------------------------------------------------------------------- the timeline
+
+class _Timeline:
+    """Per-building states of one strategy's recovery: usable shares, service, EP and rSS."""
+
+    def __init__(self, city, system, damage, recovery, model):
+        b = city.buildings
+        ids = b[BUILDING].values
+        self.horizon = int(recovery.sizes[TIME]) - 1
+        self.restored = _aligned(recovery["building_restored_day"], BUILDING, ids, "recovery")
+        ds = _aligned(damage["building_damage_state"], BUILDING, ids, "damage").astype(np.int64)
+        if ds.size and (ds.min() < 0 or ds.max() > 4):
+            raise InputError("damage building_damage_state must hold Hazus states 0..4.")
+        self.ds = ds
+        self.q0, self.a0 = Q_BASE_BY_DAMAGE_STATE[ds], A_EFF_BY_DAMAGE_STATE[ds]
+        n_b = len(ids)
+        if system is None:
+            starts = np.zeros(1)
+            service = np.ones((1, n_b, len(NETWORKS)))
+        else:
+            c_day = _aligned(recovery["component_restored_day"], COMPONENT,
+                             system.component_ids, "recovery")
+            change = np.unique(c_day[np.isfinite(c_day) & (c_day > 0) & (c_day <= self.horizon)])
+            starts = np.concatenate([[0.0], change])
+            states = c_day[None, :] <= starts[:, None]
+            service = np.asarray(system.service(states), dtype=float).reshape(
+                len(starts), n_b, len(NETWORKS))
+        self.starts = starts
+        self.segment = np.searchsorted(starts, np.arange(self.horizon + 1), side="right") - 1
+        self.service = service
+        self.ep_unit, self.rss = _model_values(model, b, service)
+        self.area = np.asarray(b["floor_area"].values, dtype=float)
+        full = np.ones((n_b, len(NETWORKS)))
+        self.ep_full = self.area * np.asarray(model.ep_unit(b, full), float)
+
+    def q(self, t):
+        return np.where(t >= self.restored, 1.0, self.q0)
+
+    def a(self, t):
+        return np.where(t >= self.restored, 1.0, self.a0)
+
+    def day(self, t):
+        """(service (n_b, 3), EP per building [EUR/day], rSS) of day ``t``."""
+        k = self.segment[t]
+        return self.service[k], self.area * self.a(t) * self.ep_unit[k], self.rss[k]
+
+
+def _model_values(model, b: xr.Dataset, service: np.ndarray):
+    """EP_unit and rSS (segment, building) at each segment's service.
+
+    A model gives a building's values from that building and its service (the contract the
+    recovery relies on too), so with 0/1 service each building's values are known from the
+    2³ service patterns: 16 model calls instead of two per segment."""
+    n_seg, n_b = service.shape[:2]
+    binary = ((service == 0.0) | (service == 1.0)).all()
+    if not binary or n_seg <= 8:
+        return (np.stack([np.asarray(model.ep_unit(b, s), float) for s in service]),
+                np.stack([np.asarray(model.rss(b, s), float) for s in service]))
+    bits = 1 << np.arange(len(NETWORKS))
+    patterns = ((np.arange(2 ** len(NETWORKS))[:, None] & bits) > 0).astype(float)
+    ep_tab = np.stack([np.asarray(model.ep_unit(b, np.tile(p, (n_b, 1))), float)
+                       for p in patterns])
+    rss_tab = np.stack([np.asarray(model.rss(b, np.tile(p, (n_b, 1))), float)
+                        for p in patterns])
+    code = (service.astype(np.int64) * bits).sum(axis=2)            # (segment, building)
+    cols = np.arange(n_b)[None, :]
+    return ep_tab[code, cols], rss_tab[code, cols]
+
+
+def _aligned(da: xr.DataArray, dim: str, ids, what: str) -> np.ndarray:
+    if REALIZATION in da.dims:
+        if da.sizes[REALIZATION] != 1:
+            raise InputError(f"{what} must be one realization; select it with "
+                             f".isel(realization=r).")
+        da = da.isel({REALIZATION: 0})
+    have = da[dim].values.astype(str)
+    if len(have) != len(ids) or (have != np.asarray(ids).astype(str)).any():
+        missing = sorted(set(np.asarray(ids).astype(str)) - set(have))
+        if missing:
+            raise InputError(f"{what} lacks {len(missing)} {dim}(s) of the city/system, e.g. "
+                             f"{missing[:3]}; was it computed for this city?")
+        da = da.sel({dim: ids})
+    return np.asarray(da.values, dtype=float)
+
+
+# --------------------------------------------------------------------------- public entry
+
+def simulate_agents(city: City, system, damage: xr.Dataset, recovery: xr.Dataset, *,
+                    households: Households | None = None, businesses: Businesses | None = None,
+                    shelters: Shelters | None = None, functionality=None, seed: int = 0,
+                    enabled: bool = True) -> xr.Dataset:
+    """Households and businesses deciding day by day on a finished recovery (module docstring).
+
+    Parameters
+    ----------
+    city : City
+    system : InfrastructureSystem or None
+        The system the recovery ran on (``None``: no networks, full service).
+    damage : xarray.Dataset
+        The realization the recovery ran on (``building_damage_state``).
+    recovery : xarray.Dataset
+        Output of :func:`~workbench.recovery.simulate_recovery`, with or without dim
+        ``strategy``.
+    households, businesses : Households, Businesses, optional
+    shelters : Shelters, optional
+        The shelters the recovery used (temporary places).
+    functionality : FunctionalityModel, optional
+        The model the recovery used.
+    seed : int
+        Seed of the agents' ``numpy.random.Generator`` (the same draws for every strategy);
+        recorded in ``attrs["seed"]``.
+    enabled : bool
+        ``False``: the recovery's own curves, exactly, and the counts it implies (its displaced
+        ``R(1 − q)``, sheltered as it shelters them, nobody elsewhere).
+
+    Returns
+    -------
+    xarray.Dataset
+        Dims (``strategy``,) ``time``, ``state``, ``district``, ``business_state``, ``building``:
+        ``households`` (time, state) and ``households_by_district`` (time, district, state)
+        [households], ``persons`` (time, state) and ``persons_by_district`` (time, district,
+        state) [persons] — by home district —
+        ``present`` (time, district) [persons in the district], ``businesses`` (time,
+        business_state) [businesses], ``ep`` [EUR/day], ``sc``, ``demand`` [person-units],
+        ``ep_functionality``, ``sc_functionality`` [-], ``displaced`` [persons not at home] on
+        (time), ``supply_need`` (time, building) [persons needing emergency supplies there: in
+        shelters, unsheltered near home, at home without water], and the recovery's
+        ``building_restored_day``, ``component_restored_day`` [day]. ``attrs``: ``enabled``,
+        ``seed``, ``ep0``, ``repair_cost``, the settings, ``units``. It reads like the recovery
+        Dataset: :func:`workbench.indexes.summary_indexes` gives the indexes with the agents.
+
+    Examples
+    --------
+    One collapsed house of the toy city, repaired on day 5: its 30 residents leave on day 0 and
+    are all back by the horizon; with the agents off, the curves are the recovery's.
+
+    >>> from workbench.city import toy_city
+    >>> from workbench.recovery import Constraints, simulate_recovery
+    >>> city = toy_city()
+    >>> damage = xr.Dataset({"building_damage_state": ("building", [4, 0, 0, 0, 0, 0]),
+    ...     "building_repair_days": ("building", [5.0, 0, 0, 0, 0, 0]),
+    ...     "building_repair_cost": ("building", [1e5, 0, 0, 0, 0, 0])},
+    ...     coords={"building": city.buildings["building"].values})
+    >>> rec = simulate_recovery(city, None, damage, Constraints(crews=1, horizon_days=60),
+    ...                         strategies=["flexible"])
+    >>> out = simulate_agents(city, None, damage, rec, seed=1)
+    >>> p = out["persons"].sel(strategy="flexible")
+    >>> float(p.sel(time=0, state="home")), float(p.sel(time=60, state="home"))
+    (60.0, 90.0)
+    >>> off = simulate_agents(city, None, damage, rec, enabled=False)
+    >>> bool((off["sc"] == rec["sc"]).all())
+    True
+    """
+    if not isinstance(city, City):
+        raise InputError(f"city must be a workbench City, got {type(city).__name__}")
+    for name in ("building_restored_day", "sc", "ep"):
+        if name not in recovery:
+            raise InputError(f"recovery lacks {name!r}; pass the Dataset of "
+                             f"workbench.recovery.simulate_recovery.")
+    if system is not None and "component_restored_day" not in recovery:
+        raise InputError("recovery lacks 'component_restored_day'; it must come from the same "
+                         "system.")
+    if "building_damage_state" not in damage:
+        raise InputError("damage lacks 'building_damage_state'; pass the realization the "
+                         "recovery ran on.")
+    for name, ds in (("recovery", recovery), ("damage", damage)):
+        if ds.sizes.get(REALIZATION, 1) != 1:
+            raise InputError(f"{name} holds {ds.sizes[REALIZATION]} realizations; simulate the "
+                             f"agents on one: {name}.isel(realization=r).")
+    recovery = recovery.squeeze(REALIZATION, drop=True) if REALIZATION in recovery.dims \
+        else recovery
+    hh = Households() if households is None else households
+    bus = Businesses() if businesses is None else businesses
+    shelters = Shelters() if shelters is None else shelters
+    if not isinstance(hh, Households) or not isinstance(bus, Businesses):
+        raise InputError("households and businesses must be Households(...) and "
+                         "Businesses(...) of workbench.response.agents.")
+    model = functionality_model(functionality)
+    static = _Static(city, hh, shelters)
+    strategies = recovery[STRATEGY].values.tolist() if STRATEGY in recovery.dims else [None]
+    runs = []
+    for strategy in strategies:
+        one = recovery if strategy is None else recovery.sel({STRATEGY: strategy})
+        line = _Timeline(city, system, damage, one, model)
+        run = (_agents_on(static, line, hh, bus, shelters, seed) if enabled
+               else _agents_off(static, line, one))
+        runs.append(_dataset(static, line, run, one))
+    ds = runs[0] if strategies == [None] else xr.concat(runs, dim=STRATEGY).assign_coords(
+        {STRATEGY: strategies})
+    ds.attrs.update({"enabled": int(bool(enabled)), "seed": int(seed),
+                     "ep0": float(recovery.attrs.get("ep0", line.ep_full.sum())),
+                     **({"repair_cost": float(recovery.attrs["repair_cost"])}
+                        if "repair_cost" in recovery.attrs else {}),
+                     "demand0": float(static.residents.sum() * 2.0),
+                     **hh.as_attrs(), **bus.as_attrs(),
+                     "units": json.dumps(_UNITS),
+                     "time_convention": "state at the start of day t, held through day t"})
+    return ds
+
+
+_UNITS = {"households": "households", "households_by_district": "households",
+          "persons": "persons", "persons_by_district": "persons",
+          "present": "persons", "displaced": "persons", "building_restored_day": "day",
+          "component_restored_day": "day", "businesses": "businesses", "ep": "EUR/day",
+          "sc": "person-units", "demand": "person-units", "ep_functionality": "1",
+          "sc_functionality": "1", "supply_need": "persons"}
+
+
+class _Static:
+    """What does not depend on the strategy: agents, hosts, districts, distances."""
+
+    def __init__(self, city, hh: Households, shelters: Shelters):
+        b = city.buildings
+        n_b = b.sizes[BUILDING]
+        self.building_ids = b[BUILDING].values
+        self.residents = residents(b)
+        self.occupancy = np.asarray(b["occupancy"].values, dtype=float)
+        self.district, self.district_names = district_codes(b)
+        self.n_d = len(self.district_names)
+        self.types = np.asarray(b["type"].values).astype(str)
+        self.business = self.types != "residential"
+        home = np.flatnonzero(self.residents > 0)
+        n_h = np.maximum(1, np.rint(self.residents[home] / hh.household_size)).astype(np.int64)
+        self.n_households = np.zeros(n_b, np.int64)
+        self.n_households[home] = n_h
+        self.agent_b = np.repeat(home, n_h)
+        self.persons = np.repeat(self.residents[home] / n_h, n_h)
+        self.single = np.repeat(n_h == 1, n_h)
+        self.home_d = self.district[self.agent_b]
+        self.row = np.full(n_b, -1, np.int64)
+        self.row[home] = np.arange(len(home))
+        self.agent_row = self.row[self.agent_b]
+        self.row_size = self.residents[home] / n_h          # persons per household, by row
+        ratio, _ = building_consequences(b)
+        self.cost_ratio = ratio
+        # hosts and the order in which a household tries them: nearest first, temporary last
+        self.hosts = np.flatnonzero(shelter_capable(b))
+        self.places_full = shelter_places(b, np.ones(n_b), shelters)[self.hosts]
+        self.xy = np.column_stack([np.asarray(b[c].values, dtype=float) for c in ("x", "y")])
+        self.home_buildings = home
+        n_hosts = len(self.hosts)
+        # each home's hosts by distance, filled in for the homes whose households seek shelter
+        # (np.empty: pages never touched cost no memory)
+        self.order = np.empty((len(home), n_hosts + 1), np.int32)
+        self.order_dist = np.empty((len(home), n_hosts + 1), np.float32)
+        self.ordered = np.zeros(len(home), bool)
+        self.host_building = np.append(self.hosts, -1)
+        self.host_d = np.append(self.district[self.hosts], -1)
+        # where "elsewhere" goes: another district, in proportion to its residents
+        r_d = np.bincount(self.district, weights=self.residents, minlength=self.n_d)
+        self.residents_d = r_d
+        w = np.broadcast_to(r_d, (self.n_d, self.n_d)).copy()
+        np.fill_diagonal(w, 0.0)
+        total = w.sum(axis=1, keepdims=True)
+        self.dest_cum = np.divide(np.cumsum(w, axis=1), total, out=np.ones_like(w),
+                                  where=total > 0)
+        self.dest_none = total[:, 0] <= 0
+
+    def hosts_by_distance(self, rows: np.ndarray) -> None:
+        """Fill in the host order of home rows ``rows``: nearest first, temporary last."""
+        rows = rows[~self.ordered[rows]]
+        if not len(rows):
+            return
+        d = np.hypot(*(self.xy[self.home_buildings[rows], None, k] - self.xy[None, self.hosts, k]
+                       for k in (0, 1))).astype(np.float32)
+        order = np.argsort(d, axis=1, kind="stable")
+        self.order[rows, :-1] = order
+        self.order[rows, -1] = len(self.hosts)
+        self.order_dist[rows, :-1] = np.take_along_axis(d, order, axis=1)
+        self.order_dist[rows, -1] = 0.0
+        self.ordered[rows] = True
+
+
+# --------------------------------------------------------------------------- agents on
+
+def _agents_on(st: _Static, line: _Timeline, hh: Households, bus: Businesses,
+               shelters: Shelters, seed: int) -> dict:
+    H, n_a, n_b = line.horizon, len(st.agent_b), len(st.building_ids)
+    n_hosts = len(st.hosts)
+    rng = np.random.default_rng(seed)
+    lag_rng = np.random.default_rng([int(seed), 1])
+    # day-0 dislocation probability of each agent
+    q0 = line.q0[st.agent_b]
+    value_loss = st.cost_ratio[st.agent_b, line.ds[st.agent_b]]
+    p_leave0 = np.where(q0 <= 0, 1.0, np.where(q0 >= 1, 0.0, dislocation_probability(
+        value_loss, st.single, hh.dislocation)))
+    p_return = np.array([0.0] + [1.0 / max(d, 1.0) for d in hh.return_days])
+    temporary_worth = _assumptions.value("temporary_place_service")
+    # businesses closed at the event reopen a geometric delay after their building is usable
+    lag = lag_rng.geometric(1.0 / max(bus.reopen_days, 1.0), n_b) - 1.0
+    reopen = np.where(st.business & (line.a0 <= 0), line.restored + lag, -np.inf)
+    customers = np.isin(st.types, bus.customer_types) & st.business
+
+    state = np.zeros(n_a, np.int64)
+    host = np.full(n_a, -1, np.int64)
+    where = st.home_d.copy()
+    run = np.zeros(n_b)
+    out = _empty_run(st, H)
+    tally = _Tally(st, state, host, where)
+    # days on which something other than the agents changes: a segment of component states
+    # starts, a building is restored, a business may reopen, temporary places open
+    changes = np.zeros(H + 2, bool)
+    for days in (line.starts, line.restored, np.ceil(reopen),
+                 [math.ceil(shelters.temporary_from_day)]):
+        days = np.ceil(np.asarray(days, dtype=float))
+        days = days[np.isfinite(days) & (days >= 0) & (days <= H)].astype(np.int64)
+        changes[days] = True
+    for t in range(H + 1):
+        service, ep_b, rss = line.day(t)
+        q = line.q(t)
+        outage = (service[:, 0] < 1) | (service[:, 1] < 1)
+        run = np.where(outage, run + 1, 0.0)
+        u = rng.random(n_a)
+        before = state.copy(), host.copy(), where.copy()
+        if t == 0:
+            leave = u < p_leave0
+        else:
+            leave = ((state == _HOME) & (run[st.agent_b] > hh.utility_tolerance_days)
+                     & (u < hh.utility_leave_rate))
+        usable_served = (q >= 1) & ~outage
+        back = (state != _HOME) & usable_served[st.agent_b] & (u < p_return[state])
+        state[back], host[back], where[back] = _HOME, -1, st.home_d[back]
+        waiting = np.flatnonzero(state == _UNSHELTERED)
+        movers = np.flatnonzero(leave)
+        seek_new = rng.random(len(movers)) < hh.shelter_share
+        _go_elsewhere(st, movers[~seek_new], rng, state, host, where)
+        seekers = np.concatenate([waiting, movers[seek_new]])
+        moved = len(movers) > 0 or back.any()
+        if len(seekers):
+            places = np.append(np.where(q[st.hosts] >= 1, st.places_full, 0.0),
+                               shelters.temporary_places if t >= shelters.temporary_from_day
+                               else 0.0)
+            free = places - np.bincount(host + 1, st.persons, minlength=n_hosts + 2)[1:]
+            taken, at = _admit(st, seekers, free, hh.shelter_max_distance_m)
+            state[taken], host[taken] = _SHELTER, at
+            where[taken] = np.where(at < n_hosts, st.host_d[at], st.home_d[taken])
+            failed = np.setdiff1d(seekers, taken, assume_unique=True)
+            state[failed] = _UNSHELTERED
+            still = failed[np.isin(failed, waiting, assume_unique=True)]
+            gone = still[rng.random(len(still)) < hh.unsheltered_leave_rate]
+            _go_elsewhere(st, gone, rng, state, host, where)
+            moved = moved or len(taken) > 0 or len(gone) > 0
+        if t > 0 and not moved and not changes[t]:
+            for value in out.values():       # nothing changed: yesterday's figures
+                value[t] = value[t - 1]
+            continue
+        if moved:
+            changed = np.flatnonzero((state != before[0]) | (host != before[1])
+                                     | (where != before[2]))
+            tally.add(changed, *before, sign=-1.0)
+            tally.add(changed, state, host, where, sign=1.0)
+        _record(out, tally, st, t, service, ep_b, line.ep_full, rss, temporary_worth,
+                reopen, customers)
+    return out
+
+
+def _go_elsewhere(st: _Static, who, rng, state, host, where) -> None:
+    if not len(who):
+        return
+    own = st.home_d[who]
+    u = rng.random(len(who))
+    dest = (u[:, None] > st.dest_cum[own]).sum(axis=1)
+    state[who], host[who] = _ELSEWHERE, -1
+    where[who] = np.where(st.dest_none[own], -1, np.minimum(dest, st.n_d - 1))
+
+
+def _admit(st: _Static, seekers, free, max_distance):
+    """Seekers (in priority order) to the nearest host with room for their household.
+
+    Households of one building have the same size and the same host order, so the first host
+    with room is found once per building; a host's room goes to its seekers in priority order
+    and those it cannot take try again (each round fills at least one household)."""
+    free = free.copy()
+    taken, at = [], []
+    pending = np.asarray(seekers, np.int64)
+    for _ in range(len(free) + 1):
+        if not len(pending):
+            break
+        size = st.persons[pending]
+        if free.max(initial=0.0) < size.min() - 1e-9:
+            break
+        rows, inverse = np.unique(st.agent_row[pending], return_inverse=True)
+        st.hosts_by_distance(rows)
+        row_size = st.row_size[rows]
+        hosts = st.order[rows]
+        fits = (free[hosts] >= row_size[:, None] - 1e-9) & (st.order_dist[rows] <= max_distance)
+        some = fits.any(axis=1)[inverse]
+        first = hosts[np.arange(len(rows)), fits.argmax(axis=1)][inverse]
+        pending, choice, size = pending[some], first[some], size[some]
+        if not len(pending):
+            break
+        order = np.argsort(choice, kind="stable")          # keeps the priority within a host
+        choice, pending, size = choice[order], pending[order], size[order]
+        cum = np.cumsum(size)
+        start = np.r_[0, np.flatnonzero(np.diff(choice)) + 1]
+        before = np.repeat(cum[start] - size[start], np.diff(np.r_[start, len(choice)]))
+        ok = cum - before <= free[choice] + 1e-9
+        taken.append(pending[ok])
+        at.append(choice[ok])
+        free -= np.bincount(choice[ok], size[ok], minlength=len(free))
+        pending = pending[~ok]
+    if not taken:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return np.concatenate(taken), np.concatenate(at)
+
+
+def _empty_run(st: _Static, H: int) -> dict:
+    n_t, n_s = H + 1, len(STATES)
+    return {"households": np.zeros((n_t, n_s)), "persons": np.zeros((n_t, n_s)),
+            "households_by_district": np.zeros((n_t, st.n_d, n_s)),
+            "persons_by_district": np.zeros((n_t, st.n_d, n_s)),
+            "present": np.zeros((n_t, st.n_d)), "businesses": np.zeros((n_t, 3)),
+            "ep": np.zeros(n_t), "sc": np.zeros(n_t),
+            "supply_need": np.zeros((n_t, len(st.building_ids)))}
+
+
+class _Tally:
+    """Sums over the agents of each figure recorded, kept up to date from the agents that
+    changed during the day (a few hundred) instead of recounting every agent every day."""
+
+    def __init__(self, st: _Static, state, host, where):
+        n_b, n_s = len(st.building_ids), len(STATES)
+        self.st, self.n_hosts = st, len(st.hosts)
+        self.households = np.zeros(st.n_d * n_s, np.int64)   # (home district, state)
+        self.persons = np.zeros(st.n_d * n_s)
+        self.present = np.zeros(st.n_d + 1)                   # −1 (outside the city) first
+        self.at_home = np.zeros(n_b)                          # residents at home, by building
+        self.hosted = np.zeros(self.n_hosts + 2)              # −1 (no host) first, temporary last
+        self.away_need = np.zeros(n_b)                        # shelter or unsheltered, by where
+        self.add(np.arange(len(st.agent_b)), state, host, where, sign=1.0)
+
+    def add(self, who, state, host, where, *, sign: float) -> None:
+        st, n_s = self.st, len(STATES)
+        n_b = len(st.building_ids)
+        w = sign * st.persons[who]
+        s, h, b = state[who], host[who], st.agent_b[who]
+        key = st.home_d[who] * n_s + s
+        self.households += int(sign) * np.bincount(key, minlength=len(self.households))
+        self.persons += np.bincount(key, w, minlength=len(self.persons))
+        self.present += np.bincount(where[who] + 1, w, minlength=len(self.present))
+        self.at_home += np.bincount(b, np.where(s == _HOME, w, 0.0), minlength=n_b)
+        self.hosted += np.bincount(h + 1, w, minlength=len(self.hosted))
+        at = np.where((h >= 0) & (h < self.n_hosts), st.host_building[h], b)
+        needs = (s == _SHELTER) | (s == _UNSHELTERED)
+        self.away_need += np.bincount(at, np.where(needs, w, 0.0), minlength=n_b)
+
+
+def _record(out, tally: _Tally, st, t, service, ep_b, ep_full, rss, temporary_worth, reopen,
+            customers) -> None:
+    n_s, n_hosts = len(STATES), len(st.hosts)
+    by_district = tally.persons.reshape(st.n_d, n_s)
+    households = tally.households.reshape(st.n_d, n_s)
+    out["households"][t] = households.sum(axis=0)
+    out["households_by_district"][t] = households
+    out["persons"][t] = by_district.sum(axis=0)
+    out["persons_by_district"][t] = by_district
+    present = tally.present[1:]
+    out["present"][t] = present
+    at_home, hosted = tally.at_home, tally.hosted[1:]
+    spare = np.maximum(st.occupancy[st.hosts] - at_home[st.hosts], 0.0)
+    # (products summed, not `@`: a BLAS dot of a long vector pays a thread start-up per call)
+    out["sc"][t] = ((at_home * (1.0 + rss)).sum() + hosted[:n_hosts].sum()
+                    + (rss[st.hosts] * np.minimum(hosted[:n_hosts], spare)).sum()
+                    + temporary_worth * hosted[n_hosts] + out["persons"][t][_ELSEWHERE])
+    # businesses
+    closed = st.business & (t < reopen)
+    factor = np.divide(present, st.residents_d, out=np.ones(st.n_d), where=st.residents_d > 0)
+    factor = np.where(customers, np.minimum(1.0, factor[st.district]), 1.0)
+    ep = np.where(closed, 0.0, ep_b * factor)
+    out["ep"][t] = ep.sum()
+    reduced = st.business & ~closed & (ep < ep_full * (1.0 - 1e-12))
+    out["businesses"][t] = [(st.business & ~closed & ~reduced).sum(), reduced.sum(),
+                            closed.sum()]
+    # who needs supplies where: in shelter hosts, unsheltered (and in temporary places) near
+    # home, at home without water; nobody elsewhere
+    out["supply_need"][t] = at_home * (1.0 - service[:, 0]) + tally.away_need
+
+
+# --------------------------------------------------------------------------- agents off
+
+def _agents_off(st: _Static, line: _Timeline, recovery: xr.Dataset) -> dict:
+    H = line.horizon
+    out = _empty_run(st, H)
+    displaced_all = np.asarray(recovery["displaced"].values, dtype=float)
+    sheltered_all = np.asarray(recovery["sheltered"].values, dtype=float)
+    total = st.residents.sum()
+    for t in range(H + 1):
+        service, ep_b, _ = line.day(t)
+        q = line.q(t)
+        displaced_b = st.residents * (1.0 - q)
+        share = sheltered_all[t] / displaced_all[t] if displaced_all[t] > 0 else 0.0
+        persons = [total - displaced_all[t], sheltered_all[t], 0.0,
+                   displaced_all[t] - sheltered_all[t]]
+        out["persons"][t] = persons
+        hh_d = np.bincount(st.district, st.n_households, minlength=st.n_d)
+        away_hh_d = np.bincount(st.district, st.n_households * (1.0 - q), minlength=st.n_d)
+        out["households_by_district"][t] = np.stack(
+            [hh_d - away_hh_d, share * away_hh_d, np.zeros(st.n_d), (1.0 - share) * away_hh_d],
+            axis=1)
+        out["households"][t] = out["households_by_district"][t].sum(axis=0)
+        home_d = np.bincount(st.district, st.residents * q, minlength=st.n_d)
+        away_d = np.bincount(st.district, displaced_b, minlength=st.n_d)
+        out["persons_by_district"][t] = np.stack(
+            [home_d, share * away_d, np.zeros(st.n_d), (1.0 - share) * away_d], axis=1)
+        out["present"][t] = home_d + away_d
+        closed = st.business & (line.a(t) <= 0)
+        reduced = st.business & ~closed & (ep_b < line.ep_full * (1.0 - 1e-12))
+        out["businesses"][t] = [(st.business & ~closed & ~reduced).sum(), reduced.sum(),
+                                closed.sum()]
+        places = np.where(q[st.hosts] >= 1, st.places_full, 0.0)
+        need = st.residents * q * (1.0 - service[:, 0]) + (1.0 - share) * displaced_b
+        if places.sum() > 0:
+            need[st.hosts] += sheltered_all[t] * places / places.sum()
+        else:
+            need += share * displaced_b        # temporary places: near home
+        out["supply_need"][t] = need
+    out["ep"] = np.asarray(recovery["ep"].values)
+    out["sc"] = np.asarray(recovery["sc"].values)
+    out["displaced"] = displaced_all
+    out["ep_functionality"] = np.asarray(recovery["ep_functionality"].values)
+    out["sc_functionality"] = np.asarray(recovery["sc_functionality"].values)
+    return out
+
+
+# --------------------------------------------------------------------------- the Dataset
+
+def _dataset(st: _Static, line: _Timeline, run: dict, recovery: xr.Dataset) -> xr.Dataset:
+    ep0 = float(recovery.attrs.get("ep0", line.ep_full.sum()))
+    demand = (np.asarray(recovery["demand"].values, dtype=float) if "demand" in recovery
+              else np.full(line.horizon + 1, 2.0 * float(st.residents.sum())))
+    if "ep_functionality" not in run:
+        run["ep_functionality"] = run["ep"] / ep0 if ep0 > 0 else np.ones_like(run["ep"])
+        run["sc_functionality"] = np.divide(run["sc"], demand, out=np.ones_like(run["sc"]),
+                                            where=demand > 0).clip(max=1.0)
+    if "displaced" not in run:
+        run["displaced"] = run["persons"][:, 1:].sum(axis=1)
+    dims = {"households": (TIME, STATE), "persons": (TIME, STATE),
+            "households_by_district": (TIME, DISTRICT, STATE),
+            "persons_by_district": (TIME, DISTRICT, STATE), "present": (TIME, DISTRICT),
+            "businesses": (TIME, BUSINESS_STATE), "ep": (TIME,), "sc": (TIME,),
+            "ep_functionality": (TIME,), "sc_functionality": (TIME,), "displaced": (TIME,),
+            "supply_need": (TIME, BUILDING)}
+    data = {k: (d, run[k], {"units": _UNITS[k]}) for k, d in dims.items()}
+    data["demand"] = ((TIME,), demand, {"units": "person-units"})
+    coords = {TIME: recovery[TIME].values, STATE: list(STATES), DISTRICT: st.district_names,
+              BUSINESS_STATE: list(BUSINESS_STATES), BUILDING: st.building_ids}
+    # the restoration days, so that workbench.indexes.summary_indexes reads this Dataset as it
+    # reads the recovery's
+    for name, dim in (("building_restored_day", BUILDING), ("component_restored_day", COMPONENT)):
+        if name in recovery:
+            data[name] = recovery[name].variable.copy()
+            if dim == COMPONENT:
+                coords[COMPONENT] = recovery[COMPONENT].values
+    ds = xr.Dataset(data, coords=coords)
+    ds[TIME].attrs["units"] = "day"
+    return ds
