@@ -350,7 +350,7 @@ NOTEBOOKS = {
              "if params['damage']['source'] is None else 'this run reads its damage from a table "
              "(damage.source), so there is no hazard to resample.'))"),
         md("## The options"),
-        code("display(pd.DataFrame(params['mitigation']['options']).fillna(''))\n"
+        code("display(report.readable(pd.DataFrame(params['mitigation']['options'])).fillna(''))\n"
              "if result is not None and result.summary['skipped']:\n"
              "    print('Default options that cannot act on this city, skipped:')\n"
              "    for name, why in result.summary['skipped'].items():\n"
@@ -422,6 +422,17 @@ NOTEBOOKS = {
              "else:\n"
              "    display(pipeline.safe_markdown('Stage 05 made no ensemble in this run, so the "
              "numbers above come without a range.'))"),
+        md("## What to invest in before the disaster\n\nFrom stage 06 (`mitigation.json`, "
+           "`mitigation.csv`): the mitigation options ranked by benefit–cost ratio over an "
+           "ensemble, every option on the same members as the baseline."),
+        code("path = run_dir / 'mitigation.json'\n"
+             "if path.exists():\n"
+             "    m = json.loads(path.read_text())\n"
+             "    display(pipeline.safe_markdown(wb.mitigation.ranking_summary(m)))\n"
+             "    display(wb.mitigation.ranking_table(pd.read_csv(run_dir / 'mitigation.csv')))\n"
+             "else:\n"
+             "    display(pipeline.safe_markdown('Stage 06 ranked no mitigation options in this run "
+             "(`mitigation.members` is 0, or the damage comes from a table).'))"),
         md("## What the horizon leaves open\n\nLosses are integrated up to the horizon. Where "
            "recovery is not complete by then, this table says what is still unrestored and the "
            "loss still accruing per day, which the totals above do not include: they are lower "

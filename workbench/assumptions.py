@@ -189,6 +189,31 @@ REGISTRY: tuple[Assumed, ...] = (
             "financing, as implemented in pyredi 0.1.1; the mapping of Hazus damage states to "
             "REDi repair classes is a workbench assumption (workbench.recovery.impeding)",
             "workbench.recovery.impeding"),
+    # --- mitigation (stage 06): cost models and the value of a person-day
+    Assumed("retrofit_cost_share", {"MC": 0.10, "HC": 0.20}, "share of replacement cost",
+            "assumption", "seismic retrofit to Hazus moderate / high code, as a share of the "
+            "retrofitted buildings' replacement cost; an option may give its own cost",
+            "workbench.mitigation"),
+    Assumed("backup_power_cost_per_pump", 150_000.0, "EUR per pump", "assumption",
+            "a standby diesel set with its switchgear at a water pumping station",
+            "workbench.mitigation"),
+    Assumed("reserve_crew_cost_per_day", 2_000.0, "EUR per crew-day", "assumption",
+            "a pre-contracted crew held on retainer for the reserve period",
+            "workbench.mitigation"),
+    Assumed("shelter_cost_per_place", 300.0, "EUR per place", "assumption",
+            "stocked cots, tents and sanitation for one temporary shelter place",
+            "workbench.mitigation"),
+    Assumed("value_per_person_day", 50.0, "EUR per person-day", "assumption",
+            "one person-day without home and services, the order of a public-sector daily "
+            "allowance for lodging and meals; parameter mitigation.value_per_person_day",
+            "workbench.mitigation"),
+    Assumed("discount_rate", 0.03, "per year", "cited",
+            "social discount rate for EU Member States outside the Cohesion Fund (European "
+            "Commission 2014, Guide to Cost-Benefit Analysis of Investment Projects); parameter "
+            "mitigation.discount_rate", "workbench.mitigation"),
+    Assumed("service_life_years", 50, "years", "assumption",
+            "life of a mitigation option for the present value (with an annual probability); "
+            "parameter mitigation.service_life_years", "workbench.mitigation"),
     # --- tables in data/ (listed so that the page is complete)
     Assumed("building_fragility", "data/hazus_building_fragility.csv", "median PGA g, beta",
             "cited", "Hazus equivalent-PGA structural fragilities (medians), beta 0.64; every "

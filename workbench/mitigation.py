@@ -53,6 +53,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from . import assumptions as _assumptions
 from .errors import InputError
 
 __all__ = ["KINDS", "DEFAULTS", "Option", "parse_options", "option_cost", "apply",
@@ -66,18 +67,14 @@ KINDS = {
     "shelters": ("places", "from_day", "cost_per_place"),
 }
 #: Default cost figures (*assumptions*, labelled in the module docstring) and evaluation values.
-DEFAULTS = {
-    "retrofit_cost_share": {"MC": 0.10, "HC": 0.20},
-    "cost_per_pump": 150_000.0,
-    "cost_per_crew_day": 2_000.0,
-    "cost_per_place": 300.0,
-    # value of one person-day without home and services [EUR] (assumption: the order of a
-    # public-sector daily allowance for lodging and meals)
-    "value_per_person_day": 50.0,
-    # social discount rate: 3 % for EU Member States outside the Cohesion Fund (European
-    # Commission 2014, Guide to Cost-Benefit Analysis of Investment Projects, §2.9.3)
-    "discount_rate": 0.03,
-    "service_life_years": 50,
+DEFAULTS = {                 # from the registry (workbench.assumptions), each stated there
+    "retrofit_cost_share": _assumptions.value("retrofit_cost_share"),
+    "cost_per_pump": _assumptions.value("backup_power_cost_per_pump"),
+    "cost_per_crew_day": _assumptions.value("reserve_crew_cost_per_day"),
+    "cost_per_place": _assumptions.value("shelter_cost_per_place"),
+    "value_per_person_day": _assumptions.value("value_per_person_day"),
+    "discount_rate": _assumptions.value("discount_rate"),
+    "service_life_years": _assumptions.value("service_life_years"),
 }
 _LEVELS = ("MC", "HC")
 
@@ -412,7 +409,8 @@ def ranking_table(table: pd.DataFrame) -> pd.DataFrame:
     """The ranking of :func:`rank` formatted for reading (EUR M, whole person-days, ratios with
     3 significant figures), indexed by rank."""
     def money(v):
-        return f"{v / 1e6:,.1f}"
+        text = f"{v / 1e6:,.1f}"
+        return "0.0" if text == "-0.0" else text
 
     def ratio(v):
         return "∞" if math.isinf(v) else f"{v:.3g}"

@@ -99,9 +99,9 @@ DEFAULTS: dict[str, Any] = {
     "mitigation": {
         "members": 40,
         "strategy": "semiflexible",
-        "value_per_person_day": 50.0,
-        "discount_rate": 0.03,
-        "service_life_years": 50,
+        "value_per_person_day": _assumptions.value("value_per_person_day"),
+        "discount_rate": _assumptions.value("discount_rate"),
+        "service_life_years": _assumptions.value("service_life_years"),
         "annual_probability": None,
         "options": [
             {"name": "retrofit-homes", "kind": "retrofit", "types": ["residential"], "to": "MC"},
