@@ -262,6 +262,29 @@ NOTEBOOKS = {
              "service-capacity loss (B) of the semiflexible strategy on the same damage "
              "(realisation 0) with crews committed for 0 days up to completion.')"),
         code("report.sweep_table(commitment, 'commitment_days')"),
+        md("## People in the recovery\n\nHousehold and business agents on the same recovery "
+           "(realisation 0): who leaves home, where to, when they come back, which businesses "
+           "open; the emergency supplies the displaced need over the roads as they reopen, and "
+           "how many people each warning channel reaches given the power state (METHOD §5, "
+           "`workbench.response`). The run's indexes above stay the recovery's; the agents' are "
+           "shown beside them (`response.json`, `response.nc`, `supplies.nc`, `warning.nc`)."),
+        code("from workbench.pipeline import response\n"
+             "people = response.stage_response(run_dir)\n"
+             "if people is None:\n"
+             "    print('response.agents is false: no agents in this run.')\n"
+             "else:\n"
+             "    display(response.comparison_table(people.summary))\n"
+             "    display(pipeline.safe_markdown(response.CAVEAT))"),
+        code("if people is not None:\n"
+             "    s = 'semiflexible' if 'semiflexible' in params['strategies'] else params['strategies'][0]\n"
+             "    fig = plots.static(plots.household_states(people.agents, s), fig_inches=7)\n"
+             "    display(plots.save_figure(fig, run_dir, '04_household_states', f'Residents by "
+             "where they are (at home, in a public or temporary shelter, elsewhere in the city or "
+             "with family, unsheltered) over the recovery under the {s} strategy, from the "
+             "household agents.'))\n"
+             "    w = people.summary['warning']\n"
+             "    print('warning reach after 1 hour: ' + ', '.join(f'{c} {v:.0%}' for c, v in "
+             "w['reach_1h'].items()) + f\"; any channel {w['reach_any_1h']:.0%}\")"),
     ],
     "05_strategy_uncertainty": [
         md("# 05 · Strategy uncertainty\n\nOne damage realisation gives one number per strategy. "

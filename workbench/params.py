@@ -114,6 +114,10 @@ DEFAULTS: dict[str, Any] = {
         "combinations": [["retrofit-public", "shelters"]],
         "apply": [],
     },
+    "response": {
+        "agents": True,
+        "supplies_days": 7,
+    },
 }
 
 _TEMPLATE = """\
@@ -202,6 +206,10 @@ mitigation:                 # stage 06 (06_mitigation): workbench.mitigation
     - [retrofit-public, shelters]
   apply: []                 # options (names above) in effect in stage 04 and `workbench simulate`: the city as
                             # if they were done (the dashboard's mitigation switches write this)
+response:                   # people in the recovery (stage 04, last section): workbench.response
+  agents: true              # household and business agents beside the recovery's own curves (a comparison;
+                            # summary.json keeps the recovery's indexes); false = skip
+  supplies_days: {response[supplies_days]}          # days of emergency supplies simulated (at least 3: the 72-hour window)
 """
 
 
@@ -372,6 +380,10 @@ def validate_params(given: dict | None, *, base_dir: str | Path | None = None) -
     _check_models(p["models"])
     _check_ensemble(p["ensemble"], p["horizon_days"])
     _check_mitigation(p["mitigation"])
+    r = p["response"]
+    _check(isinstance(r["agents"], bool), "response.agents", r["agents"], "true or false")
+    _check(_is_int(r["supplies_days"]) and 3 <= r["supplies_days"] <= 365,
+           "response.supplies_days", r["supplies_days"], "an integer from 3 to 365")
     _resolve_paths(p, Path.cwd() if base_dir is None else Path(base_dir))
     check_memory(p, 0, 0)
     return p

@@ -34,7 +34,7 @@ __all__ = ["STRATEGY_STYLES", "DAMAGE_STATE_COLOURS", "SERVICES_LOST_COLOURS", "
            "damage_map", "services_lost_map", "restoration_map", "recovery_curves",
            "crews_over_time", "crew_gantt", "sweep_plot", "effect_sizes", "importance_bars",
            "learning_curve", "predicted_vs_observed", "training_history", "archive_heatmaps",
-           "ensemble_boxes", "forecast_band", "mitigation_plot"]
+           "ensemble_boxes", "forecast_band", "mitigation_plot", "household_states"]
 
 _TYPE_COLOURS = {"residential": "#4c72b0", "office": "#dd8452", "commercial": "#55a868",
                  "industrial": "#8172b3", "public": "#c44e52"}
@@ -647,3 +647,37 @@ def mitigation_plot(ranking: pd.DataFrame) -> hv.Overlay:
     return hv.Overlay(layers).opts(logx=True, logy=True, xlim=(floor, top), ylim=(floor, top),
                                    title="Mitigation options: cost against benefit (mean, 5–95 %)",
                                    legend_position="top_left", aspect=1, backend="matplotlib")
+
+
+# --------------------------------------------------------------------------- people (response)
+
+#: Fixed colours of the households' states (``workbench.response.agents``).
+HOUSEHOLD_STATE_COLOURS = {"home": "#009E73", "shelter": "#56B4E9", "elsewhere": "#E69F00",
+                           "unsheltered": "#D55E00"}
+
+
+def household_states(agents: xr.Dataset, strategy: str) -> hv.Overlay:
+    """Residents by where they are (home, shelter, elsewhere, unsheltered) over time, stacked,
+    under ``strategy`` (``workbench.response.simulate_agents``)."""
+    persons = agents["persons"].sel({STRATEGY: strategy}) if STRATEGY in agents["persons"].dims \
+        else agents["persons"]
+    t = persons[TIME].values
+    y_dim = hv.Dimension("persons", label="Residents [persons]")
+    layers, below = [], np.zeros(len(t))
+    for k in persons["state"].values.astype(str):          # stacked by hand: fixed colours
+        above = below + persons.sel(state=k).values
+        layers.append(hv.Area((t, above, below), kdims=[_DAYS], vdims=[y_dim, "below"],
+                              label=k).opts(facecolor=HOUSEHOLD_STATE_COLOURS.get(k, "#999999"),
+                                            alpha=0.9, linewidth=0, backend="matplotlib"))
+        below = above
+    states = list(persons["state"].values.astype(str))
+
+    def legend(plot, element):           # filled bands carry no legend entry of their own
+        from matplotlib.patches import Patch
+        plot.handles["axis"].legend(
+            handles=[Patch(facecolor=HOUSEHOLD_STATE_COLOURS.get(k, "#999999"), label=k)
+                     for k in reversed(states)], loc="center left", bbox_to_anchor=(1.01, 0.5),
+            frameon=False)
+
+    return hv.Overlay(layers).opts(title=f"Where the residents are, {strategy}", aspect=2,
+                                   hooks=[legend], backend="matplotlib")
