@@ -122,6 +122,10 @@ def test_run_executes_notebooks(toy_folder, tmp_path):
     assert ranking[0].startswith("option,kind,cost") and len(ranking) == 1 + 5
     assert "backup-pumps" in json.loads((run_dir / "mitigation.json").read_text())["skipped"]
     assert (run_dir / "figures" / "06_mitigation.svg").exists()
+    # stage 04's people section: beside the recovery's indexes, in summary.json too
+    people = json.loads((run_dir / "summary.json").read_text())["response"]
+    for s, v in json.loads((run_dir / "summary.json").read_text())["strategies"].items():
+        assert people["strategies"][s]["economic_loss"]["recovery"] == v["economic_loss"]
     # executed on the staging folder, the notebooks name the run folder they ended in
     notebook = json.loads((run_dir / "01_data_mapping.ipynb").read_text())
     injected = "".join(next(c for c in notebook["cells"]

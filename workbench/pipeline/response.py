@@ -9,7 +9,9 @@ and the warning reach of each channel given the power state at the event
 indexes (``summary.json``); the agents' are a comparison beside them, computed from the agents'
 curves by the same :func:`~workbench.indexes.summary_indexes`, so *agents off* is the recovery's
 numbers exactly. :func:`write_response` writes ``response.nc`` (agents), ``supplies.nc``,
-``warning.nc`` and ``response.json``; ``response.agents: false`` skips it all.
+``warning.nc`` and ``response.json``, and adds the same figures to ``summary.json`` under
+``response`` (its strategies' indexes stay the recovery's); ``response.agents: false`` skips it
+all.
 """
 
 from __future__ import annotations
@@ -90,6 +92,11 @@ def write_response(run_dir: str | Path, result: ResponseResult) -> None:
                      ("warning.nc", result.warning)):
         write_netcdf(_netcdf_safe(ds), run_dir / name)
     write_text(run_dir / RESPONSE_JSON, json.dumps(result.summary, indent=2) + "\n")
+    summary_file = run_dir / "summary.json"
+    if summary_file.is_file():         # the same figures under summary.json's "response"
+        summary = json.loads(summary_file.read_text())
+        summary["response"] = result.summary
+        write_text(summary_file, json.dumps(summary, indent=2, allow_nan=False) + "\n")
 
 
 def _netcdf_safe(ds: xr.Dataset) -> xr.Dataset:

@@ -17,8 +17,14 @@ observed recovery (METHOD §7; :mod:`workbench.uncertainty`).
    inputs (NUTS through the emulator, :func:`workbench.uncertainty.calibrate.calibrate`), and
    the rest of the curve is forecast with a 90 % band. → ``forecast.nc``, ``calibration.nc``.
 4. ``uncertainty.json``: per strategy the ensemble's mean and 5–95 % range of each index, the
-   posterior P(best), the best strategy "and how sure", and the forecast's coverage of the
-   held-back truth.
+   posterior P(best), the best strategy "and how sure", the forecast's coverage of the
+   held-back truth, and ``diagnostics``: the NUTS diagnostics of every model (largest R-hat,
+   smallest bulk and tail ESS, divergences; :func:`workbench.uncertainty.calibrate.convergence`)
+   and each input's posterior / prior sd of log θ (≈ 1: the observed curve does not inform it).
+
+Cost on the demo with the default parameters (``benchmarks/bench_stage05.py``, 2 shared cores):
+about 20 s — ensemble ~6 s, the two comparisons ~4–5 s, emulator ~1 s, calibration ~7 s (before
+issue #12: ~170 s, nearly all of it NUTS stuck in the old calibration model).
 
 A run whose damage comes from a table (``damage.source``) has no hazard to resample: the stage
 says so and writes nothing (its notebook shows the reason).
@@ -78,7 +84,7 @@ def uncertainty_stage(params: dict, city, system=None, progress=None,
     """Stage 05 on a mapped city (see the module docstring); ``archive``: stage 03's tables,
     used when ``models.functionality`` is ``trained``."""
     from ..system import build_system
-    from ..uncertainty.calibrate import calibrate, fit_emulator
+    from ..uncertainty.calibrate import calibrate, convergence, fit_emulator
     from ..uncertainty.compare import compare_strategies, strategy_table
     from ..uncertainty.ensemble import run_ensemble, sample_members
     from .modelling import functionality_of
@@ -132,6 +138,16 @@ def uncertainty_stage(params: dict, city, system=None, progress=None,
              "member": held, "source": source}
     truth = None if held is None else curves.isel(member=held).values
     summary = _summary(params, ens, best, forecast, calibration, facts, truth, theta, held)
+    log_post = calibration.posterior["log_theta"]
+    summary["diagnostics"] = {
+        "calibration": convergence(calibration, ["log_theta", "sigma"]),
+        # ≈ 1: the observed days say nothing about that input (e.g. EP per m² on the EP
+        # functionality curve, a ratio in which the scale cancels)
+        "posterior_sd_over_prior_sd": {
+            n: float(log_post.sel(parameter=n).std(("chain", "draw"))) / priors[n][1]
+            for n in map(str, log_post["parameter"].values)},
+        "comparison": {index: convergence(idata, ["alpha", "delta", "tau", "sigma"])
+                       for index, idata in posteriors.items()}}
     return UncertaintyResult(ens, posteriors, pairwise, best, calibration, forecast, facts,
                              summary)
 
