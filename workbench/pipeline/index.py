@@ -41,6 +41,13 @@ FILE_NOTES = {
     "forecast.nc": "stage 05: the forecast from the observed days, with its 90 % band",
     "calibration.nc": "stage 05: the posterior of the inputs given the observed days",
     "uncertainty.json": "stage 05: ranges over the ensemble and the best strategy",
+    "mitigation.csv": "stage 06: the mitigation options ranked by benefit-cost ratio",
+    "mitigation.nc": "stage 06: losses of every option and ensemble member",
+    "mitigation.json": "stage 06: the best option, how sure, and the options skipped",
+    "response.json": "stage 04: the indexes with and without household agents, supplies, warning",
+    "response.nc": "stage 04: residents by state and the agents' curves, day by day",
+    "supplies.nc": "stage 04: emergency supplies delivered and unmet in the first days",
+    "warning.nc": "stage 04: the share each warning channel reaches, hour by hour",
     "run.log": "the traceback of a failed stage",
 }
 
