@@ -16,6 +16,7 @@ import workbench as wb  # noqa: E402
 from workbench import mitigation as mt  # noqa: E402
 from workbench.params import validate_params  # noqa: E402
 from workbench.pipeline import stages  # noqa: E402
+from workbench.pipeline.uncertainty import ensemble_priors  # noqa: E402
 from workbench.uncertainty.ensemble import sample_members  # noqa: E402
 
 
@@ -27,8 +28,7 @@ def main():
     system = wb.build_system(city)
     intensity = stages.hazard_intensity(params["hazard"], city, system.components)
     options = mt.parse_options(params["mitigation"]["options"])
-    priors = {k: (v["median"], v["sigma"]) for k, v in params["ensemble"]["priors"].items()}
-    draws = sample_members(priors, members, seed=0)
+    draws = sample_members(ensemble_priors(params), members, seed=0)
     t = time.perf_counter()
     res = mt.evaluate(options, city, system, intensity, stages.constraints(params), draws,
                       strategy="semiflexible", workers=workers if workers > 1 else None)

@@ -52,6 +52,7 @@ def mitigation_stage(params: dict, city, system=None, progress=None,
     from ..uncertainty.ensemble import sample_members
     from .modelling import functionality_of, stage_seed
     from .stages import constraints, hazard_intensity
+    from .uncertainty import ensemble_priors
     m, e = params["mitigation"], params["ensemble"]
     if m["members"] == 0 or params["damage"]["source"] is not None or not m["options"]:
         return None
@@ -61,8 +62,7 @@ def mitigation_stage(params: dict, city, system=None, progress=None,
     if not options:
         return None
     intensity = hazard_intensity(params["hazard"], city, system.components)
-    priors = {k: (float(v["median"]), float(v["sigma"])) for k, v in e["priors"].items()}
-    draws = sample_members(priors, m["members"], seed=stage_seed(params, 6, 0))
+    draws = sample_members(ensemble_priors(params), m["members"], seed=stage_seed(params, 6, 0))
     results = evaluate(options, city, system, intensity, constraints(params), draws,
                        strategy=m["strategy"], design_code=params["damage"]["design_code"],
                        road_debris=params["damage"]["road_debris"],

@@ -90,24 +90,13 @@ def write_response(run_dir: str | Path, result: ResponseResult) -> None:
     run_dir = Path(run_dir)
     for name, ds in (("response.nc", result.agents), ("supplies.nc", result.supplies),
                      ("warning.nc", result.warning)):
-        write_netcdf(_netcdf_safe(ds), run_dir / name)
+        write_netcdf(ds, run_dir / name)
     write_text(run_dir / RESPONSE_JSON, json.dumps(result.summary, indent=2) + "\n")
     summary_file = run_dir / "summary.json"
     if summary_file.is_file():         # the same figures under summary.json's "response"
         summary = json.loads(summary_file.read_text())
         summary["response"] = result.summary
         write_text(summary_file, json.dumps(summary, indent=2, allow_nan=False) + "\n")
-
-
-def _netcdf_safe(ds: xr.Dataset) -> xr.Dataset:
-    """Attributes netCDF can hold (booleans as 0/1, None as "")."""
-    def fix(v):
-        return int(v) if isinstance(v, bool) else ("" if v is None else v)
-    out = ds.copy()
-    out.attrs = {k: fix(v) for k, v in ds.attrs.items()}
-    for name in out.variables:
-        out[name].attrs = {k: fix(v) for k, v in out[name].attrs.items()}
-    return out
 
 
 def stage_response(run_dir: str | Path) -> ResponseResult | None:

@@ -41,6 +41,7 @@ import pandas as pd
 import xarray as xr
 
 __all__ = ["UncertaintyResult", "uncertainty_stage", "stage_uncertainty", "write_uncertainty",
+           "ensemble_priors",
            "UNCERTAINTY_FILE", "observed_days"]
 
 UNCERTAINTY_FILE = "uncertainty.json"
@@ -74,7 +75,8 @@ def observed_days(params: dict) -> int:
     return int(given) if given is not None else max(1, min(60, params["horizon_days"] // 4))
 
 
-def _priors(params: dict) -> dict:
+def ensemble_priors(params: dict) -> dict:
+    """``ensemble.priors`` as (median, sigma) pairs (the stages 05 and 06 draw members from)."""
     return {k: (float(v["median"]), float(v["sigma"]))
             for k, v in params["ensemble"]["priors"].items()}
 
@@ -94,7 +96,7 @@ def uncertainty_stage(params: dict, city, system=None, progress=None,
         return None
     system = system if system is not None else build_system(city)
     intensity = hazard_intensity(params["hazard"], city, system.components)
-    priors = _priors(params)
+    priors = ensemble_priors(params)
     draws = sample_members(priors, e["members"], seed=_seed(params, 0))
     ens = run_ensemble(city, system, intensity, constraints(params), draws,
                        strategies=tuple(params["strategies"]),

@@ -235,7 +235,8 @@ class Constraints:
         mob = self.mobilisation_days
         if not _is_real(mob) or not math.isfinite(mob) or mob < 0:
             raise InputError(f"mobilisation_days must be a finite number ≥ 0 days, got {mob!r}")
-        object.__setattr__(self, "reserve_crews", _check_reserve(self.reserve_crews))
+        object.__setattr__(self, "reserve_crews", _check_crews(self.reserve_crews, "reserve_crews",
+                                                               at_least_one=False))
         r = self.reserve_days
         if not _is_real(r) or math.isnan(r) or r < 0:
             raise InputError(f"reserve_days must be a number ≥ 0 days (the day reserve crews "
@@ -296,37 +297,24 @@ class Constraints:
                 "reserve_days": self.reserve_days}
 
 
-def _check_crews(crews):
+def _check_crews(crews, name: str = "crews", *, at_least_one: bool = True):
+    """Crews (``name``): a number, or a mapping by trade; at least one crew in all when
+    ``at_least_one`` (the pools), else ≥ 0 (the reserve)."""
     if isinstance(crews, Mapping):
         unknown = [k for k in crews if k not in TRADES]
         if unknown:
-            raise InputError(f"crews by trade: unknown trade(s) {unknown}; trades are "
+            raise InputError(f"{name} by trade: unknown trade(s) {unknown}; trades are "
                              f"{list(TRADES)}")
         for trade, n in crews.items():
             if not _is_int(n) or n < 0:
-                raise InputError(f"crews[{trade!r}] must be a non-negative integer, got {n!r}")
-        if sum(crews.values()) <= 0:
-            raise InputError(f"crews by trade must total at least one crew, got {dict(crews)}")
+                raise InputError(f"{name}[{trade!r}] must be a non-negative integer, got {n!r}")
+        if at_least_one and sum(crews.values()) <= 0:
+            raise InputError(f"{name} by trade must total at least one crew, got {dict(crews)}")
         return MappingProxyType({t: int(crews.get(t, 0)) for t in TRADES})
-    if not _is_int(crews) or crews <= 0:
-        raise InputError(f"crews must be a positive integer, got {crews!r}")
+    if not _is_int(crews) or crews < (1 if at_least_one else 0):
+        raise InputError(f"{name} must be a {'positive' if at_least_one else 'non-negative'} "
+                         f"integer, got {crews!r}")
     return int(crews)
-
-
-def _check_reserve(reserve):
-    if isinstance(reserve, Mapping):
-        unknown = [k for k in reserve if k not in TRADES]
-        if unknown:
-            raise InputError(f"reserve_crews by trade: unknown trade(s) {unknown}; trades are "
-                             f"{list(TRADES)}")
-        for trade, n in reserve.items():
-            if not _is_int(n) or n < 0:
-                raise InputError(f"reserve_crews[{trade!r}] must be a non-negative integer, "
-                                 f"got {n!r}")
-        return MappingProxyType({t: int(reserve.get(t, 0)) for t in TRADES})
-    if not _is_int(reserve) or reserve < 0:
-        raise InputError(f"reserve_crews must be a non-negative integer, got {reserve!r}")
-    return int(reserve)
 
 
 def check_strategies(strategies) -> tuple[str, ...]:
