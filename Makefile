@@ -3,12 +3,14 @@
 #   make test     install into .venv when missing, then the tests
 # and, optional, for a workshop:
 #   make serve    the constraint dashboard on http://127.0.0.1:8866 (Voilà)
+# and, after editing a notebook or its .py twin outside JupyterLab:
+#   make notebooks  sync each notebook with its percent script (jupytext)
 VENV   ?= .venv
 PYTHON ?= python3
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: report test simulate serve install chromium clean-venv
+.PHONY: report test simulate serve notebooks install chromium clean-venv
 
 report: $(STAMP)
 	$(BIN)/workbench run
@@ -18,6 +20,10 @@ simulate: $(STAMP)
 
 serve: $(STAMP)
 	$(BIN)/workbench serve
+
+# each notebook and its percent script (jupytext pairs): the newer file of each pair wins
+notebooks: $(STAMP)
+	$(BIN)/jupytext --sync notebooks/*.ipynb notebooks/*.py
 
 test: $(STAMP) chromium
 	$(BIN)/python -m pytest

@@ -5,7 +5,8 @@ One run of every stage notebook on the toy city (small parameters, shared by the
 checked for: no input cells in the final report (its executed notebook keeps them); no absolute
 path of the machine on any page; no number with more than 4 decimals in a table of the report or
 ``index.html``; no script, style sheet or module loaded from a network address; every figure as
-PNG (300 dpi), SVG and caption in ``figures/``. Headless Chromium then screenshots
+PNG (300 dpi), SVG and caption in ``figures/``; laid out by Chromium at 1200 px, no
+table is wider than its block. Headless Chromium then screenshots
 ``index.html`` and every stage page into ``tests/artifacts/report_render/`` (or
 ``$WORKBENCH_TEST_ARTIFACTS``), skipped with the reason where Chromium is absent.
 """
@@ -44,6 +45,10 @@ NETWORK = re.compile(r"""<script[^>]*\bsrc\s*=\s*["']?(https?:)?//|<link[^>]*\bh
 LONG_DECIMALS = re.compile(r"\d\.\d{5,}")
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists()
                                         else None)
+try:
+    from playwright.sync_api import sync_playwright
+except ImportError:                      # pragma: no cover — make test installs it
+    sync_playwright = None
 ARTIFACTS = Path(os.environ.get("WORKBENCH_TEST_ARTIFACTS",
                                 Path(__file__).parent / "artifacts")) / "report_render"
 
@@ -195,3 +200,33 @@ def test_screenshots_of_every_page(run):
         assert target.exists() and target.stat().st_size > 20_000, name
         shots.append(target)
     print("\nscreenshots:\n" + "\n".join(f"  {p}" for p in shots))
+
+
+#: Every table wider than the block it sits in (its output area, else the page), as
+#: ``[width, room, first words]``: such a table is cut or scrolls sideways.
+_TOO_WIDE = """() => [...document.querySelectorAll('table')].flatMap(t => {
+  const room = (t.closest('.jp-OutputArea-output') || document.body).clientWidth;
+  const width = t.getBoundingClientRect().width;
+  return width > room + 1 ? [[Math.round(width), room, t.innerText.slice(0, 50)]] : [];
+})"""
+
+
+@pytest.mark.skipif(CHROMIUM is None or sync_playwright is None,
+                    reason="no chromium or playwright on this machine: table widths not measured")
+@pytest.mark.parametrize("width", [1200])
+def test_every_table_fits_its_page(run, width):
+    """Laid out by Chromium in a window ``width`` px wide, no table of any page is wider than
+    the block it sits in (a laptop's 1200 px)."""
+    too_wide = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM,
+                                    args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:")
+                   else route.abort())   # offline, as the pages must be
+        for name in sorted(run["pages"]):
+            page.goto((run["dir"] / f"{name}.html").as_uri())
+            if tables := page.evaluate(_TOO_WIDE):
+                too_wide[name] = tables
+        browser.close()
+    assert not too_wide, too_wide

@@ -127,6 +127,21 @@ def test_readable_and_sweep_tables():
     assert rows[0]["days to 95 %"] == "not within horizon"
 
 
+def test_tables_for_a_page_escape_and_wrap_names_not_numbers():
+    frame = pd.DataFrame({"effect_size": [0.000123456, 1.2e-25], "who": ["<img src=x>", "a_b.Cd"]},
+                         index=pd.Index(["x_1", "x_2"], name="feature_name"))
+    html = report.readable_table(frame).to_html()
+    assert "<img" not in html and "&lt;img src=x&gt;" in html            # hostile text is text
+    assert "effect_<wbr>size" in html and "feature_<wbr>name" in html and "a_<wbr>b.<wbr>Cd" in html
+    assert 'nowrap">1.20e-25<' in html and 'nowrap">1.23e-04<' in html and "0.0001234" not in html
+    assert report.readable_table(frame).to_html() == html                # same table, same bytes
+    assert frame.index.name == "feature_name"                            # the caller's frame kept
+    numbered = report.readable_table(pd.DataFrame({"a": [1.0, 2.0]})).to_html()
+    assert "row_heading" not in numbered                                 # no 0, 1, 2, … column
+    words = report.text_table(pd.DataFrame({"source": ["<b>x</b> see data/hazus_repair.csv"]}))
+    assert "&lt;b&gt;" in words.to_html() and "data/<wbr>hazus_<wbr>repair.<wbr>csv" in words.to_html()
+
+
 @pytest.mark.parametrize("value, text", [(3081082470.899019, "EUR 3.08 bn"),
                                          (25840558.15, "EUR 25.8 M"), (76461.19, "EUR 76.5 k"),
                                          (0.0, "EUR 0"), (-2.5e6, "EUR -2.50 M")])

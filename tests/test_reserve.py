@@ -1,7 +1,6 @@
 """Reserve (pre-positioned) crews: extra crews from day 0 until ``reserve_days`` (issue
 [mitigation], option kind ``reserve_crews``)."""
 
-import numpy as np
 import pytest
 import xarray as xr
 

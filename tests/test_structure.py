@@ -21,9 +21,6 @@ KNOWN_CYCLE_EDGES = {
     # workbench.cityio (PEP 562 __getattr__) for callers not yet moved to workbench.cityio:
     # workbench/demo.py.
     ("workbench.city", "workbench.cityio"): "moved names kept for demo.py",
-    # workbench/mapping.py resolves service_table from workbench.system for
-    # notebooks/01_data_mapping.ipynb (tools/make_notebooks.py): it calls wb.mapping.service_table.
-    ("workbench.mapping", "workbench.system"): "moved name kept for notebooks/01_data_mapping",
 }
 
 #: Private names (importer, module, name) imported across modules in files of other work in
@@ -157,11 +154,10 @@ def test_checks_see_a_call_time_cycle_and_private_names():
 
 
 def test_moved_names_still_importable():
-    from workbench import city, cityio, mapping, system
+    from workbench import city, cityio
     from workbench.city import load_city, read_network_json, save_city, write_network_json
 
     assert (load_city, save_city, read_network_json, write_network_json) == (
         cityio.load_city, cityio.save_city, cityio.read_network_json, cityio.write_network_json)
-    assert mapping.service_table is system.service_table
     with pytest.raises(AttributeError, match="has no attribute 'no_such_name'"):
         city.no_such_name

@@ -131,18 +131,3 @@ def buildings_by_type(buildings: xr.Dataset) -> pd.DataFrame:
                                       occupancy=("occupancy", "sum"))
     table.loc["all"] = table.sum()
     return table.astype({"buildings": int})
-
-
-#: :func:`service_table` moved to :mod:`workbench.system` (it builds the system); still
-#: importable from here for notebooks/01_data_mapping.ipynb (written by tools/make_notebooks.py),
-#: which calls ``wb.mapping.service_table``. Call ``wb.system.service_table``; this list then goes.
-_MOVED_TO_SYSTEM = ("service_table",)
-
-
-def __getattr__(name: str):
-    # PEP 562: resolved at first use, so that this module imports nothing at import time from
-    # the system module that builds on it.
-    if name in _MOVED_TO_SYSTEM:
-        from . import system
-        return getattr(system, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -9,13 +9,16 @@ marked "≥" in the tables and "at least" in the text.
 
 from __future__ import annotations
 
+import hashlib
+import html
 import math
+import re
 
 from .formatting import money, money_scale, number, short_paths, significant, unit_text
 
 __all__ = ["policy_summary", "indexes_table", "horizon_table", "functionality_table",
            "uncertainty_table", "uncertainty_summary", "lower_bound_note", "parameters_text",
-           "is_lower_bound", "readable", "sweep_table", "recovery_caption", "text_table",
+           "is_lower_bound", "readable", "readable_table", "breakable", "sweep_table", "recovery_caption", "text_table",
            "indexes_text",
            "HORIZON_KEYS",
            "INDEX_KEYS", "LABELS"]
@@ -537,9 +540,70 @@ def recovery_caption(summary: dict, commitment: bool = False) -> str:
     return text + "."
 
 
+#: Where a name may wrap on a page: after ``_`` and ``/``, and after a ``.`` that joins two
+#: words (``workbench.fragility``, not ``0.5``).
+_JOINTS = re.compile(r"([_/])(?=[^\s<])|(\.)(?=[A-Za-z])")
+#: A formatted number (:func:`workbench.formatting.number`, money, "≥ " lower bounds).
+_NUMBER = re.compile(r"^(≥ |&gt;|&lt;|≤ )?[-−+]?[\d.,\u202f ]*\d(e[-+]\d+)?( ?%)?$")
+
+
+def breakable(value) -> str:
+    """A cell's text as HTML: escaped, with a break opportunity (``<wbr>``, which copying
+    leaves out) at each joint of a name, so that ``shelter_area_per_person_m2`` or
+    ``data/hazus_repair.csv`` wraps in a narrow column instead of pushing the table off the page.
+
+    >>> breakable("shelter_area_per_m2 <b>")
+    'shelter_<wbr>area_<wbr>per_<wbr>m2 &lt;b&gt;'
+    >>> breakable("workbench.fragility 0.5")
+    'workbench.<wbr>fragility 0.5'
+    >>> breakable("1.15e-25")
+    '<span style="white-space: nowrap">1.15e-25</span>'
+    """
+    text = html.escape(str(value))
+    if _NUMBER.match(text):   # a number stays whole ("1.15e-25" would wrap after its "-")
+        return f'<span style="white-space: nowrap">{text}</span>'
+    return _JOINTS.sub(lambda m: (m.group(1) or m.group(2)) + "<wbr>", text)
+
+
+def _page_styler(frame, *, hide_index: bool = False):
+    """``frame`` as a Styler for a page: every cell and label escaped and :func:`breakable`;
+    element ids from the table's content (the same table, the same HTML bytes)."""
+    import pandas as pd
+    from pandas.io.formats.style import Styler
+
+    uuid = "T" + hashlib.sha256(frame.to_csv().encode()).hexdigest()[:10]
+    if not hide_index and any(n is not None for n in frame.index.names):
+        # the index names are shown as given: escaped here, with their joints (a new frame:
+        # the caller's index keeps its names)
+        frame = frame.rename_axis(index=[None if n is None else breakable(n)
+                                         for n in frame.index.names])
+    styler = Styler(frame, uuid=uuid, cell_ids=False).format(breakable, na_rep="–")
+    styler = styler.format_index(breakable, axis=1)
+    default_rows = isinstance(frame.index, pd.RangeIndex) and frame.index.name is None
+    if hide_index or default_rows:   # row numbers 0, 1, 2, … say nothing to a reader
+        return styler.hide(axis="index")
+    return styler.format_index(breakable, axis=0)
+
+
+def readable_table(frame):
+    """:func:`readable` for a page: the same strings as a ``Styler`` whose names wrap at their
+    joints (:func:`breakable`), so that wide tables of a stage (12 columns of test results)
+    fit the page's width.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> html = readable_table(pd.DataFrame({"effect_size": [0.1234567]})).to_html()
+    >>> "effect_<wbr>size" in html and "0.123" in html and "0.12345" not in html
+    True
+    """
+    return _page_styler(readable(frame))
+
+
 def text_table(frame):
     """A table of words (e.g. :func:`workbench.assumptions.assumptions_table`) for a page: every
-    cell in full (no "…" cut), left-aligned, without the row numbers — a pandas ``Styler``.
+    cell in full (no "…" cut), escaped, left-aligned, names wrapping at their joints
+    (:func:`breakable`), without the row numbers — a pandas ``Styler``.
 
     Examples
     --------
@@ -548,6 +612,6 @@ def text_table(frame):
     >>> "x" * 80 in html and "text-align: left" in html
     True
     """
-    return (frame.style.hide(axis="index")
+    return (_page_styler(frame, hide_index=True)
             .set_properties(**{"text-align": "left", "vertical-align": "top"})
             .set_table_styles([{"selector": "th", "props": [("text-align", "left")]}]))

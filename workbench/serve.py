@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from .errors import InputError
+from .pairs import check_pair
 from .paths import NOTEBOOKS_DIR
 
 __all__ = ["DASHBOARD_NOTEBOOK", "DEFAULT_PORT", "serve_command", "serve"]
@@ -58,6 +59,7 @@ def serve_command(params: str | Path | None = None, *, port: int = DEFAULT_PORT,
     env["WORKBENCH_DASHBOARD_SAVE_DIR"] = str(target)
     if not DASHBOARD_NOTEBOOK.exists():
         raise InputError(f"the dashboard notebook {str(DASHBOARD_NOTEBOOK)!r} is missing")
+    check_pair(DASHBOARD_NOTEBOOK)
     argv = [sys.executable, "-m", "voila", "--no-browser", f"--port={port}",
             "--Voila.ip=127.0.0.1", "--Voila.port_retries=0",
             "--VoilaConfiguration.show_tracebacks=False",

@@ -18,6 +18,7 @@ from typing import Callable
 
 from ..errors import InputError, StageError, WorkbenchError
 from ..params import validate_params
+from ..pairs import check_pairs
 from ..paths import NOTEBOOKS_DIR, REPORTS_DIR
 from . import writer
 from .execute import execute_notebook, notebooks, record_parameters, render_html
@@ -188,6 +189,7 @@ def run(params: dict, out: str | Path | None = None, *, notebook_dir: Path = NOT
     stages = notebooks(Path(notebook_dir))
     if not stages:
         raise InputError(f"no stage notebooks (NN_name.ipynb) in {str(notebook_dir)!r}.")
+    check_pairs(Path(notebook_dir))   # before any output: an edit to one file of a pair only
     failure = None
     with _run_folder(params, out) as folder:
         tracker = _Tracker(folder, progress)

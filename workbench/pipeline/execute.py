@@ -100,7 +100,8 @@ def record_parameters(executed: Path, parameters: dict) -> None:
 def hides_code(nb) -> bool:
     """Whether a notebook asks for its code to be hidden in its HTML (notebook metadata
     ``workbench.hide_code``: the final report reads as a document; stage notebooks show code).
-    Set it in JupyterLab's notebook metadata, or in ``tools/make_notebooks.py``."""
+    Set it in JupyterLab's notebook metadata (Edit → Notebook metadata) or in the YAML header
+    of the paired percent script (``workbench: hide_code: true``)."""
     return bool(nb.metadata.get("workbench", {}).get("hide_code", False))
 
 

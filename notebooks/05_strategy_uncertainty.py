@@ -1,0 +1,91 @@
+# ---
+# jupyter:
+#   jupytext:
+#     notebook_metadata_filter: workbench
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 05 · Strategy uncertainty
+#
+# One damage realisation gives one number per strategy. Here an ensemble of members, each with its own damage draw and its own values of the uncertain inputs (fragility medians, repair time, crew productivity, EP per m²; `ensemble.priors`), recovers under every strategy on the same damage (common random numbers). A Bayesian model with strategy and member effects then says how sure we are that one strategy beats another, and an emulator of the simulator, trained on the ensemble, updates the inputs on the first days of an observed recovery and forecasts the rest (METHOD §7).
+
+# %% tags=["parameters"]
+# Parameters (papermill injects the values of a run)
+params_file = ""
+run_dir = ""
+
+# %%
+import pandas as pd
+
+from workbench import pipeline, plots, report
+
+run_dir = pipeline.open_run(params_file, run_dir)
+params = pipeline.read_params(run_dir)
+from workbench.pipeline import uncertainty
+
+# %%
+result = uncertainty.stage_uncertainty(run_dir)
+if result is None:
+    print('No ensemble: ' + ('ensemble.members is 0.' if params['ensemble']['members'] == 0 else 'this run reads its damage from a table (damage.source), so there is no hazard to resample.'))
+
+# %% [markdown]
+# ## Priors of the uncertain inputs
+#
+# Lognormal: the median and the standard deviation of the logarithm. All are workbench assumptions (`ensemble.priors`).
+
+# %%
+pd.DataFrame(params['ensemble']['priors']).T
+
+# %% [markdown]
+# ## Predictive distributions per strategy
+
+# %%
+if result is not None:
+    ens = result.ensemble
+    display(plots.save_figure(plots.static(plots.ensemble_boxes(ens, 'economic_loss') + plots.ensemble_boxes(ens, 'service_loss_person_days'), fig_inches=4.5), run_dir, '05_ensemble_indexes', f'Total economic loss (A) and service-capacity loss (B) over {ens.sizes["member"]} ensemble members, by recovery strategy; box: quartiles, whiskers: 5-95 %, diamond: mean.'))
+    display(plots.save_figure(plots.static(plots.recovery_curves(ens, 'ep_functionality') + plots.recovery_curves(ens, 'sc_functionality'), fig_inches=5), run_dir, '05_ensemble_curves', f'Economic productivity (A) and service capacity (B) relative to before the event: mean and 5-95 % band over {ens.sizes["member"]} ensemble members, by recovery strategy.'))
+    display(report.uncertainty_table(result.summary))
+
+# %% [markdown]
+# ## Which strategy is better, and how sure
+#
+# Posterior of the ratio of each pair's losses (A ÷ B, for the median member) with its 90 % interval, and P(A better than B) — lower loss is better. P(best): the posterior probability that a strategy has the lowest typical loss.
+
+# %%
+if result is not None and len(result.pairwise):
+    display(report.readable_table(result.pairwise.set_index(['index', 'strategy_a', 'strategy_b'])[['ratio_mean', 'ratio_lo', 'ratio_hi', 'p_a_better']]))
+    display(report.readable_table(result.best))
+    display(pipeline.safe_markdown(report.uncertainty_summary(result.summary)))
+
+# %% [markdown]
+# ## Updating on an observed recovery
+#
+# When `ensemble.observed` names no file, one member is held back from the emulator and its first days play the observed recovery (**synthetic**, so the truth is known and shown). The emulator (PCA of the curves, a Gaussian process per component) stands in for the simulator in the likelihood; NUTS samples the inputs; the band is the 5–95 % range of the posterior predictive curve.
+
+# %%
+if result is not None:
+    o = result.observed
+    print(f"observed: {o['variable']} under {o['strategy']}, first {o['days']} days — {o['source']}")
+    curve = result.ensemble[o['variable']].sel(strategy=o['strategy'])
+    truth = None if o['member'] is None else curve.isel(member=o['member']).values
+    observed = result.calibration.observed_data['curve'].values
+    display(plots.save_figure(plots.static(plots.forecast_band(result.forecast, observed, truth, variable=o['variable'], strategy=o['strategy']), fig_inches=6), run_dir, '05_forecast', f"Forecast of {o['variable']} under {o['strategy']} from its first {o['days']} days: posterior predictive mean and 90 % band, the observed days" + (' and the held-back truth (synthetic observation).' if truth is not None else '.')))
+    display(report.readable_table(pd.DataFrame(result.summary.get('forecast', {})).drop(columns=['band'], errors='ignore')))
+
+# %% [markdown]
+# Posterior of the inputs (mean and 90 % interval) beside their priors:
+
+# %%
+if result is not None:
+    post = result.calibration.posterior['theta']
+    q = post.quantile([0.05, 0.95], dim=('chain', 'draw'))
+    display(report.readable_table(pd.DataFrame({'posterior mean': post.mean(('chain', 'draw')).to_series(), '5 %': q.sel(quantile=0.05).to_series(), '95 %': q.sel(quantile=0.95).to_series()})))
