@@ -40,9 +40,19 @@ def _cells(nb) -> list[tuple[str, str, tuple[str, ...]]]:
             for c in nb.cells]
 
 
-def _excerpt(source: str) -> str:
-    line = source.strip().splitlines()[0] if source.strip() else "(empty)"
+def _short(line: str) -> str:
     return repr(line if len(line) <= 60 else line[:57] + "…")
+
+
+def _first_difference(a: str, b: str) -> str:
+    """Where two cell texts first differ: the line number and each side's line."""
+    la, lb = a.splitlines() or [""], b.splitlines() or [""]
+    for k in range(max(len(la), len(lb))):
+        x = la[k] if k < len(la) else "(no line)"
+        y = lb[k] if k < len(lb) else "(no line)"
+        if x != y:
+            return f"line {k + 1}: the notebook has {_short(x)}, the script {_short(y)}"
+    return "in blank lines"
 
 
 def pair_difference(notebook: Path) -> str | None:
@@ -59,7 +69,7 @@ def pair_difference(notebook: Path) -> str | None:
     >>> nb.cells[0].source = "x = 2"
     >>> jupytext.write(nb, folder / "01_a.py", fmt="py:percent")
     >>> pair_difference(folder / "01_a.ipynb")
-    "cell 1 differs: the notebook has code 'x = 1', the script has code 'x = 2'"
+    "cell 1 differs, line 1: the notebook has 'x = 1', the script 'x = 2'"
     """
     import jupytext
 
@@ -70,12 +80,13 @@ def pair_difference(notebook: Path) -> str | None:
     a, b = jupytext.read(notebook), jupytext.read(script)
     ca, cb = _cells(a), _cells(b)
     for i, (x, y) in enumerate(zip(ca, cb)):
-        if x != y:
-            what = "tags" if x[:2] == y[:2] else ""
-            if what:
-                return f"cell {i + 1} differs in its tags: the notebook has {list(x[2])}, the script {list(y[2])}"
-            return (f"cell {i + 1} differs: the notebook has {x[0]} {_excerpt(x[1])}, "
-                    f"the script has {y[0]} {_excerpt(y[1])}")
+        if x[0] != y[0]:
+            return (f"cell {i + 1} is {x[0]} in the notebook and {y[0]} in the script")
+        if x[1] != y[1]:
+            return f"cell {i + 1} differs, {_first_difference(x[1], y[1])}"
+        if x[2] != y[2]:
+            return (f"cell {i + 1} differs in its tags: the notebook has {list(x[2])}, "
+                    f"the script {list(y[2])}")
     if len(ca) != len(cb):
         return f"the notebook has {len(ca)} cells, the script {len(cb)}"
     ma, mb = a.metadata.get("workbench", {}), b.metadata.get("workbench", {})
