@@ -58,7 +58,7 @@ fig = plots.static(plots.services_lost_map(city, pipeline.services_lost(system, 
 plots.save_figure(fig, run_dir, '04_services_lost', 'Number of networks (water, power, road) whose service each building lost right after the event, once the interdependency cascade has run (realisation 0).')
 
 # %% [markdown]
-# ## 3 · Critical infrastructure (Li, METHOD refs)
+# ## 3 · Critical infrastructure (single points of failure, criticality; METHOD §2)
 #
 # Single points of failure and the population each cuts off from every source.
 
@@ -108,7 +108,7 @@ pipeline.safe_markdown(report.lower_bound_note(summary))
 report.functionality_table(summary)
 
 # %% [markdown]
-# ## 6 · The 4R attributes (Bruneau et al. 2003; Li, METHOD refs)
+# ## 6 · The 4R attributes (Bruneau et al. 2003; Li; METHOD §2)
 #
 # Robustness (functionality right after the event), redundancy (population served through nodes with two independent paths to a source), resourcefulness (crews and materials per unit of repair work) and rapidity (time to 95 % and mean recovery slope), for each strategy.
 

@@ -6,7 +6,7 @@ checked for: no input cells in the final report (its executed notebook keeps the
 path of the machine on any page; no number with more than 4 decimals in a table of the report or
 ``index.html``; no script, style sheet or module loaded from a network address; every figure as
 PNG (300 dpi), SVG and caption in ``figures/``; laid out by Chromium at 1200 px, no
-table is wider than its block. Headless Chromium then screenshots
+table or line of code runs past its block. Headless Chromium then screenshots
 ``index.html`` and every stage page into ``tests/artifacts/report_render/`` (or
 ``$WORKBENCH_TEST_ARTIFACTS``), skipped with the reason where Chromium is absent.
 """
@@ -202,21 +202,27 @@ def test_screenshots_of_every_page(run):
     print("\nscreenshots:\n" + "\n".join(f"  {p}" for p in shots))
 
 
-#: Every table wider than the block it sits in (its output area, else the page), as
-#: ``[width, room, first words]``: such a table is cut or scrolls sideways.
-_TOO_WIDE = """() => [...document.querySelectorAll('table')].flatMap(t => {
-  const room = (t.closest('.jp-OutputArea-output') || document.body).clientWidth;
-  const width = t.getBoundingClientRect().width;
-  return width > room + 1 ? [[Math.round(width), room, t.innerText.slice(0, 50)]] : [];
-})"""
+#: Every table wider than the block it sits in (its output area, else the page), and every
+#: block of code or printed text whose lines run past its edge, as ``[width, room, first
+#: words]``: such a table or line is cut, or scrolls sideways.
+_TOO_WIDE = """() => [
+  ...[...document.querySelectorAll('table')].flatMap(t => {
+    const room = (t.closest('.jp-OutputArea-output') || document.body).clientWidth;
+    const width = t.getBoundingClientRect().width;
+    return width > room + 1 ? [[Math.round(width), room, t.innerText.slice(0, 50)]] : [];
+  }),
+  ...[...document.querySelectorAll('pre')].flatMap(p =>
+    p.scrollWidth > p.clientWidth + 1 ? [[p.scrollWidth, p.clientWidth, p.innerText.slice(0, 50)]] : []),
+]"""
 
 
 @pytest.mark.skipif(CHROMIUM is None or sync_playwright is None,
                     reason="no chromium or playwright on this machine: table widths not measured")
 @pytest.mark.parametrize("width", [1200])
-def test_every_table_fits_its_page(run, width):
-    """Laid out by Chromium in a window ``width`` px wide, no table of any page is wider than
-    the block it sits in (a laptop's 1200 px)."""
+def test_every_table_and_line_fits_its_page(run, width):
+    """Laid out by Chromium in a window ``width`` px wide (a laptop's 1200 px), no table of any
+    page is wider than the block it sits in, and no line of code, printed text or warning runs
+    past its edge."""
     too_wide = {}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM,
