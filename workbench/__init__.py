@@ -39,6 +39,7 @@ __all__ = [
     "map_buildings", "map_city", "default_params_yaml", "load_params",
     "Constraints", "simulate_recovery", "grid_city", "InfrastructureSystem", "build_system",
     "cityio", "criticality", "damage", "debris", "demo", "fragility", "functionality", "hazard",
-    "importers", "indexes", "interop", "mapping", "mitigation", "pipeline", "recovery", "report", "system",
+    "importers", "indexes", "interop", "mapping", "mitigation", "pipeline", "recovery", "report",
+    "system",
 ]
 __version__ = "0.1.0"

@@ -18,10 +18,9 @@ from .formatting import money, money_scale, number, short_paths, significant, un
 
 __all__ = ["policy_summary", "indexes_table", "horizon_table", "functionality_table",
            "uncertainty_table", "uncertainty_summary", "lower_bound_note", "parameters_text",
-           "is_lower_bound", "readable", "readable_table", "breakable", "sweep_table", "recovery_caption", "text_table",
-           "indexes_text",
-           "HORIZON_KEYS",
-           "INDEX_KEYS", "LABELS"]
+           "is_lower_bound", "readable", "readable_table", "breakable", "sweep_table",
+           "recovery_caption", "text_table", "indexes_text", "HORIZON_KEYS", "INDEX_KEYS",
+           "LABELS"]
 
 #: The headline indexes of ``summary.json``, in the order the report shows them.
 INDEX_KEYS = ("economic_loss", "ep_loss", "repair_cost", "service_loss_person_days",
