@@ -62,6 +62,31 @@ def test_commitment_materials_and_hazard_controls_reach_the_parameters(dash, tmp
     assert dash.current_params()["hazard"]["location"] == "centre"
 
 
+def _work_row(dash, trade):
+    import re
+    row = re.search(rf"<tr><td[^>]*>{trade}</td>(.*?)</tr>", dash.work.value).group(1)
+    return re.findall(r">([^<]*)</td>", row)
+
+
+def test_the_work_table_shows_what_each_trade_has_to_do_and_when_it_is_done(dash):
+    """Every crew slider moves a number a user sees, or the table shows why it cannot."""
+    damage = dash.damage.isel(realization=0)
+    net = dash.system.components["network"].values.astype(str)
+    out = ~damage["component_functional"].values.astype(bool)
+    for trade in ("water", "power", "road"):   # the recovery's tasks: components out of service
+        items, work = _work_row(dash, trade)[:2]
+        assert int(items.replace(",", "")) == int((out & (net == trade)).sum())
+        assert float(work.replace(",", "")) == pytest.approx(
+            damage["component_repair_days"].values[out & (net == trade)].sum(), abs=0.05)
+    assert _work_row(dash, "building")[0] == f"{int((damage['building_repair_days'] > 0).sum()):,}"
+    before = _work_row(dash, "road")[2:]
+    assert all(d.isdigit() for d in before)          # the demo's roads are all done in time
+    dash.controls["crews.road"].value = 1
+    after = _work_row(dash, "road")[2:]
+    assert all(int(a) > int(b) for a, b in zip(after, before))   # one road crew: done later
+    dash.controls["crews.road"].value = 3
+
+
 def test_a_refused_setting_shows_its_error_and_the_page_keeps_working(dash):
     start = dict(dash.summary["rigid"])
     for trade in ("building", "water", "power"):

@@ -5,8 +5,9 @@ per day, commitment days, strategies, hazard magnitude and location, seed, the f
 model where a trained archive is at hand, the mitigation options in effect
 (``mitigation.apply``) — and shows what :func:`workbench.pipeline.simulate`
 would compute for them: the EP and SC functionality curves of the chosen strategies, the index
-table of ``summary.json`` and a map of the day each building is restored (hover a building for
-its id, type, damage state and restoration day). It computes with the pipeline's own stages
+table of ``summary.json``, the repair work of each crew trade (:func:`work_table_html`: what a
+crew slider acts on, and why one that cannot move the indexes does not) and a map of the day
+each building is restored (hover a building for its id, type, damage state and restoration day). It computes with the pipeline's own stages
 (:func:`~workbench.pipeline.stages.damage_stage`, :func:`~workbench.pipeline.stages.recovery_stage`,
 :func:`~workbench.pipeline.summary.summarize`), so the parameter file it shows
 (:meth:`Dashboard.params_yaml`, saved by :meth:`Dashboard.save`) replays as a report with the
@@ -37,10 +38,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .dims import BUILDING, DAMAGE_STATES, REALIZATION, STRATEGIES, STRATEGY
+from .dims import BUILDING, COMPONENT, DAMAGE_STATES, REALIZATION, STRATEGIES, STRATEGY
 from .errors import InputError, WorkbenchError
 
-__all__ = ["Dashboard", "BOUNDS", "restoration_map_svg", "index_table_html", "curves_png"]
+__all__ = ["Dashboard", "BOUNDS", "restoration_map_svg", "index_table_html", "work_table_html",
+           "curves_png"]
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +65,8 @@ _TABLE = (("economic_loss", "Economic loss", "EUR bn", 1e9, 3),
           ("recovery_days_95", "95 % functionality back", "day", 1, 0),
           ("functionality_72h", "Functionality at 72 h", "–", 1, 3),
           ("unrestored_buildings", "Buildings not restored at horizon", "buildings", 1, 0))
+#: Cell padding of the dashboard's tables (an HTML widget takes no style sheet of the page).
+_PAD = "padding:2px 8px"
 _SAVE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,80}$")
 
 
@@ -219,6 +223,7 @@ class Dashboard:
 
         self.status = w.HTML()
         self.table = w.HTML()
+        self.work = w.HTML()
         self.curves = w.Image(format="png", layout=w.Layout(width="640px"))
         self.map = w.HTML()
         self.yaml = w.Textarea(disabled=True, layout=w.Layout(width="420px", height="260px"))
@@ -249,6 +254,7 @@ class Dashboard:
                        self.yaml, w.HBox([self.save_name, self.save_button]), self.save_status],
                       layout=w.Layout(width="440px"))
         right = w.VBox([self.status, self.table, w.HTML(self.context), self.curves,
+                        w.HTML("<b>Repair work by crew trade</b> (realisation 0)"), self.work,
                         c["map_strategy"], self.map])
         self.widget = w.HBox([left, right])
 
@@ -368,6 +374,7 @@ class Dashboard:
         t0 = time.perf_counter()
         self.error = None
         self.table.value = index_table_html(self.summary)
+        self.work.value = work_table_html(self.system, self.damage, self.recovery)
         self.curves.value = curves_png(self.recovery)
         options = list(self.params["strategies"])
         chooser = self.controls["map_strategy"]
@@ -418,7 +425,7 @@ def _run_context(run_dir) -> str:
 
 def index_table_html(summary: dict) -> str:
     """The index table of ``summary.json``'s ``strategies`` as HTML (every text escaped)."""
-    head = "".join(f"<th>{html.escape(s)}</th>" for s in summary)
+    head = "".join(f"<th style='{_PAD}'>{html.escape(s)}</th>" for s in summary)
     rows = []
     for key, label, unit, scale, digits in _TABLE:
         cells = []
@@ -428,10 +435,61 @@ def index_table_html(summary: dict) -> str:
                 text = "not within horizon" if key.startswith("recovery_days") else "–"
             else:
                 text = f"{v / scale:,.{digits}f}"
-            cells.append(f"<td style='text-align:right'>{html.escape(text)}</td>")
-        rows.append(f"<tr><td>{html.escape(label)} [{html.escape(unit)}]</td>{''.join(cells)}</tr>")
+            cells.append(f"<td style='text-align:right;{_PAD}'>{html.escape(text)}</td>")
+        rows.append(f"<tr><td style='{_PAD}'>{html.escape(label)} [{html.escape(unit)}]</td>"
+                    f"{''.join(cells)}</tr>")
     return ("<table class='workbench-indexes' style='border-collapse:collapse'>"
-            f"<thead><tr><th>index</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+            f"<thead><tr><th style='{_PAD}'>index</th>{head}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>")
+
+
+#: The crew trades, in the order of the controls; a component's trade is its network's name.
+_TRADES = ("building", "water", "power", "road")
+
+
+def work_table_html(system, damage, recovery) -> str:
+    """Per crew trade: what the damage asks of it (the recovery's tasks: buildings with repair
+    work, components out of service; their crew-days) and, per strategy, the day its last
+    repair is done — so that a crew slider that cannot move the indexes shows why (on the
+    demo city at M 5.5 no water component is out: two pipes leak, which cuts no service and
+    takes no crew). Realisation 0, as the curves and the map; every text escaped."""
+    rec = recovery.isel({REALIZATION: 0}) if REALIZATION in recovery.dims else recovery
+    dam = damage.isel({REALIZATION: 0}) if REALIZATION in damage.dims else damage
+    horizon = int(rec["time"].values[-1])
+    strategies = [str(s) for s in rec[STRATEGY].values]
+    network = np.asarray(system.components["network"].values).astype(str)
+    component_ids = np.asarray(system.components[COMPONENT].values)
+    rows = []
+    for trade in _TRADES:
+        if trade == "building":      # the recovery's tasks: buildings with repair work …
+            one = dam.sel({BUILDING: rec[BUILDING]})
+            work = np.asarray(one["building_repair_days"].values, float)
+            todo = work > 0
+            days = rec["building_restored_day"]
+        else:                        # … and components out of service (a leaking pipe is not)
+            one = dam.sel({COMPONENT: component_ids[network == trade]})
+            work = np.asarray(one["component_repair_days"].values, float)
+            todo = ~np.asarray(one["component_functional"].values, bool)
+            days = rec["component_restored_day"].sel({COMPONENT: one[COMPONENT]})
+        cells = [f"{int(todo.sum()):,}", f"{work[todo].sum():,.1f}"]
+        for s in strategies:
+            last = np.asarray(days.sel({STRATEGY: s}).values, float)[todo]
+            if not todo.any():
+                cells.append("–")
+            elif not np.isfinite(last).all() or (last > horizon).any():
+                cells.append(f"> {horizon}")      # not all done within the horizon
+            else:
+                cells.append(f"{last.max():.0f}")
+        rows.append(f"<tr><td style='{_PAD}'>{html.escape(trade)}</td>"
+                    + "".join(f"<td style='text-align:right;{_PAD}'>{html.escape(c)}</td>"
+                              for c in cells) + "</tr>")
+    th = f"<th style='{_PAD}'"
+    by = "".join(f"{th}>{html.escape(s)}</th>" for s in strategies)
+    return ("<table class='workbench-work' style='border-collapse:collapse'><thead><tr>"
+            f"{th} rowspan='2'>crews</th>{th} rowspan='2'>items to repair</th>"
+            f"{th} rowspan='2'>work [crew-days]</th>"
+            f"{th} colspan='{len(strategies)}'>last repair done [day]</th></tr><tr>{by}</tr>"
+            f"</thead><tbody>{''.join(rows)}</tbody></table>")
 
 
 def curves_png(recovery, *, dpi: int = 80) -> bytes:
