@@ -7,7 +7,8 @@ model where a trained archive is at hand, the mitigation options in effect
 would compute for them: the EP and SC functionality curves of the chosen strategies, the index
 table of ``summary.json``, the repair work of each crew trade (:func:`work_table_html`: what a
 crew slider acts on, and why one that cannot move the indexes does not) and a map of the day
-each building is restored (hover a building for its id, type, damage state and restoration day). It computes with the pipeline's own stages
+each building is restored (hover a building for its id, type, damage state and restoration
+day). It computes with the pipeline's own stages
 (:func:`~workbench.pipeline.stages.damage_stage`, :func:`~workbench.pipeline.stages.recovery_stage`,
 :func:`~workbench.pipeline.summary.summarize`), so the parameter file it shows
 (:meth:`Dashboard.params_yaml`, saved by :meth:`Dashboard.save`) replays as a report with the
