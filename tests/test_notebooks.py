@@ -41,18 +41,18 @@ def test_the_committed_pairs_agree(notebook):
         assert [c for c in script.cells if "parameters" in c.metadata.get("tags", [])]
 
 
+def _copy(tmp_path):
+    return shutil.copytree(NOTEBOOKS_DIR, tmp_path / "notebooks")
+
+
 def test_sync_of_the_committed_pairs_changes_nothing(tmp_path):
     """`make notebooks` on an unedited checkout writes the same bytes (whichever file is newer)."""
-    folder = shutil.copytree(NOTEBOOKS_DIR, tmp_path / "notebooks")
+    folder = _copy(tmp_path)
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
     for p in sorted(folder.glob("*.ipynb")):   # the scripts newer, as after a fresh checkout can be
         p.with_suffix(".py").touch()
     jupytext_cli(["--sync", "--quiet", *map(str, sorted(folder.glob("*.ipynb")))])
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
-
-
-def _copy(tmp_path):
-    return shutil.copytree(NOTEBOOKS_DIR, tmp_path / "notebooks")
 
 
 def _edit_script(folder, name, old, new):

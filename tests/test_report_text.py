@@ -9,6 +9,7 @@ import pytest
 
 from workbench import report
 from workbench.formatting import money, number, short_path, significant
+from workbench.pipeline.summary import UNITS   # summary.json's units, as a run writes them
 
 CITY = {"name": "x", "buildings": 3, "floor_area_m2": 1200.0, "population": 40.0,
         "occupancy": 60.0}
@@ -25,14 +26,6 @@ DONE = {**OPEN, "economic_loss": 2.5e9, "ep_loss": 1.4e9, "service_loss_person_d
         "service_loss_per_day_at_horizon": 0.0}
 NOTHING = {k: (0.0 if isinstance(v, float) else v) for k, v in DONE.items()}
 NOTHING.update(recovery_days_95=0.0, functionality_72h=1.0)
-UNITS = {"economic_loss": "EUR", "ep_loss": "EUR", "repair_cost": "EUR",
-         "service_loss_person_days": "person-days", "economic_loss_per_m2": "EUR/m2",
-         "service_loss_per_m2": "person-days/m2", "recovery_days_95": "days",
-         "functionality_72h": "fraction of pre-event functionality",
-         "unrestored_buildings": "buildings", "unrestored_floor_area_m2": "m2",
-         "unrestored_components": "components", "displaced_at_horizon": "persons",
-         "ep_loss_per_day_at_horizon": "EUR/day",
-         "service_loss_per_day_at_horizon": "person-days/day"}
 #: A number with more than 4 decimals, or a float printed raw.
 RAW = re.compile(r"\d\.\d{5,}|\d{7,}")
 

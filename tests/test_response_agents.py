@@ -16,8 +16,6 @@ from workbench.city import toy_city
 from workbench.errors import InputError
 from workbench.functionality import Shelters, residents
 from workbench.mapping import map_city
-from workbench.params import validate_params
-from workbench.pipeline.stages import hazard_intensity
 from workbench.recovery import Constraints, simulate_recovery
 from workbench.response.agents import (DISLOCATION_COEFFICIENTS, STATES, Businesses, Households,
                                        dislocation_probability, district_codes, simulate_agents)
@@ -50,20 +48,15 @@ def toy():
 
 
 @pytest.fixture(scope="module")
-def demo():
+def demo(demo_quake):
     """The demo city, default earthquake, seed 0, with road debris; 120-day recovery."""
+    q = demo_quake
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        params = validate_params({})
-        city = wb.map_city(wb.demo_city())
-        system = wb.build_system(city)
-        intensity = hazard_intensity(params["hazard"], city, system.components)
-        damage = wb.sample_damage(city.buildings, system.components, intensity,
-                                  seed=0).isel(realization=0)
-        damage = wb.road_blockage(system, damage)
-        recovery = simulate_recovery(city, system, damage, Constraints(
-            horizon_days=120, **params["constraints"]), seed=0)
-    return city, system, damage, recovery
+        damage = wb.road_blockage(q.system, q.damage)
+        recovery = simulate_recovery(q.city, q.system, damage, Constraints(
+            horizon_days=120, **q.params["constraints"]), seed=0)
+    return q.city, q.system, damage, recovery
 
 
 @pytest.fixture(scope="module")

@@ -15,8 +15,6 @@ import workbench as wb
 from workbench.city import toy_city
 from workbench.errors import InputError
 from workbench.mapping import map_city
-from workbench.params import validate_params
-from workbench.pipeline.stages import hazard_intensity
 from workbench.recovery import Constraints, simulate_recovery
 from workbench.response.agents import simulate_agents
 from workbench.response.supplies import (DEPOT_CAPACITY, Depot, default_depots,
@@ -151,15 +149,11 @@ def test_default_depots_are_the_largest_public_buildings(toy):
     assert (depot.name, depot.node, depot.capacity) == ("b5", "R3", DEPOT_CAPACITY)
 
 
-def test_supplies_on_the_demo_after_agents():
+def test_supplies_on_the_demo_after_agents(demo_quake):
+    city, system, params = demo_quake.city, demo_quake.system, demo_quake.params
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        params = validate_params({})
-        city = wb.map_city(wb.demo_city())
-        system = wb.build_system(city)
-        intensity = hazard_intensity(params["hazard"], city, system.components)
-        damage = wb.road_blockage(system, wb.sample_damage(
-            city.buildings, system.components, intensity, seed=0).isel(realization=0))
+        damage = wb.road_blockage(system, demo_quake.damage)
         rec = simulate_recovery(city, system, damage, Constraints(
             horizon_days=10, **params["constraints"]), strategies=["rigid", "flexible"], seed=0)
     agents = simulate_agents(city, system, damage, rec, seed=0)

@@ -6,17 +6,13 @@ one cell tower at (250, 10), fed by its nearest power node P2 (x = 300).
 """
 
 import dataclasses
-import warnings
 
 import numpy as np
 import pytest
 
-import workbench as wb
 from workbench.city import toy_city
 from workbench.errors import InputError
 from workbench.mapping import map_city
-from workbench.params import validate_params
-from workbench.pipeline.stages import hazard_intensity
 from workbench.response.warning import CHANNELS, Channel, device_grid, warning_reach
 from workbench.system import build_system
 
@@ -103,15 +99,8 @@ def test_longer_batteries_never_reach_fewer(toy):
     assert (long_["reach"] >= short["reach"] - 1e-15).all()
 
 
-def test_demo_after_the_earthquake():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        params = validate_params({})
-        city = wb.map_city(wb.demo_city())
-        system = wb.build_system(city)
-        intensity = hazard_intensity(params["hazard"], city, system.components)
-        damage = wb.sample_damage(city.buildings, system.components, intensity,
-                                  seed=0).isel(realization=0)
+def test_demo_after_the_earthquake(demo_quake):
+    city, system, damage = demo_quake.city, demo_quake.system, demo_quake.damage
     after = warning_reach(city, system, damage["component_functional"])
     before = warning_reach(city, system, np.ones(system.n_components, bool))
     assert ((after["reach"] >= 0) & (after["reach"] <= 1)).all()
