@@ -39,8 +39,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .dims import BUILDING, COMPONENT, DAMAGE_STATES, REALIZATION, STRATEGIES, STRATEGY
+from .dims import BUILDING, COMPONENT, DAMAGE_STATES, STRATEGIES, STRATEGY
 from .errors import InputError, WorkbenchError
+from .recovery import TRADES, repair_tasks
 
 __all__ = ["Dashboard", "BOUNDS", "restoration_map_svg", "index_table_html", "work_table_html",
            "curves_png"]
@@ -172,7 +173,7 @@ class Dashboard:
                                  description=text, style=style, layout=layout,
                                  continuous_update=False)
 
-        for trade in ("building", "water", "power", "road"):
+        for trade in TRADES:
             int_slider(f"crews.{trade}", crews.get(trade, 0), f"{trade} crews")
         materials = p["constraints"]["materials_per_day"]
         lo, hi, step = BOUNDS["materials_per_day"]
@@ -242,8 +243,7 @@ class Dashboard:
                 control.observe(self.refresh, names="value")
 
         section = lambda text: w.HTML(f"<b>{html.escape(text)}</b>")  # noqa: E731
-        left = w.VBox([section("Resources"), *(c[f"crews.{t}"] for t in
-                                               ("building", "water", "power", "road")),
+        left = w.VBox([section("Resources"), *(c[f"crews.{t}"] for t in TRADES),
                        c["materials_unlimited"], c["materials_per_day"],
                        section("Commitment"), c["commitment_to_completion"],
                        c["commitment_days"], section("Strategies"), c["strategies"],
@@ -281,7 +281,7 @@ class Dashboard:
         c = self.controls
         p = copy.deepcopy(self.base)
         p["constraints"]["crews"] = {t: int(c[f"crews.{t}"].value)
-                                     for t in ("building", "water", "power", "road")}
+                                     for t in TRADES}
         p["constraints"]["materials_per_day"] = (math.inf if c["materials_unlimited"].value
                                                  else float(c["materials_per_day"].value))
         p["constraints"]["commitment_days"] = (math.inf if c["commitment_to_completion"].value
@@ -444,34 +444,31 @@ def index_table_html(summary: dict) -> str:
             f"<tbody>{''.join(rows)}</tbody></table>")
 
 
-#: The crew trades, in the order of the controls; a component's trade is its network's name.
-_TRADES = ("building", "water", "power", "road")
-
-
 def work_table_html(system, damage, recovery) -> str:
     """Per crew trade: what the damage asks of it (the recovery's tasks: buildings with repair
     work, components out of service; their crew-days) and, per strategy, the day its last
     repair is done — so that a crew slider that cannot move the indexes shows why (on the
     demo city at M 5.5 no water component is out: two pipes leak, which cuts no service and
     takes no crew). Realisation 0, as the curves and the map; every text escaped."""
-    rec = recovery.isel({REALIZATION: 0}) if REALIZATION in recovery.dims else recovery
-    dam = damage.isel({REALIZATION: 0}) if REALIZATION in damage.dims else damage
+    from .pipeline.stages import realization
+    rec, dam = realization(recovery, 0), realization(damage, 0)
     horizon = int(rec["time"].values[-1])
     strategies = [str(s) for s in rec[STRATEGY].values]
     network = np.asarray(system.components["network"].values).astype(str)
     component_ids = np.asarray(system.components[COMPONENT].values)
     rows = []
-    for trade in _TRADES:
-        if trade == "building":      # the recovery's tasks: buildings with repair work …
-            one = dam.sel({BUILDING: rec[BUILDING]})
-            work = np.asarray(one["building_repair_days"].values, float)
-            todo = work > 0
+    b = dam.sel({BUILDING: rec[BUILDING]})
+    functional = dam["component_functional"].sel({COMPONENT: component_ids}).values
+    b_todo, c_todo = repair_tasks(b["building_repair_days"].values, functional)
+    for trade in TRADES:             # the recovery's tasks (repair_tasks) of each trade
+        if trade == "building":
+            work, todo = np.asarray(b["building_repair_days"].values, float), b_todo
             days = rec["building_restored_day"]
-        else:                        # … and components out of service (a leaking pipe is not)
-            one = dam.sel({COMPONENT: component_ids[network == trade]})
-            work = np.asarray(one["component_repair_days"].values, float)
-            todo = ~np.asarray(one["component_functional"].values, bool)
-            days = rec["component_restored_day"].sel({COMPONENT: one[COMPONENT]})
+        else:
+            ids = component_ids[network == trade]
+            work = np.asarray(dam["component_repair_days"].sel({COMPONENT: ids}).values, float)
+            todo = c_todo[network == trade]
+            days = rec["component_restored_day"].sel({COMPONENT: ids})
         cells = [f"{int(todo.sum()):,}", f"{work[todo].sum():,.1f}"]
         for s in strategies:
             last = np.asarray(days.sel({STRATEGY: s}).values, float)[todo]
@@ -502,8 +499,9 @@ def curves_png(recovery, *, dpi: int = 80) -> bytes:
     import matplotlib
     matplotlib.use("Agg", force=False)
     from matplotlib.figure import Figure
+    from .pipeline.stages import realization
     from .plots import STRATEGY_STYLES
-    rec = recovery.isel({REALIZATION: 0}) if REALIZATION in recovery.dims else recovery
+    rec = realization(recovery, 0)
     fig = Figure(figsize=(8, 3.2), dpi=dpi)
     days = rec["time"].values
     for i, (var, title) in enumerate((("ep_functionality", "Economic productivity EP / EP0"),
@@ -533,8 +531,8 @@ def restoration_map_svg(city, damage, recovery, strategy: str, *, width: int = 6
     from matplotlib.colors import to_hex
     b = city.buildings
     x, y = np.asarray(b["x"].values, float), np.asarray(b["y"].values, float)
-    rec = recovery.isel({REALIZATION: 0}) if REALIZATION in recovery.dims else recovery
-    dam = damage.isel({REALIZATION: 0}) if REALIZATION in damage.dims else damage
+    from .pipeline.stages import realization
+    rec, dam = realization(recovery, 0), realization(damage, 0)
     day = np.asarray(rec["building_restored_day"].sel({STRATEGY: strategy})
                      .sel({BUILDING: b[BUILDING]}).values, float)
     state = np.asarray(dam["building_damage_state"].sel({BUILDING: b[BUILDING]}).values, int)

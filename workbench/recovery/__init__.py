@@ -125,13 +125,13 @@ from ..city import City
 from ..dims import BUILDING, COMPONENT, NETWORKS, STRATEGIES, STRATEGY, TIME
 from ..errors import InputError
 from ..functionality import CURRENCY, PRICE_YEAR, Shelters
-from ._problem import RIGID_TYPE_ORDER, Problem
+from ._problem import RIGID_TYPE_ORDER, Problem, repair_tasks
 from ._scheduling import EXACT_MAX_TASKS, PLANNERS, simulate_strategy
 from .strategies import STRATEGY_RULES, StrategyRule, strategy_rule
 
 __all__ = ["Constraints", "simulate_recovery", "TRADES", "RIGID_TYPE_ORDER", "PLANNERS",
            "EXACT_MAX_TASKS", "STRATEGY_RULES", "StrategyRule", "strategy_rule",
-           "check_strategies"]
+           "check_strategies", "repair_tasks"]
 
 log = logging.getLogger(__name__)
 

@@ -25,7 +25,7 @@ from ..functionality import (Shelters, functionality_model, residents, service_d
 from .impeding import building_delays, component_delays
 
 # private module (workbench.recovery is the API); it re-exports RIGID_TYPE_ORDER
-__all__ = ["Problem", "RIGID_TYPE_ORDER"]
+__all__ = ["Problem", "RIGID_TYPE_ORDER", "repair_tasks"]
 
 #: Building types in the rigid strategy's order (shelters and homes first).
 RIGID_TYPE_ORDER = ("public", "residential", "commercial", "office", "industrial")
@@ -41,6 +41,19 @@ _FULL_MODEL_ROWS = 20_000
 
 
 # --------------------------------------------------------------------------- the problem
+
+
+def repair_tasks(building_repair_days, component_functional) -> tuple[np.ndarray, np.ndarray]:
+    """What the recovery repairs, as two masks: buildings with repair work (> 0 crew-days; a
+    damaged building without any is usable at once) and components out of service (a leaking
+    pipe stays in service and takes no crew).
+
+    >>> b, c = repair_tasks([0.0, 5.0], [True, False])
+    >>> b.tolist(), c.tolist()
+    ([False, True], [False, True])
+    """
+    return (np.asarray(building_repair_days, float) > 0,
+            ~np.asarray(component_functional, bool))
 
 class Problem:
     """Everything shared by the strategies of one simulation: tasks, crews, networks."""
@@ -79,8 +92,8 @@ class Problem:
         self.repair_cost = float(b_cost.sum() + c_cost.sum())
 
         # tasks: damaged buildings, then components that are not functional
-        b_task = np.flatnonzero(b_eff > 0)
-        c_task = np.flatnonzero(~c_func)
+        b_todo, c_todo = repair_tasks(b_eff, c_func)
+        b_task, c_task = np.flatnonzero(b_todo), np.flatnonzero(c_todo)
         self.n_bt = len(b_task)
         self.kind = np.concatenate([np.zeros(len(b_task), np.int8), np.ones(len(c_task), np.int8)])
         self.target = np.concatenate([b_task, c_task])
