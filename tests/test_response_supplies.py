@@ -187,6 +187,13 @@ def test_bad_inputs_name_the_fix(toy):
         emergency_supplies(city, system, rec, need, days=2)
     with pytest.raises(InputError, match="need must have dims"):
         emergency_supplies(city, system, rec, need, days=5)
+    bad = need.copy()
+    bad[2, 3] = -0.5                                     # a real negative names building and day
+    with pytest.raises(InputError, match=r"need of building 'b3' on day 2 is -0\.5 persons"):
+        emergency_supplies(city, system, rec, bad, days=3)
+    bad[2, 3] = np.nan
+    with pytest.raises(InputError, match=r"need of building 'b3' on day 2 is nan persons"):
+        emergency_supplies(city, system, rec, bad, days=3)
     with pytest.raises(InputError, match="not in the road graph"):
         min_cost_supply(_diamond(), {"Z": 1}, {"D": 1})
     with pytest.raises(InputError, match="has no 'capacity'"):

@@ -102,7 +102,7 @@ import xarray as xr
 from .. import assumptions as _assumptions
 from ..city import City
 from ..dims import BUILDING, COMPONENT, NETWORKS, REALIZATION, STRATEGY, TIME
-from ..errors import InputError
+from ..errors import InputError, WorkbenchError
 from ..fragility import building_consequences
 from ..functionality import (A_EFF_BY_DAMAGE_STATE, Q_BASE_BY_DAMAGE_STATE, Shelters,
                              functionality_model, residents, shelter_capable, shelter_places)
@@ -684,6 +684,7 @@ def _agents_on(st: _Static, line: _Timeline, hh: Households, bus: Businesses,
                                      | (where != before[2]))
             tally.add(changed, *before, sign=-1.0)
             tally.add(changed, state, host, where, sign=1.0)
+            tally.settle(t)
         _record(out, tally, st, t, service, ep_b, line.ep_full, rss, temporary_worth,
                 reopen, customers)
     return out
@@ -749,9 +750,46 @@ def _empty_run(st: _Static, H: int) -> dict:
             "supply_need": np.zeros((n_t, len(st.building_ids)))}
 
 
+#: Persons below which a running sum of fractional household sizes is zero: a tally updated
+#: by adding and removing agents (``_Tally``) keeps round-off of order 1e-16 × its largest
+#: value per update, e.g. −1.7e-13 persons where nobody is left. One millionth of a person is
+#: far above that round-off on any city (1e6 persons × 1e3 updates × 1e-16 = 1e-7) and far
+#: below any real count (a household's share of a building is ≥ 1e-3 persons in practice).
+ROUNDOFF_PERSONS = 1e-6
+
+
+def settle_roundoff(values: np.ndarray, what: str, t: int, labels=None) -> np.ndarray:
+    """``values`` [persons] with numerical zeros set to 0; a real negative is an error.
+
+    Values within :data:`ROUNDOFF_PERSONS` of 0 become exactly 0 (in place, and returned).
+    A value below −:data:`ROUNDOFF_PERSONS` cannot come from round-off: it raises a
+    :class:`~workbench.errors.WorkbenchError` naming the figure ``what``, the day ``t`` and
+    the entry (``labels[i]`` when given, e.g. the building id), since it means the agents'
+    book-keeping lost people, not that the user's data are wrong.
+
+    >>> settle_roundoff(np.array([3.0, -1.7e-13, 2e-14]), "persons at home", 5).tolist()
+    [3.0, 0.0, 0.0]
+    >>> settle_roundoff(np.array([1.0, -0.5]), "persons at home", 5, labels=["b1", "b2"])
+    Traceback (most recent call last):
+    ...
+    workbench.errors.WorkbenchError: persons at home is -0.5 persons for 'b2' on day 5 (< 0 by more than round-off): the agents' book-keeping is inconsistent; please report this with the parameter file.
+    """
+    values[np.abs(values) < ROUNDOFF_PERSONS] = 0.0
+    bad = np.flatnonzero(values < 0)
+    if len(bad):
+        i = int(bad[np.argmin(values[bad])])
+        where = repr(str(labels[i])) if labels is not None else f"entry {i}"
+        raise WorkbenchError(
+            f"{what} is {values[i]:.6g} persons for {where} on day {t} (< 0 by more than "
+            f"round-off): the agents' book-keeping is inconsistent; please report this with "
+            f"the parameter file.")
+    return values
+
+
 class _Tally:
     """Sums over the agents of each figure recorded, kept up to date from the agents that
-    changed during the day (a few hundred) instead of recounting every agent every day."""
+    changed during the day (a few hundred) instead of recounting every agent every day.
+    :meth:`settle` sets the round-off of those running sums to exact zeros."""
 
     def __init__(self, st: _Static, state, host, where):
         n_b, n_s = len(st.building_ids), len(STATES)
@@ -778,6 +816,16 @@ class _Tally:
         at = np.where((h >= 0) & (h < self.n_hosts), st.host_building[h], b)
         needs = (s == _SHELTER) | (s == _UNSHELTERED)
         self.away_need += np.bincount(at, np.where(needs, w, 0.0), minlength=n_b)
+
+    def settle(self, t: int) -> None:
+        """Numerical zeros of the running sums to 0 (:func:`settle_roundoff`), on day ``t``."""
+        ids, districts = self.st.building_ids, ["outside the city", *self.st.district_names]
+        hosts = [*ids[self.st.hosts], "temporary places"]
+        settle_roundoff(self.persons, "persons by district and state", t)
+        settle_roundoff(self.present, "persons present", t, districts)
+        settle_roundoff(self.at_home, "residents at home", t, ids)
+        settle_roundoff(self.hosted[1:], "persons in shelter", t, hosts)
+        settle_roundoff(self.away_need, "persons away needing supplies", t, ids)
 
 
 def _record(out, tally: _Tally, st, t, service, ep_b, ep_full, rss, temporary_worth, reopen,
@@ -808,7 +856,8 @@ def _record(out, tally: _Tally, st, t, service, ep_b, ep_full, rss, temporary_wo
                             closed.sum()]
     # who needs supplies where: in shelter hosts, unsheltered (and in temporary places) near
     # home, at home without water; nobody elsewhere
-    out["supply_need"][t] = at_home * (1.0 - service[:, 0]) + tally.away_need
+    out["supply_need"][t] = settle_roundoff(at_home * (1.0 - service[:, 0]) + tally.away_need,
+                                            "supply need", t, st.building_ids)
 
 
 # --------------------------------------------------------------------------- agents off
@@ -848,7 +897,7 @@ def _agents_off(st: _Static, line: _Timeline, recovery: xr.Dataset) -> dict:
             need[st.hosts] += sheltered_all[t] * places / places.sum()
         else:
             need += share * displaced_b        # temporary places: near home
-        out["supply_need"][t] = need
+        out["supply_need"][t] = settle_roundoff(need, "supply need", t, st.building_ids)
     out["ep"] = np.asarray(recovery["ep"].values)
     out["sc"] = np.asarray(recovery["sc"].values)
     out["displaced"] = displaced_all

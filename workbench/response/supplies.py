@@ -369,8 +369,13 @@ def _one_strategy(net: _RoadNet, recovery, need: xr.DataArray, depots, days, nod
     nodes, inverse = np.unique(node_of[mapped], return_inverse=True)
     for t in range(days):
         persons = np.asarray(need.isel({TIME: t}).values, dtype=float)
-        if (persons < 0).any() or not np.isfinite(persons).all():
-            raise InputError("need must be finite and ≥ 0 persons.")
+        bad = np.flatnonzero(~np.isfinite(persons) | (persons < 0))
+        if len(bad):
+            i = int(bad[0])
+            raise InputError(
+                f"need of building {str(need[BUILDING].values[i])!r} on day {t} is "
+                f"{float(persons[i])!r} persons: need must be finite and ≥ 0 (round-off below 0 "
+                f"included: clip it, e.g. need.clip(min=0), when it comes from your own sums).")
         at_node = np.bincount(inverse, persons[mapped], minlength=len(nodes))
         rations = np.ceil(at_node - 1e-9).astype(np.int64)
         outside = int(np.ceil(persons[~mapped].sum() - 1e-9))
