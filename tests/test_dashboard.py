@@ -212,3 +212,22 @@ def test_the_notebook_runs_as_it_is_on_the_demo_city(tmp_path, monkeypatch):
     outputs = [o for cell in nb.cells if cell.cell_type == "code" for o in cell.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)
+
+
+def test_a_one_pool_file_round_trips_unchanged(tmp_path):
+    # `crews: 20` is one shared pool (crews of any trade), not 20 building crews and no
+    # network crews: the dashboard shows one slider for it and writes it back as one number
+    source = tmp_path / "pool.yaml"
+    source.write_text("constraints:\n  crews: 20\nhorizon_days: 120\n")
+    original = load_params(source)
+    dash = Dashboard(original, save_dir=tmp_path / "saved")
+    assert dash.error is None
+    assert "crews.any" in dash.controls and "crews.building" not in dash.controls
+    assert dash.controls["crews.any"].value == 20
+    replayed = load_params(dash.save("unchanged.yaml"))
+    assert replayed["constraints"]["crews"] == 20
+    assert replayed == original
+    dash.controls["crews.any"].value = 35
+    assert dash.error is None
+    assert load_params(dash.save("more.yaml"))["constraints"]["crews"] == 35
+    assert _simulated(dash.current_params(), tmp_path / "replay") == dash.summary

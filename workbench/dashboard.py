@@ -1,8 +1,9 @@
 """An ipywidgets dashboard: change the constraints and the hazard, watch recovery move (METHOD §8).
 
-:class:`Dashboard` puts the run's parameters behind bounded widgets — crews by trade, materials
-per day, commitment days, strategies, hazard magnitude and location, seed, the functionality
-model where a trained archive is at hand, the mitigation options in effect
+:class:`Dashboard` puts the run's parameters behind bounded widgets — crews (one shared pool
+or by trade, as the file gives them), materials per day, commitment days, strategies, hazard
+magnitude and location, seed, the functionality model where a trained archive is at hand, the
+mitigation options in effect
 (``mitigation.apply``) — and shows what :func:`workbench.pipeline.simulate`
 would compute for them: the EP and SC functionality curves of the chosen strategies, the index
 table of ``summary.json``, the repair work of each crew trade (:func:`work_table_html`: what a
@@ -41,7 +42,7 @@ import numpy as np
 
 from .dims import BUILDING, COMPONENT, DAMAGE_STATES, STRATEGIES, STRATEGY
 from .errors import InputError, WorkbenchError
-from .recovery import TRADES, repair_tasks
+from .recovery import ANY_TRADE, TRADES, crew_pools, repair_tasks
 
 __all__ = ["Dashboard", "BOUNDS", "restoration_map_svg", "index_table_html", "work_table_html",
            "curves_png"]
@@ -52,7 +53,7 @@ log = logging.getLogger(__name__)
 #: constraint the model refuses (the only refusals left: no crew of any trade, no strategy).
 BOUNDS = {
     "crews.building": (0, 400, 1), "crews.water": (0, 60, 1), "crews.power": (0, 60, 1),
-    "crews.road": (0, 60, 1),
+    "crews.road": (0, 60, 1), "crews.any": (1, 580, 1),   # any: one shared pool
     "materials_per_day": (5.0, 10.0, 0.1),      # log10 EUR/day (100 k … 10 bn)
     "commitment_days": (0, 365, 1),
     "magnitude": (5.0, 8.0, 0.1),               # the ground-motion model's validity (M 5–8)
@@ -160,9 +161,8 @@ class Dashboard:
     def _building(self) -> None:
         w = _widgets()
         p = self.base
-        crews = p["constraints"]["crews"]
-        if isinstance(crews, int):       # one shared pool: shown as building crews
-            crews = {"building": crews, "water": 0, "power": 0, "road": 0}
+        # crews as the file gives them: one shared pool (one slider) or by trade (one each)
+        self.pools = crew_pools(p["constraints"]["crews"])
         c = {}
         style = {"description_width": "150px"}
         layout = w.Layout(width="420px")
@@ -173,8 +173,9 @@ class Dashboard:
                                  description=text, style=style, layout=layout,
                                  continuous_update=False)
 
-        for trade in TRADES:
-            int_slider(f"crews.{trade}", crews.get(trade, 0), f"{trade} crews")
+        for pool, n in self.pools.items():
+            int_slider(f"crews.{pool}", n, "crews, any trade" if pool == ANY_TRADE
+                       else f"{pool} crews")
         materials = p["constraints"]["materials_per_day"]
         lo, hi, step = BOUNDS["materials_per_day"]
         c["materials_unlimited"] = w.Checkbox(value=math.isinf(materials),
@@ -243,7 +244,7 @@ class Dashboard:
                 control.observe(self.refresh, names="value")
 
         section = lambda text: w.HTML(f"<b>{html.escape(text)}</b>")  # noqa: E731
-        left = w.VBox([section("Resources"), *(c[f"crews.{t}"] for t in TRADES),
+        left = w.VBox([section("Resources"), *(c[f"crews.{t}"] for t in self.pools),
                        c["materials_unlimited"], c["materials_per_day"],
                        section("Commitment"), c["commitment_to_completion"],
                        c["commitment_days"], section("Strategies"), c["strategies"],
@@ -280,8 +281,8 @@ class Dashboard:
         from .params import validate_params
         c = self.controls
         p = copy.deepcopy(self.base)
-        p["constraints"]["crews"] = {t: int(c[f"crews.{t}"].value)
-                                     for t in TRADES}
+        crews = {t: int(c[f"crews.{t}"].value) for t in self.pools}
+        p["constraints"]["crews"] = crews.get(ANY_TRADE, crews)   # in the file's own form
         p["constraints"]["materials_per_day"] = (math.inf if c["materials_unlimited"].value
                                                  else float(c["materials_per_day"].value))
         p["constraints"]["commitment_days"] = (math.inf if c["commitment_to_completion"].value

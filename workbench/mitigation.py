@@ -55,6 +55,7 @@ import xarray as xr
 
 from . import assumptions as _assumptions
 from .errors import InputError
+from .recovery import ANY_TRADE, crew_pools
 
 __all__ = ["KINDS", "DEFAULTS", "Option", "parse_options", "option_cost", "apply",
            "evaluate", "rank", "annuity_factor"]
@@ -164,10 +165,10 @@ def _check_spec(name: str, kind: str, spec: dict) -> None:
         if "cost_per_pump" in spec:
             _number(spec["cost_per_pump"], f"{name!r} cost_per_pump")
     elif kind == "reserve_crews":
-        crews = spec.get("crews")
-        if not isinstance(crews, (int, Mapping)) or isinstance(crews, bool):
-            raise InputError(f"mitigation option {name!r}: crews must be a number or crews by "
-                             f"trade, got {crews!r}")
+        try:
+            crew_pools(spec.get("crews"), at_least_one=False)
+        except InputError as exc:
+            raise InputError(f"mitigation option {name!r}: {exc}") from None
         _number(spec.get("days", 0), f"{name!r} days", positive=True)
         if "cost_per_crew_day" in spec:
             _number(spec["cost_per_crew_day"], f"{name!r} cost_per_crew_day")
@@ -227,8 +228,7 @@ def option_cost(option: Option, city, system, by_name: Mapping[str, Option] | No
         return float(spec.get("cost_per_pump", DEFAULTS["cost_per_pump"])
                      * len(_pumps(system, spec)))
     if option.kind == "reserve_crews":
-        crews = spec["crews"]
-        n = crews if isinstance(crews, int) else sum(crews.values())
+        n = sum(crew_pools(spec["crews"], at_least_one=False).values())
         return float(spec.get("cost_per_crew_day", DEFAULTS["cost_per_crew_day"]) * n
                      * spec["days"])
     return float(spec.get("cost_per_place", DEFAULTS["cost_per_place"]) * spec["places"])
@@ -272,13 +272,13 @@ def _apply_one(option: Option, s: _Inputs) -> _Inputs:
     if option.kind == "backup_power":
         return replace(s, pumps=tuple(sorted(set(s.pumps) | set(_pumps(s.system, spec)))))
     if option.kind == "reserve_crews":
-        extra, old = spec["crews"], s.constraints.reserve_crews
-        if isinstance(old, Mapping) or isinstance(extra, Mapping):
-            as_map = lambda v: dict(v) if isinstance(v, Mapping) else {"building": v}  # noqa
-            a, b = as_map(old), as_map(extra)
+        a = crew_pools(s.constraints.reserve_crews, "reserve_crews", at_least_one=False)
+        b = crew_pools(spec["crews"], "reserve_crews", at_least_one=False)
+        if ANY_TRADE in a and ANY_TRADE in b:
+            extra = a[ANY_TRADE] + b[ANY_TRADE]
+        else:   # one number beside crews by trade: the building trade's (Constraints.reserve_pools)
+            a, b = ({"building" if t == ANY_TRADE else t: n for t, n in p.items()} for p in (a, b))
             extra = {t: a.get(t, 0) + b.get(t, 0) for t in set(a) | set(b)}
-        else:
-            extra = old + extra
         days = max(s.constraints.reserve_days, float(spec["days"]))
         return replace(s, constraints=replace(s.constraints, reserve_crews=extra,
                                               reserve_days=days))

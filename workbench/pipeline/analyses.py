@@ -12,6 +12,7 @@ import pandas as pd
 import xarray as xr
 
 from ..city import City
+from ..recovery import crew_pools
 from .reader import load_damage, load_run_city, read_params
 from .stages import constraints, realization
 from .writer import write_text
@@ -47,7 +48,7 @@ def _run_inputs(run_dir, city: City | None, damage: xr.Dataset | None):
 
 
 def _total(crews) -> int:
-    return sum(crews.values()) if isinstance(crews, dict) else crews
+    return sum(crew_pools(crews).values())
 
 
 def resilience_attributes(run_dir: str | Path, recovery: xr.Dataset, city: City | None = None,

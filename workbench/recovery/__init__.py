@@ -131,12 +131,14 @@ from .strategies import STRATEGY_RULES, StrategyRule, strategy_rule
 
 __all__ = ["Constraints", "simulate_recovery", "TRADES", "RIGID_TYPE_ORDER", "PLANNERS",
            "EXACT_MAX_TASKS", "STRATEGY_RULES", "StrategyRule", "strategy_rule",
-           "check_strategies", "repair_tasks"]
+           "check_strategies", "repair_tasks", "crew_pools", "ANY_TRADE"]
 
 log = logging.getLogger(__name__)
 
 #: Crew trades when crews are given by trade: buildings, then one trade per network.
 TRADES = ("building",) + tuple(NETWORKS)
+#: The pool of ``crews: N`` (one number): crews that repair whatever is next, of any trade.
+ANY_TRADE = "any"
 # RIGID_TYPE_ORDER, the building types in the rigid strategy's order (shelters and homes
 # first), is defined in ._problem, which uses it.
 
@@ -252,19 +254,18 @@ class Constraints:
         object.__setattr__(self, "horizon_days", int(self.horizon_days))
 
     def __hash__(self):
-        crews = self.crews if isinstance(self.crews, int) else tuple(self.crews.items())
-        return hash((crews, self.materials_per_day, self.commitment_days, self.horizon_days,
-                     self.inspections_per_day, self.impeding_delays, self.mobilisation_days,
-                     self.planner, self.reserve_days,
-                     self.reserve_crews if isinstance(self.reserve_crews, int)
-                     else tuple(self.reserve_crews.items())))
+        return hash((tuple(crew_pools(self.crews).items()), self.materials_per_day,
+                     self.commitment_days, self.horizon_days, self.inspections_per_day,
+                     self.impeding_delays, self.mobilisation_days, self.planner,
+                     self.reserve_days,
+                     tuple(crew_pools(self.reserve_crews, at_least_one=False).items())))
 
     @property
     def pools(self) -> tuple[tuple[str, ...], tuple[int, ...]]:
-        """Crew pools: (names, sizes); one pool ``any`` unless crews are given by trade."""
-        if isinstance(self.crews, int):
-            return ("any",), (self.crews,)
-        return TRADES, tuple(self.crews[t] for t in TRADES)
+        """Crew pools: (names, sizes); one pool ``any`` unless crews are given by trade
+        (:func:`crew_pools`)."""
+        pools = crew_pools(self.crews)
+        return tuple(pools), tuple(pools.values())
 
     @property
     def reserve_pools(self) -> tuple[int, ...]:
@@ -273,9 +274,10 @@ class Constraints:
         r = self.reserve_crews
         if self.reserve_days <= 0:
             return tuple(0 for _ in names)
-        if isinstance(r, int):
-            return tuple(r if n in ("any", "building") else 0 for n in names)
-        if names == ("any",):
+        r = crew_pools(r, "reserve_crews", at_least_one=False)
+        if ANY_TRADE in r:                 # one number: the shared pool's, or the building trade's
+            return tuple(r[ANY_TRADE] if n in (ANY_TRADE, "building") else 0 for n in names)
+        if names == (ANY_TRADE,):
             return (int(sum(r.values())),)
         return tuple(r[t] for t in names)
 
@@ -286,15 +288,38 @@ class Constraints:
 
     def as_attrs(self) -> dict:
         """The constraints as netCDF-safe attributes."""
-        crews = self.crews if isinstance(self.crews, int) else json.dumps(dict(self.crews))
-        return {"crews": crews, "materials_per_day": self.materials_per_day,
+        return {"crews": _crews_attr(self.crews), "materials_per_day": self.materials_per_day,
                 "commitment_days": self.commitment_days, "horizon_days": self.horizon_days,
                 "inspections_per_day": self.inspections_per_day,
                 "impeding_delays": int(self.impeding_delays),
                 "mobilisation_days": self.mobilisation_days, "planner": self.planner,
-                "reserve_crews": (self.reserve_crews if isinstance(self.reserve_crews, int)
-                                  else json.dumps(dict(self.reserve_crews))),
+                "reserve_crews": _crews_attr(self.reserve_crews),
                 "reserve_days": self.reserve_days}
+
+
+def _crews_attr(crews) -> int | str:
+    """Crews as written (one number, or by trade as JSON), for netCDF attributes."""
+    pools = crew_pools(crews, at_least_one=False)
+    return pools[ANY_TRADE] if ANY_TRADE in pools else json.dumps(pools)
+
+
+def crew_pools(crews, name: str = "crews", *, at_least_one: bool = True) -> dict[str, int]:
+    """Crews as pools: ``{"any": n}`` for one number (a shared pool that repairs every trade),
+    else ``{trade: n}`` over every trade of :data:`TRADES` (trades not named get none).
+
+    The one reader of the two forms of ``crews`` (and ``reserve_crews``, mitigation's
+    reserve): every caller that needs counts by pool, a total or the form goes through it.
+    ``at_least_one`` asks for at least one crew in all (the working pools; a reserve may be 0).
+
+    >>> crew_pools(20)
+    {'any': 20}
+    >>> crew_pools({"building": 2, "road": 1})
+    {'building': 2, 'water': 0, 'power': 0, 'road': 1}
+    >>> sum(crew_pools({"building": 2, "road": 1}).values())
+    3
+    """
+    return dict(_check_crews(crews, name, at_least_one=at_least_one)) if isinstance(
+        crews, Mapping) else {ANY_TRADE: _check_crews(crews, name, at_least_one=at_least_one)}
 
 
 def _check_crews(crews, name: str = "crews", *, at_least_one: bool = True):

@@ -86,14 +86,15 @@ def crew_sweep(city, system, damage: xr.Dataset, constraints,
     """
     from ..indexes import summary_indexes
     from . import simulate_recovery
-    base = constraints.crews
+    from . import ANY_TRADE, crew_pools
+    base = crew_pools(constraints.crews)
     rows = []
     for factor in factors:
-        if isinstance(base, int):
-            crews = max(1, int(round(base * factor)))
+        if ANY_TRADE in base:
+            crews = max(1, int(round(base[ANY_TRADE] * factor)))
         else:
             crews = {k: int(round(v * factor)) for k, v in base.items()}
-        total = crews if isinstance(crews, int) else sum(crews.values())
+        total = sum(crew_pools(crews, at_least_one=False).values())
         if total == 0:
             continue
         c = dataclasses.replace(constraints, crews=crews)
