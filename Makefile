@@ -1,6 +1,8 @@
 # Two commands for a fresh machine (Python 3.11, no conda):
 #   make report   install into .venv when missing, then the full report on the demo city
 #   make test     install into .venv when missing, then the tests
+# and, while building:
+#   make test-fast  the tests not marked slow (units, doctests, small fixtures): about a minute
 # and, optional, for a workshop:
 #   make serve    the constraint dashboard on http://127.0.0.1:8866 (Voilà)
 # and, after editing a notebook or its .py twin outside JupyterLab:
@@ -10,7 +12,7 @@ PYTHON ?= python3
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: report test simulate serve notebooks install chromium clean-venv
+.PHONY: report test test-fast simulate serve notebooks install chromium clean-venv
 
 report: $(STAMP)
 	$(BIN)/workbench run
@@ -27,6 +29,10 @@ notebooks: $(STAMP)
 
 test: $(STAMP) chromium
 	$(BIN)/python -m pytest
+
+# no notebook run, no browser, no model fit: what a one-line change needs first
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow"
 
 # the browser tests drive Debian's chromium; installed here where missing and allowed (root),
 # else they are skipped with the reason

@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/bench_agents.py             # ~100k agents × 365 days
     .venv/bin/python benchmarks/bench_agents.py --profile   # with a cProfile of the agents
 
-The city comes from :func:`workbench.synthetic.grid_city`, sized so that its residents make about
+The city comes from :func:`workbench.city.synthetic.grid_city`, sized so that its residents make about
 100,000 households of the default size (2 persons). Damage is random and synthetic, as in
 ``bench_recovery.py`` (30 % of buildings damaged, DS 1–4 uniform; 10 % of components out), and
 one recovery (``flexible``) is simulated first; the timing is of
@@ -29,8 +29,8 @@ from bench_recovery import synthetic_damage  # noqa: E402
 from workbench.functionality import residents  # noqa: E402
 from workbench.recovery import Constraints, simulate_recovery  # noqa: E402
 from workbench.response import Households, simulate_agents  # noqa: E402
-from workbench.synthetic import grid_city  # noqa: E402
-from workbench.system import build_system  # noqa: E402
+from workbench.city.synthetic import grid_city  # noqa: E402
+from workbench.network.system import build_system  # noqa: E402
 
 TARGET_S = 5.0
 

@@ -1,6 +1,6 @@
 """Speed of the compiled infrastructure system on a large synthetic city.
 
-Target (brief of ``workbench.system``): one :meth:`InfrastructureSystem.service` call on
+Target (brief of ``workbench.network.system``): one :meth:`InfrastructureSystem.service` call on
 100,000 buildings and 10,000 components in under 5 ms, because recovery calls it once per day
 for 365 days.
 
@@ -17,8 +17,8 @@ import time
 
 import numpy as np
 
-from workbench.synthetic import grid_city
-from workbench.system import build_system
+from workbench.city.synthetic import grid_city
+from workbench.network.system import build_system
 
 log = logging.getLogger("bench_cascade")
 

@@ -16,7 +16,7 @@ import numpy as np
 warnings.simplefilter("ignore")
 import workbench as wb  # noqa: E402
 from workbench import pipeline  # noqa: E402
-from workbench.params import validate_params  # noqa: E402
+from workbench.run.params import validate_params  # noqa: E402
 
 params = validate_params({})
 city = wb.map_city(wb.demo_city(), max_distance=params["map"]["max_distance_m"])

@@ -1,10 +1,10 @@
-"""Throughput of :func:`workbench.damage.sample_damage`: building-realisations per second, one core.
+"""Throughput of :func:`workbench.hazard.damage.sample_damage`: building-realisations per second, one core.
 
 Run from the repository root::
 
     .venv/bin/python benchmarks/bench_damage.py [--buildings 100000] [--realizations 20]
 
-Buildings are synthetic (:func:`workbench.synthetic.grid_city`, seeded) with about 600 network
+Buildings are synthetic (:func:`workbench.city.synthetic.grid_city`, seeded) with about 600 network
 components; the hazard is a M 6.8 earthquake at the city centre on stiff soil. Each configuration
 is timed ``--repeat`` times and the best time reported (the usual choice for a throughput that
 the machine only ever slows down). Target: ≥ 1,000,000 building-realisations per second.
@@ -23,11 +23,11 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import numpy as np  # noqa: E402
 
-from workbench.damage import sample_damage  # noqa: E402
-from workbench.dims import BUILDING_TYPES  # noqa: E402
+from workbench.hazard.damage import sample_damage  # noqa: E402
+from workbench.core.dims import BUILDING_TYPES  # noqa: E402
 from workbench.hazard import Earthquake  # noqa: E402
-from workbench.synthetic import grid_city  # noqa: E402
-from workbench.system import build_system  # noqa: E402
+from workbench.city.synthetic import grid_city  # noqa: E402
+from workbench.network.system import build_system  # noqa: E402
 
 #: Synthetic replacement cost [EUR/m²] for the benchmark only (no published figure implied).
 PER_M2 = dict.fromkeys(BUILDING_TYPES, 2000.0)

@@ -19,8 +19,8 @@ import warnings
 import numpy as np
 
 warnings.simplefilter("ignore")
-from workbench.dashboard import Dashboard  # noqa: E402
-from workbench.serve import serve_command  # noqa: E402
+from workbench.run.dashboard import Dashboard  # noqa: E402
+from workbench.run.serve import serve_command  # noqa: E402
 
 t0 = time.perf_counter()
 dash = Dashboard()

@@ -23,11 +23,11 @@ import sys
 import time
 
 import workbench as wb
-from workbench.damage import sample_damage
-from workbench.debris import road_blockage
-from workbench.indexes import summary_indexes
-from workbench.params import validate_params
-from workbench.pipeline import hazard_intensity
+from workbench.hazard.damage import sample_damage
+from workbench.hazard.debris import road_blockage
+from workbench.metrics.indexes import summary_indexes
+from workbench.run.params import validate_params
+from workbench.run.pipeline import hazard_intensity
 from workbench.recovery import Constraints, simulate_recovery
 from workbench.uncertainty.ensemble import run_ensemble, sample_members
 

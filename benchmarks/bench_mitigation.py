@@ -14,9 +14,9 @@ import pandas as pd
 warnings.simplefilter("ignore")
 import workbench as wb  # noqa: E402
 from workbench import mitigation as mt  # noqa: E402
-from workbench.params import validate_params  # noqa: E402
-from workbench.pipeline import stages  # noqa: E402
-from workbench.pipeline.uncertainty import ensemble_priors  # noqa: E402
+from workbench.run.params import validate_params  # noqa: E402
+from workbench.run.pipeline import stages  # noqa: E402
+from workbench.run.pipeline.uncertainty import ensemble_priors  # noqa: E402
 from workbench.uncertainty.ensemble import sample_members  # noqa: E402
 
 

@@ -9,8 +9,8 @@ import warnings
 
 warnings.simplefilter("ignore")
 
-from workbench.params import validate_params  # noqa: E402
-from workbench.pipeline.modelling import significance_stage, training_stage  # noqa: E402
+from workbench.run.params import validate_params  # noqa: E402
+from workbench.run.pipeline.modelling import significance_stage, training_stage  # noqa: E402
 
 params = validate_params({})
 t0 = time.perf_counter()

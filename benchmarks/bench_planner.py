@@ -21,7 +21,7 @@ import numpy as np
 
 import workbench as wb
 from workbench import pipeline
-from workbench.params import validate_params
+from workbench.run.params import validate_params
 
 
 def main(argv=None) -> int:

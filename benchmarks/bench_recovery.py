@@ -5,7 +5,7 @@
     .venv/bin/python benchmarks/bench_recovery.py --profile  # cProfile of the 100k case
     .venv/bin/python benchmarks/bench_recovery.py --limits   # with inspection, delays, mobilisation
 
-Cities come from :func:`workbench.synthetic.grid_city`; damage is random and synthetic (30 % of
+Cities come from :func:`workbench.city.synthetic.grid_city`; damage is random and synthetic (30 % of
 buildings damaged, DS 1–4 uniform, repair effort 5/20/60/120 crew-days × U(0.5, 1.5); 10 % of
 components out with their full repair effort), because the benchmark times the recovery, not
 the hazard. Crews: one building crew per 50 buildings (at least 10) and three per network, so
@@ -32,8 +32,8 @@ import numpy as np
 import xarray as xr
 
 from workbench.recovery import Constraints, simulate_recovery
-from workbench.synthetic import grid_city
-from workbench.system import build_system
+from workbench.city.synthetic import grid_city
+from workbench.network.system import build_system
 
 
 def synthetic_damage(city, system, seed: int = 0) -> xr.Dataset:

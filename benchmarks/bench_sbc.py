@@ -50,8 +50,8 @@ import time
 import numpy as np
 from scipy import stats
 
-from workbench.uncertainty.calibrate import TOY_PRIORS, calibrate, fit_emulator, sample_priors, \
-    toy_recovery
+from workbench.uncertainty.calibrate import calibrate
+from workbench.uncertainty.emulator import TOY_PRIORS, fit_emulator, sample_priors, toy_recovery
 
 HORIZON = 60
 NOISE_SCALE = 0.05

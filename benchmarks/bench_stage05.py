@@ -6,7 +6,7 @@ band's coverage of held-back members (a script, not a test).
     .venv/bin/python benchmarks/bench_stage05.py --members 12 --draws 50 --tune 50 --chains 1
     .venv/bin/python benchmarks/bench_stage05.py --coverage      # seeds 42 1 2 3, 9 members each
 
-**Timing.** It runs :func:`workbench.pipeline.uncertainty.uncertainty_stage` as the report does
+**Timing.** It runs :func:`workbench.run.pipeline.uncertainty.uncertainty_stage` as the report does
 (default parameters ``ensemble.*``: members 40, draws 400, tune 400, chains 2) and times, by
 wrapping the functions the stage calls, each part: the ensemble (``run_ensemble``), each
 strategy comparison (``compare_strategies``), the emulator fit (``fit_emulator``) and the
@@ -52,7 +52,7 @@ from contextlib import ExitStack, contextmanager
 import numpy as np
 
 import workbench as wb
-from workbench.params import validate_params
+from workbench.run.params import validate_params
 
 
 @contextmanager
@@ -91,7 +91,7 @@ def _params(args, seed=None) -> dict:
 
 
 def timing(args, city, out) -> None:
-    from workbench.pipeline.uncertainty import uncertainty_stage
+    from workbench.run.pipeline.uncertainty import uncertainty_stage
     from workbench.uncertainty import calibrate, compare
     from workbench.uncertainty import ensemble as ens_module
 
@@ -127,8 +127,9 @@ def timing(args, city, out) -> None:
 
 
 def coverage(args, city, out) -> None:
-    from workbench.pipeline.uncertainty import observed_days, uncertainty_stage
-    from workbench.uncertainty.calibrate import calibrate, convergence, fit_emulator
+    from workbench.run.pipeline.uncertainty import observed_days, uncertainty_stage
+    from workbench.uncertainty.calibrate import calibrate, convergence
+    from workbench.uncertainty.emulator import fit_emulator
 
     bands, inside_theta = [], []
     for seed in args.seeds:

@@ -8,15 +8,15 @@ import numpy as np
 warnings.simplefilter("ignore")
 import workbench as wb
 from workbench import pipeline
-from workbench.params import validate_params
-from workbench.indexes import functionality_curve
+from workbench.run.params import validate_params
+from workbench.metrics.indexes import functionality_curve
 params = validate_params({})
 city = wb.map_city(wb.demo_city(), max_distance=params["map"]["max_distance_m"])
 system = wb.build_system(city)
 intensity = pipeline.hazard_intensity(params["hazard"], city, system.components)
 seeds = range(5)
 dam = [wb.sample_damage(city.buildings, system.components, intensity, seed=s).isel(realization=0) for s in seeds]
-def run(strategies=wb.dims.STRATEGIES, **kw):
+def run(strategies=wb.core.dims.STRATEGIES, **kw):
     c = wb.Constraints(horizon_days=params["horizon_days"], **{**params["constraints"], **kw})
     out = []
     for s, d in zip(seeds, dam):
@@ -27,7 +27,7 @@ def run(strategies=wb.dims.STRATEGIES, **kw):
     return np.mean(out, axis=0)
 t0 = time.time()
 print("mean over seeds 0-4, default parameters (crews 60/6/6/3, inspections 50/day, REDi delays, 1 mobilisation day, commitment 14)")
-for k, (e, sl, f) in zip(wb.dims.STRATEGIES, run()):
+for k, (e, sl, f) in zip(wb.core.dims.STRATEGIES, run()):
     print(f"  {k:13s} economic {e/1e9:7.3f} bn EUR  service {sl/1e3:7.1f} k person-days  functionality loss {f:6.1f} days")
 print("semiflexible, commitment sweep:")
 for commit in (0, 7, 14, 30, 60, 120, np.inf):
@@ -36,5 +36,5 @@ for commit in (0, 7, 14, 30, 60, 120, np.inf):
 print("more network crews (flexible and semiflexible):")
 for w in (10, 11, 12, 13):
     r = run(crews={"building": 60, "water": w, "power": w, "road": 3})
-    print(f"  water=power={w}: " + "  ".join(f"{k} E {a/1e9:.3f} S {b/1e3:.1f}" for k, (a, b, _) in zip(wb.dims.STRATEGIES, r)))
+    print(f"  water=power={w}: " + "  ".join(f"{k} E {a/1e9:.3f} S {b/1e3:.1f}" for k, (a, b, _) in zip(wb.core.dims.STRATEGIES, r)))
 print(f"{time.time()-t0:.0f} s")

@@ -39,7 +39,7 @@ params = pipeline.read_params(run_dir)
 
 # %%
 survey = pipeline.modelling.survey_data(params)
-print(survey.attrs.get('source', 'file: ' + wb.formatting.short_path(params['models']['survey'])))
+print(survey.attrs.get('source', 'file: ' + wb.show.formatting.short_path(params['models']['survey'])))
 report.readable_table(survey.describe(include='all').T)
 
 # %% [markdown]

@@ -161,7 +161,7 @@ report.sweep_table(commitment, 'commitment_days')
 # Household and business agents on the same recovery (realisation 0): who leaves home, where to, when they come back, which businesses open; the emergency supplies the displaced need over the roads as they reopen, and how many people each warning channel reaches given the power state (METHOD §5, `workbench.response`). The run's indexes above stay the recovery's; the agents' are shown beside them (`response.json`, `response.nc`, `supplies.nc`, `warning.nc`).
 
 # %%
-from workbench.pipeline import response
+from workbench.run.pipeline import response
 people = response.stage_response(run_dir)
 if people is None:
     print('response.agents is false: no agents in this run.')

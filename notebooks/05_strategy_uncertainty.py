@@ -30,7 +30,7 @@ from workbench import pipeline, plots, report
 
 run_dir = pipeline.open_run(params_file, run_dir)
 params = pipeline.read_params(run_dir)
-from workbench.pipeline import uncertainty
+from workbench.run.pipeline import uncertainty
 
 # %%
 result = uncertainty.stage_uncertainty(run_dir)

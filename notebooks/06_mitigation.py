@@ -28,7 +28,7 @@ import pandas as pd
 
 import workbench as wb
 from workbench import pipeline, plots, report
-from workbench.pipeline import mitigation
+from workbench.run.pipeline import mitigation
 
 run_dir = pipeline.open_run(params_file, run_dir)
 params = pipeline.read_params(run_dir)

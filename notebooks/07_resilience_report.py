@@ -116,7 +116,7 @@ table if table is not None else pipeline.safe_markdown('Stage 03 did not run: no
 # Every result-driving constant that is not read from a cited table, with its status: *cited* (a published figure) or *assumption* (a workbench choice, with the reason). All money is in EUR at 2024 prices.
 
 # %%
-from workbench.assumptions import assumptions_table
+from workbench.core.assumptions import assumptions_table
 report.text_table(assumptions_table())
 
 # %% [markdown]

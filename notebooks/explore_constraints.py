@@ -25,7 +25,7 @@
 # %%
 import os
 
-from workbench.dashboard import Dashboard
+from workbench.run.dashboard import Dashboard
 
 # workbench serve passes its parameter file, run folder and save folder; opened by hand: the demo city
 env = os.environ.get

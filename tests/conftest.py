@@ -1,6 +1,7 @@
 """Shared test set-up: the tracebacks that failing commands write to a temporary file go to the
 test's own temporary folder, not to the machine's /tmp; the demo city's default earthquake,
-sampled once for the tests that need a real scenario."""
+sampled once for the tests that need a real scenario; one whole ``workbench run`` of the toy
+city, shared by the tests that read a finished report (each run costs ~100 s)."""
 
 import tempfile
 import warnings
@@ -21,10 +22,10 @@ def _private_tempdir(tmp_path_factory, monkeypatch):
 def demo_quake():
     """The demo city under the default parameters' earthquake: ``params``, the mapped ``city``,
     its ``system`` and the ``damage`` of realisation 0, seed 0 (no road debris: add it with
-    :func:`workbench.debris.road_blockage`, which returns a copy)."""
+    :func:`workbench.hazard.debris.road_blockage`, which returns a copy)."""
     import workbench as wb
-    from workbench.params import validate_params
-    from workbench.pipeline.stages import hazard_intensity
+    from workbench.run.params import validate_params
+    from workbench.run.pipeline.stages import hazard_intensity
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -35,3 +36,25 @@ def demo_quake():
         damage = wb.sample_damage(city.buildings, system.components, intensity,
                                   seed=0).isel(realization=0)
     return SimpleNamespace(params=params, city=city, system=system, damage=damage)
+
+
+#: The parameters of the shared toy report: small, every stage (stage 06 on 3 members).
+TOY_REPORT = {"name": "toy", "horizon_days": 60, "hazard": {"magnitude": 7.0},
+              "constraints": {"crews": 2}, "models": {"max_epochs": 3},
+              "ensemble": {"members": 12, "draws": 50, "tune": 50, "chains": 1},
+              "mitigation": {"members": 3}}
+
+
+@pytest.fixture(scope="session")
+def toy_report(tmp_path_factory):
+    """One ``workbench run`` of every notebook on the toy city (:data:`TOY_REPORT`), for the
+    tests that only read it: ``dir`` (the run folder), ``base`` (its parent), ``params``."""
+    from workbench import pipeline
+    from workbench.city import toy_city
+    from workbench.io.cityio import save_city
+    from workbench.run.params import validate_params
+
+    base = tmp_path_factory.mktemp("report")
+    params = validate_params({**TOY_REPORT,
+                              "city": str(save_city(toy_city(), base / "city" / "toy"))})
+    return SimpleNamespace(dir=pipeline.run(params, base / "run"), base=base, params=params)

@@ -3,9 +3,10 @@
 import numpy as np
 import pytest
 
-from workbench import assumptions, debris, functionality
-from workbench.assumptions import REGISTRY, STATUSES, assumptions_table, value
-from workbench.errors import InputError
+from workbench import debris, functionality
+from workbench.core import assumptions
+from workbench.core.assumptions import REGISTRY, STATUSES, assumptions_table, value
+from workbench.core.errors import InputError
 
 
 def test_entries_are_unique_and_each_says_cited_or_assumption_and_why():
@@ -30,7 +31,7 @@ def test_the_modules_read_their_defaults_from_the_registry():
 
 
 def test_one_price_year_for_all_money():
-    from workbench.damage import sample_damage
+    from workbench.hazard.damage import sample_damage
     import inspect
     assert functionality.PRICE_YEAR == assumptions.PRICE_YEAR == 2024
     assert inspect.signature(sample_damage).parameters["price_year"].default == 2024

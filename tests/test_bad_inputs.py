@@ -10,9 +10,9 @@ separate class: advice that may accompany an error (e.g. "the field covers 3 % o
 never the error itself, so they are allowed and not counted. Anything else — a traceback, a
 second error, a bare message — fails the case.
 
-Most cases run in-process (``workbench.cli.main`` with ``capsys``: fast, and logging and
+Most cases run in-process (``workbench.run.cli.main`` with ``capsys``: fast, and logging and
 warnings then go to pytest, not stderr); :data:`SUBPROCESS` runs a few through the real console
-entry point (``python -m workbench.cli``), where log lines do reach stderr.
+entry point (``python -m workbench.run.cli``), where log lines do reach stderr.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from workbench.cli import main
+from workbench.run.cli import main
 
 DATA = Path(__file__).parent / "data"
 INVENTORY = DATA / "simcenter_inventory.csv"
@@ -231,18 +231,19 @@ def test_bad_input_fails_with_one_line(name, tmp_path, capsys, monkeypatch):
     _check(code, capsys.readouterr().err, expected, tmp_path)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", SUBPROCESS)
 def test_bad_input_through_the_console_entry_point(name, tmp_path):
     case, expected = CASES[name]
     argv = _prepare(case, tmp_path)
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "workbench.cli", *argv], capture_output=True,
+    done = subprocess.run([sys.executable, "-m", "workbench.run.cli", *argv], capture_output=True,
                           text=True, timeout=120, cwd=tmp_path.parent)
     _check(done.returncode, done.stderr, expected, tmp_path)
     if name == "yaml-billion-laughs":
         assert time.perf_counter() - start < 30  # refused at the first anchor, never expanded
     if name == "field-partial-without-pgv":  # the advice came first, as log lines
-        assert re.search(r"^WARNING workbench.hazard: intensity field shake.csv covers 7 % of the "
+        assert re.search(r"^WARNING workbench.hazard.ground_motion: intensity field shake.csv covers 7 % of the "
                          r"buildings", done.stderr, re.MULTILINE)
 
 

@@ -12,9 +12,12 @@ import pytest
 import xarray as xr
 from sklearn.base import clone
 
-from workbench.errors import InputError
-from workbench.uncertainty.calibrate import (
-    NOISE_FLOOR, TOY_PRIORS, Emulator, calibrate, fit_emulator, sample_priors, toy_recovery)
+from workbench.core.errors import InputError
+from workbench.uncertainty.calibrate import NOISE_FLOOR, calibrate
+from workbench.uncertainty.emulator import (TOY_PRIORS, Emulator, fit_emulator, sample_priors,
+                                            toy_recovery)
+
+pytestmark = pytest.mark.slow   # make test-fast leaves it out: NUTS fits of the emulator, 2-7 s each
 
 HORIZON = 60          # days 0 .. 59
 OBSERVED_DAYS = 15

@@ -6,9 +6,9 @@ import pytest
 import xarray as xr
 
 from workbench.city import City, buildings_from_frame, toy_city, validate_network
-from workbench.cityio import load_city, save_city
-from workbench.errors import InputError
-from workbench.mapping import map_city
+from workbench.io.cityio import load_city, save_city
+from workbench.core.errors import InputError
+from workbench.city.mapping import map_city
 
 
 def _frame():

@@ -14,8 +14,8 @@ import wntr
 import yaml
 
 from workbench.city import toy_city
-from workbench.cityio import load_city, save_city
-from workbench.cli import main
+from workbench.io.cityio import load_city, save_city
+from workbench.run.cli import main
 
 NET3 = Path(wntr.__file__).parent / "library" / "networks" / "Net3.inp"
 INVENTORY = Path(__file__).parent / "data" / "simcenter_inventory.csv"
@@ -58,7 +58,7 @@ def test_city_from_osm_prints_sources_and_where_each_field_comes_from(tmp_path, 
         "data 10 (<1 %), constant 2181 (>99 %)")
     assert _field_line(lines, "population").split(None, 1)[1] == "synthetic 2191 (100 %)"
     warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING
-              and r.name == "workbench.importers.provenance"]
+              and r.name == "workbench.io.importers.provenance"]
     assert len(warned) == 1 and "year_built (100 %)" in warned[0]
 
 
@@ -148,7 +148,7 @@ def test_not_a_pbf_file_is_one_line_with_a_log(tmp_path, capsys, logs):
 
 def test_unexpected_error_in_a_stage_is_one_line_with_the_log_in_the_run_folder(
         params_file, tmp_path, capsys, monkeypatch):
-    from workbench.pipeline import commands
+    from workbench.run.pipeline import commands
 
     def broken(params, city):
         raise RuntimeError("boom " + "x" * 1000)
@@ -168,12 +168,12 @@ def test_unexpected_error_in_a_stage_is_one_line_with_the_log_in_the_run_folder(
 
 def test_unexpected_error_outside_a_run_is_one_line_with_a_log(params_file, capsys, logs,
                                                                monkeypatch):
-    import workbench.params
+    import workbench.run.cli
 
     def broken(path):
         raise RuntimeError("cannot\nparse " + "y" * 1000)
 
-    monkeypatch.setattr(workbench.params, "load_params", broken)
+    monkeypatch.setattr(workbench.run.cli, "load_params", broken)
     assert main(["simulate", str(params_file)]) == 1
     line = _line(capsys)
     assert line.startswith("workbench simulate: reading the parameters: RuntimeError: cannot "
@@ -185,7 +185,7 @@ def test_unexpected_error_outside_a_run_is_one_line_with_a_log(params_file, caps
 
 def test_interrupt_is_one_line_exit_130_and_no_folder(params_file, tmp_path, capsys,
                                                       monkeypatch):
-    from workbench.pipeline import commands
+    from workbench.run.pipeline import commands
 
     def interrupted(params, city):
         raise KeyboardInterrupt

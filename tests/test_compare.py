@@ -7,9 +7,11 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from workbench.errors import InputError
+from workbench.core.errors import InputError
 from workbench.uncertainty.compare import (
     TABLE_COLUMNS, compare_strategies, pairwise_table, save_posterior, strategy_table)
+
+pytestmark = pytest.mark.slow   # make test-fast leaves it out: PyMC fits, 3-9 s each
 
 FAST = {"draws": 300, "tune": 300, "chains": 2}
 N_MEMBERS = 40

@@ -1,4 +1,4 @@
-"""Tests of workbench.criticality: single points of failure, criticality, redundancy, 4R.
+"""Tests of workbench.network.criticality: single points of failure, criticality, redundancy, 4R.
 
 Hand-checked on the toy city (three 4-node paths fed at index 0; water population per node
 W0…W3 = 0, 210, 40, 250) and on small hand-built graphs; the block-cut-tree sums are checked
@@ -12,13 +12,14 @@ import pytest
 import xarray as xr
 
 from workbench.city import City, buildings_from_frame, toy_city
-from workbench.criticality import (cascade_criticality, four_r, network_sources, node_criticality,
-                                   node_population, rapidity, redundancy, redundancy_index,
-                                   resourcefulness, robustness, single_points_of_failure,
-                                   single_source_networks)
-from workbench.errors import InputError
-from workbench.synthetic import grid_city
-from workbench.system import build_system
+from workbench.metrics.four_r import (four_r, rapidity, redundancy_index, resourcefulness,
+                                     robustness)
+from workbench.network.criticality import (cascade_criticality, network_sources, node_criticality,
+                                           node_population, redundancy, single_points_of_failure,
+                                           single_source_networks)
+from workbench.core.errors import InputError
+from workbench.city.synthetic import grid_city
+from workbench.network.system import build_system
 
 
 @pytest.fixture(scope="module")
@@ -237,3 +238,16 @@ def test_four_r_table(toy):
     assert values["robustness"] == 0.4 and values["time_to_threshold"] == 4.0
     with pytest.raises(InputError, match="must be one curve along 'time'"):
         four_r(curves(), toy, crews=2, damaged_components=4, repair_crew_days=8.0)
+
+
+def test_rapidity_times_the_threshold_by_the_indexes_rule():
+    # a curve that touches 95 % on day 1 and falls back has not recovered until day 3, as
+    # recovery_time (the indexes' days to 95 %) says: one number for one question
+    from workbench.metrics.indexes import recovery_time
+    q = xr.DataArray([0.5, 0.96, 0.9, 0.97, 1.0], dims="time", coords={"time": range(5)})
+    out = rapidity(q)
+    assert float(out["time_to_threshold"]) == float(recovery_time(q, 0.95)) == 3.0
+    assert float(out["mean_slope"]) == pytest.approx((0.97 - 0.5) / 3)
+    never = rapidity(q[:3])
+    assert np.isinf(float(never["time_to_threshold"]))
+    assert float(never["mean_slope"]) == pytest.approx((0.9 - 0.5) / 2)

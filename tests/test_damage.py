@@ -1,4 +1,4 @@
-"""Tests of workbench.damage: the damage Dataset contract and the science of the sampling."""
+"""Tests of workbench.hazard.damage: the damage Dataset contract and the science of the sampling."""
 
 import numpy as np
 import pandas as pd
@@ -6,13 +6,13 @@ import pytest
 import xarray as xr
 
 from workbench.city import toy_city
-from workbench.damage import damage_probabilities, sample_damage
-from workbench.demo import demo_city
-from workbench.dims import BUILDING_TYPES
-from workbench.errors import InputError
-from workbench.fragility import COMPONENT_MODELS, lifeline_restoration_table
+from workbench.hazard.damage import damage_probabilities, sample_damage
+from workbench.io.demo import demo_city
+from workbench.core.dims import BUILDING_TYPES
+from workbench.core.errors import InputError
+from workbench.hazard.fragility import COMPONENT_MODELS, lifeline_restoration_table
 from workbench.hazard import Earthquake, intensity_from_csv
-from workbench.system import build_system
+from workbench.network.system import build_system
 
 PER_M2 = dict.fromkeys(BUILDING_TYPES, 2000.0)
 
@@ -178,7 +178,7 @@ def test_missing_replacement_cost_is_an_error(city):
 
 
 def test_default_replacement_cost_table(city):
-    from workbench.fragility import default_replacement_cost_per_m2, replacement_cost
+    from workbench.hazard.fragility import default_replacement_cost_per_m2, replacement_cost
     per_m2 = default_replacement_cost_per_m2()
     expected = city.buildings["floor_area"].values * [per_m2[t] for t in city.buildings["type"].values]
     assert replacement_cost(city).tolist() == expected.tolist()

@@ -11,10 +11,10 @@ import pytest
 
 from workbench import pipeline
 from workbench.city import toy_city
-from workbench.cityio import save_city
-from workbench.dashboard import BOUNDS, Dashboard, restoration_map_svg
-from workbench.errors import InputError
-from workbench.params import load_params
+from workbench.io.cityio import save_city
+from workbench.run.dashboard import BOUNDS, Dashboard, restoration_map_svg
+from workbench.core.errors import InputError
+from workbench.run.params import load_params
 
 
 @pytest.fixture(scope="module")
@@ -28,6 +28,7 @@ def _simulated(params, out):
     return json.loads((folder / "summary.json").read_text())["strategies"]
 
 
+@pytest.mark.slow
 def test_a_crew_change_recomputes_what_simulate_gives_and_replays_exactly(dash, tmp_path):
     before = dash.summary["flexible"]["economic_loss"]
     dash.controls["crews.building"].value = 120
@@ -43,6 +44,7 @@ def test_a_crew_change_recomputes_what_simulate_gives_and_replays_exactly(dash, 
     dash.controls["crews.building"].value = 60
 
 
+@pytest.mark.slow
 def test_commitment_materials_and_hazard_controls_reach_the_parameters(dash, tmp_path):
     c = dash.controls
     c["commitment_to_completion"].value = True
@@ -87,6 +89,7 @@ def test_the_work_table_shows_what_each_trade_has_to_do_and_when_it_is_done(dash
     dash.controls["crews.road"].value = 3
 
 
+@pytest.mark.slow
 def test_a_refused_setting_shows_its_error_and_the_page_keeps_working(dash):
     start = dict(dash.summary["rigid"])
     for trade in ("building", "water", "power"):
@@ -166,8 +169,8 @@ def test_the_map_marks_buildings_not_restored_within_the_horizon():
 def test_a_run_folder_brings_its_trained_archive_and_stage_05_result(tmp_path):
     from workbench.functionality import TableFunctionality
     from workbench.models.archive import save_archive, table_archive
-    from workbench.pipeline.writer import write_params
-    from workbench.params import validate_params
+    from workbench.run.pipeline.writer import write_params
+    from workbench.run.params import validate_params
     run = tmp_path / "run"
     (run / "models").mkdir(parents=True)
     params = validate_params({"strategies": ["flexible"]})
@@ -187,6 +190,7 @@ def test_a_run_folder_brings_its_trained_archive_and_stage_05_result(tmp_path):
     assert "stage 05" in dash.context and "Over 3 ensemble members" in dash.context
 
 
+@pytest.mark.slow
 def test_a_mitigation_switch_moves_the_numbers_and_replays(dash, tmp_path):
     before = dash.summary["flexible"]["economic_loss"]
     dash.controls["mitigation"].value = ("retrofit-public",)
@@ -198,11 +202,12 @@ def test_a_mitigation_switch_moves_the_numbers_and_replays(dash, tmp_path):
     assert dash.summary["flexible"]["economic_loss"] == before
 
 
+@pytest.mark.slow
 def test_the_notebook_runs_as_it_is_on_the_demo_city(tmp_path, monkeypatch):
     """notebooks/explore_constraints.ipynb executes with no editing (as in JupyterLab's Run All)."""
     import nbformat
     from nbclient import NotebookClient
-    from workbench.paths import NOTEBOOKS_DIR
+    from workbench.core.paths import NOTEBOOKS_DIR
     for name in ("WORKBENCH_DASHBOARD_PARAMS", "WORKBENCH_DASHBOARD_RUN"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("WORKBENCH_DASHBOARD_SAVE_DIR", str(tmp_path))

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from workbench.serve import serve_command
+from workbench.run.serve import serve_command
 
 ARTIFACTS = Path(os.environ.get("WORKBENCH_TEST_ARTIFACTS",
                                 Path(__file__).resolve().parent / "artifacts"))
@@ -31,6 +31,7 @@ except ImportError:                      # pragma: no cover — make test instal
     sync_playwright = None
 
 pytestmark = [
+    pytest.mark.slow,                    # make test-fast leaves it out: a served Voila and Chromium
     pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install "
                                                 "chromium); the browser tests need it"),
     pytest.mark.skipif(sync_playwright is None, reason="playwright is not installed "

@@ -1,4 +1,4 @@
-"""Tests of workbench.debris: road edges blocked by the debris of collapsed buildings.
+"""Tests of workbench.hazard.debris: road edges blocked by the debris of collapsed buildings.
 
 The toy city (workbench.city.toy_city) has buildings b0…b5 at x = 0, 100, …, 500 m, y = 10 m,
 and a road path R0–R1–R2–R3 along y = 0 (nodes at x = 0, 150, 300, 450 m, gateway R0).
@@ -13,11 +13,11 @@ import pytest
 import xarray as xr
 
 from workbench.city import toy_city
-from workbench.debris import (BLOCKED_DAMAGE_STATE, CLEARANCE_COST_PER_M2,
+from workbench.hazard.debris import (BLOCKED_DAMAGE_STATE, CLEARANCE_COST_PER_M2,
                               CLEARANCE_CREW_DAYS_PER_1000_M2, debris_reach, road_blockage)
-from workbench.errors import InputError
+from workbench.core.errors import InputError
 from workbench.recovery import Constraints, simulate_recovery
-from workbench.system import build_system
+from workbench.network.system import build_system
 
 ROAD_EDGES = ["road:R0--R1", "road:R1--R2", "road:R2--R3"]
 

@@ -1,4 +1,4 @@
-"""Tests of workbench.demo: the committed demo city loads and a rebuild reproduces it."""
+"""Tests of workbench.io.demo: the committed demo city loads and a rebuild reproduces it."""
 
 import filecmp
 import warnings
@@ -7,13 +7,13 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from workbench.cityio import load_city
-from workbench.criticality import network_sources, single_source_networks
-from workbench.demo import build_demo_city, demo_city
-from workbench.dims import NETWORKS, SOURCE_KINDS
-from workbench.importers import field_provenance, source_sizing
-from workbench.mapping import UnmappedBuildingsWarning
-from workbench.paths import DEMO_CITY_DIR
+from workbench.io.cityio import load_city
+from workbench.network.criticality import network_sources, single_source_networks
+from workbench.io.demo import build_demo_city, demo_city
+from workbench.core.dims import NETWORKS, SOURCE_KINDS
+from workbench.io.importers import field_provenance, source_sizing
+from workbench.city.mapping import UnmappedBuildingsWarning
+from workbench.core.paths import DEMO_CITY_DIR
 
 pytest.importorskip("pyrosm")
 

@@ -5,8 +5,8 @@ import pytest
 
 import workbench as wb
 from workbench import pipeline
-from workbench.indexes import functionality_curve
-from workbench.params import validate_params
+from workbench.metrics.indexes import functionality_curve
+from workbench.run.params import validate_params
 
 
 @pytest.fixture(scope="module")
@@ -29,9 +29,9 @@ def demo_losses(demo):
                                   seed=seed).isel(realization=0)
         recovery = wb.simulate_recovery(city, system, damage, constraints, seed=seed)
         summary = wb.summary_indexes(recovery, city, damage)
-        economic.append([summary[s]["economic_loss"] for s in wb.dims.STRATEGIES])
+        economic.append([summary[s]["economic_loss"] for s in wb.core.dims.STRATEGIES])
         lost = (1 - functionality_curve(recovery)).sum("time")  # daily steps: left rectangle
-        functionality.append([float(lost.sel(strategy=s)) for s in wb.dims.STRATEGIES])
+        functionality.append([float(lost.sel(strategy=s)) for s in wb.core.dims.STRATEGIES])
     return np.mean(economic, axis=0), np.mean(functionality, axis=0)
 
 
@@ -65,6 +65,7 @@ def test_bracket_holds_for_the_planning_objective(demo_losses):
 
 @pytest.mark.parametrize("trades, levels", [(("building",), (60, 70)), (("road",), (3, 5)),
                                             (("water", "power"), (6, 10, 11))])
+@pytest.mark.slow
 def test_more_crews_never_raise_either_index_in_the_mean(demo, trades, levels):
     """Five seeds, every strategy: crews of some trades raised step by step from the default;
     economic and service loss in the mean never rise. (Building repairs are valued at the
@@ -83,7 +84,7 @@ def test_more_crews_never_raise_either_index_in_the_mean(demo, trades, levels):
             s = wb.summary_indexes(wb.simulate_recovery(city, system, damage, c, seed=seed),
                                    city, damage)
             row.append([[s[k]["economic_loss"], s[k]["service_loss_person_days"]]
-                        for k in wb.dims.STRATEGIES])
+                        for k in wb.core.dims.STRATEGIES])
         out.append(row)
     mean = np.mean(out, axis=0)              # (level, strategy, index)
     assert (np.diff(mean, axis=0) <= 1e-12 * mean[:-1]).all(), (trades, mean)

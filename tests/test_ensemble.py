@@ -9,14 +9,14 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from workbench.damage import sample_damage
-from workbench.debris import road_blockage
-from workbench.errors import InputError
+from workbench.hazard.damage import sample_damage
+from workbench.hazard.debris import road_blockage
+from workbench.core.errors import InputError
 from workbench.hazard import Earthquake, earthquake_intensity
-from workbench.indexes import summary_indexes
+from workbench.metrics.indexes import summary_indexes
 from workbench.recovery import Constraints, simulate_recovery
-from workbench.synthetic import grid_city
-from workbench.system import build_system
+from workbench.city.synthetic import grid_city
+from workbench.network.system import build_system
 from workbench.uncertainty.ensemble import (DEFAULT_PRIORS, MEMBER, PRIOR_NAMES, check_priors,
                                             run_ensemble, run_member, sample_members,
                                             save_ensemble)
@@ -66,6 +66,7 @@ def test_first_members_do_not_depend_on_the_member_count(setting):
     assert len(set(five["damage_seed"].values.tolist())) == 5
 
 
+@pytest.mark.slow
 def test_serial_and_two_workers_give_the_same_dataset(setting):
     draws = sample_members(members=6, seed=4)
     serial = _run(setting, draws)
@@ -80,6 +81,7 @@ def test_serial_and_two_workers_give_the_same_dataset(setting):
         _without_run_attrs(serial))
 
 
+@pytest.mark.slow
 def test_unreachable_scheduler_fails_fast_naming_the_address(setting):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -102,6 +104,7 @@ def test_a_running_scheduler_runs_the_same_members(setting):
     assert _without_run_attrs(remote).identical(_without_run_attrs(_run(setting, draws)))
 
 
+@pytest.mark.slow
 def test_a_scheduler_without_workers_is_an_input_error(setting):
     from distributed import LocalCluster
     with LocalCluster(n_workers=0, processes=False, dashboard_address=None) as cluster:
@@ -175,6 +178,7 @@ def test_stronger_fragilities_damage_fewer_buildings(setting):
     assert (strong["repair_cost"].mean() < weak["repair_cost"].mean()).all()
 
 
+@pytest.mark.slow
 def test_more_productive_crews_lose_less(setting):
     draws = _fixed(sample_members(members=6, seed=6), fragility_median_scale=1.0)
     slow = _run(setting, _fixed(draws, crew_productivity=0.7))

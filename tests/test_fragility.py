@@ -1,4 +1,4 @@
-"""Tests of workbench.fragility: Hazus tables, code levels, curves, pipes, consequences."""
+"""Tests of workbench.hazard.fragility: Hazus tables, code levels, curves, pipes, consequences."""
 
 import logging
 
@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import xarray as xr
 
-import workbench.fragility as fragility
+import workbench.hazard.fragility as fragility
 from workbench.city import toy_city
-from workbench.errors import InputError
-from workbench.fragility import (COMPONENT_MODELS, COMPONENT_RESTORATION, SEISMIC_DESIGN_ZONES,
+from workbench.core.errors import InputError
+from workbench.hazard.fragility import (COMPONENT_MODELS, COMPONENT_RESTORATION, SEISMIC_DESIGN_ZONES,
                                  building_consequences, building_fragility,
                                  building_fragility_table, code_level, component_consequences,
                                  component_fragility, exceedance_probability,
@@ -78,7 +78,7 @@ def test_design_levels_follow_the_hazus_zone_table(zone):
 
 def test_design_zone_from_city_param_and_default(caplog):
     b = toy_city().buildings
-    with caplog.at_level(logging.WARNING, logger="workbench.fragility"):
+    with caplog.at_level(logging.WARNING, logger="workbench.hazard.fragility"):
         assert seismic_design_zone(b) == "0"
     assert "no 'seismic_design_zone' attr: assuming UBC seismic zone 0" in caplog.text
     assert seismic_design_zone(b.assign_attrs(seismic_design_zone="2a")) == "2A"

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from workbench.city import toy_city
-from workbench.dims import BUILDING_TYPES
-from workbench.errors import InputError
+from workbench.core.dims import BUILDING_TYPES
+from workbench.core.errors import InputError
 from workbench.functionality import (CURRENCY, EP_UNIT, EP_UNIT_INPUTS, PRICE_YEAR,
                                      FunctionalityModel, Shelters, TableFunctionality,
                                      building_ep, building_sc, city_functionality,
@@ -66,7 +66,7 @@ def test_damage_state_tables_follow_atc20_placards():
 
 
 def test_ep_unit_table_is_derived_from_the_cited_inputs():
-    from workbench.assumptions import CPI_TO_PRICE_YEAR
+    from workbench.core.assumptions import CPI_TO_PRICE_YEAR
     assert CURRENCY == "EUR" and PRICE_YEAR == 2024   # one price year for all money
     assert set(EP_UNIT) == set(BUILDING_TYPES)
     for t, (value_added, area) in EP_UNIT_INPUTS.items():   # published at 2022 prices

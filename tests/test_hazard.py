@@ -5,10 +5,10 @@ import pandas as pd
 import pytest
 
 from workbench.city import toy_city
-from workbench.errors import InputError
+from workbench.core.errors import InputError
 from workbench.hazard import (Earthquake, earthquake_intensity, ground_motion, intensity_from_csv,
                               joyner_boore_distance)
-from workbench.system import build_system
+from workbench.network.system import build_system
 
 
 def _ba08_rock_by_hand(m, rjb, e, e5, e6, mh, c1, c2, c3, h):
@@ -122,7 +122,7 @@ def test_source_too_far_to_damage_anything_is_a_warning_with_distance_and_pga(ca
         shaking = earthquake_intensity(Earthquake(5.0, 150_000.0, 0.0), toy_city())
     largest = float(shaking["building_pga"].max())
     assert largest < 0.011
-    (record,) = [r for r in caplog.records if r.name == "workbench.hazard"]
+    (record,) = [r for r in caplog.records if r.name == "workbench.hazard.ground_motion"]
     assert "149.5 km from the nearest building" in record.getMessage()
     assert f"{largest:.2g} g, below the 0.011 g" in record.getMessage()
     caplog.clear()

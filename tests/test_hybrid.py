@@ -11,7 +11,7 @@ import torch
 from sklearn.base import clone
 from sklearn.model_selection import cross_val_score
 
-from workbench.errors import InputError
+from workbench.core.errors import InputError
 from workbench.models.hybrid import (CONFIG_FILE, WEIGHTS_FILE, HybridEPRegressor, load_hybrid,
                                      save_hybrid)
 from workbench.models.production import (PRODUCTION_GROUND_TRUTH, TARGET, hybrid_columns,
@@ -48,6 +48,7 @@ def fitted(small):
     return _model(n_static).fit(X, y)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("temporal_signal", [True, False])
 def test_hybrid_against_static_only_baseline(temporal_signal):
     X, y, n_static = _data(400, seed=0, temporal_signal=temporal_signal)

@@ -1,4 +1,4 @@
-"""Tests of workbench.importers: real files from installed packages, round trips, bad inputs."""
+"""Tests of workbench.io.importers: real files from installed packages, round trips, bad inputs."""
 
 import json
 import logging
@@ -11,17 +11,17 @@ import numpy as np
 import pytest
 
 from workbench.city import toy_city, validate_network
-from workbench.cityio import load_city
-from workbench.dims import SOURCE_KINDS
-from workbench.errors import InputError
-from workbench.importers import (
+from workbench.io.cityio import load_city
+from workbench.core.dims import SOURCE_KINDS
+from workbench.core.errors import InputError
+from workbench.io.importers import (
     PEAK_POWER_W_PER_M2, WATER_L_PER_PERSON_DAY, field_provenance, lay_network_along_streets,
     read_buildings_geojson, read_epanet, read_osm, read_pandapower, repair_effort, source_sizing,
     structural_class, write_buildings_geojson, city_from_osm,
 )
-from workbench.importers.osm import _osm_buildings
-from workbench.importers.utilities import MAX_DAY_FACTOR
-from workbench.mapping import UnmappedBuildingsWarning
+from workbench.io.importers.osm import _osm_buildings
+from workbench.io.importers.utilities import MAX_DAY_FACTOR
+from workbench.city.mapping import UnmappedBuildingsWarning
 
 wntr = pytest.importorskip("wntr")
 pyrosm = pytest.importorskip("pyrosm")
@@ -94,6 +94,7 @@ def test_epanet_rejects_other_formats_and_bad_fit(tmp_path):
 
 # --------------------------------------------------------------------------- pandapower
 
+@pytest.mark.slow
 def test_pandapower_mv_oberrhein_from_json(oberrhein_json):
     graph = read_pandapower(oberrhein_json)
     assert graph.number_of_nodes() == 179
@@ -129,7 +130,7 @@ def test_buildings_csv_and_geojson_round_trip(tmp_path):
     assert back["type"].values.tolist() == buildings["type"].values.tolist()
     # a city folder with the GeoJSON instead of the CSV loads too
     city = toy_city()
-    from workbench.cityio import save_city
+    from workbench.io.cityio import save_city
     folder = save_city(city, tmp_path / "city")
     csv_back = load_city(folder)
     np.testing.assert_allclose(csv_back.buildings["floor_area"], buildings["floor_area"])
@@ -176,7 +177,7 @@ def test_geojson_not_a_feature_collection(tmp_path):
 
 
 def test_city_folder_with_unknown_network_format(tmp_path):
-    from workbench.cityio import save_city
+    from workbench.io.cityio import save_city
     folder = save_city(toy_city(), tmp_path / "city")
     (folder / "networks" / "water.json").unlink()
     (folder / "networks" / "water.shp").write_text("")
@@ -247,7 +248,7 @@ def _osm_like(n, **tags):
 
 def test_osm_without_year_or_level_tags_is_all_constant_and_warns(caplog):
     n = 40
-    with caplog.at_level(logging.WARNING, logger="workbench.importers"):
+    with caplog.at_level(logging.WARNING, logger="workbench.io.importers"):
         buildings = _osm_buildings(_osm_like(n), _NoLandUse(), "EPSG:3067",
                                    np.random.default_rng(0), source="synthetic.osm.pbf")
     table = field_provenance(buildings)
@@ -259,7 +260,7 @@ def test_osm_without_year_or_level_tags_is_all_constant_and_warns(caplog):
     assert set(buildings["year_source"].values) == set(buildings["stories_source"].values) == {
         "constant"}
     assert (buildings["year_built"] == 1960).all()
-    [record] = [r for r in caplog.records if r.name == "workbench.importers.provenance"]
+    [record] = [r for r in caplog.records if r.name == "workbench.io.importers.provenance"]
     assert record.levelno == logging.WARNING
     message = record.getMessage()
     assert "synthetic.osm.pbf" in message and "of 40 buildings" in message
@@ -272,7 +273,7 @@ def test_osm_gap_filled_from_a_single_observed_value_is_a_constant(levels, fill,
     n = 20
     frame = _osm_like(n, building=["residential"] * n,
                       **{"building:levels": levels + [None] * (n - len(levels))})
-    with caplog.at_level(logging.WARNING, logger="workbench.importers"):
+    with caplog.at_level(logging.WARNING, logger="workbench.io.importers"):
         buildings = _osm_buildings(frame, _NoLandUse(), "EPSG:3067", np.random.default_rng(0),
                                    source="synthetic")
     source = buildings["stories_source"].values.astype(str)
@@ -285,7 +286,7 @@ def test_osm_gap_filled_from_a_single_observed_value_is_a_constant(levels, fill,
 def test_read_osm_other_extract_reports_its_constants(caplog):
     # pyrosm's second bundled extract (Finnish countryside): no start_date at all, and
     # building:levels on 10 buildings, all "1"
-    with caplog.at_level(logging.WARNING, logger="workbench.importers"), warnings.catch_warnings():
+    with caplog.at_level(logging.WARNING, logger="workbench.io.importers"), warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # pyrosm: no land use for some areas
         buildings, _ = read_osm(pyrosm.get_data("test_pbf"))
     n = buildings.sizes["building"]
@@ -395,6 +396,7 @@ def test_generator_sources_follow_the_load_and_keep_osm_substations(helsinki):
 
 # --------------------------------------------------------------------------- whole city
 
+@pytest.mark.slow
 def test_city_from_osm_with_imported_networks(tmp_path, oberrhein_json):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UnmappedBuildingsWarning)

@@ -1,4 +1,4 @@
-"""Tests of workbench.indexes: integrals, limits, recovery time, 72 h value, summary."""
+"""Tests of workbench.metrics.indexes: integrals, limits, recovery time, 72 h value, summary."""
 
 import json
 import math
@@ -9,8 +9,8 @@ import pytest
 import xarray as xr
 
 from workbench.city import City, buildings_from_frame, toy_city
-from workbench.errors import InputError
-from workbench.indexes import (SUMMARY_KEYS, economic_loss, ep_loss, functionality_at,
+from workbench.core.errors import InputError
+from workbench.metrics.indexes import (SUMMARY_KEYS, economic_loss, ep_loss, functionality_at,
                                recovery_time, repair_cost, service_loss,
                                summary_indexes)
 from workbench.recovery import Constraints, simulate_recovery

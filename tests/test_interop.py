@@ -1,4 +1,4 @@
-"""Tests of workbench.interop: a SimCenter-style inventory and pelicun-style damage in, GIS out.
+"""Tests of workbench.io.interop: a SimCenter-style inventory and pelicun-style damage in, GIS out.
 
 Fixtures: ``tests/data/simcenter_inventory.csv`` (240 synthetic buildings around Berkeley, CA,
 PlanArea in ft²) and ``tests/data/simcenter_damage.csv`` (80 rows), both written by
@@ -16,18 +16,18 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from workbench.cityio import load_city
-from workbench.dims import BUILDING_TYPES, NETWORKS
-from workbench.errors import InputError
-from workbench.fragility import building_fragility, structure_types
+from workbench.io.cityio import load_city
+from workbench.core.dims import BUILDING_TYPES, NETWORKS
+from workbench.core.errors import InputError
+from workbench.hazard.fragility import building_fragility, structure_types
 from workbench.functionality import city_functionality
-from workbench.importers import field_provenance, source_sizing
-from workbench.interop import (AREA_UNITS, OCCUPANCY_CLASS_TYPES, city_from_inventory,
+from workbench.io.importers import field_provenance, source_sizing
+from workbench.io.interop import (AREA_UNITS, OCCUPANCY_CLASS_TYPES, city_from_inventory,
                                export_results, hazus_model_type, read_damage, read_inventory,
                                street_lattice)
-from workbench.interop.inventory import _inventory_buildings
+from workbench.io.interop.inventory import _inventory_buildings
 from workbench.recovery import Constraints, simulate_recovery
-from workbench.system import build_system
+from workbench.network.system import build_system
 
 DATA = Path(__file__).parent / "data"
 INVENTORY = DATA / "simcenter_inventory.csv"
@@ -364,7 +364,7 @@ def test_table_realizations_win_over_the_parameter_with_a_warning(city, system, 
     rows = pd.DataFrame({"id": ["1", "1", "2"], "realization": [0, 1, 2], "DS": [4, 2, 1],
                          "repair_cost": [1e6, 1e5, 1e3], "repair_time": [200.0, 30.0, 5.0]})
     path = _write(rows, tmp_path, "dl.csv")
-    with caplog.at_level("WARNING", logger="workbench.interop.damage"):
+    with caplog.at_level("WARNING", logger="workbench.io.interop.damage"):
         damage = read_damage(path, city, system=system, realizations=10)
     assert damage.sizes["realization"] == 3
     (record,) = caplog.records
@@ -372,7 +372,7 @@ def test_table_realizations_win_over_the_parameter_with_a_warning(city, system, 
                                    "realizations = 10 does not apply to an imported table: the "
                                    "run uses the table's 3")
     caplog.clear()
-    with caplog.at_level("WARNING", logger="workbench.interop.damage"):
+    with caplog.at_level("WARNING", logger="workbench.io.interop.damage"):
         read_damage(path, city, system=system, realizations=3)
     assert not caplog.records
 

@@ -10,8 +10,10 @@ import pytest
 import xarray as xr
 
 from workbench import pipeline
-from workbench.cli import main
-from workbench.params import validate_params
+from workbench.run.cli import main
+from workbench.run.params import validate_params
+
+pytestmark = pytest.mark.slow   # make test-fast leaves it out: a whole `workbench run` of every notebook (~90 s)
 
 DATA = Path(__file__).parent / "data"
 

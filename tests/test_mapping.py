@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from workbench.city import toy_city
-from workbench.errors import InputError
-from workbench.mapping import UnmappedBuildingsWarning, buildings_by_type, map_buildings, map_city
-from workbench.system import service_table
+from workbench.core.errors import InputError
+from workbench.city.mapping import UnmappedBuildingsWarning, buildings_by_type, map_buildings, map_city
+from workbench.network.system import service_table
 
 
 def test_nearest_nodes_known_answer():

@@ -8,10 +8,10 @@ import pytest
 
 import workbench as wb
 from workbench import mitigation as mt
-from workbench.errors import InputError
-from workbench.params import validate_params
-from workbench.pipeline import stages
-from workbench.pipeline.mitigation import mitigation_stage, write_mitigation
+from workbench.core.errors import InputError
+from workbench.run.params import validate_params
+from workbench.run.pipeline import stages
+from workbench.run.pipeline.mitigation import mitigation_stage, write_mitigation
 from workbench.uncertainty.ensemble import sample_members
 
 ALL_TYPES = ["residential", "office", "commercial", "industrial", "public"]
@@ -33,6 +33,7 @@ def _evaluate(demo, options, combinations=(), members=5, seed=3):
                        sample_members(members=members, seed=seed))
 
 
+@pytest.mark.slow
 def test_a_no_op_option_has_ratio_0_and_ranks_last(demo):
     res = _evaluate(demo, [
         {"name": "noop", "kind": "shelters", "places": 0, "cost": 1e6},
@@ -44,6 +45,7 @@ def test_a_no_op_option_has_ratio_0_and_ranks_last(demo):
     assert table["option"].iloc[-1] == "noop" and table["rank"].iloc[-1] == len(table)
 
 
+@pytest.mark.slow
 def test_retrofitting_every_building_to_the_top_level_never_raises_expected_loss(demo):
     res = _evaluate(demo, [{"name": "all-HC", "kind": "retrofit", "types": ALL_TYPES,
                             "to": "HC"}], members=6)
@@ -55,6 +57,7 @@ def test_retrofitting_every_building_to_the_top_level_never_raises_expected_loss
     assert float(res["cost"].sel(option="all-HC")) > 0
 
 
+@pytest.mark.slow
 def test_common_random_numbers_narrow_the_comparison(demo):
     """The same members for baseline and option vs the option on other members."""
     params, city, system, intensity = demo
@@ -97,6 +100,7 @@ def test_options_act_on_their_input_and_combinations_on_all_of_theirs(demo):
     assert mt.option_cost(by["pumps"], city, system) == 150_000 * 2
 
 
+@pytest.mark.slow
 def test_the_same_seed_gives_the_same_ranking(demo):
     options = [{"name": "beds", "kind": "shelters", "places": 500}]
     a, b = _evaluate(demo, options, members=3), _evaluate(demo, options, members=3)
@@ -132,6 +136,7 @@ def test_backup_power_in_a_city_without_pumps_says_so():
         mt.option_cost(opt, city, system)
 
 
+@pytest.mark.slow
 def test_stage_06_writes_its_ranking(demo, tmp_path):
     params, city, system, _ = demo
     params = validate_params({"mitigation": {"members": 3}})
@@ -149,7 +154,7 @@ def test_stage_06_writes_its_ranking(demo, tmp_path):
 
 
 def test_mitigation_apply_names_options_only():
-    from workbench.errors import ParameterError
+    from workbench.core.errors import ParameterError
     with pytest.raises(ParameterError, match=r"mitigation.apply.*unknown: \['nope'\]"):
         validate_params({"mitigation": {"apply": ["nope"]}})
     with pytest.raises(ParameterError, match="distinct option names"):
@@ -171,3 +176,18 @@ def test_options_in_effect_act_in_stage_04(demo):
         rec[name] = stages.recovery_stage(p, city, damage, system).summaries[0]["flexible"]
     assert rec["done"]["economic_loss"] < rec["base"]["economic_loss"]
     assert rec["done"]["service_loss_person_days"] < rec["base"]["service_loss_person_days"]
+
+
+def test_the_ranking_table_prints_no_ratio_to_five_decimals():
+    import pandas as pd
+    from workbench.mitigation import ranking_table
+    row = {"option": "o", "kind": "shelters", "cost": 1e6, "avoided_economic_loss": 3080.0,
+           "avoided_economic_loss_p5": 0.0, "avoided_economic_loss_p95": 8310.0,
+           "avoided_person_days": 1.0, "avoided_person_days_p5": 0.0,
+           "avoided_person_days_p95": 2.0, "bcr": 0.00308, "bcr_p5": 0.0, "bcr_p95": 0.0831,
+           "p_worth_it": 0.0, "rank": 1}
+    cell = ranking_table(pd.DataFrame([row]))["benefit–cost ratio (5–95 %)"].iloc[0]
+    assert cell == "< 0.01 (0 – 0.0831)"
+    row.update(bcr=-0.004, bcr_p5=-2.5, bcr_p95=float("inf"))
+    assert ranking_table(pd.DataFrame([row]))["benefit–cost ratio (5–95 %)"].iloc[0] == \
+        "> -0.01 (-2.5 – ∞)"

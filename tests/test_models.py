@@ -10,7 +10,7 @@ import xarray as xr
 import yaml
 
 from workbench.city import toy_city
-from workbench.errors import InputError
+from workbench.core.errors import InputError
 from workbench.functionality import TableFunctionality
 from workbench.models.archive import (ArchivedFunctionality, archive_tables, load_archive,
                                       rss_archive, save_archive, table_archive)
@@ -31,6 +31,7 @@ def forest(survey):
     return train_rss_forest(survey, selected, seed=0, n_estimators=100)
 
 
+@pytest.mark.slow
 def test_forest_recovers_the_generators_relation(forest):
     planted = {f for f, effect in SURVEY_GROUND_TRUTH.items() if effect}
     assert planted <= set(forest.features)
@@ -41,6 +42,7 @@ def test_forest_recovers_the_generators_relation(forest):
     assert top in {"d0", "building_type", "income_per_capita"}   # d_t is on d0's scale
 
 
+@pytest.mark.slow
 def test_same_seed_same_forest_and_the_saved_forest_loads_identically(survey, forest, tmp_path):
     again = train_rss_forest(survey, [f for f in forest.features], seed=0, n_estimators=100)
     x = survey.head(50)
@@ -153,8 +155,9 @@ def _user_files(tmp_path):
     return path
 
 
+@pytest.mark.slow
 def test_a_users_survey_runs_through_02_03_and_simulate_with_trained(tmp_path):
-    from workbench.cli import main
+    from workbench.run.cli import main
     path = _user_files(tmp_path)
     out = tmp_path / "run"
     assert main(["simulate", str(path), "--out", str(out)]) == 0
@@ -183,8 +186,8 @@ def test_a_users_survey_runs_through_02_03_and_simulate_with_trained(tmp_path):
 
 
 def test_trained_without_an_archive_is_a_clear_error():
-    from workbench.params import validate_params
-    from workbench.pipeline.modelling import functionality_of
+    from workbench.run.params import validate_params
+    from workbench.run.pipeline.modelling import functionality_of
     with pytest.raises(InputError, match="run stage 03"):
         functionality_of(validate_params({"models": {"functionality": "trained"}}), None)
     assert functionality_of(validate_params({}), None) is None
@@ -199,8 +202,8 @@ def test_trained_without_an_archive_is_a_clear_error():
     ({"max_epochs": 0}, "models.max_epochs"),
 ])
 def test_bad_model_parameters(models, message):
-    from workbench.errors import ParameterError
-    from workbench.params import validate_params
+    from workbench.core.errors import ParameterError
+    from workbench.run.params import validate_params
     with pytest.raises(ParameterError, match=message):
         validate_params({"models": models})
 
@@ -211,6 +214,7 @@ def test_archive_dims_are_named(forest, survey):
     assert rss.dims == ("building_type", "water", "power", "road")
 
 
+@pytest.mark.slow
 def test_rss_archive_equals_sklearns_partial_dependence(forest, survey):
     """The hand-vectorised partial dependence gives scikit-learn's numbers (one type)."""
     from sklearn.inspection import partial_dependence

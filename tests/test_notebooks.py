@@ -14,10 +14,10 @@ from jupytext.cli import jupytext as jupytext_cli
 import pytest
 
 from workbench import pipeline
-from workbench.errors import InputError
-from workbench.pairs import check_pairs, pair_difference
-from workbench.paths import NOTEBOOKS_DIR, ROOT
-from workbench.params import validate_params
+from workbench.core.errors import InputError
+from workbench.run.pairs import check_pairs, pair_difference
+from workbench.core.paths import NOTEBOOKS_DIR, ROOT
+from workbench.run.params import validate_params
 
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
 

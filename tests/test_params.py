@@ -5,8 +5,8 @@ import math
 import pytest
 import yaml
 
-from workbench.errors import ParameterError
-from workbench.params import DEFAULTS, default_params_yaml, dump_params, load_params, validate_params
+from workbench.core.errors import ParameterError
+from workbench.run.params import DEFAULTS, default_params_yaml, dump_params, load_params, validate_params
 
 
 def test_defaults_round_trip(tmp_path):
@@ -102,7 +102,7 @@ def test_design_code_default_and_spellings():
 # --------------------------------------------------------------------------- each rule once
 
 def test_constraint_rules_are_those_of_recovery_constraints():
-    from workbench.errors import InputError
+    from workbench.core.errors import InputError
     from workbench.recovery import Constraints
     for given in ({"crews": -1}, {"materials_per_day": 0}, {"commitment_days": -3}):
         with pytest.raises(InputError) as direct:
@@ -113,7 +113,7 @@ def test_constraint_rules_are_those_of_recovery_constraints():
 
 
 def test_earthquake_rules_are_those_of_hazard_earthquake():
-    from workbench.errors import InputError
+    from workbench.core.errors import InputError
     from workbench.hazard import Earthquake
     with pytest.raises(InputError) as direct:
         Earthquake(magnitude=5.5, x=0.0, y=0.0, vs30=-1.0)
@@ -230,7 +230,7 @@ def test_overlong_values_are_cut_in_errors():
 # --------------------------------------------------------------------------- memory
 
 def test_memory_estimate_counts_damage_and_recovery():
-    from workbench.params import memory_estimate
+    from workbench.run.params import memory_estimate
     p = validate_params({"realizations": 10, "horizon_days": 99})
     e = memory_estimate(p, 1000, 500)
     assert e["damage"] == 10 * 1500 * 8 * 8
@@ -238,7 +238,7 @@ def test_memory_estimate_counts_damage_and_recovery():
 
 
 def test_memory_beyond_half_the_machine_is_refused():
-    from workbench.params import check_memory
+    from workbench.run.params import check_memory
     p = validate_params({"realizations": 1000})
     assert check_memory(p, 100_000, 10_000, physical_bytes=128e9) < 64e9
     with pytest.raises(ParameterError, match=r"parameters realizations 1,000, horizon_days 730 "

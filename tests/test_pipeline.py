@@ -8,10 +8,10 @@ import yaml
 
 from workbench import pipeline
 from workbench.city import toy_city
-from workbench.cityio import save_city
-from workbench.cli import main
-from workbench.errors import StageError
-from workbench.params import validate_params
+from workbench.io.cityio import save_city
+from workbench.run.cli import main
+from workbench.core.errors import StageError
+from workbench.run.params import validate_params
 
 SUMMARY_KEYS = {"economic_loss", "ep_loss", "repair_cost", "service_loss_person_days",
                 "economic_loss_per_m2", "service_loss_per_m2", "recovery_days_95",
@@ -104,8 +104,9 @@ def test_cli_bad_city_path(tmp_path, capsys):
     assert not (tmp_path / "o" / "summary.json").exists()
 
 
-def test_run_executes_notebooks(toy_folder, tmp_path):
-    run_dir = pipeline.run(_params(toy_folder), tmp_path / "run")
+@pytest.mark.slow
+def test_run_executes_notebooks(toy_report):
+    run_dir = toy_report.dir
     manifest = json.loads((run_dir / "manifest.json").read_text())
     stages = manifest["stages"]
     assert stages and all(s["status"] == "ok" for s in stages.values()), stages
@@ -135,6 +136,7 @@ def test_run_executes_notebooks(toy_folder, tmp_path):
     assert math.isfinite(summary["strategies"]["semiflexible"]["economic_loss"])
 
 
+@pytest.mark.slow
 def test_run_failure_keeps_failed_notebook(toy_folder, tmp_path):
     params = _params(toy_folder, hazard=_bad_field(tmp_path))
     with pytest.raises(StageError, match="stage 04_recovery_simulation failed"):

@@ -13,7 +13,7 @@ from PIL import Image
 
 from workbench import plots
 from workbench.city import toy_city
-from workbench.dims import BUILDING, DAMAGE_STATES, MEMBER, REALIZATION, STRATEGIES, STRATEGY, TIME
+from workbench.core.dims import BUILDING, DAMAGE_STATES, MEMBER, REALIZATION, STRATEGIES, STRATEGY, TIME
 
 matplotlib.use("Agg")
 

@@ -5,8 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.dims import BUILDING_TYPES
-from workbench.errors import InputError
+from workbench.core.dims import BUILDING_TYPES
+from workbench.core.errors import InputError
 from workbench.functionality import EP_SERVICE_WEIGHTS, EP_UNIT
 from workbench.models.production import (
     PRODUCTION_GROUND_TRUTH, PRODUCTION_SCHEMA, SATISFACTION_COLUMNS, SERIES_CHANNELS,

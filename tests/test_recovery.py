@@ -15,12 +15,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from workbench.city import City, buildings_from_frame, toy_city
-from workbench.errors import InputError
+from workbench.core.errors import InputError
 from workbench.functionality import EP_UNIT
-from workbench.indexes import ep_loss, functionality_curve, recovery_time, service_loss
+from workbench.metrics.indexes import ep_loss, functionality_curve, recovery_time, service_loss
 from workbench.recovery import Constraints, simulate_recovery
-from workbench.synthetic import grid_city
-from workbench.system import build_system
+from workbench.city.synthetic import grid_city
+from workbench.network.system import build_system
 
 STRATS = ("rigid", "semiflexible", "flexible")
 
@@ -391,7 +391,7 @@ def test_crew_log_is_consistent(grid):
 
 
 def test_with_sampled_damage_from_the_damage_module():
-    damage_module = pytest.importorskip("workbench.damage")
+    damage_module = pytest.importorskip("workbench.hazard.damage")
     from workbench.hazard import Earthquake
     city = toy_city()
     system = build_system(city)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from workbench.paths import ROOT
+from workbench.core.paths import ROOT
 
 #: Documents of the project's makers, not of the repository (spelled in pieces so that this
 #: file does not match itself).

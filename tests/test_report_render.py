@@ -1,7 +1,8 @@
 """What people read (issue [report]): the rendered report of a real ``workbench run`` reads as a
 document and can be trusted offline.
 
-One run of every stage notebook on the toy city (small parameters, shared by the module) is
+One run of every stage notebook on the toy city (small parameters, shared with the other
+report tests: conftest's ``toy_report``) is
 checked for: no input cells in the final report (its executed notebook keeps them); no absolute
 path of the machine on any page; no number with more than 4 decimals in a table of the report or
 ``index.html``; no script, style sheet or module loaded from a network address; every figure as
@@ -23,12 +24,10 @@ import nbformat
 import pytest
 from PIL import Image
 
-from workbench import pipeline
-from workbench.city import toy_city
-from workbench.cityio import save_city
-from workbench.params import DEFAULTS, validate_params
-from workbench.paths import ROOT
-from workbench.pipeline.execute import HIDDEN_CELL_TAGS, render_html
+from workbench.core.paths import ROOT
+from workbench.run.pipeline.execute import HIDDEN_CELL_TAGS, render_html
+
+pytestmark = pytest.mark.slow   # make test-fast leaves it out: a whole `workbench run` and Chromium screenshots (~110 s)
 
 REPORT = "07_resilience_report"
 #: Figures every successful run writes (stage 06, when present, may add its own).
@@ -54,18 +53,10 @@ ARTIFACTS = Path(os.environ.get("WORKBENCH_TEST_ARTIFACTS",
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    """One ``workbench run`` of every notebook on the toy city."""
-    base = tmp_path_factory.mktemp("report")
-    given = {"name": "toy", "city": str(save_city(toy_city(), base / "city" / "toy")),
-             "horizon_days": 60, "hazard": {"magnitude": 7.0}, "constraints": {"crews": 2},
-             "models": {"max_epochs": 3},
-             "ensemble": {"members": 12, "draws": 50, "tune": 50, "chains": 1}}
-    if "mitigation" in DEFAULTS:
-        given["mitigation"] = {"members": 0}   # stage 06 has tests of its own; skipped here
-    run_dir = pipeline.run(validate_params(given), base / "run")
-    return {"dir": run_dir, "base": base,
-            "pages": {p.stem: p.read_text(encoding="utf-8") for p in run_dir.glob("*.html")}}
+def run(toy_report):
+    """The shared ``workbench run`` of every notebook on the toy city (conftest)."""
+    return {"dir": toy_report.dir, "base": toy_report.base,
+            "pages": {p.stem: p.read_text(encoding="utf-8") for p in toy_report.dir.glob("*.html")}}
 
 
 class _Cells(HTMLParser):

@@ -10,13 +10,16 @@ import re
 from dataclasses import replace
 
 import networkx as nx
+import pytest
 import yaml
 
 from workbench import pipeline
 from workbench.city import toy_city
-from workbench.cityio import save_city
-from workbench.cli import main
-from workbench.params import validate_params
+from workbench.io.cityio import save_city
+from workbench.run.cli import main
+from workbench.run.params import validate_params
+
+pytestmark = pytest.mark.slow   # make test-fast leaves it out: a whole `workbench run` on a hostile city (~110 s)
 
 README = ("# Toy city <script>alert('readme')</script>\n\n"
           "Data: [OSM](javascript:alert('link')) <img src=x onerror=alert('img')>\n\n"

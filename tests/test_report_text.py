@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from workbench import report
-from workbench.formatting import money, number, short_path, significant
-from workbench.pipeline.summary import UNITS   # summary.json's units, as a run writes them
+from workbench.show.formatting import money, number, short_path, significant
+from workbench.run.pipeline.summary import UNITS   # summary.json's units, as a run writes them
 
 CITY = {"name": "x", "buildings": 3, "floor_area_m2": 1200.0, "population": 40.0,
         "occupancy": 60.0}

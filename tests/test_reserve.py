@@ -5,7 +5,7 @@ import pytest
 import xarray as xr
 
 from workbench.city import toy_city
-from workbench.errors import InputError
+from workbench.core.errors import InputError
 from workbench.recovery import Constraints, simulate_recovery
 
 

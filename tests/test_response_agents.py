@@ -13,13 +13,13 @@ import xarray as xr
 
 import workbench as wb
 from workbench.city import toy_city
-from workbench.errors import InputError
+from workbench.core.errors import InputError
 from workbench.functionality import Shelters, residents
-from workbench.mapping import map_city
+from workbench.city.mapping import map_city
 from workbench.recovery import Constraints, simulate_recovery
 from workbench.response.agents import (DISLOCATION_COEFFICIENTS, STATES, Businesses, Households,
                                        dislocation_probability, district_codes, simulate_agents)
-from workbench.system import build_system
+from workbench.network.system import build_system
 
 
 def _damage(system, building_states, out=(), out_days=4.0, building_days=10.0):

@@ -6,9 +6,9 @@ import json
 import pytest
 
 import workbench as wb
-from workbench.params import validate_params
-from workbench.pipeline import stages
-from workbench.pipeline.response import comparison_table, response_stage, write_response
+from workbench.run.params import validate_params
+from workbench.run.pipeline import stages
+from workbench.run.pipeline.response import comparison_table, response_stage, write_response
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +54,7 @@ def test_agents_off_skips_the_section(toy):
 
 
 def test_response_parameters_are_checked():
-    from workbench.errors import ParameterError
+    from workbench.core.errors import ParameterError
     with pytest.raises(ParameterError, match="response.supplies_days"):
         validate_params({"response": {"supplies_days": 2}})
     with pytest.raises(ParameterError, match="response.agents"):

@@ -13,13 +13,13 @@ import xarray as xr
 
 import workbench as wb
 from workbench.city import toy_city
-from workbench.errors import InputError
-from workbench.mapping import map_city
+from workbench.core.errors import InputError
+from workbench.city.mapping import map_city
 from workbench.recovery import Constraints, simulate_recovery
 from workbench.response.agents import simulate_agents
 from workbench.response.supplies import (DEPOT_CAPACITY, Depot, default_depots,
                                          emergency_supplies, min_cost_supply)
-from workbench.system import build_system
+from workbench.network.system import build_system
 
 
 def _diamond():

@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 
 from workbench.city import toy_city
-from workbench.errors import InputError
-from workbench.mapping import map_city
+from workbench.core.errors import InputError
+from workbench.city.mapping import map_city
 from workbench.response.warning import CHANNELS, Channel, device_grid, warning_reach
-from workbench.system import build_system
+from workbench.network.system import build_system
 
 HOURS = [0.1, 0.25, 0.5, 1.0, 2.0, 6.0, 24.0]
 

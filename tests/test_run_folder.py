@@ -20,10 +20,10 @@ import yaml
 
 from workbench import pipeline
 from workbench.city import toy_city
-from workbench.cityio import save_city
-from workbench.cli import main
-from workbench.errors import InputError
-from workbench.params import validate_params
+from workbench.io.cityio import save_city
+from workbench.run.cli import main
+from workbench.core.errors import InputError
+from workbench.run.params import validate_params
 
 #: Seeded, so a failing case can be replayed; the delays span start-up, every stage and the
 #: final rename of a toy-city `simulate` (about 2–3 s here).
@@ -51,7 +51,7 @@ def _simulate(toy_folder, seed, target):
 
 
 def _workbench(*args, cwd):
-    return subprocess.Popen([sys.executable, "-m", "workbench.cli", *map(str, args)], cwd=cwd,
+    return subprocess.Popen([sys.executable, "-m", "workbench.run.cli", *map(str, args)], cwd=cwd,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -91,6 +91,7 @@ def _check(target, previous, rc, err, sig, seed):
     return now
 
 
+@pytest.mark.slow
 def test_interrupted_or_killed_simulate_leaves_the_previous_folder(toy_folder, tmp_path):
     target = tmp_path / "out" / "run"
     previous = (_simulate(toy_folder, 1, target) / "summary.json").read_bytes()
@@ -106,6 +107,7 @@ def test_interrupted_or_killed_simulate_leaves_the_previous_folder(toy_folder, t
     assert json.loads((last / "summary.json").read_text())["seed"] == 99
 
 
+@pytest.mark.slow
 def test_interrupted_first_runs_leave_no_folder(toy_folder, tmp_path):
     for k, sig in enumerate((signal.SIGINT, signal.SIGKILL)):
         target = tmp_path / f"out{k}" / "run"
@@ -115,6 +117,7 @@ def test_interrupted_first_runs_leave_no_folder(toy_folder, tmp_path):
         _check(target, None, rc, err, sig, seed=5)
 
 
+@pytest.mark.slow
 def test_interrupted_run_leaves_the_previous_folder(toy_folder, tmp_path):
     target = tmp_path / "out" / "report"
     previous = (_simulate(toy_folder, 1, target) / "summary.json").read_bytes()
@@ -130,6 +133,7 @@ def test_interrupted_run_leaves_the_previous_folder(toy_folder, tmp_path):
     assert _siblings(target) == []
 
 
+@pytest.mark.slow
 def test_a_second_run_into_a_folder_in_use_is_refused(toy_folder, tmp_path, capsys):
     target = tmp_path / "busy" / "run"
     lock = target.parent / ".run.lock"

@@ -10,7 +10,7 @@ import pytest
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from workbench.errors import InputError
+from workbench.core.errors import InputError
 from workbench.models.significance import (CORRECTIONS, TABLE_COLUMNS, select_features,
                                            significance_tests)
 from workbench.models.survey import (D0_GROUND_TRUTH, SURVEY_FEATURES, SURVEY_GROUND_TRUTH,
@@ -114,6 +114,7 @@ def test_statistics_agree_with_the_libraries():
         stats.levene(*[g for _, g in df["y"].groupby(df["kind"])]).pvalue)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("correction", list(CORRECTIONS))
 def test_p_adj_is_multipletests_within_each_family(correction):
     survey = synthetic_survey(600, seed=0)
@@ -138,6 +139,7 @@ def test_rss_is_dt_over_d0_when_absent_and_the_input_is_left_alone():
     pd.testing.assert_frame_equal(survey, before)
 
 
+@pytest.mark.slow
 def test_false_positive_rate_on_null_surveys_is_alpha():
     # Counted: the uncorrected p of each feature's primary test, for the 9 features drawn
     # independently of each other (occupants and daily active population follow floor area, so
@@ -154,6 +156,7 @@ def test_false_positive_rate_on_null_surveys_is_alpha():
     assert abs(rate - ALPHA) <= 2 * se, f"FPR {rate:.4f} over N = {n}, 2 SE = {2 * se:.4f}"
 
 
+@pytest.mark.slow
 def test_false_positive_rate_of_the_parametric_tests_on_a_normal_target():
     # A normal target makes ANOVA and Welch primary for most features: their uncorrected primary p
     # for 3 null features on 200 datasets, N = 600.

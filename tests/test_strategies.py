@@ -10,13 +10,13 @@ import math
 import numpy as np
 import pytest
 
-from workbench.errors import InputError
-from workbench.indexes import ep_loss, service_loss
+from workbench.core.errors import InputError
+from workbench.metrics.indexes import ep_loss, service_loss
 from workbench.recovery import (STRATEGY_RULES, Constraints, simulate_recovery, strategy_rule)
 from workbench.recovery._scheduling import _exact_buildings
 from workbench.recovery.impeding import building_delays, impeding_table
-from workbench.synthetic import grid_city
-from workbench.system import build_system
+from workbench.city.synthetic import grid_city
+from workbench.network.system import build_system
 
 from test_recovery import building_damage, plain_city, random_damage
 

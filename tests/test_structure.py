@@ -1,7 +1,9 @@
-"""The package's structure, read from its source with ``ast`` (issue [robust] item 5): every module
-imports; no module imports a private name of another module; the internal import graph has no
-cycle. Imports inside functions count: a call-time import is how a cycle hides, and it still ties
-the two modules together."""
+"""The package's structure, read from its source with ``ast``: every module imports; no module
+imports a private name of another module; the internal import graph has no cycle; a folder
+imports only the folders below it (:data:`LAYERS`, the data flow of docs/ARCHITECTURE.md);
+imports sit at the top of their module except those of a declared set of heavy libraries
+(:data:`HEAVY`). Imports inside functions count for cycles and layers: a call-time import is how
+a cycle hides, and it still ties the two modules together."""
 
 import ast
 import importlib
@@ -14,14 +16,31 @@ import workbench
 
 ROOT = Path(workbench.__file__).parent
 
-#: Import edges (importer, imported) left out of the cycle check, each with the reason. An entry
-#: goes when the file it names no longer needs it.
-KNOWN_CYCLE_EDGES = {
-    # workbench/city.py resolves load_city, save_city, read_network_json, write_network_json from
-    # workbench.cityio (PEP 562 __getattr__) for callers not yet moved to workbench.cityio:
-    # workbench/demo.py.
-    ("workbench.city", "workbench.cityio"): "moved names kept for demo.py",
+#: The folders (and top-level modules) of the package by floor: a module may import its own
+#: folder and the folders of lower floors, never a folder of its own floor or above.
+LAYERS = {
+    "core": 0,
+    "city": 1,
+    "hazard": 2, "network": 2,
+    "functionality": 3, "metrics": 3,
+    "recovery": 4, "io": 4,
+    "response": 5, "models": 5,
+    "uncertainty": 6,
+    "mitigation": 7,
+    "show": 8,
+    "run": 9,
 }
+
+#: Libraries imported inside the functions that need them (each costs a second or more, or is
+#: needed only by one command): `import workbench` must not load them. Every other import sits
+#: at the top of its module, but for at most MAX_LOCAL_PER_1000_LINES.
+HEAVY = ("torch", "pymc", "pytensor", "arviz", "holoviews", "bokeh", "panel", "matplotlib",
+         "mpl_toolkits", "ipywidgets", "IPython", "dask", "distributed", "papermill", "nbconvert",
+         "nbclient", "nbformat", "jupytext", "voila", "jupyter_client", "jupyter_server",
+         "tornado", "pyrosm", "geopandas", "shapely", "pyproj", "wntr", "pandapower", "skops",
+         "sklearn", "threadpoolctl", "statsmodels", "pingouin", "playwright",
+         "pandas.io.formats.style")
+MAX_LOCAL_PER_1000_LINES = 3.0
 
 #: Private names (importer, module, name) imported across modules in files of other work in
 #: progress, with the public name to import instead. An entry goes when its file is changed.
@@ -126,38 +145,168 @@ def test_no_private_name_imported_from_another_module():
 
 
 def test_import_graph_has_no_cycle():
-    graph = _graph(IMPORTS)
-    graph.remove_edges_from(KNOWN_CYCLE_EDGES)
-    cycles = _cycles(graph)
+    cycles = _cycles(_graph(IMPORTS))
     assert not cycles, "import cycles in workbench: " + " | ".join(cycles)
-
-
-def test_city_model_imports_no_reader():
-    # the data model stands below every reader; city-folder I/O lives in workbench.cityio
-    assert not [t for t, _, _ in IMPORTS["workbench.city"]
-                if t.startswith(("workbench.importers", "workbench.interop"))]
 
 
 def test_checks_see_a_call_time_cycle_and_private_names():
     # the checks must see what they look for, on modules parsed from text the same way
-    city = _imports("workbench.city", "def f():\n    from .cityio import load_city, _read\n")
-    cityio = _imports("workbench.cityio", "from .city import City\n"
-                                          "from .recovery._problem import RIGID_TYPE_ORDER\n")
-    assert city == [("workbench.cityio", "load_city", 2), ("workbench.cityio", "_read", 2)]
-    assert _private_imports("workbench.city", city) == [
-        ("workbench.city", "workbench.cityio", "_read", 2)]
-    assert _private_imports("workbench.cityio", cityio) == [
-        ("workbench.cityio", "workbench.recovery", "_problem", 2)]
+    city = _imports("workbench.city.model",
+                    "def f():\n    from ..io.cityio import load_city, _read\n")
+    cityio = _imports("workbench.io.cityio", "from ..city.model import City\n"
+                                             "from ..recovery._problem import RIGID_TYPE_ORDER\n")
+    assert city == [("workbench.io.cityio", "load_city", 2), ("workbench.io.cityio", "_read", 2)]
+    assert _private_imports("workbench.city.model", city) == [
+        ("workbench.city.model", "workbench.io.cityio", "_read", 2)]
+    assert _private_imports("workbench.io.cityio", cityio) == [
+        ("workbench.io.cityio", "workbench.recovery", "_problem", 2)]
     assert _private_imports("workbench.recovery", [("workbench.recovery._problem", None, 1)]) == []
-    cycles = _cycles(_graph({"workbench.city": city, "workbench.cityio": cityio}))
-    assert len(cycles) == 1 and "workbench.city (line 2) -> workbench.cityio (line 1)" in cycles[0]
+    cycles = _cycles(_graph({"workbench.city.model": city, "workbench.io.cityio": cityio}))
+    assert len(cycles) == 1
+    assert "workbench.city.model (line 2) -> workbench.io.cityio (line 1)" in cycles[0]
+    assert len(_layer_violations({"workbench.city.model": city})) == 2    # city below io
 
 
-def test_moved_names_still_importable():
-    from workbench import city, cityio
-    from workbench.city import load_city, read_network_json, save_city, write_network_json
+def _floor(module: str) -> str:
+    """The folder (or top-level module) of ``workbench.X…``: ``X``."""
+    return module.split(".")[1]
 
-    assert (load_city, save_city, read_network_json, write_network_json) == (
-        cityio.load_city, cityio.save_city, cityio.read_network_json, cityio.write_network_json)
+
+def _layer_violations(imports: dict) -> list[str]:
+    out = []
+    for importer, found in imports.items():
+        if importer == "workbench":
+            continue                       # the package's front door re-exports every floor
+        a = _floor(importer)
+        for target, _, line in found:
+            if target == "workbench" or target == importer:
+                continue
+            b = _floor(target)
+            if a != b and LAYERS[b] >= LAYERS[a]:
+                out.append(f"{importer} (line {line}) imports {target}: {a} (floor {LAYERS[a]}) "
+                           f"may import only floors below it, {b} is floor {LAYERS[b]}")
+    return out
+
+
+def test_every_folder_has_a_floor():
+    assert {_floor(m) for m in MODULES if m != "workbench"} == set(LAYERS)
+
+
+def test_folders_import_only_the_floors_below():
+    found = _layer_violations(IMPORTS)
+    assert not found, "imports against the data flow:\n" + "\n".join(found)
+
+
+def _heavy(name: str) -> bool:
+    return any(name == h or name.startswith(h + ".") for h in HEAVY)
+
+
+def _heavy_modules() -> set[str]:
+    """Package modules whose top-level imports load a heavy library (directly or through
+    another such module): imported inside functions, like the libraries."""
+    top = {}
+    for name, (path, is_package) in MODULES.items():
+        package = name if is_package else name.rpartition(".")[0]
+        found = []
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.Import):
+                found += [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module != "__future__":
+                base = package.split(".")[:len(package.split(".")) - node.level + 1] \
+                    if node.level else []
+                found.append(".".join(base + ([node.module] if node.module else [])))
+        top[name] = found
+    heavy: set[str] = set()
+    while True:
+        more = {n for n, found in top.items() if n not in heavy
+                and any(_heavy(t) or t in heavy for t in found)}
+        if not more:
+            return heavy
+        heavy |= more
+
+
+def _local_imports(heavy_modules: set[str]) -> tuple[list[str], int]:
+    """(function-local imports of light modules as 'module:line target', lines of the package)."""
+    found, lines = [], 0
+    for name, (path, is_package) in MODULES.items():
+        source = path.read_text()
+        lines += source.count("\n")
+        package = name if is_package else name.rpartition(".")[0]
+        for fn in ast.walk(ast.parse(source)):
+            if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for node in ast.walk(fn):
+                if isinstance(node, ast.Import):
+                    targets = [a.name for a in node.names]
+                elif isinstance(node, ast.ImportFrom):
+                    base = package.split(".")[:len(package.split(".")) - node.level + 1] \
+                        if node.level else []
+                    t = ".".join(base + ([node.module] if node.module else []))
+                    targets = [t] + [f"{t}.{a.name}" for a in node.names
+                                     if f"{t}.{a.name}" in MODULES]
+                else:
+                    continue
+                if not any(_heavy(t) or t in heavy_modules for t in targets):
+                    found.append(f"{name}:{node.lineno} {targets[0]}")
+    return found, lines
+
+
+def test_imports_sit_at_the_top_but_for_heavy_libraries():
+    found, lines = _local_imports(_heavy_modules())
+    per_1000 = 1000 * len(found) / lines
+    assert per_1000 <= MAX_LOCAL_PER_1000_LINES, (
+        f"{len(found)} imports of light modules inside functions ({per_1000:.1f} per 1,000 "
+        f"lines, at most {MAX_LOCAL_PER_1000_LINES}): move them to the top of the module "
+        f"(or add the library to HEAVY, with the reason): {found}")
+
+
+def test_importing_the_package_loads_no_heavy_library():
+    import subprocess
+    import sys
+    code = ("import sys, workbench; print(' '.join(sorted(m for m in sys.modules "
+            "if any(m == h or m.startswith(h + '.') for h in %r))))" % (HEAVY,))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == [], f"`import workbench` loads heavy libraries: {out}"
+
+
+def test_the_checks_see_a_floor_crossed_and_a_hidden_import():
+    below = _imports("workbench.hazard.damage", "def f():\n    from ..run import params\n")
+    assert _layer_violations({"workbench.hazard.damage": below}) == [
+        "workbench.hazard.damage (line 2) imports workbench.run.params: hazard (floor 2) may "
+        "import only floors below it, run is floor 9"]
+    same = _imports("workbench.network.system", "from ..hazard import fragility\n")
+    assert len(_layer_violations({"workbench.network.system": same})) == 1
+    assert _heavy("pandas.io.formats.style") and not _heavy("pandas")
+    assert "workbench.models.hybrid" in _heavy_modules()      # imports torch at its top
+
+
+def test_public_names_of_before_the_folders_still_import():
+    # the names `workbench` exported before the modules moved into folders (its __all__ then)
+    before = [
+        "City", "buildings_from_frame", "load_city", "save_city", "toy_city", "validate_network",
+        "four_r", "node_criticality", "single_points_of_failure", "damage_probabilities",
+        "damage_table", "sample_damage", "road_blockage", "demo_city", "BUILDING", "COMPONENT",
+        "NETWORK", "NETWORKS", "REALIZATION", "SCENARIO", "STRATEGY", "TIME", "InputError",
+        "ParameterError", "StageError", "WorkbenchError", "Earthquake", "earthquake_intensity",
+        "intensity_from_csv", "city_from_osm", "read_buildings_geojson", "read_epanet",
+        "read_osm", "read_pandapower", "city_from_inventory", "export_results", "read_damage",
+        "read_inventory", "economic_loss", "functionality_at", "recovery_time", "service_loss",
+        "summary_indexes", "map_buildings", "map_city", "default_params_yaml", "load_params",
+        "Constraints", "simulate_recovery", "grid_city", "InfrastructureSystem", "build_system",
+        "cityio", "criticality", "damage", "debris", "demo", "fragility", "functionality",
+        "hazard", "importers", "indexes", "interop", "mapping", "mitigation", "pipeline",
+        "recovery", "report", "system"]
+    assert set(before) <= set(workbench.__all__)
+    for name in before:
+        assert getattr(workbench, name) is not None
+    # the modules behind them, where they live now
+    assert workbench.damage.sample_damage is workbench.sample_damage
+    assert workbench.system.build_system is workbench.build_system
+    assert workbench.hazard.earthquake_intensity is workbench.earthquake_intensity
+    assert workbench.pipeline.simulate.__module__ == "workbench.run.pipeline.commands"
+    assert workbench.plots.__name__ == "workbench.show.plots"      # on demand
+    from workbench.city import City, toy_city
+    assert (City, toy_city) == (workbench.City, workbench.toy_city)
     with pytest.raises(AttributeError, match="has no attribute 'no_such_name'"):
-        city.no_such_name
+        workbench.no_such_name

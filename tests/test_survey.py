@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from workbench.dims import BUILDING_TYPES
-from workbench.errors import InputError
+from workbench.core.dims import BUILDING_TYPES
+from workbench.core.errors import InputError
 from workbench.models.survey import (D0_GROUND_TRUTH, EDUCATION_LEVELS, INCOME_REF,
                                      RSS_TYPE_BASE, SURVEY_FEATURES, SURVEY_GROUND_TRUTH,
                                      SURVEY_SCHEMA, engel_elasticity, read_survey,

@@ -1,14 +1,14 @@
-"""Tests of workbench.synthetic.grid_city: a valid, mapped, labelled, reproducible city."""
+"""Tests of workbench.city.synthetic.grid_city: a valid, mapped, labelled, reproducible city."""
 
 import networkx as nx
 import numpy as np
 import pytest
 
 from workbench.city import REQUIRED_BUILDING_FIELDS
-from workbench.dims import BUILDING_TYPES, NETWORKS, SOURCE_KINDS
-from workbench.errors import InputError
-from workbench.synthetic import grid_city
-from workbench.system import build_system
+from workbench.core.dims import BUILDING_TYPES, NETWORKS, SOURCE_KINDS
+from workbench.core.errors import InputError
+from workbench.city.synthetic import grid_city
+from workbench.network.system import build_system
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Tests of workbench.system: component table, service, interdependency cascade.
+"""Tests of workbench.network.system: component table, service, interdependency cascade.
 
 Expected values are worked out by hand on the toy city (three 4-node paths, sources at index 0;
 water map W1, W1, W1, W2, W3, W3) and on a small hand-built interdependent city.
@@ -11,8 +11,8 @@ import pytest
 import xarray as xr
 
 from workbench.city import City, buildings_from_frame, toy_city
-from workbench.errors import InputError
-from workbench.system import build_system, component_id
+from workbench.core.errors import InputError
+from workbench.network.system import build_system, component_id
 
 
 @pytest.fixture(scope="module")
@@ -164,7 +164,7 @@ def test_edge_out_when_endpoint_out(toy):
 
 def test_unmapped_buildings_keep_full_service_whatever_the_damage():
     city = toy_city()
-    from workbench.mapping import map_city
+    from workbench.city.mapping import map_city
     mapped = map_city(city)
     water = mapped.buildings["water_node"].values.copy()
     water[0] = ""
@@ -327,7 +327,7 @@ def test_logical_unknown_id():
 
 def test_synthetic_city_monotone_and_batched():
     """On a generated city with pumps: monotone service, and 2-D input equals row by row."""
-    from workbench.synthetic import grid_city
+    from workbench.city.synthetic import grid_city
     system = build_system(grid_city(300, 400, seed=2))
     assert len(system.pump_components) >= 2
     rng = np.random.default_rng(3)

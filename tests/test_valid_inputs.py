@@ -4,7 +4,7 @@ Each drawn case is a parameter file a user could write — a seed, a magnitude, 
 or by trade, a horizon, a commitment, a subset of the strategies, mitigation options in effect,
 agents on or off — on the demo city or on a small imported one (`workbench city
 from-inventory`). It runs through ``workbench simulate`` and then stage 04's people section on
-the run folder (:func:`workbench.pipeline.response.stage_response`), as ``workbench run`` does,
+the run folder (:func:`workbench.run.pipeline.response.stage_response`), as ``workbench run`` does,
 and must finish with the model's invariants: indexes ≥ 0 and within their bounds, functionality
 in [0, 1], people conserved every day, supplies never negative and never more than demanded.
 
@@ -23,11 +23,13 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from workbench.cli import main
-from workbench.params import validate_params
-from workbench.pipeline.commands import simulate
-from workbench.pipeline.response import stage_response
+from workbench.run.cli import main
+from workbench.run.params import validate_params
+from workbench.run.pipeline.commands import simulate
+from workbench.run.pipeline.response import stage_response
 from workbench.recovery import TRADES
+
+pytestmark = pytest.mark.slow   # make test-fast leaves it out: 31 drawn runs of simulate and stage 04's people (~30 s)
 
 DATA = Path(__file__).parent / "data"
 STRATEGIES = ["rigid", "semiflexible", "flexible"]

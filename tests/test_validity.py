@@ -10,8 +10,8 @@ import xarray as xr
 import workbench as wb
 from workbench import pipeline
 from workbench.functionality import residents
-from workbench.indexes import ep_loss, service_loss
-from workbench.params import validate_params
+from workbench.metrics.indexes import ep_loss, service_loss
+from workbench.run.params import validate_params
 
 
 def no_damage(city, system):
@@ -33,7 +33,7 @@ def test_an_undamaged_city_scores_zero_whatever_its_mapping(max_distance):
     with warnings.catch_warnings(record=True):   # the unmapped count is warned; checked below
         warnings.simplefilter("always")
         city = wb.map_city(wb.demo_city(), max_distance=max_distance)
-    unmapped = sum(int((city.buildings[f"{k}_node"].values == "").sum()) for k in wb.dims.NETWORKS)
+    unmapped = sum(int((city.buildings[f"{k}_node"].values == "").sum()) for k in wb.core.dims.NETWORKS)
     if max_distance < 100:
         assert unmapped > 100
     system = wb.build_system(city)
@@ -71,7 +71,7 @@ def test_summary_states_the_definitions_and_what_the_horizon_leaves_open(demo_ru
 
 
 def test_the_policy_summary_says_when_95_percent_is_not_back():
-    from workbench.report import policy_summary
+    from workbench.show.report import policy_summary
     s = {"city": {"buildings": 1, "floor_area_m2": 1.0, "population": 1.0},
          "strategies": {"rigid": {"economic_loss": 1.0, "repair_cost": 0.0,
                                   "service_loss_person_days": 1.0, "recovery_days_95": None,

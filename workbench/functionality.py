@@ -20,10 +20,10 @@ Whom the service index counts (Zhou et al. 2025 §1.2: demand = the population t
   buildings. Workplaces enter EP, not SC: the daytime population is not counted a second time.
 * The intact, fully served city has ``SC0 = Σ_i R_i (1 + 1) = demand`` and zero service loss.
   Buildings without a serving node (unmapped) are outside the modelled networks and keep full
-  service (:meth:`workbench.system.InfrastructureSystem.service`), so this holds whatever the
+  service (:meth:`workbench.network.system.InfrastructureSystem.service`), so this holds whatever the
   mapping.
 * Service loss ``= ∫ max(0, demand − SC) dt / 2`` [person-days] (see
-  :func:`workbench.indexes.service_loss`): one unsheltered, unserved resident costs exactly one
+  :func:`workbench.metrics.indexes.service_loss`): one unsheltered, unserved resident costs exactly one
   person-day per day, and the loss is at most residents × horizon.
 
 Shelters
@@ -52,7 +52,7 @@ DS3–4 (red, *unsafe*) unusable until repaired.
 ``EP_unit`` at full service is value added per worker divided by floor area per worker, by
 building type (:data:`EP_UNIT_INPUTS`); rounded national-accounts figures for Finland, EUR,
 published for 2022 and converted to the workbench's price year 2024 with the consumer price index
-(:mod:`workbench.assumptions`, where every such constant is listed with its status) (Statistics Finland, *National accounts*, value added and employment by industry,
+(:mod:`workbench.core.assumptions`, where every such constant is listed with its status) (Statistics Finland, *National accounts*, value added and employment by industry,
 StatFin table 11sq/11sz; floor area per worker from office-density surveys (British Council for
 Offices 2018: ~10 m² net per workstation, ~20 m² gross) and round figures for other uses).
 Residential EP is the imputed value added of housing services per m² of dwelling (real-estate
@@ -84,9 +84,9 @@ from typing import Mapping, Protocol, runtime_checkable
 import numpy as np
 import xarray as xr
 
-from . import assumptions as _assumptions
-from .dims import BUILDING, BUILDING_TYPES, NETWORKS
-from .errors import InputError
+from .core import assumptions as _assumptions
+from .core.dims import BUILDING, BUILDING_TYPES, NETWORKS
+from .core.errors import InputError
 
 __all__ = [
     "A_EFF_BY_DAMAGE_STATE", "Q_BASE_BY_DAMAGE_STATE", "EP_UNIT_INPUTS", "EP_UNIT",
@@ -98,7 +98,7 @@ __all__ = [
     "functionality_model", "type_codes", "checked_service",
 ]
 
-#: Currency and price year of EP (:mod:`workbench.assumptions`: one price year for all money).
+#: Currency and price year of EP (:mod:`workbench.core.assumptions`: one price year for all money).
 CURRENCY, PRICE_YEAR = _assumptions.CURRENCY, _assumptions.PRICE_YEAR
 
 #: Usable share of floor area by damage state 0..4 (ATC-20 green, green, yellow, red, red).
@@ -127,7 +127,7 @@ class FunctionalityModel(Protocol):
     """What recovery needs from a functionality model; trained models plug in here.
 
     ``buildings`` is the city's buildings Dataset (dim ``building``); ``service`` an array of
-    shape (n_buildings, 3), columns water, power, road (:data:`workbench.dims.NETWORKS`), values
+    shape (n_buildings, 3), columns water, power, road (:data:`workbench.core.dims.NETWORKS`), values
     in [0, 1]. Both methods return arrays of shape (n_buildings,), and must give the full-service
     values when ``service`` is all ones (``rss`` = 1 there, by definition).
     """
@@ -209,7 +209,7 @@ class TableFunctionality:
 
 
 def type_codes(buildings: xr.Dataset) -> np.ndarray:
-    """Index of each building's type in :data:`~workbench.dims.BUILDING_TYPES` (unknown → error)."""
+    """Index of each building's type in :data:`~workbench.core.dims.BUILDING_TYPES` (unknown → error)."""
     types = np.asarray(buildings["type"].values).astype(str)
     order = np.argsort(BUILDING_TYPES)
     sorted_types = np.asarray(BUILDING_TYPES)[order]
@@ -222,7 +222,7 @@ def type_codes(buildings: xr.Dataset) -> np.ndarray:
 
 def checked_service(service, n_buildings: int) -> np.ndarray:
     """``service`` as a float array of shape (n_buildings, 3), columns water, power, road
-    (:data:`~workbench.dims.NETWORKS`); any other shape is an error naming it."""
+    (:data:`~workbench.core.dims.NETWORKS`); any other shape is an error naming it."""
     service = np.asarray(service, dtype=float)
     if service.shape != (n_buildings, len(NETWORKS)):
         raise InputError(f"service must have shape (n_buildings, {len(NETWORKS)}) = "
@@ -259,7 +259,7 @@ class Shelters:
     >>> Shelters(area_per_person=0)
     Traceback (most recent call last):
     ...
-    workbench.errors.InputError: area_per_person must be > 0 m², got 0
+    workbench.core.errors.InputError: area_per_person must be > 0 m², got 0
     """
 
     area_per_person: float = _assumptions.value("shelter_area_per_person_m2")

@@ -47,28 +47,26 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
-from typing import Mapping, Sequence
+from types import MappingProxyType
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
-from . import assumptions as _assumptions
-from .errors import InputError
+from .core import assumptions as _assumptions
+from .core.errors import InputError
+from .functionality import Shelters
+from .hazard.fragility import replacement_cost
+from .network.system import build_system
 from .recovery import ANY_TRADE, crew_pools
+from .uncertainty.ensemble import run_ensemble
 
-__all__ = ["KINDS", "DEFAULTS", "Option", "parse_options", "option_cost", "apply",
+__all__ = ["KINDS", "Kind", "DEFAULTS", "Option", "parse_options", "option_cost", "apply",
            "evaluate", "rank", "annuity_factor"]
 
-#: Option kinds and their fields (besides ``name``, ``kind``, ``cost``).
-KINDS = {
-    "retrofit": ("types", "structural_classes", "to", "cost_share"),
-    "backup_power": ("pumps", "cost_per_pump"),
-    "reserve_crews": ("crews", "days", "cost_per_crew_day"),
-    "shelters": ("places", "from_day", "cost_per_place"),
-}
 #: Default cost figures (*assumptions*, labelled in the module docstring) and evaluation values.
-DEFAULTS = {                 # from the registry (workbench.assumptions), each stated there
+DEFAULTS = {                 # from the registry (workbench.core.assumptions), each stated there
     "retrofit_cost_share": _assumptions.value("retrofit_cost_share"),
     "cost_per_pump": _assumptions.value("backup_power_cost_per_pump"),
     "cost_per_crew_day": _assumptions.value("reserve_crew_cost_per_day"),
@@ -122,14 +120,14 @@ def parse_options(options: Sequence[Mapping], combinations: Sequence[Sequence[st
         if kind not in KINDS:
             raise InputError(f"mitigation option {name!r}: unknown kind {kind!r}; the kinds are "
                              f"{list(KINDS)}")
-        unknown = sorted(set(raw) - {"name", "kind", "cost", *KINDS[kind]})
+        unknown = sorted(set(raw) - {"name", "kind", "cost", *KINDS[kind].fields})
         if unknown:
             raise InputError(f"mitigation option {name!r} ({kind}): unknown field(s) {unknown}; "
-                             f"its fields are {['cost', *KINDS[kind]]}")
+                             f"its fields are {['cost', *KINDS[kind].fields]}")
         if "cost" in raw:
             _number(raw["cost"], f"{name!r} cost")
         spec = {k: v for k, v in raw.items() if k not in ("name", "kind")}
-        _check_spec(name, kind, spec)
+        KINDS[kind].check(name, spec)
         names.add(name)
         out.append(Option(name, kind, spec))
     for j, combo in enumerate(combinations):
@@ -146,40 +144,45 @@ def parse_options(options: Sequence[Mapping], combinations: Sequence[Sequence[st
     return out
 
 
-def _check_spec(name: str, kind: str, spec: dict) -> None:
-    if kind == "retrofit":
-        if not spec.get("types") and not spec.get("structural_classes"):
-            raise InputError(f"mitigation option {name!r} (retrofit) names no buildings: give "
-                             f"types and/or structural_classes")
-        if spec.get("to", "MC") not in _LEVELS:
-            raise InputError(f"mitigation option {name!r}: to must be one of {list(_LEVELS)}, "
-                             f"got {spec.get('to')!r}")
-        if "cost_share" in spec:
-            _number(spec["cost_share"], f"{name!r} cost_share")
-    elif kind == "backup_power":
-        pumps = spec.get("pumps", "all")
-        if not (pumps == "all" or (isinstance(pumps, Sequence) and not isinstance(pumps, str)
-                                   and len(pumps) > 0)):
-            raise InputError(f"mitigation option {name!r}: pumps must be 'all' or a list of "
-                             f"pump ids, got {pumps!r}")
-        if "cost_per_pump" in spec:
-            _number(spec["cost_per_pump"], f"{name!r} cost_per_pump")
-    elif kind == "reserve_crews":
-        try:
-            crew_pools(spec.get("crews"), at_least_one=False)
-        except InputError as exc:
-            raise InputError(f"mitigation option {name!r}: {exc}") from None
-        _number(spec.get("days", 0), f"{name!r} days", positive=True)
-        if "cost_per_crew_day" in spec:
-            _number(spec["cost_per_crew_day"], f"{name!r} cost_per_crew_day")
-    elif kind == "shelters":
-        _number(spec.get("places", -1), f"{name!r} places")
-        _number(spec.get("from_day", 0), f"{name!r} from_day")
-        if "cost_per_place" in spec:
-            _number(spec["cost_per_place"], f"{name!r} cost_per_place")
+# --------------------------------------------------------------------------- the kinds
+
+def _check_retrofit(name: str, spec: dict) -> None:
+    if not spec.get("types") and not spec.get("structural_classes"):
+        raise InputError(f"mitigation option {name!r} (retrofit) names no buildings: give "
+                         f"types and/or structural_classes")
+    if spec.get("to", "MC") not in _LEVELS:
+        raise InputError(f"mitigation option {name!r}: to must be one of {list(_LEVELS)}, "
+                         f"got {spec.get('to')!r}")
+    if "cost_share" in spec:
+        _number(spec["cost_share"], f"{name!r} cost_share")
 
 
-# --------------------------------------------------------------------------- acting on inputs
+def _check_backup_power(name: str, spec: dict) -> None:
+    pumps = spec.get("pumps", "all")
+    if not (pumps == "all" or (isinstance(pumps, Sequence) and not isinstance(pumps, str)
+                               and len(pumps) > 0)):
+        raise InputError(f"mitigation option {name!r}: pumps must be 'all' or a list of "
+                         f"pump ids, got {pumps!r}")
+    if "cost_per_pump" in spec:
+        _number(spec["cost_per_pump"], f"{name!r} cost_per_pump")
+
+
+def _check_reserve_crews(name: str, spec: dict) -> None:
+    try:
+        crew_pools(spec.get("crews"), at_least_one=False)
+    except InputError as exc:
+        raise InputError(f"mitigation option {name!r}: {exc}") from None
+    _number(spec.get("days", 0), f"{name!r} days", positive=True)
+    if "cost_per_crew_day" in spec:
+        _number(spec["cost_per_crew_day"], f"{name!r} cost_per_crew_day")
+
+
+def _check_shelters(name: str, spec: dict) -> None:
+    _number(spec.get("places", -1), f"{name!r} places")
+    _number(spec.get("from_day", 0), f"{name!r} from_day")
+    if "cost_per_place" in spec:
+        _number(spec["cost_per_place"], f"{name!r} cost_per_place")
+
 
 def _retrofitted(city, spec: dict, name: str) -> np.ndarray:
     """Mask of the buildings a retrofit acts on; an absent type or class is an error."""
@@ -211,27 +214,27 @@ def _pumps(system, spec: dict) -> list[str]:
     return [str(p) for p in pumps]
 
 
-def option_cost(option: Option, city, system, by_name: Mapping[str, Option] | None = None
-                ) -> float:
-    """The option's cost [EUR] (its ``cost`` when given, else its kind's cost model)."""
-    if option.kind == "combination":
-        return float(sum(option_cost(by_name[p], city, system) for p in option.parts))
+def _cost_retrofit(option: "Option", city, system) -> float:
     spec = option.spec
-    if "cost" in spec:
-        return float(spec["cost"])
-    if option.kind == "retrofit":
-        from .fragility import replacement_cost
-        mask = _retrofitted(city, spec, option.name)
-        share = spec.get("cost_share", DEFAULTS["retrofit_cost_share"][spec.get("to", "MC")])
-        return float(share * replacement_cost(city.buildings)[mask].sum())
-    if option.kind == "backup_power":
-        return float(spec.get("cost_per_pump", DEFAULTS["cost_per_pump"])
-                     * len(_pumps(system, spec)))
-    if option.kind == "reserve_crews":
-        n = sum(crew_pools(spec["crews"], at_least_one=False).values())
-        return float(spec.get("cost_per_crew_day", DEFAULTS["cost_per_crew_day"]) * n
-                     * spec["days"])
-    return float(spec.get("cost_per_place", DEFAULTS["cost_per_place"]) * spec["places"])
+    mask = _retrofitted(city, spec, option.name)
+    share = spec.get("cost_share", DEFAULTS["retrofit_cost_share"][spec.get("to", "MC")])
+    return float(share * replacement_cost(city.buildings)[mask].sum())
+
+
+def _cost_backup_power(option: "Option", city, system) -> float:
+    return float(option.spec.get("cost_per_pump", DEFAULTS["cost_per_pump"])
+                 * len(_pumps(system, option.spec)))
+
+
+def _cost_reserve_crews(option: "Option", city, system) -> float:
+    spec = option.spec
+    n = sum(crew_pools(spec["crews"], at_least_one=False).values())
+    return float(spec.get("cost_per_crew_day", DEFAULTS["cost_per_crew_day"]) * n * spec["days"])
+
+
+def _cost_shelters(option: "Option", city, system) -> float:
+    return float(option.spec.get("cost_per_place", DEFAULTS["cost_per_place"])
+                 * option.spec["places"])
 
 
 @dataclass(frozen=True)
@@ -245,47 +248,88 @@ class _Inputs:
     pumps: tuple = ()
 
 
+def _apply_retrofit(option: "Option", s: _Inputs) -> _Inputs:
+    mask = _retrofitted(s.city, option.spec, option.name)
+    b = s.city.buildings
+    level = (np.asarray(b["design_level"].values).astype("<U2") if "design_level" in b
+             else np.full(b.sizes["building"], "", "<U2"))
+    level = np.where(mask, option.spec.get("to", "MC"), level)
+    return replace(s, city=s.city.with_buildings(b.assign(design_level=("building", level))))
+
+
+def _apply_backup_power(option: "Option", s: _Inputs) -> _Inputs:
+    return replace(s, pumps=tuple(sorted(set(s.pumps) | set(_pumps(s.system, option.spec)))))
+
+
+def _apply_reserve_crews(option: "Option", s: _Inputs) -> _Inputs:
+    a = crew_pools(s.constraints.reserve_crews, "reserve_crews", at_least_one=False)
+    b = crew_pools(option.spec["crews"], "reserve_crews", at_least_one=False)
+    if ANY_TRADE in a and ANY_TRADE in b:
+        extra = a[ANY_TRADE] + b[ANY_TRADE]
+    else:   # one number beside crews by trade: the building trade's (Constraints.reserve_pools)
+        a, b = ({"building" if t == ANY_TRADE else t: n for t, n in p.items()} for p in (a, b))
+        extra = {t: a.get(t, 0) + b.get(t, 0) for t in set(a) | set(b)}
+    days = max(s.constraints.reserve_days, float(option.spec["days"]))
+    return replace(s, constraints=replace(s.constraints, reserve_crews=extra,
+                                          reserve_days=days))
+
+
+def _apply_shelters(option: "Option", s: _Inputs) -> _Inputs:
+    sh = s.shelters
+    return replace(s, shelters=replace(sh, temporary_places=sh.temporary_places
+                                       + float(option.spec["places"]),
+                                       temporary_from_day=float(option.spec.get("from_day", 0))))
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of option: its fields (besides ``name``, ``kind``, ``cost``), the check of a
+    spec, its cost model [EUR], how it acts on the inputs, and whether the infrastructure
+    system must be built again after it (a changed city or changed pumps)."""
+
+    fields: tuple
+    check: Callable[[str, dict], None]
+    cost: Callable[["Option", object, object], float]
+    act: Callable[["Option", _Inputs], _Inputs]
+    rebuilds_system: bool = False
+
+
+#: The option kinds by name (a new kind is one entry here; an unknown name is refused naming
+#: these).
+KINDS: Mapping[str, Kind] = MappingProxyType({
+    "retrofit": Kind(("types", "structural_classes", "to", "cost_share"), _check_retrofit,
+                     _cost_retrofit, _apply_retrofit, rebuilds_system=True),
+    "backup_power": Kind(("pumps", "cost_per_pump"), _check_backup_power, _cost_backup_power,
+                         _apply_backup_power, rebuilds_system=True),
+    "reserve_crews": Kind(("crews", "days", "cost_per_crew_day"), _check_reserve_crews,
+                          _cost_reserve_crews, _apply_reserve_crews),
+    "shelters": Kind(("places", "from_day", "cost_per_place"), _check_shelters, _cost_shelters,
+                     _apply_shelters),
+})
+
+
+def option_cost(option: Option, city, system, by_name: Mapping[str, Option] | None = None
+                ) -> float:
+    """The option's cost [EUR] (its ``cost`` when given, else its kind's cost model)."""
+    if option.kind == "combination":
+        return float(sum(option_cost(by_name[p], city, system) for p in option.parts))
+    if "cost" in option.spec:
+        return float(option.spec["cost"])
+    return KINDS[option.kind].cost(option, city, system)
+
+
 def apply(option: Option, city, system, constraints, shelters, *,
           by_name: Mapping[str, Option] | None = None):
     """(city, system, constraints, shelters) with ``option`` (or each part of a combination)
     in effect; the system is built again when the city or the pumps changed."""
-    from .system import build_system
     parts = [by_name[p] for p in option.parts] if option.kind == "combination" else [option]
     state = _Inputs(city, system, constraints, shelters)
     rebuild = False
     for part in parts:
-        state = _apply_one(part, state)
-        rebuild |= part.kind in ("retrofit", "backup_power")
+        state = KINDS[part.kind].act(part, state)
+        rebuild |= KINDS[part.kind].rebuilds_system
     system = build_system(state.city, backup_power=state.pumps) if rebuild else state.system
     return state.city, system, state.constraints, state.shelters
-
-
-def _apply_one(option: Option, s: _Inputs) -> _Inputs:
-    spec = option.spec
-    if option.kind == "retrofit":
-        mask = _retrofitted(s.city, spec, option.name)
-        b = s.city.buildings
-        level = (np.asarray(b["design_level"].values).astype("<U2") if "design_level" in b
-                 else np.full(b.sizes["building"], "", "<U2"))
-        level = np.where(mask, spec.get("to", "MC"), level)
-        return replace(s, city=s.city.with_buildings(b.assign(design_level=("building", level))))
-    if option.kind == "backup_power":
-        return replace(s, pumps=tuple(sorted(set(s.pumps) | set(_pumps(s.system, spec)))))
-    if option.kind == "reserve_crews":
-        a = crew_pools(s.constraints.reserve_crews, "reserve_crews", at_least_one=False)
-        b = crew_pools(spec["crews"], "reserve_crews", at_least_one=False)
-        if ANY_TRADE in a and ANY_TRADE in b:
-            extra = a[ANY_TRADE] + b[ANY_TRADE]
-        else:   # one number beside crews by trade: the building trade's (Constraints.reserve_pools)
-            a, b = ({"building" if t == ANY_TRADE else t: n for t, n in p.items()} for p in (a, b))
-            extra = {t: a.get(t, 0) + b.get(t, 0) for t in set(a) | set(b)}
-        days = max(s.constraints.reserve_days, float(spec["days"]))
-        return replace(s, constraints=replace(s.constraints, reserve_crews=extra,
-                                              reserve_days=days))
-    sh = s.shelters
-    return replace(s, shelters=replace(sh, temporary_places=sh.temporary_places
-                                       + float(spec["places"]),
-                                       temporary_from_day=float(spec.get("from_day", 0))))
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -301,8 +345,6 @@ def evaluate(options: Sequence[Option], city, system, intensity, constraints, dr
     ``option`` [EUR]; ``attrs``: ``strategy``, the members' seed. ``engine``: ``scheduler``,
     ``workers``, ``batch_size`` of :func:`~workbench.uncertainty.ensemble.run_ensemble`.
     """
-    from .functionality import Shelters
-    from .uncertainty.ensemble import run_ensemble
     shelters = Shelters() if shelters is None else shelters
     by_name = {o.name: o for o in options if o.kind != "combination"}
     runs = [("baseline", city, system, constraints, shelters, 0.0)]
@@ -412,8 +454,12 @@ def ranking_table(table: pd.DataFrame) -> pd.DataFrame:
         text = f"{v / 1e6:,.1f}"
         return "0.0" if text == "-0.0" else text
 
-    def ratio(v):
-        return "∞" if math.isinf(v) else f"{v:.3g}"
+    def ratio(v):   # 3 significant figures; a ratio within 0.01 of 0 is said so, not printed
+        if math.isinf(v):                       # to five decimals that no decision turns on
+            return "∞" if v > 0 else "-∞"
+        if v != 0 and abs(v) < 0.01:
+            return "< 0.01" if v > 0 else "> -0.01"
+        return f"{v:.3g}"
 
     out = pd.DataFrame({
         "option": table["option"], "kind": table["kind"],

@@ -49,9 +49,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ..dims import BUILDING_TYPES, NETWORKS
-from ..errors import InputError
+from ..core.dims import BUILDING_TYPES, NETWORKS
+from ..core.errors import InputError
 from ..functionality import EP_UNIT, TableFunctionality, checked_service, type_codes
+from scipy.interpolate import RegularGridInterpolator
 
 __all__ = ["GRID", "ARCHIVE_DIMS", "table_archive", "rss_archive", "ep_archive",
            "archive_tables", "ArchivedFunctionality", "save_archive", "load_archive",
@@ -230,7 +231,6 @@ class ArchivedFunctionality:
     _digest: str = field(default="", init=False, repr=False, compare=False)
 
     def __post_init__(self):
-        from scipy.interpolate import RegularGridInterpolator
         _check_archive(self.table)
         t = self.table.transpose(*ARCHIVE_DIMS)
         axes = tuple(np.asarray(t[net].values, float) for net in NETWORKS)

@@ -38,7 +38,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
+from ..core.errors import InputError
 
 __all__ = ["ALWAYS", "CATEGORICAL", "TRUSTED_TYPES", "RssForest", "rss_features",
            "train_rss_forest", "save_forest", "load_forest", "FOREST_FORMAT"]

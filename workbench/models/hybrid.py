@@ -38,7 +38,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
-from ..errors import InputError
+from ..core.errors import InputError
 
 __all__ = ["HybridEPNet", "HybridEPRegressor", "save_hybrid", "load_hybrid",
            "WEIGHTS_FILE", "CONFIG_FILE", "FORMAT", "FORMAT_VERSION"]
@@ -369,7 +369,7 @@ def save_hybrid(model: HybridEPRegressor, folder, *, columns=None) -> Path:
 def load_hybrid(folder) -> HybridEPRegressor:
     """Read a model written by :func:`save_hybrid`; verify format and weights first.
 
-    Raises :class:`~workbench.errors.InputError` naming the file when ``hybrid.json`` is
+    Raises :class:`~workbench.core.errors.InputError` naming the file when ``hybrid.json`` is
     missing, unreadable or of another format or version, or when ``hybrid.pt`` is missing, does
     not match the SHA-256 recorded at saving, or does not fit the recorded architecture. The
     weights are read with ``torch.load(weights_only=True)``: tensors only, no arbitrary objects.

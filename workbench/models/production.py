@@ -12,7 +12,7 @@ Static table (:data:`PRODUCTION_SCHEMA`, one row per unit)
 column                  units       rule
 ======================  ==========  =========================================================
 ``unit_id``             —           unique text id of the building or firm
-``building_type``       —           one of :data:`workbench.dims.BUILDING_TYPES`
+``building_type``       —           one of :data:`workbench.core.dims.BUILDING_TYPES`
 ``industry``            —           category, e.g. the NACE Rev. 2 section letter (``"J"``)
 ``labour``              workers     ≥ 0 (full-time equivalents working in the unit)
 ``floor_area_m2``       m²          > 0, gross floor area
@@ -58,8 +58,8 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
-from ..dims import BUILDING_TYPES, NETWORKS
-from ..errors import InputError
+from ..core.dims import BUILDING_TYPES, NETWORKS
+from ..core.errors import InputError
 from ..functionality import EP_SERVICE_WEIGHTS, EP_UNIT, EP_UNIT_INPUTS
 
 __all__ = [
@@ -90,7 +90,7 @@ SERIES_SCHEMA = MappingProxyType({
 })
 #: Channels of the series array, in the order of its last axis.
 SERIES_CHANNELS = ("electricity_kwh", "water_m3")
-#: Service satisfaction columns, in the order of :data:`workbench.dims.NETWORKS`.
+#: Service satisfaction columns, in the order of :data:`workbench.core.dims.NETWORKS`.
 SATISFACTION_COLUMNS = tuple(f"{k}_satisfaction" for k in NETWORKS)
 #: The target column [EUR/m²/day].
 TARGET = "value_added_per_m2"
@@ -466,7 +466,7 @@ def hybrid_inputs(static_df: pd.DataFrame, series: np.ndarray, *, industries=Non
 
     Column layout (names from :func:`hybrid_columns`):
 
-    1. one-hot ``building_type``, one column per :data:`workbench.dims.BUILDING_TYPES`;
+    1. one-hot ``building_type``, one column per :data:`workbench.core.dims.BUILDING_TYPES`;
     2. one-hot ``industry``, one column per entry of ``industries`` (default: the sorted
        industries of ``static_df``; pass the training set's list when encoding new units — an
        industry outside it is an error);

@@ -73,7 +73,7 @@ import pandas as pd
 import pingouin as pg
 from scipy import stats
 
-from ..errors import InputError
+from ..core.errors import InputError
 from .survey import SURVEY_FEATURES
 
 __all__ = ["significance_tests", "select_features", "CORRECTIONS", "TESTS", "TABLE_COLUMNS"]

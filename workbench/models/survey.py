@@ -11,7 +11,7 @@ Fill one row per building; every column is required, none may be empty. Extra co
 =========================  ========  ==============  ==============================================
 column                     kind      unit            rule
 =========================  ========  ==============  ==============================================
-building_type              category  —               one of ``BUILDING_TYPES`` (workbench.dims)
+building_type              category  —               one of ``BUILDING_TYPES`` (workbench.core.dims)
 floor_area_m2              number    m²              ≥ 0, gross floor area
 building_age_years         number    years           ≥ 0, years since construction
 occupants                  number    persons         ≥ 0, residents or assigned users
@@ -76,8 +76,8 @@ import os
 import numpy as np
 import pandas as pd
 
-from ..dims import BUILDING_TYPES
-from ..errors import InputError
+from ..core.dims import BUILDING_TYPES
+from ..core.errors import InputError
 
 __all__ = ["SURVEY_SCHEMA", "SURVEY_FEATURES", "EDUCATION_LEVELS", "SURVEY_GROUND_TRUTH",
            "D0_GROUND_TRUTH", "TYPE_SHARES", "RSS_TYPE_BASE", "RSS_EFFECTS", "D0_TYPE",
@@ -179,7 +179,7 @@ def read_survey(source) -> pd.DataFrame:
     >>> read_survey(survey.drop(columns="dt"))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    workbench.errors.InputError: the survey lacks column(s) ['dt']; ...
+    workbench.core.errors.InputError: the survey lacks column(s) ['dt']; ...
     """
     if isinstance(source, pd.DataFrame):
         df, name = source.copy(), "DataFrame"

@@ -121,9 +121,9 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ..city import City
-from ..dims import BUILDING, COMPONENT, NETWORKS, STRATEGIES, STRATEGY, TIME
-from ..errors import InputError
+from ..city.model import City
+from ..core.dims import BUILDING, COMPONENT, NETWORKS, STRATEGIES, STRATEGY, TIME
+from ..core.errors import InputError
 from ..functionality import CURRENCY, PRICE_YEAR, Shelters
 from ._problem import RIGID_TYPE_ORDER, Problem, repair_tasks
 from ._scheduling import EXACT_MAX_TASKS, PLANNERS, simulate_strategy
@@ -201,7 +201,7 @@ class Constraints:
     >>> Constraints(crews=-1)
     Traceback (most recent call last):
     ...
-    workbench.errors.InputError: crews must be a positive integer, got -1
+    workbench.core.errors.InputError: crews must be a positive integer, got -1
     """
 
     crews: int | Mapping[str, int] = 20
@@ -370,7 +370,7 @@ def simulate_recovery(city: City, system, damage: xr.Dataset, constraints: Const
         Buildings with ``type``, ``floor_area`` [m²], ``occupancy`` [persons] (and optionally
         ``population``, ``shelter_capable``).
     system : InfrastructureSystem or None
-        From :func:`workbench.system.build_system`; ``None`` for a city without networks (every
+        From :func:`workbench.network.system.build_system`; ``None`` for a city without networks (every
         building fully served, no component tasks).
     damage : xarray.Dataset
         One realization of the damage Dataset of ``docs/ARCHITECTURE.md`` (no ``realization``

@@ -18,8 +18,8 @@ import xarray as xr
 from scipy import sparse
 from scipy.sparse.csgraph import dijkstra
 
-from ..dims import BUILDING, COMPONENT, NETWORKS, REALIZATION
-from ..errors import InputError
+from ..core.dims import BUILDING, COMPONENT, NETWORKS, REALIZATION
+from ..core.errors import InputError
 from ..functionality import (Shelters, functionality_model, residents, service_demand,
                              shelter_capable, shelter_places, usable_fractions)
 from .impeding import building_delays, component_delays

@@ -31,6 +31,8 @@ import numpy as np
 from ..functionality import shelter_capacity
 from ._problem import Problem
 from .strategies import StrategyRule
+from scipy.optimize import Bounds, LinearConstraint, milp
+from .strategies import strategy_rule
 
 __all__ = ["simulate_strategy", "Problem", "PLANNERS", "EXACT_MAX_TASKS"]   # private module
 
@@ -209,7 +211,6 @@ def _exact_buildings(cand: np.ndarray, ratio: np.ndarray, w: np.ndarray, need: n
     crew) and 0 ≤ y_i ≤ x_i (its share of a full day's work, limited by materials), subject to
     Σ x_i ≤ slots and Σ need_i · y_i ≤ budget. Returns a boolean mask over ``cand``.
     """
-    from scipy.optimize import Bounds, LinearConstraint, milp
     k = len(cand)
     value = ratio * w
     c = np.concatenate([np.zeros(k), -value])                 # minimise −value
@@ -355,7 +356,6 @@ def _new_state(p: Problem, rule: StrategyRule) -> _DayState:
 
 
 def simulate_strategy(p: Problem, strategy: str) -> dict:
-    from .strategies import strategy_rule
     rule = strategy_rule(strategy)
     H = p.horizon
     commit = p.constraints.commitment_days

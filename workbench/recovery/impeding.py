@@ -42,7 +42,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from ..paths import DATA_DIR
+from ..core.paths import DATA_DIR
 
 __all__ = ["impeding_table", "building_delays", "component_delays", "REPAIR_CLASS_OF_STATE"]
 

@@ -37,7 +37,7 @@ Examples
 >>> strategy_rule("greedy")
 Traceback (most recent call last):
 ...
-workbench.errors.InputError: unknown strategy 'greedy'; valid strategies are ['rigid', 'semiflexible', 'flexible']
+workbench.core.errors.InputError: unknown strategy 'greedy'; valid strategies are ['rigid', 'semiflexible', 'flexible']
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from ..errors import InputError
+from ..core.errors import InputError
 
 __all__ = ["StrategyRule", "STRATEGY_RULES", "strategy_rule", "COMMITMENTS"]
 

@@ -2,7 +2,7 @@
 
 :func:`constraint_sweep` answers "what if the commitment period (or the inspections, or the
 mobilisation days) were different?" on one damage realisation, for every strategy, with the
-indexes of :func:`workbench.indexes.summary_indexes` as a tidy table. The report's commitment
+indexes of :func:`workbench.metrics.indexes.summary_indexes` as a tidy table. The report's commitment
 sweep is one call. (Import it from here: ``workbench.recovery`` does not import this module,
 which builds on it.)
 
@@ -30,8 +30,11 @@ from typing import Sequence
 import pandas as pd
 import xarray as xr
 
-from ..dims import STRATEGIES
-from ..errors import InputError
+from ..core.dims import STRATEGIES
+from ..core.errors import InputError
+from ..metrics.indexes import summary_indexes
+from . import Constraints, simulate_recovery
+from . import ANY_TRADE, crew_pools
 
 __all__ = ["constraint_sweep", "crew_sweep"]
 
@@ -58,10 +61,8 @@ def constraint_sweep(city, system, damage: xr.Dataset, constraints, field: str,
     -------
     pandas.DataFrame
         One row per value and strategy: ``field``, ``strategy`` and the keys of
-        :data:`workbench.indexes.SUMMARY_KEYS` (losses in EUR and person-days).
+        :data:`workbench.metrics.indexes.SUMMARY_KEYS` (losses in EUR and person-days).
     """
-    from ..indexes import summary_indexes
-    from . import Constraints, simulate_recovery
     names = [f.name for f in dataclasses.fields(Constraints)]
     if field not in names:
         raise InputError(f"constraint_sweep: {field!r} is not a Constraints field; fields are "
@@ -84,9 +85,6 @@ def crew_sweep(city, system, damage: xr.Dataset, constraints,
 
     Returns a table like :func:`constraint_sweep`'s, with column ``crews`` (the total).
     """
-    from ..indexes import summary_indexes
-    from . import simulate_recovery
-    from . import ANY_TRADE, crew_pools
     base = crew_pools(constraints.crews)
     rows = []
     for factor in factors:

@@ -30,7 +30,7 @@ friends or in a rental in another district — outside the city when it has one 
    IN-CORE (pyincore ``PopulationDislocationUtil.get_disl_probability``):
    ``logit P = −0.42523 + 0.02480 · VL[%] − 0.50166 · SF − 0.01826 · %black − 0.01198 · %hisp``,
    with ``VL`` the value loss in percent of the building's value — here the Hazus repair-cost
-   ratio of its damage state and type (:func:`workbench.fragility.building_consequences`; IN-CORE
+   ratio of its damage state and type (:func:`workbench.hazard.fragility.building_consequences`; IN-CORE
    draws it from the damage factors of Bai et al. 2009: the substitution is an *assumption*) —
    ``SF`` = 1 for a building of one household (IN-CORE: one housing unit), and the two
    block-group shares set to 0 (no such data for a European city: *assumption*).
@@ -69,7 +69,7 @@ Adjusted curves
   The demand ``2 · Σ R_i`` is unchanged: nobody is created or lost (tested every day).
 
 Parameters without a source are labelled *assumption* in :data:`ASSUMPTIONS` (the entries to
-merge into :data:`workbench.assumptions.REGISTRY`).
+merge into :data:`workbench.core.assumptions.REGISTRY`).
 
 References
 ----------
@@ -99,11 +99,11 @@ from typing import Mapping
 import numpy as np
 import xarray as xr
 
-from .. import assumptions as _assumptions
-from ..city import City
-from ..dims import BUILDING, COMPONENT, NETWORKS, REALIZATION, STRATEGY, TIME
-from ..errors import InputError, WorkbenchError
-from ..fragility import building_consequences
+from ..core import assumptions as _assumptions
+from ..city.model import City
+from ..core.dims import BUILDING, COMPONENT, NETWORKS, REALIZATION, STRATEGY, TIME
+from ..core.errors import InputError, WorkbenchError
+from ..hazard.fragility import building_consequences
 from ..functionality import (A_EFF_BY_DAMAGE_STATE, Q_BASE_BY_DAMAGE_STATE, Shelters,
                              functionality_model, residents, shelter_capable, shelter_places)
 
@@ -111,7 +111,7 @@ __all__ = ["Households", "Businesses", "simulate_agents", "dislocation_probabili
            "district_codes", "DISLOCATION_COEFFICIENTS", "ASSUMPTIONS", "STATES",
            "BUSINESS_STATES", "STATE", "DISTRICT", "BUSINESS_STATE"]
 
-#: Dims of the agents' Dataset (to move to :mod:`workbench.dims`).
+#: Dims of the agents' Dataset (to move to :mod:`workbench.core.dims`).
 STATE, DISTRICT, BUSINESS_STATE = "state", "district", "business_state"
 #: Household states, in the order of the ``state`` dim.
 STATES = ("home", "shelter", "elsewhere", "unsheltered")
@@ -124,7 +124,7 @@ DISLOCATION_COEFFICIENTS = MappingProxyType({
     "intercept": -0.42523, "value_loss_percent": 0.02480, "single_family": -0.50166,
     "percent_black": -0.01826, "percent_hispanic": -0.01198})
 
-#: The constants of this module, with their status (entries for workbench.assumptions.REGISTRY).
+#: The constants of this module, with their status (entries for workbench.core.assumptions.REGISTRY).
 ASSUMPTIONS = (
     _assumptions.Assumed(
         "dislocation_logit_coefficients", DISLOCATION_COEFFICIENTS, "logit per unit", "cited",
@@ -210,7 +210,7 @@ class Households:
     >>> Households(shelter_share=2)
     Traceback (most recent call last):
     ...
-    workbench.errors.InputError: shelter_share must be a share in [0, 1], got 2
+    workbench.core.errors.InputError: shelter_share must be a share in [0, 1], got 2
     """
 
     household_size: float = _DEFAULT["household_size"]
@@ -462,7 +462,7 @@ def simulate_agents(city: City, system, damage: xr.Dataset, recovery: xr.Dataset
         shelters, unsheltered near home, at home without water], and the recovery's
         ``building_restored_day``, ``component_restored_day`` [day]. ``attrs``: ``enabled``,
         ``seed``, ``ep0``, ``repair_cost``, the settings, ``units``. It reads like the recovery
-        Dataset: :func:`workbench.indexes.summary_indexes` gives the indexes with the agents.
+        Dataset: :func:`workbench.metrics.indexes.summary_indexes` gives the indexes with the agents.
 
     Examples
     --------
@@ -763,7 +763,7 @@ def settle_roundoff(values: np.ndarray, what: str, t: int, labels=None) -> np.nd
 
     Values within :data:`ROUNDOFF_PERSONS` of 0 become exactly 0 (in place, and returned).
     A value below −:data:`ROUNDOFF_PERSONS` cannot come from round-off: it raises a
-    :class:`~workbench.errors.WorkbenchError` naming the figure ``what``, the day ``t`` and
+    :class:`~workbench.core.errors.WorkbenchError` naming the figure ``what``, the day ``t`` and
     the entry (``labels[i]`` when given, e.g. the building id), since it means the agents'
     book-keeping lost people, not that the user's data are wrong.
 
@@ -772,7 +772,7 @@ def settle_roundoff(values: np.ndarray, what: str, t: int, labels=None) -> np.nd
     >>> settle_roundoff(np.array([1.0, -0.5]), "persons at home", 5, labels=["b1", "b2"])
     Traceback (most recent call last):
     ...
-    workbench.errors.WorkbenchError: persons at home is -0.5 persons for 'b2' on day 5 (< 0 by more than round-off): the agents' book-keeping is inconsistent; please report this with the parameter file.
+    workbench.core.errors.WorkbenchError: persons at home is -0.5 persons for 'b2' on day 5 (< 0 by more than round-off): the agents' book-keeping is inconsistent; please report this with the parameter file.
     """
     values[np.abs(values) < ROUNDOFF_PERSONS] = 0.0
     bad = np.flatnonzero(values < 0)
@@ -928,7 +928,7 @@ def _dataset(st: _Static, line: _Timeline, run: dict, recovery: xr.Dataset) -> x
     data["demand"] = ((TIME,), demand, {"units": "person-units"})
     coords = {TIME: recovery[TIME].values, STATE: list(STATES), DISTRICT: st.district_names,
               BUSINESS_STATE: list(BUSINESS_STATES), BUILDING: st.building_ids}
-    # the restoration days, so that workbench.indexes.summary_indexes reads this Dataset as it
+    # the restoration days, so that workbench.metrics.indexes.summary_indexes reads this Dataset as it
     # reads the recovery's
     for name, dim in (("building_restored_day", BUILDING), ("component_restored_day", COMPONENT)):
         if name in recovery:

@@ -2,7 +2,7 @@
 
 A **post-processing layer** on a finished recovery: the roads open on day ``t`` are those the
 recovery has restored by then (``component_restored_day`` ≤ ``t``: repairs and debris clearance,
-:mod:`workbench.debris`, as its crews scheduled them); the recovery's day loop is not changed.
+:mod:`workbench.hazard.debris`, as its crews scheduled them); the recovery's day loop is not changed.
 
 The model (one min-cost flow per day, networkx ``network_simplex``, integers)
 -----------------------------------------------------------------------------
@@ -47,17 +47,17 @@ import networkx as nx
 import numpy as np
 import xarray as xr
 
-from .. import assumptions as _assumptions
-from ..city import City
-from ..dims import BUILDING, COMPONENT, REALIZATION, STRATEGY, TIME
-from ..errors import InputError
-from ..system import component_id
+from ..core import assumptions as _assumptions
+from ..city.model import City
+from ..core.dims import BUILDING, COMPONENT, REALIZATION, STRATEGY, TIME
+from ..core.errors import InputError
+from ..network.system import component_id
 from .agents import DISTRICT, district_codes
 
 __all__ = ["Depot", "default_depots", "min_cost_supply", "emergency_supplies",
            "ROAD_CAPACITY", "DEPOT_CAPACITY", "WINDOW_DAYS", "ASSUMPTIONS"]
 
-#: The constants of this module, with their status (entries for workbench.assumptions.REGISTRY).
+#: The constants of this module, with their status (entries for workbench.core.assumptions.REGISTRY).
 ASSUMPTIONS = (
     _assumptions.Assumed("road_capacity_rations_per_day", 50_000, "rations per day per edge "
                          "and direction", "assumption", "about 50 truckloads of 1000 "
@@ -106,7 +106,7 @@ class Depot:
     >>> Depot("R0", -1)
     Traceback (most recent call last):
     ...
-    workbench.errors.InputError: capacity must be a whole number ≥ 0, got -1
+    workbench.core.errors.InputError: capacity must be a whole number ≥ 0, got -1
     """
 
     node: str
@@ -129,7 +129,7 @@ def default_depots(city: City, *, n: int = _DEFAULT["default_depot_count"],
     Examples
     --------
     >>> from workbench.city import toy_city
-    >>> from workbench.mapping import map_city
+    >>> from workbench.city.mapping import map_city
     >>> default_depots(map_city(toy_city()), n=1)
     (Depot(node='R3', capacity=5000, from_day=0.0, name='b5'),)
     """
@@ -263,8 +263,8 @@ def emergency_supplies(city: City, system, recovery: xr.Dataset, need: xr.DataAr
     R2–R3 is blocked until day 2, so days 0 and 1 go unmet.
 
     >>> from workbench.city import toy_city
-    >>> from workbench.mapping import map_city
-    >>> from workbench.system import build_system
+    >>> from workbench.city.mapping import map_city
+    >>> from workbench.network.system import build_system
     >>> city = map_city(toy_city()); system = build_system(city)
     >>> day = np.zeros(system.n_components); day[system.index_of("road:R2--R3")] = 2
     >>> rec = xr.Dataset({"component_restored_day": ("component", day)},

@@ -2,7 +2,7 @@
 
 A **post-processing layer**: it reads the state of the power network at the event (the
 components' own states, e.g. ``component_functional`` of the damage, through the cascade of
-:meth:`~workbench.system.InfrastructureSystem.served_nodes`) and never changes the recovery.
+:meth:`~workbench.network.system.InfrastructureSystem.served_nodes`) and never changes the recovery.
 
 Rule (per building ``i``, channel ``c``, hour ``τ`` after the event)
 -------------------------------------------------------------------
@@ -39,17 +39,17 @@ import numpy as np
 import xarray as xr
 from scipy.spatial import cKDTree
 
-from .. import assumptions as _assumptions
-from ..city import City
-from ..dims import BUILDING
-from ..errors import InputError
+from ..core import assumptions as _assumptions
+from ..city.model import City
+from ..core.dims import BUILDING
+from ..core.errors import InputError
 from ..functionality import residents
 from .agents import DISTRICT, district_codes
 
 __all__ = ["Channel", "CHANNELS", "POWER_AT", "DEFAULT_HOURS", "CHANNEL", "HOUR",
            "warning_reach", "device_grid", "ASSUMPTIONS"]
 
-#: Dims of the result (to move to :mod:`workbench.dims`).
+#: Dims of the result (to move to :mod:`workbench.core.dims`).
 CHANNEL, HOUR = "channel", "hour"
 #: Where a channel needs power.
 POWER_AT = ("device", "building")
@@ -85,7 +85,7 @@ class Channel:
     >>> Channel("mast", 1000, 1000, 1, 0.5, 0.1)
     Traceback (most recent call last):
     ...
-    workbench.errors.InputError: power_at must be one of ('device', 'building'), got 'mast'
+    workbench.core.errors.InputError: power_at must be one of ('device', 'building'), got 'mast'
     """
 
     power_at: str
@@ -124,7 +124,7 @@ CHANNELS = MappingProxyType({
                         uptake=0.5, time_constant_hours=1.0, unpowered_share=0.3),
 })
 
-#: The constants of this module, with their status (entries for workbench.assumptions.REGISTRY).
+#: The constants of this module, with their status (entries for workbench.core.assumptions.REGISTRY).
 ASSUMPTIONS = tuple(
     _assumptions.Assumed(f"warning_channel_{name}", json.dumps(c.__dict__), "m, h, shares",
                          "assumption", "order-of-magnitude warning-channel settings; replace "
@@ -190,8 +190,8 @@ def warning_reach(city: City, system, functional, *,
     constants.
 
     >>> from workbench.city import toy_city
-    >>> from workbench.mapping import map_city
-    >>> from workbench.system import build_system
+    >>> from workbench.city.mapping import map_city
+    >>> from workbench.network.system import build_system
     >>> city = map_city(toy_city()); system = build_system(city)
     >>> r = warning_reach(city, system, np.ones(system.n_components, bool), hours=[24])
     >>> r["reach"].sel(hour=24).round(3).values.tolist()

@@ -70,8 +70,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ..dims import MEMBER, STRATEGY
-from ..errors import InputError
+from ..core.dims import MEMBER, STRATEGY
+from ..core.errors import InputError
 
 __all__ = ["compare_strategies", "pairwise_table", "strategy_table", "save_posterior",
            "SIGMA_FLOOR", "PAIR", "POSTERIOR_FILE", "TABLE_COLUMNS"]
@@ -215,7 +215,7 @@ def compare_strategies(indexes: xr.DataArray, *, draws: int = 1000, tune: int = 
     >>> compare_strategies(idx)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    workbench.errors.InputError: indexes has 1 member; the paired model needs at least 2 ...
+    workbench.core.errors.InputError: indexes has 1 member; the paired model needs at least 2 ...
     """
     import pymc as pm
 

@@ -22,7 +22,7 @@ Members are batched (tasks of at least about half a second, since per-task overh
 small tasks: 2,000 scenarios as single tasks took 16.7 s, as 20 batches 4.4 s) and run serially
 by default, on a local cluster (``workers=N``: ``N`` single-threaded processes) or on a running
 scheduler (``scheduler="tcp://host:port"``; an unreachable address fails within
-:data:`CONNECT_TIMEOUT_S` with an :class:`~workbench.errors.InputError`). The city, system and
+:data:`CONNECT_TIMEOUT_S` with an :class:`~workbench.core.errors.InputError`). The city, system and
 intensity are sent to the workers once.
 """
 
@@ -40,13 +40,14 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 import xarray as xr
 
-from ..damage import DamageSampler
-from ..debris import road_blockage
-from ..dims import BUILDING, MEMBER, STRATEGIES, STRATEGY, TIME
-from ..errors import InputError
+from ..hazard.damage import DamageSampler
+from ..hazard.debris import road_blockage
+from ..core.dims import BUILDING, MEMBER, STRATEGIES, STRATEGY, TIME
+from ..core.errors import InputError
 from ..functionality import TableFunctionality
-from ..indexes import summary_indexes
+from ..metrics.indexes import summary_indexes
 from ..recovery import Constraints, check_strategies, simulate_recovery
+from ..models.archive import ArchivedFunctionality
 
 __all__ = ["Prior", "DEFAULT_PRIORS", "PRIOR_NAMES", "MEMBER", "INDEXES", "CURVES",
            "CONNECT_TIMEOUT_S", "check_priors", "sample_members", "run_member", "run_ensemble",
@@ -56,7 +57,7 @@ log = logging.getLogger(__name__)
 
 #: Seconds a scheduler address has to answer before the run fails.
 CONNECT_TIMEOUT_S = 5
-#: Per-strategy indexes of a member (from :func:`workbench.indexes.summary_indexes`), units.
+#: Per-strategy indexes of a member (from :func:`workbench.metrics.indexes.summary_indexes`), units.
 INDEXES = MappingProxyType({"economic_loss": "EUR", "ep_loss": "EUR", "repair_cost": "EUR",
                             "service_loss_person_days": "person-days",
                             "recovery_days_95": "day"})
@@ -119,7 +120,7 @@ def check_priors(priors) -> Mapping[str, Prior]:
     >>> check_priors({"crew_productivity": (1.2, 0.0)})
     Traceback (most recent call last):
     ...
-    workbench.errors.InputError: prior 'crew_productivity': sigma must be a finite number > 0 ...
+    workbench.core.errors.InputError: prior 'crew_productivity': sigma must be a finite number > 0 ...
     """
     if not isinstance(priors, Mapping):
         raise InputError(f"priors must be a mapping of input name to Prior or (median, sigma), "
@@ -285,7 +286,6 @@ def _scale_table(model, scale: float):
 
 
 def _scale_archive(model, scale: float):
-    from ..models.archive import ArchivedFunctionality
     table = model.table
     return ArchivedFunctionality(table.assign(ep_unit=table["ep_unit"] * scale))
 
@@ -334,20 +334,20 @@ def run_member(city, system, intensity: xr.Dataset, constraints: Constraints, dr
     city : City
         The mapped city.
     system : InfrastructureSystem
-        From :func:`workbench.system.build_system`.
+        From :func:`workbench.network.system.build_system`.
     intensity : xarray.Dataset
         Shaking at buildings and components (``building_pga`` [g], ``building_pgv`` [cm/s],
         ``component_pga``, ``component_pgv``), e.g. from
-        :func:`workbench.pipeline.hazard_intensity`.
+        :func:`workbench.run.pipeline.hazard_intensity`.
     constraints : Constraints
     draws : mapping
         One member of :func:`sample_members` (``members.isel(member=m)``): multipliers of the
         priors it has (an absent one is 1) and ``damage_seed``, ``recovery_seed``.
     strategies : sequence of str
     design_code : str
-        Seismic zone of the building design levels (:func:`workbench.damage.sample_damage`).
+        Seismic zone of the building design levels (:func:`workbench.hazard.damage.sample_damage`).
     road_debris : bool
-        Block the road edges next to collapsed buildings (:func:`workbench.debris.road_blockage`).
+        Block the road edges next to collapsed buildings (:func:`workbench.hazard.debris.road_blockage`).
     functionality : FunctionalityModel, optional
         Default :class:`~workbench.functionality.TableFunctionality`; ``ep_unit_scale`` scales
         its EP per m².
@@ -377,7 +377,7 @@ def run_member(city, system, intensity: xr.Dataset, constraints: Constraints, dr
     --------
     >>> from workbench.city import toy_city
     >>> from workbench.hazard import Earthquake, earthquake_intensity
-    >>> from workbench.system import build_system
+    >>> from workbench.network.system import build_system
     >>> city = toy_city(); system = build_system(city)
     >>> shaking = earthquake_intensity(Earthquake(6.5, 0.0, 0.0), city.buildings,
     ...                                system.components)
@@ -519,7 +519,7 @@ def run_ensemble(city, system, intensity: xr.Dataset, constraints: Constraints, 
     --------
     >>> from workbench.city import toy_city
     >>> from workbench.hazard import Earthquake, earthquake_intensity
-    >>> from workbench.system import build_system
+    >>> from workbench.network.system import build_system
     >>> city = toy_city(); system = build_system(city)
     >>> shaking = earthquake_intensity(Earthquake(6.5, 0.0, 0.0), city.buildings,
     ...                                system.components)

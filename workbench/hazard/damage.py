@@ -1,0 +1,477 @@
+"""Damage of buildings and infrastructure components under a hazard, sampled with a seed.
+
+:func:`sample_damage` turns shaking (an :class:`~workbench.hazard.Earthquake` or an intensity
+Dataset from :func:`~workbench.hazard.intensity_from_csv`) into the damage Dataset of
+``docs/ARCHITECTURE.md``; :func:`damage_probabilities` gives the exact P(DS ≥ k) it samples from.
+
+Sampling
+--------
+* **Lognormal fragilities** (buildings, substations, circuits, pumps): one uniform draw ``u`` per
+  site and realisation; DS = number of k with ``u < P(DS ≥ k)``. One draw against the cumulative
+  curves keeps the states consistent (a building that reaches *extensive* also passed *moderate*)
+  and makes P(DS ≥ k) exact.
+* **Water pipes**: repairs ~ Poisson(RR(PGV) × length [km]), split by Poisson thinning into
+  independent leaks (80 %) and breaks (20 %), the Hazus split under shaking. A pipe with ≥ 1 break
+  is out of service (DS 3, *extensive*); one with leaks only stays in service (DS 1, *slight*).
+* Zero intensity gives no damage: Φ(−∞) = 0 and RR(0) = 0.
+
+Functionality and repair effort
+-------------------------------
+* ``component_functional`` is the component's own state before the cascade: lognormal
+  components are out at DS ≥ ``out_of_service_state`` (default 2, *moderate*: e.g. 40 % of a
+  substation's breakers failed); pipes are out with ≥ 1 break; components without a fragility
+  are never damaged.
+* Buildings: repair cost = Hazus cost ratio (structural + non-structural) × replacement cost;
+  repair days = Hazus clean-up and repair time, read as crew-days for one crew
+  (:func:`workbench.hazard.fragility.building_consequences`). Design levels follow the city's seismic
+  zone (``design_code``; :func:`workbench.hazard.fragility.seismic_design_zone`: a city that names
+  none is taken as zone 0, no seismic code, with a warning).
+* Every damaged lognormal component takes effort: its Hazus restoration class gives the mean
+  days to restore by damage state, read as crew-days of one crew; a component's own positive
+  ``repair_days``/``repair_cost`` (an edge's length rule, or user data on a node) is its
+  complete-damage value, scaled to the lower states by the class's profile
+  (:func:`workbench.hazard.fragility.component_consequences`). A fragile kind without a class is an
+  error, never a silent 0. Pipes take ``pipe_repair_days`` crew-days per repair (leak or break;
+  default 1, as in :data:`workbench.io.importers.REPAIR_RULES`), capped at the pipe's complete
+  ``repair_days`` when it has one; cost in the same proportion of ``repair_cost``.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from ..core import assumptions as _assumptions
+from ..core.dims import BUILDING, COMPONENT, DAMAGE_STATES, REALIZATION
+from ..core.errors import InputError
+from .fragility import (building_consequences, building_fragility, pipe_break_share,
+                        component_consequences, component_fragility, exceedance_probability,
+                        pipe_repair_rate, replacement_cost, seismic_design_zone)
+from .ground_motion import Earthquake, earthquake_intensity
+
+__all__ = ["sample_damage", "DamageSampler", "damage_probabilities", "damage_table",
+           "DAMAGE_STATE"]
+
+#: Dim of :func:`damage_probabilities`: damage states 1..4 (slight … complete).
+DAMAGE_STATE = "damage_state"
+
+_PIPE_LEAK_DS, _PIPE_BREAK_DS = 1, 3
+
+
+def _inputs(city_or_buildings, components, hazard_or_intensity):
+    buildings, components = _sites(city_or_buildings, components)
+    return buildings, components, _intensity(buildings, components, hazard_or_intensity)
+
+
+def _sites(city_or_buildings, components):
+    buildings = getattr(city_or_buildings, "buildings", city_or_buildings)
+    if not isinstance(buildings, xr.Dataset) or BUILDING not in buildings.dims:
+        raise InputError(f"sample_damage: city_or_buildings must be a City or a Dataset with dim "
+                         f"{BUILDING!r}; got {type(city_or_buildings).__name__}.")
+    components = getattr(components, "components", components)
+    if components is None:
+        components = xr.Dataset(
+            {name: ((COMPONENT,), np.array([], dtype=dtype)) for name, dtype in
+             [("network", str), ("kind", str), ("x", float), ("y", float), ("length", float),
+              ("repair_days", float), ("repair_cost", float)]},
+            coords={COMPONENT: np.array([], dtype=str)})
+    return buildings, components
+
+
+def _intensity(buildings, components, hazard_or_intensity):
+    if isinstance(hazard_or_intensity, Earthquake):
+        intensity = earthquake_intensity(hazard_or_intensity, buildings, components)
+    elif isinstance(hazard_or_intensity, xr.Dataset):
+        intensity = hazard_or_intensity
+        for dim, ds in ((BUILDING, buildings), (COMPONENT, components)):
+            if dim in intensity.dims and not np.array_equal(
+                    np.asarray(intensity[dim].values).astype(str),
+                    np.asarray(ds[dim].values).astype(str)):
+                raise InputError(f"the intensity Dataset's {dim!r} ids differ from the "
+                                 f"{dim}s given; build it for the same {dim}s "
+                                 f"(workbench.hazard.intensity_from_csv or earthquake_intensity).")
+    else:
+        raise InputError(f"hazard_or_intensity must be a workbench.hazard.Earthquake or an "
+                         f"intensity Dataset; got {type(hazard_or_intensity).__name__}.")
+    if "building_pga" not in intensity:
+        raise InputError("the intensity has no 'building_pga' [g], which the building fragilities "
+                         "need; give a field with a 'pga' column.")
+    return intensity
+
+
+def _site_intensity(intensity: xr.Dataset, name: str, size: int, needed: np.ndarray,
+                    what: str) -> np.ndarray:
+    if name in intensity:
+        return np.asarray(intensity[name].values, dtype=float)
+    if needed.any():
+        measure = name.rsplit("_", 1)[1]
+        raise InputError(f"the intensity has no {name!r}, which {int(needed.sum())} {what} "
+                         f"need; give a field with a {measure!r} column.")
+    return np.full(size, np.nan)
+
+
+def damage_probabilities(city_or_buildings, components, hazard_or_intensity, *,
+                         design_code="city") -> xr.Dataset:
+    """Exact P(DS ≥ k), k = 1…4, of every building and component, as :func:`sample_damage` uses.
+
+    ``design_code``: the seismic zone of the building design levels, or ``"city"`` (the
+    buildings' ``attrs["seismic_design_zone"]``; none → zone 0), see
+    :func:`workbench.hazard.fragility.seismic_design_zone`.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``building_exceedance`` (building, damage_state) and ``component_exceedance``
+        (component, damage_state), probabilities in [0, 1]; ``damage_state`` = 1…4.
+        For pipes, P(DS ≥ 1) = P(≥ 1 repair), P(DS ≥ 2) = P(DS ≥ 3) = P(≥ 1 break), P(DS ≥ 4) = 0.
+
+    Examples
+    --------
+    >>> from workbench.city import toy_city
+    >>> from workbench.hazard import Earthquake
+    >>> p = damage_probabilities(toy_city(), None, Earthquake(6.5, 0.0, 0.0), design_code="4")
+    >>> bool((p["building_exceedance"].diff("damage_state") <= 0).all()), p.attrs["design_code"]
+    (True, '4')
+    """
+    buildings, components, intensity = _inputs(city_or_buildings, components, hazard_or_intensity)
+    zone = seismic_design_zone(buildings, design_code)
+    return _probabilities(buildings, components, intensity, component_fragility(components), zone)
+
+
+def _probabilities(buildings, components, intensity, frag, zone: str,
+                   building_curves=None) -> xr.Dataset:
+    median, beta = (building_fragility(buildings, design_code=zone) if building_curves is None
+                    else building_curves)
+    pga = np.asarray(intensity["building_pga"].values, dtype=float)
+    p_building = exceedance_probability(pga[:, None], median, beta)
+    m = components.sizes[COMPONENT]
+    lognormal = np.isfinite(frag["median"][:, 0])
+    c_pga = _site_intensity(intensity, "component_pga", m, lognormal, "components")
+    c_pgv = _site_intensity(intensity, "component_pgv", m, frag["is_pipe"], "pipes")
+    p_component = np.zeros((m, 4))
+    p_component[lognormal] = exceedance_probability(
+        c_pga[lognormal, None], frag["median"][lognormal], frag["beta"][lognormal])
+    pipes = frag["is_pipe"]
+    rate = _pipe_rate(c_pgv[pipes], frag["ductile"][pipes], components["length"].values[pipes])
+    p_break = -np.expm1(-pipe_break_share() * rate)
+    p_component[pipes, 0] = -np.expm1(-rate)
+    p_component[pipes, 1] = p_component[pipes, 2] = p_break
+    states = np.arange(1, 5)
+    return xr.Dataset(
+        {"building_exceedance": ((BUILDING, DAMAGE_STATE), p_building),
+         "component_exceedance": ((COMPONENT, DAMAGE_STATE), p_component)},
+        coords={BUILDING: buildings[BUILDING].values, COMPONENT: components[COMPONENT].values,
+                DAMAGE_STATE: states},
+        attrs={**intensity.attrs, "design_code": zone})
+
+
+def _pipe_rate(pgv: np.ndarray, ductile: np.ndarray, length_m: np.ndarray) -> np.ndarray:
+    """Expected repairs per pipe: RR [1/km] × length [km]."""
+    return pipe_repair_rate(pgv, ductile=ductile) * np.asarray(length_m, dtype=float) / 1000.0
+
+
+def sample_damage(city_or_buildings, components, hazard_or_intensity, *, realizations: int = 1,
+                  seed: int = 0, replacement_cost_per_m2: Mapping[str, float] | None = None,
+                  currency: str = "EUR", price_year: int = 2024, design_code="city",
+                  out_of_service_state: int = _assumptions.value("component_out_of_service_state"),
+                  pipe_repair_days: float = _assumptions.value("pipe_repair_crew_days")
+                  ) -> xr.Dataset:
+    """Sample damage states, repair effort and cost of buildings and components.
+
+    Parameters
+    ----------
+    city_or_buildings : City or xarray.Dataset
+        Buildings with ``type``, ``floor_area`` [m²], ``structural_class``, ``year_built``,
+        ``x``, ``y`` [m]; optional ``replacement_cost`` [money].
+    components : xarray.Dataset, InfrastructureSystem or None
+        Component table (dim ``component``: ``network``, ``kind``, ``x``, ``y`` [m],
+        ``length`` [m], ``repair_days`` [crew-days] and ``repair_cost`` [money] at complete
+        damage (0 = not given: the Hazus restoration table decides), optional bool ``ductile``
+        for pipes). None: no components.
+    hazard_or_intensity : Earthquake or xarray.Dataset
+        A scenario, or an intensity Dataset for the same buildings and components.
+    realizations : int
+        Number of independent damage realisations, ≥ 1.
+    seed : int
+        Seed of ``numpy.random.default_rng``; same seed, same Dataset.
+    replacement_cost_per_m2 : mapping of str to float, optional
+        Building type → replacement cost [currency/m²], for buildings without
+        ``replacement_cost`` (see :func:`workbench.hazard.fragility.replacement_cost`).
+    currency : str
+        Currency of the costs (recorded in ``attrs``).
+    price_year : int
+        Price year of the costs (recorded in ``attrs``).
+    design_code : str or int
+        UBC seismic zone of the building design levels (``"4"``, ``"3"``, ``"2B"``, ``"2A"``,
+        ``"1"``, ``"0"``), or ``"city"``: the buildings' ``attrs["seismic_design_zone"]``, and
+        zone 0 (no seismic code, with a logged warning) when the city names none
+        (:func:`workbench.hazard.fragility.seismic_design_zone`).
+    out_of_service_state : int
+        Lognormal components at or above this damage state (1–4) are not functional.
+    pipe_repair_days : float
+        Crew-days per pipe repair (leak or break), > 0.
+
+    Returns
+    -------
+    xarray.Dataset
+        Dims ``realization``, ``building``, ``component``; variables ``building_damage_state``
+        and ``component_damage_state`` (int8, 0 none … 4 complete), ``building_repair_days`` and
+        ``component_repair_days`` [crew-days], ``building_repair_cost`` and
+        ``component_repair_cost`` [currency], ``component_functional`` (bool, own state before
+        the cascade), ``component_repairs`` (pipes: number of repairs),
+        ``building_damage_probability`` (building, damage_state 0…4: P(DS = k), what planners
+        expect before inspection) and ``building_expected_repair_days`` [crew-days], ``building_pga``,
+        ``component_pga`` [g], ``building_pgv``, ``component_pgv`` [cm/s] (NaN where a user
+        field does not give the measure and nothing needs it); ``attrs``: ``seed``,
+        ``realizations``, ``hazard_*``, ``currency``, ``price_year``, ``design_code`` (the
+        seismic zone used).
+
+    Examples
+    --------
+    >>> from workbench.city import toy_city
+    >>> from workbench.hazard import Earthquake
+    >>> from workbench.network.system import build_system
+    >>> city = toy_city()
+    >>> per_m2 = dict.fromkeys(["residential", "office", "commercial", "industrial", "public"],
+    ...                        2000.0)
+    >>> eq = Earthquake(6.5, 0.0, 0.0)
+    >>> damage = sample_damage(city, build_system(city), eq, realizations=3, seed=1,
+    ...                        replacement_cost_per_m2=per_m2, design_code="4")
+    >>> dict(damage.sizes), damage.attrs["design_code"]
+    ({'realization': 3, 'building': 6, 'damage_state': 5, 'component': 21}, '4')
+    >>> still = Earthquake(6.5, 0.0, 0.0, intensity_scale=0.0)
+    >>> calm = sample_damage(city, build_system(city), still, replacement_cost_per_m2=per_m2,
+    ...                      design_code="4")
+    >>> int(calm["building_damage_state"].max()), bool(calm["component_functional"].all())
+    (0, True)
+    """
+    _check_draws(realizations, seed)
+    sampler = DamageSampler(city_or_buildings, components,
+                            replacement_cost_per_m2=replacement_cost_per_m2, currency=currency,
+                            price_year=price_year, design_code=design_code,
+                            out_of_service_state=out_of_service_state,
+                            pipe_repair_days=pipe_repair_days)
+    return sampler(hazard_or_intensity, realizations=realizations, seed=seed)
+
+
+def _check_draws(realizations, seed) -> None:
+    if not (isinstance(realizations, (int, np.integer)) and realizations >= 1):
+        raise InputError(f"realizations must be a positive integer; got {realizations!r}.")
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
+        raise InputError(f"seed must be an integer; got {seed!r}.")
+
+
+class DamageSampler:
+    """:func:`sample_damage` of one set of buildings and components, its tables built once.
+
+    ``DamageSampler(buildings, components, **options)(hazard, realizations=r, seed=s)`` is
+    ``sample_damage(buildings, components, hazard, realizations=r, seed=s, **options)``, the
+    same Dataset bit for bit (``sample_damage`` is exactly that). The fragility curves, the
+    consequence tables and the replacement costs depend only on the buildings and components,
+    so an ensemble that samples many seeds or intensities of one city builds them once.
+    The buildings and components are read when the sampler is built; build a new one after
+    changing them.
+
+    Examples
+    --------
+    >>> from workbench.city import toy_city
+    >>> from workbench.hazard import Earthquake
+    >>> from workbench.network.system import build_system
+    >>> city = toy_city()
+    >>> per_m2 = dict.fromkeys(["residential", "office", "commercial", "industrial", "public"],
+    ...                        2000.0)
+    >>> sampler = DamageSampler(city, build_system(city), replacement_cost_per_m2=per_m2,
+    ...                         design_code="4")
+    >>> eq = Earthquake(6.5, 0.0, 0.0)
+    >>> sampler(eq, seed=1).identical(sample_damage(city, build_system(city), eq, seed=1,
+    ...                               replacement_cost_per_m2=per_m2, design_code="4"))
+    True
+    """
+
+    def __init__(self, city_or_buildings, components, *,
+                 replacement_cost_per_m2: Mapping[str, float] | None = None,
+                 currency: str = "EUR", price_year: int = 2024, design_code="city",
+                 out_of_service_state: int = _assumptions.value("component_out_of_service_state"),
+                 pipe_repair_days: float = _assumptions.value("pipe_repair_crew_days")):
+        if out_of_service_state not in (1, 2, 3, 4):
+            raise InputError(f"out_of_service_state must be 1, 2, 3 or 4; got "
+                             f"{out_of_service_state!r}.")
+        if not (isinstance(pipe_repair_days, (int, float, np.number))
+                and np.isfinite(pipe_repair_days) and pipe_repair_days > 0):
+            raise InputError(f"pipe_repair_days must be finite and > 0 (a broken pipe takes "
+                             f"effort); got {pipe_repair_days!r}.")
+        buildings, components = _sites(city_or_buildings, components)
+        self.buildings, self.components = buildings, components
+        self.currency, self.price_year = currency, price_year
+        self.out_of_service_state, self.pipe_repair_days = out_of_service_state, pipe_repair_days
+        self.zone = seismic_design_zone(buildings, design_code)
+        self._frag = component_fragility(components)
+        self._c_tables = component_consequences(components, fragility=self._frag)
+        self._curves = building_fragility(buildings, design_code=self.zone)
+        ratio, self._b_days = building_consequences(buildings)
+        self._b_cost = ratio * replacement_cost(buildings, replacement_cost_per_m2)[:, None]
+
+    def __call__(self, hazard_or_intensity, *, realizations: int = 1, seed: int = 0
+                 ) -> xr.Dataset:
+        """The damage Dataset of ``hazard_or_intensity`` (see :func:`sample_damage`)."""
+        _check_draws(realizations, seed)
+        buildings, components = self.buildings, self.components
+        intensity = _intensity(buildings, components, hazard_or_intensity)
+        return _draw(self, buildings, components, intensity, realizations, seed)
+
+
+def _draw(sampler: DamageSampler, buildings, components, intensity, realizations: int,
+          seed: int) -> xr.Dataset:
+    """The sampling of :func:`sample_damage` on the tables of ``sampler``."""
+    currency, price_year, zone = sampler.currency, sampler.price_year, sampler.zone
+    out_of_service_state, pipe_repair_days = (sampler.out_of_service_state,
+                                              sampler.pipe_repair_days)
+    frag = sampler._frag
+    c_days_table, c_cost_table = sampler._c_tables
+    probs = _probabilities(buildings, components, intensity, frag, zone, sampler._curves)
+    rng = np.random.default_rng(seed)
+    n, m = buildings.sizes[BUILDING], components.sizes[COMPONENT]
+
+    # buildings: per-building tables computed once, then one draw per building-realisation
+    p_b = probs["building_exceedance"].values
+    ds_b = _sample_states(rng, realizations, p_b)
+    days, cost_table = sampler._b_days, sampler._b_cost
+    flat = ds_b + (np.arange(n) * 5)[None, :]
+    b_cost = cost_table.ravel()[flat]
+    b_days = days.ravel()[flat]
+
+    # components: lognormal draw for all (pipes overwritten), then Poisson leaks and breaks
+    p_c = probs["component_exceedance"].values
+    ds_c = _sample_states(rng, realizations, p_c)
+    flat_c = ds_c + (np.arange(m) * 5)[None, :]
+    c_days = c_days_table.ravel()[flat_c]
+    c_cost = c_cost_table.ravel()[flat_c]
+    full_days = np.asarray(components["repair_days"].values, dtype=float)
+    full_cost = np.asarray(components["repair_cost"].values, dtype=float)
+    functional = ds_c < out_of_service_state
+    repairs = np.zeros((realizations, m), dtype=np.int32)
+    pipes = np.flatnonzero(frag["is_pipe"])
+    if pipes.size:
+        pgv = np.asarray(intensity["component_pgv"].values, dtype=float)[pipes]
+        rate = _pipe_rate(pgv, frag["ductile"][pipes], components["length"].values[pipes])
+        share = pipe_break_share()
+        leaks = rng.poisson((1.0 - share) * rate, size=(realizations, pipes.size))
+        breaks = rng.poisson(share * rate, size=(realizations, pipes.size))
+        total = leaks + breaks
+        repairs[:, pipes] = total
+        ds_c[:, pipes] = np.where(breaks > 0, _PIPE_BREAK_DS, np.where(leaks > 0, _PIPE_LEAK_DS, 0))
+        functional[:, pipes] = breaks == 0
+        # capped at the pipe's complete effort when it has one (a renewal is no longer than that)
+        cap = np.where(full_days[pipes] > 0, full_days[pipes], np.inf)
+        pipe_days = np.minimum(total * pipe_repair_days, cap)
+        c_days[:, pipes] = pipe_days
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share_of_full = np.where(full_days[pipes] > 0, pipe_days / full_days[pipes],
+                                     (total > 0).astype(float))
+        c_cost[:, pipes] = share_of_full * full_cost[pipes]
+
+    for kind, states, effort, ids in (("building", ds_b, b_days, buildings[BUILDING].values),
+                                      ("component", ds_c, c_days, components[COMPONENT].values)):
+        _require_effort(kind, states, effort, ids)
+    n_pga, n_pgv = (np.asarray(intensity[v].values, dtype=float) if v in intensity
+                    else np.full(n, np.nan) for v in ("building_pga", "building_pgv"))
+    c_pga, c_pgv = (np.asarray(intensity[v].values, dtype=float) if v in intensity
+                    else np.full(m, np.nan) for v in ("component_pga", "component_pgv"))
+    rb, rc = (REALIZATION, BUILDING), (REALIZATION, COMPONENT)
+    # P(DS = k), k = 0…4, from the exceedance curves the states were drawn from
+    p_state = -np.diff(np.concatenate([np.ones((n, 1)), p_b, np.zeros((n, 1))], axis=1), axis=1)
+    out = xr.Dataset(
+        {"building_damage_state": (rb, ds_b),
+         "building_repair_days": (rb, b_days),
+         "building_repair_cost": (rb, b_cost),
+         # what planners can expect before inspecting (workbench.recovery, information)
+         "building_damage_probability": ((BUILDING, DAMAGE_STATE), p_state),
+         "building_expected_repair_days": ((BUILDING,), (p_state * days).sum(axis=1)),
+         "component_damage_state": (rc, ds_c),
+         "component_functional": (rc, functional),
+         "component_repair_days": (rc, c_days),
+         "component_repair_cost": (rc, c_cost),
+         "component_repairs": (rc, repairs),
+         "building_pga": ((BUILDING,), n_pga), "building_pgv": ((BUILDING,), n_pgv),
+         "component_pga": ((COMPONENT,), c_pga), "component_pgv": ((COMPONENT,), c_pgv)},
+        coords={REALIZATION: np.arange(realizations), BUILDING: buildings[BUILDING].values,
+                COMPONENT: components[COMPONENT].values, DAMAGE_STATE: np.arange(5)},
+        attrs={"seed": int(seed), "realizations": int(realizations), **intensity.attrs,
+               "currency": currency, "price_year": int(price_year),
+               "damage_states": ", ".join(DAMAGE_STATES),
+               "out_of_service_state": int(out_of_service_state),
+               "pipe_repair_days": float(pipe_repair_days),
+               "design_code": zone,
+               "fragility": "Hazus equivalent-PGA, beta 0.64 (buildings), Hazus 5.1 electric "
+                            "power, Hazus 6.1 pipe repair rate; see workbench.hazard.fragility",
+               "component_repair": "Hazus restoration class by damage state "
+                                   "(data/hazus_lifeline_restoration.csv, days an unverified "
+                                   "assumption) scaling own repair_days/repair_cost"})
+    units = {"building_repair_days": "crew-days", "component_repair_days": "crew-days",
+             "building_repair_cost": currency, "component_repair_cost": currency,
+             "building_pga": "g", "component_pga": "g", "building_pgv": "cm/s",
+             "component_pgv": "cm/s", "component_repairs": "repairs"}
+    for name, unit in units.items():
+        out[name].attrs["units"] = unit
+    return out
+
+
+def _require_effort(kind: str, states: np.ndarray, effort: np.ndarray, ids) -> None:
+    """A damaged element (DS > 0) with no repair effort would count as restored at day 0.
+
+    >>> _require_effort("building", np.array([[0, 2]]), np.array([[0.0, 0.0]]), ["b0", "b1"])
+    Traceback (most recent call last):
+    ...
+    workbench.core.errors.InputError: 1 damaged building(s) have no repair effort (e.g. ['b1']), ...
+    """
+    zero = ((states > 0) & ~(effort > 0)).any(axis=0)
+    if zero.any():
+        raise InputError(f"{int(zero.sum())} damaged {kind}(s) have no repair effort (e.g. "
+                         f"{np.asarray(ids)[zero][:5].astype(str).tolist()}), so recovery would "
+                         f"count them restored at day 0; give them repair_days > 0 or check the "
+                         f"repair tables in data/.")
+
+
+def _sample_states(rng: np.random.Generator, realizations: int, exceedance: np.ndarray
+                   ) -> np.ndarray:
+    """Damage states (realization, site) int8 from P(DS ≥ k) (site, 4) with one draw each."""
+    u = rng.random((realizations, exceedance.shape[0]))
+    states = np.zeros(u.shape, dtype=np.int8)
+    for k in range(exceedance.shape[1]):
+        states += u < exceedance[:, k]
+    return states
+
+
+def damage_table(damage: xr.Dataset) -> pd.DataFrame:
+    """Buildings and components in each Hazus damage state, mean count over realisations.
+
+    Rows: ``buildings`` and one per network (the prefix of the component ids,
+    ``"<network>:..."``). Columns: the
+    damage states of :data:`workbench.core.dims.DAMAGE_STATES`, plus ``out_of_service`` (components
+    not functional by their own damage).
+
+    Examples
+    --------
+    >>> ds = xr.Dataset({"building_damage_state": (("realization", "building"), [[0, 4], [2, 4]])})
+    >>> damage_table(ds).loc["buildings", ["none", "moderate", "complete"]].tolist()
+    [0.5, 0.5, 1.0]
+    """
+    def counts(states: xr.DataArray, dim: str) -> dict:
+        values = np.asarray(states.transpose(..., dim).values).reshape(-1, states.sizes[dim])
+        return {name: float((values == k).sum(axis=1).mean()) for k, name in enumerate(DAMAGE_STATES)}
+
+    rows = {"buildings": counts(damage["building_damage_state"], BUILDING)}
+    if "component_damage_state" in damage:
+        states = damage["component_damage_state"]
+        functional = damage["component_functional"]
+        networks = np.array([c.split(":", 1)[0] for c in damage[COMPONENT].values.astype(str)])
+        for name in dict.fromkeys(networks):
+            mask = xr.DataArray(networks == name, dims=COMPONENT)
+            row = counts(states.where(mask, drop=True), COMPONENT)
+            out = (~functional.astype(bool)).where(mask, drop=True)
+            row["out_of_service"] = float(out.sum(COMPONENT).mean())
+            rows[str(name)] = row
+    return pd.DataFrame(rows).T

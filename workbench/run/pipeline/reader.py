@@ -1,0 +1,95 @@
+"""Reading a run folder and the inputs a run names (METHOD §9).
+
+The stage notebooks run in kernels of their own, so they find the parameters, the mapped city
+and the damage of a run in its folder; these functions read them back. In-process, ``workbench
+simulate`` hands the same objects from stage to stage and reads nothing back.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import xarray as xr
+
+from ...city.model import City
+from ...core.dims import NETWORKS, REALIZATION
+from ...core.errors import InputError
+from ..params import load_params
+from ...core.paths import DEMO_CITY_DIR
+from ...io.cityio import load_city
+from ...io.cityio import read_network_json
+
+__all__ = ["PARAMS_FILE", "read_params", "resolve_city",
+           "input_files", "load_run_city", "load_damage", "crew_assignments"]
+
+PARAMS_FILE = "params.yaml"
+
+
+def read_params(run_dir: str | Path) -> dict:
+    """The validated parameters a run directory was started with."""
+    path = Path(run_dir) / PARAMS_FILE
+    if not path.exists():
+        raise InputError(f"{str(run_dir)!r} is not a run directory (no {PARAMS_FILE}); start a run "
+                         f"with `workbench run` or `workbench simulate`.")
+    return load_params(path)
+
+
+def resolve_city(params: dict) -> City:
+    """Load the city the parameters name: ``demo`` (bundled Helsinki) or a city folder."""
+    if params["city"] == "demo":
+        from ...io.demo import demo_city
+        return demo_city()
+    path = Path(params["city"]).expanduser()
+    if not path.is_dir():
+        raise InputError(f"parameter city: {params['city']!r} is neither 'demo' nor an existing "
+                         f"city folder (looked in {str(path.resolve())!r}).")
+    return load_city(path)
+
+
+def input_files(params: dict) -> list[Path]:
+    """The files a run reads: the city folder, and the damage table or intensity field if any."""
+    folder = DEMO_CITY_DIR if params["city"] == "demo" else Path(params["city"]).expanduser()
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    for extra in (params["damage"]["source"], params["hazard"]["field"]):
+        if extra and Path(extra).expanduser().is_file():
+            files.append(Path(extra).expanduser())
+    return files
+
+
+def load_run_city(run_dir: str | Path) -> City:
+    """The mapped city that the data-mapping stage wrote into ``run_dir``."""
+    run_dir = Path(run_dir)
+    path = run_dir / "city.nc"
+    if not path.exists():
+        raise InputError(f"{str(path)!r} is missing: run the data-mapping stage first "
+                         f"(notebook 01_data_mapping, or `workbench simulate`).")
+    with xr.open_dataset(path, engine="h5netcdf") as ds:
+        buildings = ds.load()
+    for coord in [c for c in buildings.coords if c.endswith("_node")]:
+        buildings[coord] = buildings[coord].astype(str)
+    networks = {p.stem: read_network_json(p) for p in sorted((run_dir / "networks").glob("*.json"))
+                if p.stem in NETWORKS}
+    attrs = dict(buildings.attrs)
+    name, provenance = attrs.pop("name", "city"), attrs.pop("provenance", "")
+    buildings.attrs = attrs
+    return City(buildings=buildings, networks=networks, name=name, provenance=provenance)
+
+
+def load_damage(run_dir: str | Path) -> xr.Dataset:
+    """The damage Dataset a run directory holds."""
+    path = Path(run_dir) / "damage.nc"
+    if not path.exists():
+        raise InputError(f"{str(path)!r} is missing: run the damage stage first.")
+    with xr.open_dataset(path, engine="h5netcdf") as ds:
+        return ds.load()
+
+
+def crew_assignments(run_dir: str | Path, realization: int = 0) -> pd.DataFrame:
+    """Every crew stint (strategy, crew, trade, target, start and end day) of one realisation,
+    as the recovery stage wrote it to ``crew_assignments.csv``."""
+    path = Path(run_dir) / "crew_assignments.csv"
+    if not path.exists():
+        raise InputError(f"{str(path)!r} is missing: run the recovery stage first.")
+    table = pd.read_csv(path, dtype={"target": str})
+    return table[table[REALIZATION] == realization].drop(columns=REALIZATION).reset_index(drop=True)

@@ -1,0 +1,210 @@
+"""The stages of a run (METHOD §1, §8): functions of their inputs that return their outputs.
+
+======================  ===========================================  ==========================
+stage                   inputs → output                              files (:mod:`.writer`)
+======================  ===========================================  ==========================
+:func:`map_stage`       parameters → mapped :class:`City`            ``city.nc``,
+                                                                     ``networks/*.json``
+:func:`damage_stage`    parameters, city → damage Dataset            ``damage.nc``
+:func:`recovery_stage`  parameters, city, damage →                   ``recovery.nc``,
+                        :class:`RecoveryResult`                      ``summary.json``, …
+======================  ===========================================  ==========================
+
+``workbench simulate`` passes each stage's output to the next in memory. The stage notebooks,
+each in a kernel of its own, call :func:`stage_mapping`, :func:`stage_damage` and
+:func:`stage_recovery`: the same stages, reading their inputs from the run folder and
+persisting their outputs into it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import xarray as xr
+
+from ...city.model import City
+from ...core.dims import REALIZATION
+from . import writer
+from .reader import load_damage, load_run_city, read_params, resolve_city
+from ...recovery import Constraints
+from ...city.mapping import map_city
+from ...hazard.ground_motion import Earthquake, earthquake_intensity, intensity_from_csv
+from ...functionality import Shelters
+from ...network.system import build_system
+from ...mitigation import Option, apply, parse_options
+from ...hazard.damage import sample_damage
+from ..params import check_memory
+from ...metrics.indexes import summary_indexes
+from ...models.archive import ArchivedFunctionality
+from ...recovery import simulate_recovery
+from .modelling import functionality_of
+from .modelling import load_trained_archive
+
+__all__ = ["RecoveryResult", "map_stage", "damage_stage", "recovery_stage", "hazard_intensity",
+           "realization", "constraints", "mitigated", "stage_mapping", "stage_damage",
+           "stage_recovery"]
+
+
+@dataclass(frozen=True)
+class RecoveryResult:
+    """What the recovery stage returns.
+
+    Attributes
+    ----------
+    recovery : xarray.Dataset
+        Per strategy (and realisation, when several): restoration days and EP/SC curves.
+    summaries : list of dict
+        Per realisation, ``{strategy: {index: value}}``
+        (:func:`workbench.metrics.indexes.summary_indexes`).
+    assignments : pandas.DataFrame
+        Every crew stint, with its ``realization``.
+    """
+
+    recovery: xr.Dataset
+    summaries: list
+    assignments: pd.DataFrame
+    functionality: str = "table"
+    comparison: dict | None = None
+
+
+def realization(ds: xr.Dataset, r: int) -> xr.Dataset:
+    """Realisation ``r`` of a Dataset with dim ``realization`` (a Dataset without it as is)."""
+    return ds.isel({REALIZATION: r}) if REALIZATION in ds.dims else ds
+
+
+def constraints(params: dict, crews=None):
+    """The :class:`~workbench.recovery.Constraints` of the parameters (``crews`` overridden)."""
+    given = params["constraints"] if crews is None else {**params["constraints"], "crews": crews}
+    return Constraints(horizon_days=params["horizon_days"], **given)
+
+
+def map_stage(params: dict) -> City:
+    """Stage 01: the city the parameters name, every building mapped onto every network."""
+    return map_city(resolve_city(params), max_distance=params["map"]["max_distance_m"])
+
+
+def hazard_intensity(hazard: dict, city: City, components: xr.Dataset) -> xr.Dataset:
+    """The intensity Dataset (PGA, PGV at buildings and components) the ``hazard`` parameters name.
+
+    ``location: centre`` puts the epicentre at the mean building position.
+    """
+    if hazard["kind"] == "field":
+        return intensity_from_csv(hazard["field"], city.buildings, components,
+                                  scale=hazard["intensity_scale"])
+    if hazard["location"] == "centre":
+        x, y = float(city.buildings["x"].mean()), float(city.buildings["y"].mean())
+    else:
+        x, y = map(float, hazard["location"])
+    quake = Earthquake(magnitude=float(hazard["magnitude"]), x=x, y=y,
+                       depth_km=float(hazard["depth_km"]), vs30=float(hazard["vs30"]),
+                       intensity_scale=float(hazard["intensity_scale"]))
+    return earthquake_intensity(quake, city.buildings, components)
+
+
+def mitigated(params: dict, city: City, system=None):
+    """(city, system, constraints, shelters) with the options of ``mitigation.apply`` in effect
+    (:func:`workbench.mitigation.apply`); as they are when it is empty."""
+    system = system if system is not None else build_system(city)
+    limits, shelters = constraints(params), Shelters()
+    names = params["mitigation"]["apply"]
+    if not names:
+        return city, system, limits, shelters
+    options = {o.name: o for o in parse_options(params["mitigation"]["options"])}
+    together = Option(" + ".join(names), "combination", {}, tuple(names))
+    return apply(together, city, system, limits, shelters, by_name=options)
+
+
+def damage_stage(params: dict, city: City, system=None) -> xr.Dataset:
+    """Stage hazard → damage: sample damage for every realisation, or read it from the table
+    ``damage.source`` names (then the hazard is not used); with ``damage.road_debris``, block
+    the road edges next to collapsed buildings (:func:`workbench.hazard.debris.road_blockage`). The
+    options of ``mitigation.apply`` are in effect (:func:`mitigated`)."""
+    city, system, _, _ = mitigated(params, city, system)
+    n_b, n_c = city.buildings.sizes["building"], system.n_components
+    if params["damage"]["source"] is not None:
+        from ...io.interop import read_damage
+        damage = read_damage(Path(params["damage"]["source"]).expanduser(), city, system=system,
+                             currency="EUR", realizations=params["realizations"])
+        check_memory(params, n_b, n_c, realizations=damage.sizes[REALIZATION])
+    else:
+        check_memory(params, n_b, n_c)   # refuse before allocating, with the estimate
+        hazard = hazard_intensity(params["hazard"], city, system.components)
+        damage = sample_damage(city.buildings, system.components, hazard,
+                               realizations=params["realizations"], seed=params["seed"],
+                               design_code=params["damage"]["design_code"])
+    if params["damage"]["road_debris"]:
+        from ...hazard.debris import road_blockage
+        damage = road_blockage(system, damage)
+    return damage
+
+
+def recovery_stage(params: dict, city: City, damage: xr.Dataset, system=None,
+                   archive: xr.Dataset | None = None) -> RecoveryResult:
+    """Stage recovery: simulate every strategy on every realisation (seed ``seed + r``).
+
+    The functionality model is ``models.functionality``: the lookup tables, or the ``archive``
+    of trained tables (stage 03). When an archive is given, the indexes are also computed under
+    the other model (``comparison``: ``{"table": summaries, "trained": summaries}``), so the
+    report shows both side by side. The options of ``mitigation.apply`` are in effect.
+    """
+    city, system, limits, shelters = mitigated(params, city, system)
+    used = params["models"]["functionality"]
+    model = functionality_of(params, archive)
+    alternative = None
+    if archive is not None:
+        alternative = None if used == "trained" else ArchivedFunctionality(archive)
+    comparison = {"table": [], "trained": []} if archive is not None else None
+    results, summaries, stints = [], [], []
+    for r in range(damage.sizes.get(REALIZATION, 1)):
+        one = realization(damage, r)
+        recovery, table = simulate_recovery(city, system, one, limits,
+                                            strategies=tuple(params["strategies"]),
+                                            functionality=model, shelters=shelters,
+                                            seed=params["seed"] + r, return_assignments=True)
+        results.append(recovery)
+        summaries.append(summary_indexes(recovery, city, one))
+        stints.append(table.assign(**{REALIZATION: r}))
+        if comparison is not None:
+            comparison[used].append(summaries[-1])
+            alt = simulate_recovery(city, system, one, limits,
+                                    strategies=tuple(params["strategies"]),
+                                    functionality=alternative, shelters=shelters,
+                                    seed=params["seed"] + r)
+            comparison["table" if used == "trained" else "trained"].append(
+                summary_indexes(alt, city, one))
+    recovery = results[0] if len(results) == 1 else xr.concat(results, dim=REALIZATION)
+    recovery.attrs["functionality"] = used
+    return RecoveryResult(recovery=recovery, summaries=summaries,
+                          assignments=pd.concat(stints), functionality=used,
+                          comparison=comparison)
+
+
+# --------------------------------------------------------------------------- for the notebooks
+
+def stage_mapping(run_dir: str | Path) -> City:
+    """:func:`map_stage` on the run's parameters; writes ``city.nc`` and ``networks/``."""
+    city = map_stage(read_params(run_dir))
+    writer.write_city(run_dir, city)
+    return city
+
+
+def stage_damage(run_dir: str | Path, city: City | None = None) -> xr.Dataset:
+    """:func:`damage_stage` on the run's parameters and mapped city; writes ``damage.nc``."""
+    city = city if city is not None else load_run_city(run_dir)
+    damage = damage_stage(read_params(run_dir), city)
+    writer.write_damage(run_dir, damage)
+    return damage
+
+
+def stage_recovery(run_dir: str | Path, city: City | None = None,
+                   damage: xr.Dataset | None = None) -> xr.Dataset:
+    """:func:`recovery_stage` on the run's parameters, city and damage; writes ``recovery.nc``,
+    ``crew_assignments.csv``, ``summary.json`` and the exports; returns the recovery Dataset."""
+    params = read_params(run_dir)
+    city = city if city is not None else load_run_city(run_dir)
+    damage = damage if damage is not None else load_damage(run_dir)
+    result = recovery_stage(params, city, damage, archive=load_trained_archive(run_dir))
+    writer.write_recovery(run_dir, params, city, damage, result)
+    return result.recovery
