@@ -42,17 +42,19 @@ def test_the_committed_pairs_agree(notebook):
 
 
 def _copy(tmp_path):
-    return shutil.copytree(NOTEBOOKS_DIR, tmp_path / "notebooks")
+    # JupyterLab's checkpoint folders are its own, never part of a pair
+    return shutil.copytree(NOTEBOOKS_DIR, tmp_path / "notebooks",
+                           ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
 
 
 def test_sync_of_the_committed_pairs_changes_nothing(tmp_path):
     """`make notebooks` on an unedited checkout writes the same bytes (whichever file is newer)."""
     folder = _copy(tmp_path)
-    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    before = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
     for p in sorted(folder.glob("*.ipynb")):   # the scripts newer, as after a fresh checkout can be
         p.with_suffix(".py").touch()
     jupytext_cli(["--sync", "--quiet", *map(str, sorted(folder.glob("*.ipynb")))])
-    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} == before
 
 
 def _edit_script(folder, name, old, new):
@@ -127,3 +129,22 @@ def test_the_package_tests_and_notebook_scripts_pass_the_linter():
                           "notebooks/99_bad.py", "-"], cwd=ROOT, input="# %%\nprint(undefined)\n",
                          capture_output=True, text=True)
     assert bad.returncode == 1 and "F821" in bad.stdout
+
+
+def test_jupyterlab_checkpoints_break_no_check(tmp_path):
+    # opening notebooks/ in JupyterLab leaves .ipynb_checkpoints/ beside the pairs (a folder of
+    # `-checkpoint.ipynb` copies): the pair checks, the stage list and the sync ignore it
+    from workbench.run.pairs import check_pairs
+    from workbench.run.pipeline.execute import notebooks
+    folder = shutil.copytree(NOTEBOOKS_DIR, tmp_path / "notebooks")
+    checkpoints = folder / ".ipynb_checkpoints"
+    checkpoints.mkdir(exist_ok=True)
+    shutil.copy(folder / "01_data_mapping.ipynb", checkpoints / "01_data_mapping-checkpoint.ipynb")
+    (checkpoints / "01_data_mapping-checkpoint.py").write_text("# %%\nstale = 1\n")
+    check_pairs(folder)
+    assert [p.name for p in notebooks(folder)] == [p.name for p in notebooks(NOTEBOOKS_DIR)]
+    before = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+    jupytext_cli(["--sync", "--quiet", *map(str, sorted(folder.glob("*.ipynb")))])
+    assert {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} == before
+    # and the copy the other tests make of the folder leaves it out
+    assert not (_copy(tmp_path / "again") / ".ipynb_checkpoints").exists()
