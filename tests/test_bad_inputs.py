@@ -88,8 +88,14 @@ CASES = {
     "seed-fraction": (_simulate("seed: 1.5\n"), r"parameter seed .*; got 1\.5"),
     "realizations-zero": (_simulate("realizations: 0\n"), r"parameter realizations must be a positive integer"),
     "realizations-memory": (_simulate("realizations: 1e12\n"), r"realizations 1,000,000,000,000, .* GB of memory"),
+    "crews-memory": (_simulate("constraints: {crews: 1e12}\n"),
+                     r"parameter constraints\.crews \(1,000,000,000,000 crews in all\) needs about "
+                     r"48,000\.0 GB"),
+    "crews-by-trade-memory": (_simulate("constraints: {crews: {building: 60, road: 1e12}}\n"),  # + the default water, power 6
+                              r"parameter constraints\.crews \(1,000,000,000,072 crews in all\)"),
     "horizon-zero": (_simulate("horizon_days: 0\n"), r"parameter horizon_days must be a positive integer"),
-    "horizon-memory": (_simulate("horizon_days: 1e10\n"), r"horizon_days 10,000,000,000 .* GB of memory"),
+    "horizon-memory": (_simulate("horizon_days: 1e10\n"), r"parameter horizon_days must be at most 36,500 days \(100 years"),
+    "horizon-a-million": (_simulate("horizon_days: 1000000\n"), r"parameter horizon_days must be at most 36,500 days"),
     "max-distance-negative": (_simulate("map: {max_distance_m: -5}\n"), r"parameter map\.max_distance_m"),
     "strategies-mapping": (_simulate("strategies: {}\n"), r"parameter strategies must be a non-empty list"),
     "strategies-empty": (_simulate("strategies: []\n"), r"parameter strategies must be a non-empty list"),

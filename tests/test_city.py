@@ -109,3 +109,17 @@ def test_city_folder_round_trip(tmp_path):
 def test_unknown_city_folder():
     with pytest.raises(InputError, match="city folder 'no/such/place' does not exist"):
         load_city("no/such/place")
+
+
+def test_a_network_file_with_a_repeated_node_id_is_refused(tmp_path):
+    # networkx's reader would keep one of the two nodes silently (here: moved 5 km)
+    import json
+    folder = save_city(toy_city(), tmp_path / "toy")
+    path = folder / "networks" / "road.json"
+    data = json.loads(path.read_text())
+    twin = dict(data["nodes"][0], x=data["nodes"][0]["x"] + 5000.0)
+    data["nodes"].append(twin)
+    path.write_text(json.dumps(data))
+    with pytest.raises(InputError, match=rf"road.json'?: node id '{twin['id']}' appears more "
+                                         r"than once \(1 repeated id\(s\)\)"):
+        load_city(folder)

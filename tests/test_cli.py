@@ -76,6 +76,23 @@ def test_city_from_osm_missing_file(tmp_path, capsys):
     assert len(err) == 1 and "none.osm.pbf" in err[0]
 
 
+def test_city_from_osm_refuses_an_unknown_seismic_zone_before_building(tmp_path, capsys,
+                                                                       monkeypatch):
+    import workbench.io.importers.build as build
+
+    def not_reached(*args, **kwargs):
+        raise AssertionError("the extract was read before the zone was checked")
+
+    monkeypatch.setattr(build, "read_osm", not_reached)     # the build would take ~90 s
+    out = tmp_path / "o"
+    assert main(["city", "from-osm", pyrosm.get_data("test_pbf"), "--out", str(out),
+                 "--seismic-zone", "7"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--seismic-zone" in err[0] and "'7'" in err[0], err
+    assert "known zones are ['4', '3', '2B', '2A', '1', '0']" in err[0]
+    assert "design_code" not in err[0] and not out.exists()
+
+
 # --------------------------------------------------------------------------- one line per failure
 
 @pytest.fixture(scope="module")
@@ -195,3 +212,17 @@ def test_interrupt_is_one_line_exit_130_and_no_folder(params_file, tmp_path, cap
     assert _line(capsys) == ("workbench simulate: interrupted (the run folder is as it was "
                              "before this run)")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_each_mapping_warning_is_printed_once(tmp_path):
+    import subprocess
+    import sys
+    done = subprocess.run([sys.executable, "-m", "workbench.run.cli", "city", "from-osm",
+                           pyrosm.get_data("test_pbf"), "--out", str(tmp_path / "c")],
+                          capture_output=True, text=True, timeout=300, check=True)
+    for network in ("water", "power", "road"):
+        lines = [line for line in done.stderr.splitlines()
+                 if f"buildings have no {network} node within" in line]
+        assert len(lines) == 1, lines
+        assert lines[0].startswith("WARNING workbench.city.mapping: ")

@@ -236,3 +236,18 @@ def test_a_one_pool_file_round_trips_unchanged(tmp_path):
     assert dash.error is None
     assert load_params(dash.save("more.yaml"))["constraints"]["crews"] == 35
     assert _simulated(dash.current_params(), tmp_path / "replay") == dash.summary
+
+
+def test_serve_refuses_a_foreign_run_folder_and_an_unwritable_save_dir(tmp_path):
+    from workbench.run.serve import serve_command
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "manifest.json").write_text('{"name": "some other tool"}')
+    with pytest.raises(InputError, match=r"--run '.*foreign' is not a finished run folder"):
+        serve_command(run=foreign, save_dir=tmp_path)
+    (tmp_path / "a-file").write_text("")
+    with pytest.raises(InputError, match=r"--save-dir '.*a-file/saved' is not a folder the "
+                                         r"dashboard can save parameter files into"):
+        serve_command(save_dir=tmp_path / "a-file" / "saved")
+    argv, env = serve_command(save_dir=tmp_path / "new" / "saved")     # created, writable
+    assert env["WORKBENCH_DASHBOARD_SAVE_DIR"] == str(tmp_path / "new" / "saved")

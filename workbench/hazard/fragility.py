@@ -96,7 +96,8 @@ __all__ = [
     "SEISMIC_DESIGN_ZONE_ATTR", "DEFAULT_SEISMIC_DESIGN_ZONE", "OCCUPANCY_OF_TYPE",
     "COMPONENT_MODELS", "COMPONENT_RESTORATION",
     "building_fragility_table", "repair_table", "lifeline_fragility_table", "pipe_repair_table",
-    "lifeline_restoration_table", "structure_types", "seismic_design_zone", "code_level",
+    "lifeline_restoration_table", "structure_types", "seismic_design_zone", "design_zone_key",
+    "code_level",
     "building_fragility", "exceedance_probability", "pipe_repair_rate", "pipe_break_share",
     "building_consequences", "replacement_cost", "component_fragility", "component_consequences",
     "default_replacement_cost_per_m2",
@@ -301,17 +302,28 @@ def seismic_design_zone(buildings, design_code="city") -> str:
                         SEISMIC_DESIGN_ZONE_ATTR, DEFAULT_SEISMIC_DESIGN_ZONE,
                         SEISMIC_DESIGN_ZONE_ATTR)
             return DEFAULT_SEISMIC_DESIGN_ZONE
-        return _zone_key(given, f"the city's {SEISMIC_DESIGN_ZONE_ATTR!r} attr")
-    return _zone_key(design_code, "design_code")
+        return design_zone_key(given, f"the city's {SEISMIC_DESIGN_ZONE_ATTR!r} attr")
+    return design_zone_key(design_code, "design_code")
 
 
-def _zone_key(value, what: str) -> str:
+def design_zone_key(value, what: str, *, city_allowed: bool = True) -> str:
+    """``value`` as a key of :data:`SEISMIC_DESIGN_ZONES` (``"2b"`` → ``"2B"``, ``4`` → ``"4"``);
+    anything else is an :class:`InputError` naming ``what``, the value and the known zones.
+
+    >>> design_zone_key("2b", "zone")
+    '2B'
+    >>> design_zone_key("7", "--seismic-zone", city_allowed=False)
+    Traceback (most recent call last):
+    ...
+    workbench.core.errors.InputError: --seismic-zone '7' is not a UBC seismic zone of the Hazus design-level table; known zones are ['4', '3', '2B', '2A', '1', '0'].
+    """
     key = (str(value) if isinstance(value, (int, np.integer)) and not isinstance(value, bool)
            else value.strip().upper() if isinstance(value, str) else None)
     if key not in SEISMIC_DESIGN_ZONES:
+        city = (f" (or 'city' for the city's own {SEISMIC_DESIGN_ZONE_ATTR!r})" if city_allowed
+                else "")
         raise InputError(f"{what} {value!r} is not a UBC seismic zone of the Hazus design-level "
-                         f"table; known zones are {list(SEISMIC_DESIGN_ZONES)} (or 'city' for the "
-                         f"city's own {SEISMIC_DESIGN_ZONE_ATTR!r}).")
+                         f"table; known zones are {list(SEISMIC_DESIGN_ZONES)}{city}.")
     return key
 
 
@@ -333,7 +345,7 @@ def code_level(year_built, structural_class=None, *, zone: str) -> np.ndarray:
     >>> code_level([1900, 1990], ["W1", "C2L"], zone="0").tolist()
     ['LC', 'PC']
     """
-    design = SEISMIC_DESIGN_ZONES[_zone_key(zone, "zone")]
+    design = SEISMIC_DESIGN_ZONES[design_zone_key(zone, "zone")]
     era = np.searchsorted(DESIGN_ERA_STARTS, np.asarray(year_built), side="right")
     levels = np.asarray(design.levels)[era]
     if structural_class is not None:

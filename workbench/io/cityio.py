@@ -52,6 +52,15 @@ def read_network_json(path: str | Path) -> nx.Graph:
     """Read a networkx node-link JSON file (``edges`` or ``links`` key)."""
     data = json.loads(Path(path).read_text())
     key = "edges" if "edges" in data else "links"
+    seen, repeated = set(), []
+    for node in data.get("nodes", []):
+        ident = str(node.get("id")) if isinstance(node, dict) else None
+        if ident in seen:
+            repeated.append(ident)
+        seen.add(ident)
+    if repeated:      # networkx would merge them silently, keeping the last node's position
+        raise InputError(f"network file {str(path)!r}: node id {repeated[0]!r} appears more than "
+                         f"once ({len(repeated)} repeated id(s)); each node needs its own id.")
     graph = nx.node_link_graph(data, edges=key)
     return nx.relabel_nodes(graph, str) if any(not isinstance(n, str) for n in graph) else graph
 

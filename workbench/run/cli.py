@@ -31,6 +31,7 @@ import warnings
 from ..core.errors import WorkbenchError
 from .params import default_params_yaml
 from . import pipeline
+from ..city.mapping import UnmappedBuildingsWarning
 from .params import load_params
 from ..io.importers.build import build_summary
 from .serve import serve
@@ -154,6 +155,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     warnings.simplefilter("default")
+    # the mapping logs its unmapped-building count as a WARNING line; its warning (for callers
+    # in Python, who filter warnings) would print the same sentence again with a source line
+    warnings.simplefilter("ignore", UnmappedBuildingsWarning)
     command = f"city {args.city_command}" if args.command == "city" else args.command
     step = _Step(command)
     try:

@@ -34,7 +34,7 @@ from ..core import assumptions as _assumptions
 from ..core.dims import STRATEGIES
 from ..core.errors import InputError, ParameterError
 from ..hazard.ground_motion import HAZARD_KINDS, Earthquake
-from ..recovery import Constraints
+from ..recovery import Constraints, crew_pools
 from ..recovery import check_strategies as check
 from ..hazard.fragility import SEISMIC_DESIGN_ZONES
 from ..mitigation import parse_options
@@ -135,7 +135,7 @@ name: {name}                # names the run directory: reports/<name>/
 city: {city}                # 'demo' (bundled central Helsinki) or a city folder (relative: to this file)
 seed: {seed}                  # every random draw derives from it: same file -> same numbers
 realizations: {realizations}            # damage realisations sampled from the hazard (recovery runs on each)
-horizon_days: {horizon_days}          # recovery simulated for days 0..horizon_days
+horizon_days: {horizon_days}          # recovery simulated for days 0..horizon_days (at most 36,500: 100 years)
 map:
   max_distance_m: {map[max_distance_m]}    # a building farther than this from every node of a network is outside its model (full service)
 hazard:
@@ -378,6 +378,10 @@ def validate_params(given: dict | None, *, base_dir: str | Path | None = None) -
            p["realizations"], "a positive integer")
     _check(_is_number(p["map"]["max_distance_m"]) and p["map"]["max_distance_m"] > 0,
            "map.max_distance_m", p["map"]["max_distance_m"], "a positive number of metres")
+    h = p["horizon_days"]
+    _check(not (_is_int(h) and h > MAX_HORIZON_DAYS), "horizon_days", h,
+           f"at most {MAX_HORIZON_DAYS:,} days (100 years; the cited restoration times are days "
+           f"to a few years, and each simulated day costs every strategy and realisation a step)")
     _check_hazard(p["hazard"])
     _check_constraints(p)
     _check_strategies(p)
@@ -392,6 +396,11 @@ def validate_params(given: dict | None, *, base_dir: str | Path | None = None) -
     _resolve_paths(p, Path.cwd() if base_dir is None else Path(base_dir))
     check_memory(p, 0, 0)
     return p
+
+
+#: Longest horizon a parameter file may ask for [days]: 100 years, far past any cited
+#: restoration time; a longer one only makes the run take minutes for days of full service.
+MAX_HORIZON_DAYS = 36_500
 
 
 def _merge(defaults: dict, given: dict, path: str) -> dict:
@@ -641,16 +650,21 @@ _RESULT_VALUES_PER_ELEMENT = 1 + 2 * 8
 _RESULT_VALUES_PER_DAY = 10 * (1 + 8)
 #: Working values per element while one strategy runs (task, crew and service arrays, the city).
 _WORKING_VALUES_PER_ELEMENT = 64
+#: Working values per crew while one strategy runs (its task, since, start, ready day, pool and
+#: flags in the day loop, workbench.recovery._scheduling).
+_WORKING_VALUES_PER_CREW = 6
 
 
 def memory_estimate(params: dict, n_buildings: int, n_components: int, *,
                     realizations: int | None = None) -> dict[str, float]:
-    """Bytes a run of ``params`` needs for its data, by part: ``damage``, ``recovery``, ``working``.
+    """Bytes a run of ``params`` needs for its data, by part: ``damage``, ``recovery``,
+    ``working``, ``crews``.
 
     damage = realizations × (buildings + components) × 8 variables × 8 B (the damage Dataset);
     recovery = realizations × strategies × ((buildings + components) × 17 + (horizon + 1) × 90)
     × 8 B (restoration days, crew log, curves and their export); working = (buildings +
-    components) × 64 × 8 B. Not counted: the interpreter and its libraries (~0.3 GB).
+    components) × 64 × 8 B; crews = (crews + reserve crews, every trade) × 6 × 8 B (the day
+    loop's arrays per crew). Not counted: the interpreter and its libraries (~0.3 GB).
 
     Examples
     --------
@@ -665,7 +679,21 @@ def memory_estimate(params: dict, n_buildings: int, n_components: int, *,
             "recovery": float(runs) * (elements * _RESULT_VALUES_PER_ELEMENT
                                        + (params["horizon_days"] + 1) * _RESULT_VALUES_PER_DAY)
             * _VALUE_BYTES,
-            "working": float(elements) * _WORKING_VALUES_PER_ELEMENT * _VALUE_BYTES}
+            "working": float(elements) * _WORKING_VALUES_PER_ELEMENT * _VALUE_BYTES,
+            "crews": float(_total_crews(params["constraints"])) * _WORKING_VALUES_PER_CREW
+            * _VALUE_BYTES}
+
+
+def _total_crews(constraints: dict) -> int:
+    """Crews and reserve crews of the constraints section, every trade (:func:`crew_pools`)."""
+    total = 0
+    for key in ("crews", "reserve_crews"):
+        if key in constraints:
+            try:
+                total += sum(crew_pools(constraints[key], key, at_least_one=False).values())
+            except InputError:      # refused with its own message by the constraints' check
+                pass
+    return total
 
 
 def _physical_memory() -> float | None:
@@ -706,6 +734,12 @@ def check_memory(params: dict, n_buildings: int, n_components: int, *,
         given = (f"realizations {r:,}" + (" (the damage table's count)" if realizations else "")
                  + f", horizon_days {params['horizon_days']:,} and "
                    f"{len(params['strategies'])} strategies")
+        if parts["crews"] > total / 2:      # the crews alone: name them
+            raise ParameterError(
+                f"parameter constraints.crews ({_total_crews(params['constraints']):,} crews in "
+                f"all) needs about {parts['crews'] / 1e9:,.1f} GB of memory for the day loop "
+                f"alone, more than half of this machine's {physical / 1e9:,.1f} GB; give a "
+                f"number of crews a city can field (the demo's default is 75).")
         city = (f" on {n_buildings:,} buildings and {n_components:,} components (damage "
                 f"{parts['damage'] / 1e9:,.1f} GB, recovery {parts['recovery'] / 1e9:,.1f} GB)"
                 if n_buildings + n_components else " before counting the city")

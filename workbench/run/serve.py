@@ -14,12 +14,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
-from ..core.errors import InputError
-from .pairs import check_pair
+from ..core.errors import InputError, WorkbenchError
 from ..core.paths import NOTEBOOKS_DIR
+from .pairs import check_pair
 from .params import load_params
+from .pipeline.manifest import is_workbench_manifest
+from .pipeline.reader import read_params
 
 __all__ = ["DASHBOARD_NOTEBOOK", "DEFAULT_PORT", "serve_command", "serve"]
 
@@ -49,13 +52,18 @@ def serve_command(params: str | Path | None = None, *, port: int = DEFAULT_PORT,
         env.pop("WORKBENCH_DASHBOARD_PARAMS", None)
     if run:
         folder = Path(run).expanduser().absolute()
-        if not (folder / "manifest.json").is_file():
-            raise InputError(f"--run {str(run)!r} is not a finished run folder (no "
-                             f"manifest.json); give a folder `workbench run` wrote")
+        if not is_workbench_manifest(folder / "manifest.json"):
+            raise InputError(f"--run {str(run)!r} is not a finished run folder (no manifest.json "
+                             f"that `workbench run` or `simulate` wrote); give a folder they wrote")
+        try:                                   # the parameters every page starts from
+            read_params(folder)
+        except WorkbenchError as exc:
+            raise InputError(f"--run {str(run)!r}: its parameters cannot be read: {exc}") from None
         env["WORKBENCH_DASHBOARD_RUN"] = str(folder)
     else:
         env.pop("WORKBENCH_DASHBOARD_RUN", None)
     target = Path(save_dir).expanduser().absolute() if save_dir else Path.cwd()
+    _check_writable(target, "--save-dir" if save_dir else "the current folder (--save-dir)")
     env["WORKBENCH_DASHBOARD_SAVE_DIR"] = str(target)
     if not DASHBOARD_NOTEBOOK.exists():
         raise InputError(f"the dashboard notebook {str(DASHBOARD_NOTEBOOK)!r} is missing")
@@ -65,6 +73,18 @@ def serve_command(params: str | Path | None = None, *, port: int = DEFAULT_PORT,
             "--VoilaConfiguration.show_tracebacks=False",
             "--VoilaConfiguration.strip_sources=True", str(DASHBOARD_NOTEBOOK)]
     return argv, env
+
+
+def _check_writable(folder: Path, what: str) -> None:
+    """Refuse, before serving, a folder the dashboard's "save parameter file" could not write."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".workbench-write-check-"):
+            pass
+    except OSError as exc:
+        raise InputError(f"{what} {str(folder)!r} is not a folder the dashboard can save "
+                         f"parameter files into ({exc.strerror or exc}); give a writable one") \
+            from None
 
 
 def serve(params: str | Path | None = None, *, port: int = DEFAULT_PORT,

@@ -9,6 +9,7 @@ from ...city.model import City
 from ..cityio import save_city
 from ...network.criticality import network_sources, single_source_networks
 from ...core.dims import BUILDING, NETWORKS, SOURCE_KINDS
+from ...hazard.fragility import SEISMIC_DESIGN_ZONE_ATTR, design_zone_key
 from ...city.mapping import map_buildings
 from .epanet import read_epanet
 from .files import existing_file
@@ -100,6 +101,9 @@ def city_from_osm(pbf_path, out_dir, *, water=None, power=None, seed: int = 0,
     ('helsinki', ['power', 'road', 'water'])
     """
     pbf = existing_file(pbf_path, "pbf_path")
+    if seismic_design_zone is not None:     # checked before the minutes of the build
+        seismic_design_zone = design_zone_key(seismic_design_zone, "seismic_design_zone "
+                                              "(--seismic-zone)", city_allowed=False)
     buildings, streets = read_osm(pbf, seed=seed, crs=crs)
     box = (float(buildings.x.min()), float(buildings.y.min()),
            float(buildings.x.max()), float(buildings.y.max()))
@@ -107,8 +111,7 @@ def city_from_osm(pbf_path, out_dir, *, water=None, power=None, seed: int = 0,
                                        power=power, seed=seed)
     mapped = map_buildings(buildings, networks, max_distance=max_distance)
     if seismic_design_zone is not None:
-        from ...hazard.fragility import SEISMIC_DESIGN_ZONE_ATTR, seismic_design_zone as _zone
-        mapped.attrs[SEISMIC_DESIGN_ZONE_ATTR] = _zone(mapped, str(seismic_design_zone))
+        mapped.attrs[SEISMIC_DESIGN_ZONE_ATTR] = seismic_design_zone
     city_name = name or pbf.name.split(".")[0].lower()
     city = City(buildings=mapped, networks=networks, name=city_name,
                 provenance=_provenance(city_name, pbf, mapped, networks, notes, seed))
