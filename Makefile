@@ -38,6 +38,7 @@ test-fast: $(STAMP)
 # else they are skipped with the reason
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  echo "make test: installing Debian's chromium (apt-get, once) for the browser tests" && \
 	  { apt-get install -y -q chromium >/dev/null 2>&1 || \
 	    { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1; }; }; } || \
 	  echo "chromium could not be installed: the browser tests will be skipped"
@@ -46,6 +47,8 @@ install: $(STAMP)
 
 # torch first, pinned to the CPU wheel: an unpinned torch pulls a multi-GB CUDA build.
 $(STAMP): pyproject.toml
+	@echo "installing into $(VENV): torch 2.13.0 (CPU wheel) first, then the workbench and its" \
+	  "dependencies (JupyterLab, PyMC, HoloViews, papermill, ...); about 1.5 min on a 2-core machine"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet torch==2.13.0

@@ -39,7 +39,8 @@ params = pipeline.read_params(run_dir)
 
 # %%
 summary = json.loads((run_dir / 'summary.json').read_text())
-pipeline.safe_markdown(report.policy_summary(summary))
+display(pipeline.safe_markdown(report.policy_summary(summary)))
+pipeline.safe_markdown(pipeline.data_quality(run_dir))
 
 # %% [markdown]
 # ## Indexes by strategy

@@ -151,3 +151,24 @@ def test_run_failure_keeps_failed_notebook(toy_folder, tmp_path):
     assert "Stage 04_recovery_simulation FAILED: InputError: intensity field" in index
     assert manifest["error"]["stage"] == "04_recovery_simulation"
     assert manifest["stages"]["07_resilience_report"]["status"] == "skipped"
+
+
+def test_an_imported_citys_data_quality_is_on_the_first_screen(tmp_path):
+    # a city from `workbench city from-inventory` says per field where its values came from;
+    # index.html says it beside the indexes, and the toy city (no importer) says nothing
+    from pathlib import Path
+    from workbench.run.pipeline.index import index_page
+    inventory = Path(__file__).parent / "data" / "simcenter_inventory.csv"
+    assert main(["city", "from-inventory", str(inventory), "--out", str(tmp_path / "c")]) == 0
+    params = validate_params({"name": "imported", "city": str(tmp_path / "c"),
+                              "horizon_days": 60, "response": {"agents": False}})
+    run_dir = pipeline.simulate(params, tmp_path / "run")
+    note = pipeline.data_quality(run_dir)
+    assert note.startswith("**The data behind these numbers.** Of the city's 240 buildings, ")
+    assert "occupancy is estimated from other fields (imputed) for 44 %" in note
+    page = index_page(run_dir, params, {})
+    assert page.index("Resilience indexes") < page.index("The data behind these numbers")
+    toy = pipeline.simulate(validate_params({"name": "toy", "city": str(save_city(
+        toy_city(), tmp_path / "toy")), "horizon_days": 30}), tmp_path / "toy_run")
+    assert pipeline.data_quality(toy) == ""
+    assert "The data behind" not in index_page(toy, params, {})

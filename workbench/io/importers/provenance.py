@@ -34,7 +34,8 @@ from ...city.model import OPTIONAL_BUILDING_FIELDS, REQUIRED_BUILDING_FIELDS
 from ...core.errors import InputError
 
 __all__ = ["field_provenance", "provenance_table", "weakest", "record_provenance",
-           "provenance_lines", "provenance_markdown", "PROVENANCE", "CONSTANT_WARNING_SHARE"]
+           "provenance_lines", "provenance_markdown", "PROVENANCE", "CONSTANT_WARNING_SHARE",
+           "PROVENANCE_ATTR"]
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,9 @@ PROVENANCE = ("data", "imputed", "constant", "synthetic")
 #: A field whose share of constant-default values exceeds this is logged as a warning.
 #: Assumption: "mostly" = more than half of the buildings.
 CONSTANT_WARNING_SHARE = 0.5
-_ATTR = "field_provenance"
+#: The buildings' attr (a JSON string) that holds the table.
+PROVENANCE_ATTR = "field_provenance"
+_ATTR = PROVENANCE_ATTR
 
 
 def weakest(*sources) -> np.ndarray:

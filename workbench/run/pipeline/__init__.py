@@ -40,7 +40,7 @@ from .index import write_index
 from .manifest import write_manifest
 from .modelling import (TrainedModels, load_trained_archive, significance_stage,
                         stage_significance, stage_training, training_stage)
-from .reader import (PARAMS_FILE, crew_assignments, input_files, load_damage,
+from .reader import (PARAMS_FILE, crew_assignments, data_quality, input_files, load_damage,
                      load_run_city, read_params, resolve_city)
 from .safe_html import markdown_html, safe_markdown
 from .stages import (RecoveryResult, damage_stage, hazard_intensity, map_stage, recovery_stage,
@@ -50,7 +50,8 @@ from .writer import open_run, run_directory, write_summary
 
 __all__ = [
     "simulate", "run", "open_run", "run_directory", "read_params", "resolve_city",
-    "input_files", "load_run_city", "load_damage", "crew_assignments", "map_stage",
+    "input_files", "load_run_city", "load_damage", "crew_assignments", "data_quality",
+    "map_stage",
     "damage_stage", "recovery_stage", "RecoveryResult", "stage_mapping", "stage_damage",
     "stage_recovery", "hazard_intensity", "cascade_table", "services_lost",
     "resilience_attributes", "crew_sweep", "commitment_sweep", "read_commitment_sweep",

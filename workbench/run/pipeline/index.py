@@ -10,6 +10,7 @@ from html import escape as esc
 from pathlib import Path
 
 from ...show.formatting import short_path
+from .reader import data_quality
 from .writer import write_text
 from ...show.formatting import number
 from ...show.report import indexes_table, lower_bound_note
@@ -65,7 +66,7 @@ def _table_html(table) -> str:
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
-def _numbers(summary: dict) -> str:
+def _numbers(summary: dict, quality: str = "") -> str:
     # one row per index, one column per strategy: narrow enough for any screen
     table = indexes_table(summary, keys=list(summary.get("units", {})))
     c = summary["city"]
@@ -80,6 +81,7 @@ def _numbers(summary: dict) -> str:
         f"(the people the service-capacity index counts, once each), baseline "
         f"occupancy {number(c.get('occupancy', 0))} persons (residents and workers).</p>"
         + _table_html(table) + (markdown_html(note) if note else "")
+        + (markdown_html(quality) if quality else "")
         + "".join(f"<p><small><b>{esc(k)}</b>: {esc(v)}</small></p>"
                   for k, v in summary.get("definitions", {}).items()))
 
@@ -126,7 +128,8 @@ def index_page(run_dir: Path, params: dict, timings: dict, error: dict | None = 
               if any(t.get("html") == REPORT_PAGE and t["status"] == "ok"
                      for t in timings.values()) else "")
     summary_path = run_dir / "summary.json"
-    numbers = _numbers(json.loads(summary_path.read_text())) if summary_path.exists() else ""
+    numbers = (_numbers(json.loads(summary_path.read_text()), data_quality(run_dir))
+               if summary_path.exists() else "")
     extra = sorted(p.name for p in run_dir.glob("*")
                    if p.suffix in (".csv", ".geojson", ".nc", ".json", ".log", ".yaml"))
     files = "".join(f'<li><a href="{esc(n)}">{esc(n)}</a>'

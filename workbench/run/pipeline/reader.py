@@ -15,13 +15,14 @@ import xarray as xr
 from ...city.model import City
 from ...core.dims import NETWORKS, REALIZATION
 from ...core.errors import InputError
+from ...show.report import data_quality_note
 from ..params import load_params
 from ...core.paths import DEMO_CITY_DIR
-from ...io.cityio import load_city
-from ...io.cityio import read_network_json
+from ...io.cityio import load_city, read_network_json
+from ...io.importers.provenance import PROVENANCE_ATTR, field_provenance
 
 __all__ = ["PARAMS_FILE", "read_params", "resolve_city",
-           "input_files", "load_run_city", "load_damage", "crew_assignments"]
+           "input_files", "load_run_city", "load_damage", "crew_assignments", "data_quality"]
 
 PARAMS_FILE = "params.yaml"
 
@@ -74,6 +75,20 @@ def load_run_city(run_dir: str | Path) -> City:
     name, provenance = attrs.pop("name", "city"), attrs.pop("provenance", "")
     buildings.attrs = attrs
     return City(buildings=buildings, networks=networks, name=name, provenance=provenance)
+
+
+def data_quality(run_dir: str | Path) -> str:
+    """The first-screen paragraph on the city's data (:func:`workbench.show.report.
+    data_quality_note`) from the provenance an importer stored in ``city.nc``; "" for a city
+    without it, or before the mapping stage ran."""
+    path = Path(run_dir) / "city.nc"
+    if not path.exists():
+        return ""
+    with xr.open_dataset(path, engine="h5netcdf") as ds:
+        attrs, buildings = dict(ds.attrs), ds.sizes.get("building", 0)
+    if PROVENANCE_ATTR not in attrs:
+        return ""
+    return data_quality_note(field_provenance(xr.Dataset(attrs=attrs)), buildings)
 
 
 def load_damage(run_dir: str | Path) -> xr.Dataset:
