@@ -188,3 +188,34 @@ def test_an_empty_out_folder_is_used(toy_folder, tmp_path):
     target.mkdir()
     params = validate_params({"name": "toy", "city": str(toy_folder), "horizon_days": 30})
     assert (pipeline.simulate(params, target) / "summary.json").exists()
+
+
+def test_a_notebook_run_on_its_own_never_rewrites_a_finished_run(tmp_path, monkeypatch, capsys):
+    import shutil
+
+    import workbench.run.pipeline.writer as writer
+    from workbench.city import toy_city
+    from workbench.io.cityio import save_city
+    from workbench.run.params import validate_params
+    from workbench.run.pipeline import simulate
+    params = validate_params({"name": "toy", "horizon_days": 20,
+                              "city": str(save_city(toy_city(), tmp_path / "city"))})
+    finished = simulate(params, tmp_path / "reports" / "toy")
+    with pytest.raises(InputError, match=r"holds a finished run \(its manifest.json\): a notebook "
+                                         r"run on its own does not rewrite it"):
+        writer.open_run("", str(finished))
+    # under `workbench run` the folder is a staging folder: parameters, no manifest yet
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    writer.write_params(staging, params)
+    assert writer.open_run("", str(staging)) == staging.resolve()
+    # opened by hand with empty parameters: reports/<name>/, or <name>-by-hand/ beside a
+    # finished one, said in the output
+    monkeypatch.setattr(writer, "REPORTS_DIR", tmp_path / "reports")
+    shutil.copytree(finished, tmp_path / "reports" / "demo")
+    before = (tmp_path / "reports" / "demo" / "params.yaml").read_bytes()
+    assert writer.open_run() == (tmp_path / "reports" / "demo-by-hand").resolve()
+    assert "reports/demo/ holds a finished run" in capsys.readouterr().out
+    assert (tmp_path / "reports" / "demo" / "params.yaml").read_bytes() == before
+    shutil.rmtree(tmp_path / "reports" / "demo")
+    assert writer.open_run() == (tmp_path / "reports" / "demo").resolve()

@@ -21,8 +21,7 @@ from ..core.errors import InputError, WorkbenchError
 from ..core.paths import NOTEBOOKS_DIR
 from .pairs import check_pair
 from .params import load_params
-from .pipeline.manifest import is_workbench_manifest
-from .pipeline.reader import read_params
+from .pipeline.reader import is_workbench_manifest, read_params
 
 __all__ = ["DASHBOARD_NOTEBOOK", "DEFAULT_PORT", "serve_command", "serve"]
 

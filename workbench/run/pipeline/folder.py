@@ -29,7 +29,7 @@ import unicodedata
 from pathlib import Path
 
 from ...core.errors import InputError
-from .manifest import MANIFEST_FILE, is_workbench_manifest
+from .reader import MANIFEST_FILE, is_workbench_manifest
 
 __all__ = ["RunFolder"]
 

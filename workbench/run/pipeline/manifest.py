@@ -13,12 +13,11 @@ import subprocess
 from pathlib import Path
 
 from ...core.paths import ROOT
-from .reader import input_files
+from .reader import MANIFEST_FILE, input_files
 from .writer import write_text
 
-__all__ = ["MANIFEST_FILE", "manifest", "write_manifest", "is_workbench_manifest"]
+__all__ = ["manifest", "write_manifest"]
 
-MANIFEST_FILE = "manifest.json"
 _PACKAGES = ("workbench", "numpy", "scipy", "pandas", "xarray", "networkx", "scikit-learn", "torch",
              "pymc", "holoviews", "bokeh", "papermill", "pyrosm", "wntr", "pandapower")
 
@@ -83,17 +82,6 @@ def write_manifest(run_dir: str | Path, params: dict, timings: dict,
     write_text(Path(run_dir) / MANIFEST_FILE,
                json.dumps(content, indent=2, default=_json_default) + "\n")
     return content
-
-
-def is_workbench_manifest(path: Path) -> bool:
-    """Whether ``path`` is a ``manifest.json`` the workbench wrote (parameters, stages and the
-    workbench's version among the packages)."""
-    try:
-        content = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return (isinstance(content, dict) and isinstance(content.get("stages"), dict)
-            and "parameters" in content and "workbench" in (content.get("packages") or {}))
 
 
 def _json_default(value):

@@ -7,6 +7,7 @@ simulate`` hands the same objects from stage to stage and reads nothing back.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -22,9 +23,23 @@ from ...io.cityio import load_city, read_network_json
 from ...io.importers.provenance import PROVENANCE_ATTR, field_provenance
 
 __all__ = ["PARAMS_FILE", "read_params", "resolve_city",
-           "input_files", "load_run_city", "load_damage", "crew_assignments", "data_quality"]
+           "input_files", "load_run_city", "load_damage", "crew_assignments", "data_quality",
+           "MANIFEST_FILE", "is_workbench_manifest"]
 
 PARAMS_FILE = "params.yaml"
+#: Written last by ``workbench run`` and ``simulate``: a folder with it holds a finished run.
+MANIFEST_FILE = "manifest.json"
+
+
+def is_workbench_manifest(path: Path) -> bool:
+    """Whether ``path`` is a ``manifest.json`` the workbench wrote (parameters, stages and the
+    workbench's version among the packages)."""
+    try:
+        content = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (isinstance(content, dict) and isinstance(content.get("stages"), dict)
+            and "parameters" in content and "workbench" in (content.get("packages") or {}))
 
 
 def read_params(run_dir: str | Path) -> dict:

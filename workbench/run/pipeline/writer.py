@@ -29,7 +29,8 @@ import xarray as xr
 from ...city.model import City
 from ..params import dump_params, load_params
 from ...core.paths import REPORTS_DIR
-from .reader import PARAMS_FILE
+from ...core.errors import InputError
+from .reader import MANIFEST_FILE, PARAMS_FILE, is_workbench_manifest
 from .summary import summarize
 from ...io.cityio import write_network_json
 from ...io.interop import export_results
@@ -79,13 +80,30 @@ def run_directory(params: dict, out: str | Path | None = None) -> Path:
 def open_run(params_file: str = "", run_dir: str = "") -> Path:
     """The run directory a notebook works in.
 
-    Under ``workbench run`` both arguments are given (papermill parameters, absolute paths).
-    Opened by hand in Jupyter with empty parameters, the notebook works on the default
-    parameters in ``reports/<name>/``, so every stage notebook also runs alone.
+    Under ``workbench run`` both arguments are given (papermill parameters, absolute paths of
+    the run's staging folder). Opened by hand in Jupyter, a notebook never rewrites a finished
+    run (a folder with the ``manifest.json`` that ``workbench run`` or ``simulate`` writes last):
+    given such a ``run_dir`` it refuses; with empty parameters it works on the default
+    parameters in ``reports/<name>/``, or in ``reports/<name>-by-hand/`` when that one is
+    finished, and prints which. So every stage notebook also runs alone, and the report a run
+    made stays as the run made it.
     """
-    if run_dir and (Path(run_dir) / PARAMS_FILE).exists():
-        return Path(run_dir).resolve()
-    return run_directory(load_params(params_file or None), run_dir or None)
+    if run_dir:
+        if is_workbench_manifest(Path(run_dir) / MANIFEST_FILE):
+            raise InputError(
+                f"{str(run_dir)!r} holds a finished run (its manifest.json): a notebook run on its "
+                f"own does not rewrite it. Give run_dir a new folder, or remake the whole report "
+                f"with `workbench run`.")
+        if (Path(run_dir) / PARAMS_FILE).exists():
+            return Path(run_dir).resolve()
+        return run_directory(load_params(params_file or None), run_dir)
+    params = load_params(params_file or None)
+    default = REPORTS_DIR / params["name"]
+    if is_workbench_manifest(default / MANIFEST_FILE):
+        default = REPORTS_DIR / f"{params['name']}-by-hand"
+        print(f"reports/{params['name']}/ holds a finished run; this notebook works in "
+              f"reports/{default.name}/ instead.")
+    return run_directory(params, default)
 
 
 def write_city(run_dir: str | Path, city: City) -> None:
