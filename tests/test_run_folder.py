@@ -219,3 +219,16 @@ def test_a_notebook_run_on_its_own_never_rewrites_a_finished_run(tmp_path, monke
     assert (tmp_path / "reports" / "demo" / "params.yaml").read_bytes() == before
     shutil.rmtree(tmp_path / "reports" / "demo")
     assert writer.open_run() == (tmp_path / "reports" / "demo").resolve()
+
+
+def test_the_default_out_is_under_the_folder_the_command_runs_in(tmp_path, monkeypatch):
+    from workbench.city import toy_city
+    from workbench.core.paths import REPORTS_DIR
+    from workbench.io.cityio import save_city
+    from workbench.run.cli import main
+    save_city(toy_city(), tmp_path / "city")
+    (tmp_path / "p.yaml").write_text("name: mine\ncity: city\nhorizon_days: 20\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["simulate", "p.yaml"]) == 0
+    assert (tmp_path / "reports" / "mine" / "summary.json").is_file()
+    assert not (REPORTS_DIR / "mine").exists()          # not the repository's reports/

@@ -48,7 +48,8 @@ def _parser() -> argparse.ArgumentParser:
                        ("simulate", "damage → recovery → indexes only (fast, no notebooks)")):
         p = sub.add_parser(name, help=text)
         p.add_argument("params", nargs="?", help="parameter file (YAML); default: the demo city")
-        p.add_argument("--out", help="run directory (default: reports/<name>/)")
+        p.add_argument("--out", help="run directory, relative to the folder the command runs in "
+                            "(default: reports/<name>/ there)")
     sub.add_parser("params", help="print the default parameter file (commented YAML)")
     serve = sub.add_parser("serve", help="serve the constraint dashboard on 127.0.0.1 for a "
                                          "workshop (Voilà, a kernel per visitor)")

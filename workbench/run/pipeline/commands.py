@@ -19,7 +19,7 @@ from typing import Callable
 from ...core.errors import InputError, StageError, WorkbenchError
 from ..params import validate_params
 from ..pairs import check_pairs
-from ...core.paths import NOTEBOOKS_DIR, REPORTS_DIR
+from ...core.paths import NOTEBOOKS_DIR
 from . import writer
 from .execute import execute_notebook, notebooks, record_parameters, render_html
 from .failures import ERROR_LOG, describe, one_line, write_traceback
@@ -106,10 +106,11 @@ def _writing(folder: RunFolder):
 
 @contextmanager
 def _run_folder(params: dict, out):
-    """The :class:`RunFolder` of a run: ``out``, else ``reports/<name>/``. An interrupt that
+    """The :class:`RunFolder` of a run: ``out``, else ``reports/<name>/`` in the folder the
+    command runs in (from the repository's root: its ``reports/``). An interrupt that
     comes once the new folder is in place (while the lock is released) ends nothing: the run is
     complete, so the command ends as if it had come a moment later."""
-    folder = RunFolder(Path(out) if out is not None else REPORTS_DIR / params["name"])
+    folder = RunFolder(Path(out) if out is not None else Path.cwd() / "reports" / params["name"])
     try:
         with folder:
             yield folder
