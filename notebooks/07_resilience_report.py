@@ -39,6 +39,7 @@ params = pipeline.read_params(run_dir)
 
 # %%
 summary = json.loads((run_dir / 'summary.json').read_text())
+display(pipeline.safe_markdown(report.first_screen(params, summary)))
 display(pipeline.safe_markdown(report.policy_summary(summary)))
 pipeline.safe_markdown(pipeline.data_quality(run_dir))
 

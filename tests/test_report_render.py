@@ -227,3 +227,18 @@ def test_every_table_and_line_fits_its_page(run, width):
                 too_wide[name] = tables
         browser.close()
     assert not too_wide, too_wide
+
+
+def test_the_first_screen_states_scenario_city_indexes_and_the_flexible_bound(run):
+    # what a reader meets first, before any table: the scenario in words, the city by its
+    # name, what the strategies stand for (flexible: the optimistic bound); then the indexes
+    index = (run["dir"] / "index.html").read_text(encoding="utf-8")
+    report = run["pages"][REPORT]
+    for page in (index, report):
+        text = re.sub(r"<[^>]+>", "", page)
+        scenario = text.index("Scenario: a hypothetical earthquake of magnitude 7")
+        assert "under the centre of Toy" in text[scenario:scenario + 200]
+        flexible = text.index("flexible is the optimistic bound, not a policy anyone can choose")
+        first_table = page.index("<table")
+        assert page.index("Scenario:") < first_table and page.index("optimistic bound") < first_table
+        assert scenario < flexible < text.index("Total economic loss")

@@ -22,7 +22,8 @@ import numpy as np
 __all__ = ["policy_summary", "indexes_table", "horizon_table", "functionality_table",
            "uncertainty_table", "uncertainty_summary", "lower_bound_note", "parameters_text",
            "is_lower_bound", "readable", "readable_table", "breakable", "sweep_table",
-           "recovery_caption", "text_table", "indexes_text", "data_quality_note", "HORIZON_KEYS",
+           "recovery_caption", "text_table", "indexes_text", "data_quality_note", "scenario_sentence",
+           "strategies_paragraph", "first_screen", "STRATEGY_MEANINGS", "HORIZON_KEYS",
            "INDEX_KEYS", "LABELS"]
 
 #: The headline indexes of ``summary.json``, in the order the report shows them.
@@ -207,6 +208,70 @@ def lower_bound_note(summary: dict) -> str:
 
 def _join(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+#: What each recovery strategy stands for, in a reader's words (METHOD §5).
+STRATEGY_MEANINGS = {
+    "rigid": "a fixed plan, made before the event from the damage expected, that holds its "
+             "crews to each repair until it is done",
+    "semiflexible": "the realistic planner: it re-plans every day on what inspections have "
+                    "revealed so far, and its crews stay on a task for the commitment period",
+    "flexible": "the optimistic bound, not a policy anyone can choose: it knows all the damage "
+                "at once and meets no inspection, permit, financing or mobilisation delay",
+}
+
+
+def _city_words(name: str) -> str:
+    words = str(name).replace("_", " ").replace("-", " ").strip()
+    return words[:1].upper() + words[1:] if words else "the city"
+
+
+def scenario_sentence(params: dict, city_name: str) -> str:
+    """The run's scenario in one sentence: hazard, size, place, whether hypothetical.
+
+    >>> p = {"hazard": {"kind": "earthquake", "magnitude": 5.5, "location": "centre",
+    ...                 "depth_km": 10.0, "vs30": 760.0, "intensity_scale": 1.0},
+    ...      "damage": {"source": None}, "mitigation": {"annual_probability": None}}
+    >>> print(scenario_sentence(p, "helsinki-demo"))  # doctest: +NORMALIZE_WHITESPACE
+    **Scenario:** a hypothetical earthquake of magnitude 5.5, 10 km deep under the centre of
+    Helsinki demo (ground motion of Boore & Atkinson 2008 on ground of Vs30 760 m/s). No return
+    period is given, so this is a what-if, not a hazard estimate for the city.
+    """
+    h, city = params["hazard"], _city_words(city_name)
+    source = params.get("damage", {}).get("source")
+    if source:
+        what = (f"damage read from the table {short_paths(str(source))} (not sampled from a "
+                f"hazard) in {city}")
+    elif h["kind"] == "field":
+        what = (f"a hazard given as a ground-motion field ({short_paths(str(h.get('field')))}) "
+                f"over {city}")
+    else:
+        where = ("under the centre of " + city if h["location"] == "centre" else
+                 f"at x {float(h['location'][0]):,.0f} m, y {float(h['location'][1]):,.0f} m "
+                 f"in the coordinates of {city}")
+        scale = (f", its shaking scaled by {float(h['intensity_scale']):g}"
+                 if float(h.get("intensity_scale", 1.0)) != 1.0 else "")
+        what = (f"a hypothetical earthquake of magnitude {float(h['magnitude']):g}, "
+                f"{float(h['depth_km']):g} km deep {where} (ground motion of Boore & Atkinson "
+                f"2008 on ground of Vs30 {float(h['vs30']):g} m/s{scale})")
+    p = params.get("mitigation", {}).get("annual_probability")
+    when = (f" Its annual probability is {float(p):g} (a return period of about "
+            f"{1 / float(p):,.0f} years)." if p else
+            " No return period is given, so this is a what-if, not a hazard estimate for the "
+            "city.")
+    return f"**Scenario:** {what}.{when}"
+
+
+def strategies_paragraph(strategies) -> str:
+    """What each strategy of the run stands for (:data:`STRATEGY_MEANINGS`), as Markdown."""
+    return "**The strategies compared:** " + "; ".join(
+        f"*{s}* is {STRATEGY_MEANINGS[s]}" for s in strategies if s in STRATEGY_MEANINGS) + "."
+
+
+def first_screen(params: dict, summary: dict) -> str:
+    """The paragraphs a report opens with: the scenario, then what the strategies mean."""
+    return (scenario_sentence(params, summary["city"].get("name", params["name"])) + "\n\n"
+            + strategies_paragraph(summary["strategies"]))
 
 
 #: Building fields by the words a reader knows them by (the rest: underscores as spaces).

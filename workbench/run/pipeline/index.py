@@ -13,7 +13,7 @@ from ...show.formatting import short_path
 from .reader import data_quality
 from .writer import write_text
 from ...show.formatting import number
-from ...show.report import indexes_table, lower_bound_note
+from ...show.report import first_screen, indexes_table, lower_bound_note
 from .safe_html import markdown_html
 
 __all__ = ["INDEX_FILE", "REPORT_PAGE", "FILE_NOTES", "index_page", "write_index"]
@@ -128,8 +128,9 @@ def index_page(run_dir: Path, params: dict, timings: dict, error: dict | None = 
               if any(t.get("html") == REPORT_PAGE and t["status"] == "ok"
                      for t in timings.values()) else "")
     summary_path = run_dir / "summary.json"
-    numbers = (_numbers(json.loads(summary_path.read_text()), data_quality(run_dir))
-               if summary_path.exists() else "")
+    summary = json.loads(summary_path.read_text()) if summary_path.exists() else None
+    numbers = _numbers(summary, data_quality(run_dir)) if summary else ""
+    opening = markdown_html(first_screen(params, summary)) if summary else ""
     extra = sorted(p.name for p in run_dir.glob("*")
                    if p.suffix in (".csv", ".geojson", ".nc", ".json", ".log", ".yaml"))
     files = "".join(f'<li><a href="{esc(n)}">{esc(n)}</a>'
@@ -146,6 +147,7 @@ td:first-child,th:first-child{{text-align:left}}
 tr.failed,p.failed{{background:#fdd}}tr.ok td:nth-child(2){{color:#060}}</style></head><body>
 <h1>Resilience report: {esc(params['name'])}</h1>
 <p>City <code>{esc(short_path(params['city']))}</code>, seed {esc(str(params['seed']))}.{report}</p>{_banner(timings, error)}
+{opening}
 {numbers}
 <h2>Stages</h2><table><tr><th>stage</th><th>status</th><th>time</th></tr>{''.join(rows)}</table>
 {_figures(run_dir)}
