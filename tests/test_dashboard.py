@@ -251,3 +251,10 @@ def test_serve_refuses_a_foreign_run_folder_and_an_unwritable_save_dir(tmp_path)
         serve_command(save_dir=tmp_path / "a-file" / "saved")
     argv, env = serve_command(save_dir=tmp_path / "new" / "saved")     # created, writable
     assert env["WORKBENCH_DASHBOARD_SAVE_DIR"] == str(tmp_path / "new" / "saved")
+    assert "--MappingKernelManager.cull_idle_timeout=300" in argv    # closed tabs free kernels
+    assert "--Voila.ip=127.0.0.1" in argv and "WORKBENCH_DASHBOARD_TOKEN" not in env
+    argv, env = serve_command(save_dir=tmp_path, host="0.0.0.0")
+    assert f"--Voila.token={env['WORKBENCH_DASHBOARD_TOKEN']}" in argv
+    assert len(env["WORKBENCH_DASHBOARD_TOKEN"]) >= 20
+    with pytest.raises(InputError, match="--host must be an IP address"):
+        serve_command(save_dir=tmp_path, host="everyone")

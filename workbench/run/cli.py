@@ -6,7 +6,7 @@
     workbench simulate [PARAMS.yaml] [--out DIR]   damage → recovery → indexes, no notebooks; ends
                                                    by printing the index table
     workbench params                               print the default parameter file
-    workbench serve    [PARAMS.yaml] [--port N] [--run DIR]   the dashboard on 127.0.0.1 (Voilà)
+    workbench serve    [PARAMS.yaml] [--port N] [--host IP] [--run DIR]   the dashboard (Voilà)
     workbench city from-osm FILE.osm.pbf --out DIR [--water NET.inp] [--power NET.json]
     workbench city from-inventory FILE --out DIR [--water NET.inp] [--power NET.json] [--area-units m2|ft2]
 
@@ -51,10 +51,14 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--out", help="run directory, relative to the folder the command runs in "
                             "(default: reports/<name>/ there)")
     sub.add_parser("params", help="print the default parameter file (commented YAML)")
-    serve = sub.add_parser("serve", help="serve the constraint dashboard on 127.0.0.1 for a "
-                                         "workshop (Voilà, a kernel per visitor)")
+    serve = sub.add_parser("serve", help="serve the constraint dashboard for a workshop (Voilà, "
+                                         "a kernel per visitor; 127.0.0.1 unless --host)")
     serve.add_argument("params", nargs="?", help="parameter file (YAML); default: the demo city")
     serve.add_argument("--port", type=int, default=8866, help="port (default 8866)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="IP address to serve on (default 127.0.0.1, this machine only; "
+                            "0.0.0.0: every interface, for participants' laptops, with an "
+                            "access token)")
     serve.add_argument("--save-dir", help="folder the page saves parameter files into "
                                           "(default: the current directory)")
     serve.add_argument("--run", help="a finished run folder: its trained models (stage 03) and "
@@ -135,8 +139,9 @@ def _city(args, step: _Step) -> None:
 
 def _serve(args, step: _Step) -> None:
     step.label, step.hint = "starting the dashboard server", "is voila installed?"
-    status = serve(args.params, port=args.port, save_dir=args.save_dir, run=args.run)
-    if status not in (0, -2, 130):
+    status = serve(args.params, port=args.port, save_dir=args.save_dir, run=args.run,
+                   host=args.host)
+    if status not in (0, -2, -15, 130, 143):
         raise WorkbenchError(f"the dashboard server stopped with status {status} (is port "
                              f"{args.port} free? choose another with --port)")
 
