@@ -32,7 +32,7 @@ run_dir = pipeline.open_run(params_file, run_dir)
 params = pipeline.read_params(run_dir)
 
 # %%
-city = pipeline.stage_mapping(run_dir)
+city = pipeline.stage(run_dir, 'mapping')
 city
 
 # %% [markdown]

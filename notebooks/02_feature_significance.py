@@ -48,7 +48,7 @@ report.readable_table(survey.describe(include='all').T)
 # One row per feature and test. Each feature has one *primary* test — the parametric one (Welch for two groups, ANOVA for more) when every group passes the normality check and (for ANOVA) the equal-variance check, Kruskal–Wallis otherwise; the primary p-values of all features are corrected as one family, and a feature is selected when its adjusted p is below `models.alpha`.
 
 # %%
-table = pipeline.stage_significance(run_dir)
+table = pipeline.stage(run_dir, 'significance')
 report.readable_table(table[table['primary']].set_index('feature')[['test', 'groups', 'n', 'statistic', 'p', 'p_adj', 'effect_size', 'effect_size_name', 'normality_p', 'equal_variance_p', 'selected']])
 
 # %%

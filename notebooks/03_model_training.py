@@ -32,7 +32,7 @@ run_dir = pipeline.open_run(params_file, run_dir)
 params = pipeline.read_params(run_dir)
 
 # %%
-trained = pipeline.stage_training(run_dir)
+trained = pipeline.stage(run_dir, 'training')
 metrics = trained.metrics
 print('survey:', metrics['survey'])
 print('production:', metrics['production'])

@@ -37,7 +37,7 @@ city = pipeline.load_run_city(run_dir)
 # ## 1 · Hazard and damage
 
 # %%
-damage = pipeline.stage_damage(run_dir, city)
+damage = pipeline.stage(run_dir, 'damage', city=city)
 report.readable_table(wb.damage.damage_table(damage))
 
 # %%
@@ -77,7 +77,7 @@ report.readable_table(wb.criticality.node_criticality(system).head(10))
 # Economic productivity EP(t) and service capacity SC(t) relative to before the event, for each strategy, as in Zhou et al. (2025), Fig. 1(b): rigid is the pessimistic bound, flexible the optimistic one (METHOD §5). With several damage realisations, the mean and the 5–95 % band.
 
 # %%
-recovery = pipeline.stage_recovery(run_dir, city, damage)
+recovery = pipeline.stage(run_dir, 'recovery', city=city, damage=damage).recovery
 rec = recovery.isel(realization=0) if 'realization' in recovery.dims else recovery
 fig = plots.static(plots.recovery_curves(recovery, 'ep_functionality') + plots.recovery_curves(recovery, 'sc_functionality'), fig_inches=5)
 plots.save_figure(fig, run_dir, '04_recovery_curves', 'Economic productivity (A) and service capacity (B) relative to before the event, by recovery strategy.')
@@ -162,15 +162,15 @@ report.sweep_table(commitment, 'commitment_days')
 
 # %%
 from workbench.run.pipeline import response
-people = response.stage_response(run_dir)
-if people is None:
-    print('response.agents is false: no agents in this run.')
+people = pipeline.stage(run_dir, 'response', city=city, damage=damage)
+if not people:
+    print(people)
 else:
     display(response.comparison_table(people.summary))
     display(pipeline.safe_markdown(response.CAVEAT))
 
 # %%
-if people is not None:
+if people:
     s = 'semiflexible' if 'semiflexible' in params['strategies'] else params['strategies'][0]
     fig = plots.static(plots.household_states(people.agents, s), fig_inches=7)
     display(plots.save_figure(fig, run_dir, '04_household_states', f'Residents by where they are (at home, in a public or temporary shelter, elsewhere in the city or with family, unsheltered) over the recovery under the {s} strategy, from the household agents.'))

@@ -30,12 +30,11 @@ from workbench import pipeline, plots, report
 
 run_dir = pipeline.open_run(params_file, run_dir)
 params = pipeline.read_params(run_dir)
-from workbench.run.pipeline import uncertainty
 
 # %%
-result = uncertainty.stage_uncertainty(run_dir)
-if result is None:
-    print('No ensemble: ' + ('ensemble.members is 0.' if params['ensemble']['members'] == 0 else 'this run reads its damage from a table (damage.source), so there is no hazard to resample.'))
+result = pipeline.stage(run_dir, 'uncertainty')
+if not result:
+    print(result)
 
 # %% [markdown]
 # ## Priors of the uncertain inputs
@@ -49,7 +48,7 @@ pd.DataFrame(params['ensemble']['priors']).T
 # ## Predictive distributions per strategy
 
 # %%
-if result is not None:
+if result:
     ens = result.ensemble
     display(plots.save_figure(plots.static(plots.ensemble_boxes(ens, 'economic_loss') + plots.ensemble_boxes(ens, 'service_loss_person_days'), fig_inches=4.5), run_dir, '05_ensemble_indexes', f'Total economic loss (A) and service-capacity loss (B) over {ens.sizes["member"]} ensemble members, by recovery strategy; box: quartiles, whiskers: 5-95 %, diamond: mean.'))
     display(plots.save_figure(plots.static(plots.recovery_curves(ens, 'ep_functionality') + plots.recovery_curves(ens, 'sc_functionality'), fig_inches=5), run_dir, '05_ensemble_curves', f'Economic productivity (A) and service capacity (B) relative to before the event: mean and 5-95 % band over {ens.sizes["member"]} ensemble members, by recovery strategy.'))
@@ -61,7 +60,7 @@ if result is not None:
 # Posterior of the ratio of each pair's losses (A ÷ B, for the median member) with its 90 % interval, and P(A better than B) — lower loss is better. P(best): the posterior probability that a strategy has the lowest typical loss.
 
 # %%
-if result is not None and len(result.pairwise):
+if result and len(result.pairwise):
     display(report.readable_table(result.pairwise.set_index(['index', 'strategy_a', 'strategy_b'])[['ratio_mean', 'ratio_lo', 'ratio_hi', 'p_a_better']]))
     display(report.readable_table(result.best))
     display(pipeline.safe_markdown(report.uncertainty_summary(result.summary)))
@@ -72,7 +71,7 @@ if result is not None and len(result.pairwise):
 # When `ensemble.observed` names no file, one member is held back from the emulator and its first days play the observed recovery (**synthetic**, so the truth is known and shown). The emulator (PCA of the curves, a Gaussian process per component) stands in for the simulator in the likelihood; NUTS samples the inputs; the band is the 5–95 % range of the posterior predictive curve.
 
 # %%
-if result is not None:
+if result:
     o = result.observed
     print(f"observed: {o['variable']} under {o['strategy']}, first {o['days']} days — {o['source']}")
     curve = result.ensemble[o['variable']].sel(strategy=o['strategy'])
@@ -85,7 +84,7 @@ if result is not None:
 # Posterior of the inputs (mean and 90 % interval) beside their priors:
 
 # %%
-if result is not None:
+if result:
     post = result.calibration.posterior['theta']
     q = post.quantile([0.05, 0.95], dim=('chain', 'draw'))
     display(report.readable_table(pd.DataFrame({'posterior mean': post.mean(('chain', 'draw')).to_series(), '5 %': q.sel(quantile=0.05).to_series(), '95 %': q.sel(quantile=0.95).to_series()})))

@@ -28,22 +28,21 @@ import pandas as pd
 
 import workbench as wb
 from workbench import pipeline, plots, report
-from workbench.run.pipeline import mitigation
 
 run_dir = pipeline.open_run(params_file, run_dir)
 params = pipeline.read_params(run_dir)
 
 # %%
-result = mitigation.stage_mitigation(run_dir)
-if result is None:
-    print('No mitigation ranking: ' + ('mitigation.members is 0 or no option is given.' if params['damage']['source'] is None else 'this run reads its damage from a table (damage.source), so there is no hazard to resample.'))
+result = pipeline.stage(run_dir, 'mitigation')
+if not result:
+    print(result)
 
 # %% [markdown]
 # ## The options
 
 # %%
 display(report.readable_table(pd.DataFrame(params['mitigation']['options']).fillna('')))
-if result is not None and result.summary['skipped']:
+if result and result.summary['skipped']:
     print('Default options that cannot act on this city, skipped:')
     for name, why in result.summary['skipped'].items():
         print(f'  {name}: {why}')
@@ -54,7 +53,7 @@ if result is not None and result.summary['skipped']:
 # By mean benefit–cost ratio over the members, with its 5–95 % range; *P(worth it)*: the share of members in which the option's benefit exceeds its cost.
 
 # %%
-if result is not None:
+if result:
     display(wb.mitigation.ranking_table(result.ranking))
     display(pipeline.safe_markdown(wb.mitigation.ranking_summary(result.summary)))
 
@@ -64,7 +63,7 @@ if result is not None:
 # Each option's cost and its mean benefit (avoided economic loss plus the valued person-days) with the members' 5–95 % range; above the diagonal an option's benefit–cost ratio exceeds 1.
 
 # %%
-if result is not None:
+if result:
     fig = plots.static(plots.mitigation_plot(result.ranking), fig_inches=6)
     display(plots.save_figure(fig, run_dir, '06_mitigation', 'Mitigation options: cost against mean benefit (avoided economic loss plus valued person-days, per event unless a present value is asked for) with the ensemble members\' 5-95 % range; above the diagonal the benefit-cost ratio exceeds 1.'))
 
@@ -74,5 +73,5 @@ if result is not None:
 # Half-width of the 90 % interval of the mean avoided economic loss: with common random numbers (as run) and as independent runs of the baseline and the option would give it (their members' variances added).
 
 # %%
-if result is not None:
+if result:
     display(report.readable_table(result.ranking.set_index('option')[['avoided_loss_ci90_crn', 'avoided_loss_ci90_independent']].div(1e6).rename(columns={'avoided_loss_ci90_crn': 'common random numbers [EUR M]', 'avoided_loss_ci90_independent': 'independent runs [EUR M]'})))

@@ -6,6 +6,7 @@ import logging
 import os
 import tempfile
 import warnings
+from dataclasses import replace
 from pathlib import Path
 
 import pyrosm
@@ -165,12 +166,12 @@ def test_not_a_pbf_file_is_one_line_with_a_log(tmp_path, capsys, logs):
 
 def test_unexpected_error_in_a_stage_is_one_line_with_the_log_in_the_run_folder(
         params_file, tmp_path, capsys, monkeypatch):
-    from workbench.run.pipeline import commands
+    from workbench.run.pipeline import table
 
     def broken(params, city):
         raise RuntimeError("boom " + "x" * 1000)
 
-    monkeypatch.setattr(commands, "damage_stage", broken)
+    monkeypatch.setitem(table.STAGES, "damage", replace(table.STAGES["damage"], compute=broken))
     out = tmp_path / "run"
     assert main(["simulate", str(params_file), "--out", str(out)]) == 1
     line = _line(capsys)
@@ -202,12 +203,12 @@ def test_unexpected_error_outside_a_run_is_one_line_with_a_log(params_file, caps
 
 def test_interrupt_is_one_line_exit_130_and_no_folder(params_file, tmp_path, capsys,
                                                       monkeypatch):
-    from workbench.run.pipeline import commands
+    from workbench.run.pipeline import table
 
     def interrupted(params, city):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(commands, "damage_stage", interrupted)
+    monkeypatch.setitem(table.STAGES, "damage", replace(table.STAGES["damage"], compute=interrupted))
     assert main(["simulate", str(params_file), "--out", str(tmp_path / "run")]) == 130
     assert _line(capsys) == ("workbench simulate: interrupted (the run folder is as it was "
                              "before this run)")

@@ -108,7 +108,7 @@ def test_the_final_report_shows_no_code(run):
 
 def test_stage_pages_keep_their_code_but_not_the_parameter_cells(run):
     html = run["pages"]["04_recovery_simulation"]
-    assert 'class="jp-CodeMirrorEditor' in html and "stage_recovery" in html
+    assert 'class="jp-CodeMirrorEditor' in html and "pipeline.stage" in html
     assert "Parameters (papermill injects" not in html and "injected-parameters" not in html
 
 

@@ -4,7 +4,7 @@ Each drawn case is a parameter file a user could write — a seed, a magnitude, 
 or by trade, a horizon, a commitment, a subset of the strategies, mitigation options in effect,
 agents on or off — on the demo city or on a small imported one (`workbench city
 from-inventory`). It runs through ``workbench simulate`` and then stage 04's people section on
-the run folder (:func:`workbench.run.pipeline.response.stage_response`), as ``workbench run`` does,
+the run folder (``pipeline.stage(run, "response")``), as ``workbench run`` does,
 and must finish with the model's invariants: indexes ≥ 0 and within their bounds, functionality
 in [0, 1], people conserved every day, supplies never negative and never more than demanded.
 
@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from workbench.run.cli import main
 from workbench.run.params import validate_params
 from workbench.run.pipeline.commands import simulate
-from workbench.run.pipeline.response import stage_response
+from workbench.run.pipeline.table import stage
 from workbench.recovery import TRADES
 
 pytestmark = pytest.mark.slow   # make test-fast leaves it out: 31 drawn runs of simulate and stage 04's people (~30 s)
@@ -109,6 +109,7 @@ def test_legitimate_parameters_finish_with_the_invariants(imported_city, case):
     with tempfile.TemporaryDirectory() as folder, warnings.catch_warnings():
         warnings.simplefilter("ignore")     # unmapped buildings and the like: said, not failed
         run = simulate(params, Path(folder) / "run")
-        result = stage_response(run)
-        assert (result is None) == (not case["agents"])
+        result = stage(run, "response")
+        assert (not result) == (not case["agents"])
+        result = result or None
         _check_invariants(run, params, result)

@@ -48,21 +48,23 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Callable, Mapping, Sequence
+from typing import Callable, ClassVar, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
 from .core import assumptions as _assumptions
+from .core.dims import STRATEGIES
 from .core.errors import InputError
+from .core.sections import check, is_int, is_number, setting
 from .functionality import Shelters
 from .hazard.fragility import replacement_cost
 from .network.system import build_system
 from .recovery import ANY_TRADE, crew_pools
 from .uncertainty.ensemble import run_ensemble
 
-__all__ = ["KINDS", "Kind", "DEFAULTS", "Option", "parse_options", "option_cost", "apply",
+__all__ = ["KINDS", "Kind", "DEFAULTS", "MitigationSection", "Option", "parse_options", "option_cost", "apply",
            "evaluate", "rank", "annuity_factor"]
 
 #: Default cost figures (*assumptions*, labelled in the module docstring) and evaluation values.
@@ -496,3 +498,86 @@ def ranking_summary(summary: dict) -> str:
             f"valued at {summary['value_per_person_day']:g} EUR; it {verdict}. "
             f"The ranking is that of this scenario's hazard and of the stated cost models "
             f"(assumptions); with few members the ranges are rough.")
+
+
+# --------------------------------------------------------------------------- the parameter file
+
+_OPTIONS = (
+    ({"name": "retrofit-homes", "kind": "retrofit", "types": ["residential"], "to": "MC"},
+     "Hazus design level of these buildings"),
+    ({"name": "retrofit-public", "kind": "retrofit", "types": ["public"], "to": "MC"}, ""),
+    ({"name": "backup-pumps", "kind": "backup_power", "pumps": "all"},
+     "pumps run without grid power"),
+    ({"name": "reserve-crews", "kind": "reserve_crews",
+      "crews": {"building": 30, "water": 3, "power": 3}, "days": 60}, "pre-positioned"),
+    ({"name": "shelters", "kind": "shelters", "places": 2000, "from_day": 3},
+     "temporary shelter places"),
+)
+
+
+@dataclass(frozen=True)
+class MitigationSection:
+    """``mitigation`` (stage 06): the options, how they are valued, which are in effect."""
+
+    DOC: ClassVar[str] = "stage 06 (06_mitigation): workbench.mitigation"
+    #: Per-item comments of the template (options by position).
+    ITEMS: ClassVar[dict] = {"options": [doc for _, doc in _OPTIONS]}
+
+    members: int = setting(40, "ensemble members every option is evaluated on (common random "
+                               "numbers); 0 = skip")
+    strategy: str = setting("semiflexible", "the recovery strategy of the evaluation")
+    value_per_person_day: float = setting(DEFAULTS["value_per_person_day"],
+                                          "EUR per person-day without home and services "
+                                          "(assumption)")
+    discount_rate: float = setting(DEFAULTS["discount_rate"], "social discount rate (EU CBA "
+                                                              "guide 2014: 3 % outside the "
+                                                              "Cohesion Fund)")
+    service_life_years: float = setting(DEFAULTS["service_life_years"],
+                                        "years an option lasts (present value with "
+                                        "annual_probability)")
+    annual_probability: float | None = setting(None, "annual probability of the scenario "
+                                                     "event; null = benefit-cost per event")
+    options: list = setting([o for o, _ in _OPTIONS], "kinds: "
+                            + ", ".join(KINDS) + " (costs: workbench.mitigation)", shown="")
+    combinations: list = setting([["retrofit-public", "shelters"]],
+                                 "options applied together (names above)", shown="")
+    apply: list = setting([], "options (names above) in effect in stage 04 and `workbench "
+                              "simulate`: the city as\nif they were done (the dashboard's "
+                              "mitigation switches write this)")
+
+    def __post_init__(self):
+        check(is_int(self.members) and 0 <= self.members <= 100_000, "members", self.members,
+              "an integer from 0 (skip stage 06) to 100000")
+        check(self.strategy in STRATEGIES, "strategy", self.strategy,
+              " or ".join(repr(s) for s in STRATEGIES))
+        v = self.value_per_person_day
+        check(is_number(v) and math.isfinite(v) and v >= 0, "value_per_person_day", v,
+              "a finite number ≥ 0 of EUR")
+        check(is_number(self.discount_rate) and 0 <= self.discount_rate < 1, "discount_rate",
+              self.discount_rate, "a number from 0 to below 1")
+        t = self.service_life_years
+        check(is_number(t) and math.isfinite(t) and t > 0, "service_life_years", t,
+              "a finite number > 0 of years")
+        a = self.annual_probability
+        check(a is None or (is_number(a) and 0 < a <= 1), "annual_probability", a,
+              "null (per event) or a number in (0, 1]")
+        check(isinstance(self.options, list), "options", self.options, "a list of options")
+        check(isinstance(self.combinations, list), "combinations", self.combinations,
+              "a list of lists of option names")
+        names = self.apply
+        check(isinstance(names, list) and all(isinstance(n, str) for n in names)
+              and len(set(names)) == len(names), "apply", names,
+              "a list of distinct option names")
+        known = {o.get("name") for o in self.options if isinstance(o, dict)}
+        unknown = [n for n in names if n not in known]
+        check(not unknown, "apply", names, f"names of mitigation.options (unknown: {unknown})")
+        try:
+            parse_options(self.options, self.combinations)
+        except InputError as exc:
+            hint = ""
+            default = MitigationSection.__dataclass_fields__
+            if (self.combinations == default["combinations"].default_factory()
+                    and self.options != default["options"].default_factory()):
+                hint = (" (the default mitigation.combinations name the default options: give "
+                        "your own, or combinations: [])")
+            raise InputError(f"{exc}{hint}") from None

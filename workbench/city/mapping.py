@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import warnings
+from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
@@ -21,10 +22,24 @@ import xarray as xr
 from scipy.spatial import cKDTree
 
 from .model import City
+from ..core.sections import check, is_number, setting
 from ..core.dims import BUILDING
 from ..core.errors import InputError
 
-__all__ = ["map_buildings", "map_city", "nearest_nodes", "buildings_by_type", "NOT_SERVING_KINDS", "UnmappedBuildingsWarning"]
+__all__ = ["MappingSection", "map_buildings", "map_city", "nearest_nodes", "buildings_by_type", "NOT_SERVING_KINDS", "UnmappedBuildingsWarning"]
+
+
+@dataclass(frozen=True)
+class MappingSection:
+    """The ``map`` section of the parameter file (:mod:`workbench.core.sections`)."""
+
+    max_distance_m: float = setting(1000.0, "a building farther than this from every node of a "
+                                            "network is outside its model (full service)")
+
+    def __post_init__(self):
+        check(is_number(self.max_distance_m) and self.max_distance_m > 0, "max_distance_m",
+              self.max_distance_m, "a positive number of metres")
+
 
 log = logging.getLogger(__name__)
 

@@ -129,7 +129,7 @@ from ._problem import RIGID_TYPE_ORDER, Problem, repair_tasks
 from ._scheduling import EXACT_MAX_TASKS, PLANNERS, simulate_strategy
 from .strategies import STRATEGY_RULES, StrategyRule, strategy_rule
 
-__all__ = ["Constraints", "simulate_recovery", "TRADES", "RIGID_TYPE_ORDER", "PLANNERS",
+__all__ = ["Constraints", "DEFAULT_COMMITMENT_DAYS", "simulate_recovery", "TRADES", "RIGID_TYPE_ORDER", "PLANNERS",
            "EXACT_MAX_TASKS", "STRATEGY_RULES", "StrategyRule", "strategy_rule",
            "check_strategies", "repair_tasks", "crew_pools", "ANY_TRADE"]
 
@@ -145,6 +145,11 @@ ANY_TRADE = "any"
 
 def _is_int(value) -> bool:
     return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+#: Days a crew stays on a task it starts, unless told otherwise (the parameter file and
+#: :class:`Constraints` alike).
+DEFAULT_COMMITMENT_DAYS = 14
 
 
 def _is_real(value) -> bool:
@@ -206,7 +211,7 @@ class Constraints:
 
     crews: int | Mapping[str, int] = 20
     materials_per_day: float = math.inf
-    commitment_days: float = 7.0
+    commitment_days: float = float(DEFAULT_COMMITMENT_DAYS)
     horizon_days: int = 365
     inspections_per_day: float = math.inf
     impeding_delays: bool = False

@@ -42,7 +42,7 @@ import numpy as np
 
 from ..core.dims import BUILDING, COMPONENT, DAMAGE_STATES, STRATEGIES, STRATEGY
 from ..core.errors import InputError, WorkbenchError
-from ..recovery import ANY_TRADE, TRADES, crew_pools, repair_tasks
+from ..recovery import ANY_TRADE, DEFAULT_COMMITMENT_DAYS, TRADES, crew_pools, repair_tasks
 from ..show.report import uncertainty_summary
 from .pipeline.stages import realization
 from .params import validate_params
@@ -196,7 +196,8 @@ class Dashboard:
         c["commitment_to_completion"] = w.Checkbox(value=math.isinf(commit),
                                                    description="commit to completion",
                                                    indent=False)
-        int_slider("commitment_days", 14 if math.isinf(commit) else commit, "commitment [days]")
+        int_slider("commitment_days", DEFAULT_COMMITMENT_DAYS if math.isinf(commit) else commit,
+                   "commitment [days]")
         c["commitment_days"].disabled = math.isinf(commit)
         c["strategies"] = w.SelectMultiple(options=list(STRATEGIES), value=tuple(p["strategies"]),
                                            description="strategies", style=style, rows=3)

@@ -9,9 +9,12 @@ Both write the run folder all-or-nothing, one run at a time.
 ==========================  =========================================================================
 module                      job
 ==========================  =========================================================================
-:mod:`.stages`              the stages: :func:`map_stage`, :func:`damage_stage`,
-                            :func:`recovery_stage`; for the notebooks :func:`stage_mapping`,
-                            :func:`stage_damage`, :func:`stage_recovery`
+:mod:`.table`               THE stage table: every stage declared once (:data:`STAGES`); for the
+                            notebooks :func:`stage` (``stage(run_dir, "recovery")``), which reads
+                            a stage's inputs from the run folder, computes and writes
+:mod:`.stages`              the compute functions of mapping, damage, recovery (:func:`map_stage`,
+                            :func:`damage_stage`, :func:`recovery_stage`); :mod:`.modelling`,
+                            :mod:`.response`, :mod:`.uncertainty`, :mod:`.mitigation`: the others
 :mod:`.analyses`            tables the notebooks show: :func:`cascade_table`,
                             :func:`services_lost`, :func:`resilience_attributes`, :func:`crew_sweep`,
                             :func:`commitment_sweep` (``commitment_sweep.csv``)
@@ -38,18 +41,18 @@ from .failures import ERROR_LOG
 from .folder import RunFolder
 from .index import write_index
 from .manifest import write_manifest
-from .modelling import (TrainedModels, load_trained_archive, significance_stage,
-                        stage_significance, stage_training, training_stage)
+from .modelling import TrainedModels, load_trained_archive, significance_stage, training_stage
 from .reader import (PARAMS_FILE, crew_assignments, data_quality, input_files, load_damage,
                      load_run_city, read_params, resolve_city)
 from .safe_html import markdown_html, safe_markdown
-from .stages import (RecoveryResult, damage_stage, hazard_intensity, map_stage, recovery_stage,
-                     stage_damage, stage_mapping, stage_recovery)
+from .stages import RecoveryResult, damage_stage, hazard_intensity, map_stage, recovery_stage
+from .table import (STAGES, Skipped, Stage, stage, stage_damage, stage_mapping, stage_recovery,
+                    stage_significance, stage_training)
 from .summary import DEFINITIONS, summarize
 from .writer import open_run, run_directory, write_summary
 
 __all__ = [
-    "simulate", "run", "open_run", "run_directory", "read_params", "resolve_city",
+    "simulate", "run", "stage", "STAGES", "Stage", "Skipped", "open_run", "run_directory", "read_params", "resolve_city",
     "input_files", "load_run_city", "load_damage", "crew_assignments", "data_quality",
     "map_stage",
     "damage_stage", "recovery_stage", "RecoveryResult", "stage_mapping", "stage_damage",

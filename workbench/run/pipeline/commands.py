@@ -27,8 +27,7 @@ from .folder import RunFolder
 from .index import write_index
 from .manifest import write_manifest
 from .reader import PARAMS_FILE
-from .modelling import significance_stage, training_stage, write_models, write_significance
-from .stages import damage_stage, map_stage, recovery_stage
+from .table import run_in_memory
 
 __all__ = ["simulate", "run"]
 
@@ -138,7 +137,8 @@ def simulate(params: dict, out: str | Path | None = None,
     With ``models.functionality: trained`` the significance and training stages run first
     (``significance.csv``, ``models/``) and the recovery uses their archive.
 
-    Each stage gets its inputs from the one before, in memory; the run folder gets
+    The stages are those of the stage table (:mod:`.table`) that ``simulate`` takes, in its
+    order; each gets its inputs from the ones before, in memory; the run folder gets
     ``params.yaml``, the stages' files, ``summary.json`` and ``manifest.json``. Returns the
     run folder.
     """
@@ -149,24 +149,7 @@ def simulate(params: dict, out: str | Path | None = None,
         with _writing(folder):
             writer.write_params(folder.path, params)
         try:
-            with tracker.stage("mapping"):
-                city = map_stage(params)
-                writer.write_city(folder.path, city)
-            with tracker.stage("damage"):
-                damage = damage_stage(params, city)
-                writer.write_damage(folder.path, damage)
-            archive = None
-            if params["models"]["functionality"] == "trained":
-                with tracker.stage("significance"):
-                    survey, table = significance_stage(params)
-                    write_significance(folder.path, table)
-                with tracker.stage("training"):
-                    trained = training_stage(params, survey, table)
-                    write_models(folder.path, trained)
-                    archive = trained.archive
-            with tracker.stage("recovery"):
-                result = recovery_stage(params, city, damage, archive=archive)
-                writer.write_recovery(folder.path, params, city, damage, result)
+            run_in_memory(params, folder.path, tracker.stage)
         except StageError as exc:
             failure = exc
         with _writing(folder):

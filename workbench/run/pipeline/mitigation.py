@@ -36,10 +36,8 @@ from .uncertainty import ensemble_priors
 from ...core.errors import InputError
 from ...mitigation import option_cost
 from .writer import write_netcdf
-from .modelling import load_trained_archive
-from .reader import load_run_city, read_params
 
-__all__ = ["MitigationResult", "mitigation_stage", "write_mitigation", "stage_mitigation",
+__all__ = ["MitigationResult", "mitigation_stage", "write_mitigation",
            "MITIGATION_CSV", "MITIGATION_NC", "MITIGATION_JSON"]
 
 MITIGATION_CSV, MITIGATION_NC, MITIGATION_JSON = ("mitigation.csv", "mitigation.nc",
@@ -120,12 +118,3 @@ def write_mitigation(run_dir: str | Path, result: MitigationResult) -> None:
     write_text(run_dir / MITIGATION_CSV, result.ranking.to_csv(index=False))
     write_netcdf(result.results, run_dir / MITIGATION_NC)
     write_text(run_dir / MITIGATION_JSON, json.dumps(result.summary, indent=2) + "\n")
-
-
-def stage_mitigation(run_dir: str | Path) -> MitigationResult | None:
-    """:func:`mitigation_stage` on the run's parameters and mapped city; writes its files."""
-    result = mitigation_stage(read_params(run_dir), load_run_city(run_dir),
-                              archive=load_trained_archive(run_dir))
-    if result is not None:
-        write_mitigation(run_dir, result)
-    return result

@@ -43,10 +43,9 @@ from .writer import write_text
 from ...models.archive import save_archive
 from ...models.forest import save_forest
 from ...models.archive import load_archive
-from .reader import read_params
 
 __all__ = ["TrainedModels", "survey_data", "production_data", "significance_stage",
-           "training_stage", "functionality_of", "stage_significance", "stage_training",
+           "training_stage", "functionality_of",
            "load_trained_archive", "stage_seed", "MODELS_DIR", "ARCHIVE_FILE", "SURVEY_UNITS",
            "PRODUCTION_UNITS"]
 
@@ -221,23 +220,3 @@ def load_trained_archive(run_dir: str | Path) -> xr.Dataset | None:
     """The archive of ``models/`` in a run folder, or ``None`` when stage 03 has not run."""
     path = Path(run_dir) / MODELS_DIR / ARCHIVE_FILE
     return load_archive(path) if path.is_file() else None
-
-
-def stage_significance(run_dir: str | Path) -> pd.DataFrame:
-    """:func:`significance_stage` on the run's parameters; writes ``significance.csv``."""
-    _, table = significance_stage(read_params(run_dir))
-    write_significance(run_dir, table)
-    return table
-
-
-def stage_training(run_dir: str | Path) -> TrainedModels:
-    """:func:`training_stage` on the run's parameters and ``significance.csv``; writes
-    ``models/``."""
-    params = read_params(run_dir)
-    path = Path(run_dir) / "significance.csv"
-    if not path.is_file():
-        raise InputError(f"{str(path)!r} does not exist; run stage 02 "
-                         f"(02_feature_significance) first.")
-    trained = training_stage(params, survey_data(params), pd.read_csv(path))
-    write_models(run_dir, trained)
-    return trained

@@ -27,12 +27,10 @@ from ...metrics.indexes import summary_indexes
 from ...response import emergency_supplies, simulate_agents, warning_reach
 from .modelling import functionality_of, stage_seed
 from .stages import mitigated, realization
-from .modelling import load_trained_archive
-from .reader import load_damage, load_run_city, read_params
 import pandas as pd
 from ...show.formatting import money
 
-__all__ = ["ResponseResult", "response_stage", "write_response", "stage_response",
+__all__ = ["ResponseResult", "response_stage", "write_response",
            "RESPONSE_JSON"]
 
 RESPONSE_JSON = "response.json"
@@ -101,17 +99,6 @@ def write_response(run_dir: str | Path, result: ResponseResult) -> None:
         summary = json.loads(summary_file.read_text())
         summary["response"] = result.summary
         write_text(summary_file, json.dumps(summary, indent=2, allow_nan=False) + "\n")
-
-
-def stage_response(run_dir: str | Path) -> ResponseResult | None:
-    """:func:`response_stage` on the run folder's city, damage and recovery; writes its files."""
-    run_dir = Path(run_dir)
-    recovery = xr.open_dataset(run_dir / "recovery.nc", engine="h5netcdf").load()
-    result = response_stage(read_params(run_dir), load_run_city(run_dir), load_damage(run_dir),
-                            recovery, archive=load_trained_archive(run_dir))
-    if result is not None:
-        write_response(run_dir, result)
-    return result
 
 
 #: What the comparison rests on, for the report (the assumptions that move it most).

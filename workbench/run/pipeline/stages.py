@@ -1,19 +1,9 @@
-"""The stages of a run (METHOD §1, §8): functions of their inputs that return their outputs.
+"""The compute functions of the mapping, damage and recovery stages (METHOD §1, §8): functions
+of the parameters and their inputs that return their outputs, and the helpers the later stages
+share (:func:`mitigated`, :func:`hazard_intensity`, :func:`constraints`).
 
-======================  ===========================================  ==========================
-stage                   inputs → output                              files (:mod:`.writer`)
-======================  ===========================================  ==========================
-:func:`map_stage`       parameters → mapped :class:`City`            ``city.nc``,
-                                                                     ``networks/*.json``
-:func:`damage_stage`    parameters, city → damage Dataset            ``damage.nc``
-:func:`recovery_stage`  parameters, city, damage →                   ``recovery.nc``,
-                        :class:`RecoveryResult`                      ``summary.json``, …
-======================  ===========================================  ==========================
-
-``workbench simulate`` passes each stage's output to the next in memory. The stage notebooks,
-each in a kernel of its own, call :func:`stage_mapping`, :func:`stage_damage` and
-:func:`stage_recovery`: the same stages, reading their inputs from the run folder and
-persisting their outputs into it.
+What each stage needs and makes, how it is written and read, and in which notebook it runs, is
+declared once in the stage table (:mod:`.table`).
 """
 
 from __future__ import annotations
@@ -26,8 +16,7 @@ import xarray as xr
 
 from ...city.model import City
 from ...core.dims import REALIZATION
-from . import writer
-from .reader import load_damage, load_run_city, read_params, resolve_city
+from .reader import resolve_city
 from ...recovery import Constraints
 from ...city.mapping import map_city
 from ...hazard.ground_motion import Earthquake, earthquake_intensity, intensity_from_csv
@@ -40,11 +29,9 @@ from ...metrics.indexes import summary_indexes
 from ...models.archive import ArchivedFunctionality
 from ...recovery import simulate_recovery
 from .modelling import functionality_of
-from .modelling import load_trained_archive
 
 __all__ = ["RecoveryResult", "map_stage", "damage_stage", "recovery_stage", "hazard_intensity",
-           "realization", "constraints", "mitigated", "stage_mapping", "stage_damage",
-           "stage_recovery"]
+           "realization", "constraints", "mitigated"]
 
 
 @dataclass(frozen=True)
@@ -179,32 +166,3 @@ def recovery_stage(params: dict, city: City, damage: xr.Dataset, system=None,
     return RecoveryResult(recovery=recovery, summaries=summaries,
                           assignments=pd.concat(stints), functionality=used,
                           comparison=comparison)
-
-
-# --------------------------------------------------------------------------- for the notebooks
-
-def stage_mapping(run_dir: str | Path) -> City:
-    """:func:`map_stage` on the run's parameters; writes ``city.nc`` and ``networks/``."""
-    city = map_stage(read_params(run_dir))
-    writer.write_city(run_dir, city)
-    return city
-
-
-def stage_damage(run_dir: str | Path, city: City | None = None) -> xr.Dataset:
-    """:func:`damage_stage` on the run's parameters and mapped city; writes ``damage.nc``."""
-    city = city if city is not None else load_run_city(run_dir)
-    damage = damage_stage(read_params(run_dir), city)
-    writer.write_damage(run_dir, damage)
-    return damage
-
-
-def stage_recovery(run_dir: str | Path, city: City | None = None,
-                   damage: xr.Dataset | None = None) -> xr.Dataset:
-    """:func:`recovery_stage` on the run's parameters, city and damage; writes ``recovery.nc``,
-    ``crew_assignments.csv``, ``summary.json`` and the exports; returns the recovery Dataset."""
-    params = read_params(run_dir)
-    city = city if city is not None else load_run_city(run_dir)
-    damage = damage if damage is not None else load_damage(run_dir)
-    result = recovery_stage(params, city, damage, archive=load_trained_archive(run_dir))
-    writer.write_recovery(run_dir, params, city, damage, result)
-    return result.recovery

@@ -49,10 +49,8 @@ from ...core.errors import InputError
 from ...uncertainty.compare import save_posterior
 from ...uncertainty.ensemble import save_ensemble
 from .writer import write_text
-from .modelling import load_trained_archive
-from .reader import load_run_city, read_params
 
-__all__ = ["UncertaintyResult", "uncertainty_stage", "stage_uncertainty", "write_uncertainty",
+__all__ = ["UncertaintyResult", "uncertainty_stage", "write_uncertainty",
            "ensemble_priors",
            "UNCERTAINTY_FILE", "observed_days"]
 
@@ -234,14 +232,3 @@ def write_uncertainty(run_dir: str | Path, result: UncertaintyResult | None) -> 
         save_posterior(result.calibration, run_dir / "calibration.nc")
     write_text(run_dir / UNCERTAINTY_FILE,
                json.dumps(result.summary, indent=2, allow_nan=False) + "\n")
-
-
-def stage_uncertainty(run_dir: str | Path, city=None) -> UncertaintyResult | None:
-    """:func:`uncertainty_stage` on the run's parameters and mapped city; writes its files."""
-    params = read_params(run_dir)
-    city = city if city is not None else load_run_city(run_dir)
-    archive = load_trained_archive(run_dir) if params["models"]["functionality"] == "trained" \
-        else None
-    result = uncertainty_stage(params, city, archive=archive)
-    write_uncertainty(run_dir, result)
-    return result

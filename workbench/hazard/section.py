@@ -1,0 +1,85 @@
+"""The ``hazard`` and ``damage`` sections of the parameter file (:mod:`workbench.core.sections`):
+what shakes the city, and how its damage is drawn or read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from ..core.errors import InputError
+from ..core.sections import check, is_int, setting
+from .fragility import SEISMIC_DESIGN_ZONES
+from .ground_motion import HAZARD_KINDS, Earthquake
+
+__all__ = ["HazardSection", "DamageSection"]
+
+
+@dataclass(frozen=True)
+class HazardSection:
+    """``hazard``: an earthquake's ground motion (checked by :class:`Earthquake`), or a field."""
+
+    DOC: ClassVar[str] = ""
+
+    kind: str = setting("earthquake", "'earthquake' (ground motion from a GMPE) or 'field' (a "
+                                      "user CSV)")
+    magnitude: float = setting(5.5, "moment magnitude")
+    location: Any = setting("centre", "'centre' of the city, or [x, y] in the city's CRS metres")
+    depth_km: float = setting(10.0, "")
+    vs30: float = setting(760.0, "m/s, site condition for the ground-motion relation")
+    intensity_scale: float = setting(1.0, "multiplies the intensity field")
+    field: str | None = setting(None, "a CSV intensity field for kind: field (relative: to this "
+                                      "file's folder)")
+
+    def __post_init__(self):
+        check(self.kind in HAZARD_KINDS, "kind", self.kind,
+              " or ".join(repr(k) for k in HAZARD_KINDS))
+        loc = self.location
+        check(loc == "centre" or (isinstance(loc, (list, tuple)) and len(loc) == 2),
+              "location", loc, "'centre' or [x, y] in metres of the city's CRS")
+        x, y = (0.0, 0.0) if loc == "centre" else loc
+        Earthquake(magnitude=self.magnitude, x=x, y=y, depth_km=self.depth_km, vs30=self.vs30,
+                   intensity_scale=self.intensity_scale)   # its rules, its words
+        field = self.field
+        check(field is None or (isinstance(field, str) and field.strip() != ""), "field",
+              field, "null or a path to a CSV intensity field")
+        if self.kind == "field" and field is None:
+            raise InputError("field must name a CSV intensity field when hazard.kind is "
+                             "'field'; got null. Give the file, or set kind: earthquake.")
+        if self.kind != "field" and field is not None:
+            raise InputError(f"field is {field!r} but hazard.kind is {self.kind!r}, which does "
+                             f"not read it; set kind: field to use the field, or remove "
+                             f"hazard.field.")
+
+
+@dataclass(frozen=True)
+class DamageSection:
+    """``damage``: drawn from the hazard through the Hazus fragilities, or read from a table."""
+
+    DOC: ClassVar[str] = ""
+
+    source: str | None = setting(None, "a pelicun-style damage table (CSV/JSON, relative: to "
+                                       "this file's folder) to use\ninstead of the hazard; it "
+                                       "sets the realizations;\nits repair costs must be EUR, "
+                                       "like the productivity figures")
+    road_debris: bool = setting(True, "collapsed buildings block the road edges next to them "
+                                      "until cleared (workbench.hazard.debris)")
+    design_code: str = setting("city", "UBC seismic zone of the Hazus building design levels: "
+                                       "4, 3, 2B, 2A, 1, 0, or 'city' =\nthe city's "
+                                       "seismic_design_zone attr (city.json); a city without one "
+                                       "is taken as\nzone 0, no seismic design code (all "
+                                       "pre-code), with a warning")
+
+    def __post_init__(self):
+        source = self.source
+        check(source is None or (isinstance(source, str) and source.strip() != ""), "source",
+              source, "null or a path to a damage table (CSV or JSON)")
+        check(isinstance(self.road_debris, bool), "road_debris", self.road_debris,
+              "true or false")
+        code = self.design_code
+        code = (str(code) if is_int(code) else code.strip().upper() if isinstance(code, str)
+                else code)
+        code = "city" if code == "CITY" else code
+        check(code == "city" or code in SEISMIC_DESIGN_ZONES, "design_code", self.design_code,
+              f"'city' (the city's seismic_design_zone) or a UBC seismic zone of "
+              f"{list(SEISMIC_DESIGN_ZONES)}")
+        object.__setattr__(self, "design_code", code)
