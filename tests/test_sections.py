@@ -84,3 +84,38 @@ def test_the_reader_keeps_what_the_section_normalises():
 def test_flow_writes_one_line_of_yaml(value, text):
     assert flow(value) == text
     assert yaml.safe_load(text) == value
+
+
+# --------------------------------------------------------------------------- registries
+
+def test_choices_by_name_are_registries_that_name_the_known_ones():
+    from workbench.hazard.ground_motion import HAZARD_KINDS
+    from workbench.hazard.section import INTENSITY
+    from workbench.mitigation import KINDS
+    from workbench.models.section import FUNCTIONALITY_MODELS, functionality_model
+    assert tuple(INTENSITY) == HAZARD_KINDS
+    assert set(FUNCTIONALITY_MODELS) == {"table", "trained"}
+    assert functionality_model("table") is None
+    with pytest.raises(InputError, match=r"unknown functionality model 'gru'; the models are "
+                                         r"\['table', 'trained'\]"):
+        functionality_model("gru")
+    with pytest.raises(InputError, match="no archive of trained tables; run stage 03"):
+        functionality_model("trained", None)
+    text = default_params_yaml()
+    for names in (INTENSITY, KINDS):       # the template lists what the registries hold
+        assert all(name in text for name in names)
+    with pytest.raises(ParameterError, match=r"hazard.kind must be 'earthquake' or 'field'"):
+        validate_params({"hazard": {"kind": "flood"}})
+
+
+def test_the_hazard_registry_gives_the_ground_motion_of_the_earthquake():
+    import numpy as np
+    from workbench.city import toy_city
+    from workbench.hazard.ground_motion import Earthquake, earthquake_intensity
+    from workbench.hazard.section import HazardSection
+    city = toy_city()
+    b = city.buildings
+    via = HazardSection(magnitude=6.0).intensity(b, None)
+    quake = Earthquake(magnitude=6.0, x=float(b["x"].mean()), y=float(b["y"].mean()))
+    direct = earthquake_intensity(quake, b, None)
+    np.testing.assert_array_equal(via["building_pga"].values, direct["building_pga"].values)

@@ -4,14 +4,50 @@ what shakes the city, and how its damage is drawn or read."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, Callable, ClassVar
 
 from ..core.errors import InputError
 from ..core.sections import check, is_int, setting
 from .fragility import SEISMIC_DESIGN_ZONES
-from .ground_motion import HAZARD_KINDS, Earthquake
+from .ground_motion import (HAZARD_KINDS, Earthquake, earthquake_intensity,
+                            intensity_from_csv)
 
-__all__ = ["HazardSection", "DamageSection"]
+__all__ = ["HazardSection", "DamageSection", "INTENSITY", "HazardKind"]
+
+
+@dataclass(frozen=True)
+class HazardKind:
+    """One kind of hazard a run can name (``hazard.kind``): what it is, and how it gives the
+    intensity Dataset (PGA, PGV at buildings and components) of a city."""
+
+    meaning: str
+    intensity: Callable[["HazardSection", Any, Any], Any]
+
+
+def _earthquake(h: "HazardSection", buildings, components):
+    """A scenario earthquake through the ground-motion model; ``location: centre`` puts the
+    epicentre at the mean building position."""
+    if h.location == "centre":
+        x, y = float(buildings["x"].mean()), float(buildings["y"].mean())
+    else:
+        x, y = map(float, h.location)
+    quake = Earthquake(magnitude=float(h.magnitude), x=x, y=y, depth_km=float(h.depth_km),
+                       vs30=float(h.vs30), intensity_scale=float(h.intensity_scale))
+    return earthquake_intensity(quake, buildings, components)
+
+
+def _field(h: "HazardSection", buildings, components):
+    """A user's CSV intensity field, scaled by ``intensity_scale``."""
+    return intensity_from_csv(h.field, buildings, components, scale=h.intensity_scale)
+
+
+#: The registry of hazard kinds, by the name ``hazard.kind`` gives (its keys are
+#: :data:`~workbench.hazard.ground_motion.HAZARD_KINDS`).
+INTENSITY: dict[str, HazardKind] = {
+    "earthquake": HazardKind("ground motion from a GMPE", _earthquake),
+    "field": HazardKind("a user CSV", _field),
+}
+assert tuple(INTENSITY) == HAZARD_KINDS
 
 
 @dataclass(frozen=True)
@@ -20,8 +56,8 @@ class HazardSection:
 
     DOC: ClassVar[str] = ""
 
-    kind: str = setting("earthquake", "'earthquake' (ground motion from a GMPE) or 'field' (a "
-                                      "user CSV)")
+    kind: str = setting("earthquake", " or ".join(f"'{k}' ({v.meaning})"
+                                                  for k, v in INTENSITY.items()))
     magnitude: float = setting(5.5, "moment magnitude")
     location: Any = setting("centre", "'centre' of the city, or [x, y] in the city's CRS metres")
     depth_km: float = setting(10.0, "")
@@ -31,8 +67,8 @@ class HazardSection:
                                       "file's folder)")
 
     def __post_init__(self):
-        check(self.kind in HAZARD_KINDS, "kind", self.kind,
-              " or ".join(repr(k) for k in HAZARD_KINDS))
+        check(self.kind in INTENSITY, "kind", self.kind,
+              " or ".join(repr(k) for k in INTENSITY))
         loc = self.location
         check(loc == "centre" or (isinstance(loc, (list, tuple)) and len(loc) == 2),
               "location", loc, "'centre' or [x, y] in metres of the city's CRS")
@@ -49,6 +85,11 @@ class HazardSection:
             raise InputError(f"field is {field!r} but hazard.kind is {self.kind!r}, which does "
                              f"not read it; set kind: field to use the field, or remove "
                              f"hazard.field.")
+
+    def intensity(self, buildings, components):
+        """The intensity Dataset of this hazard at the buildings and components (the kind's
+        entry of :data:`INTENSITY`)."""
+        return INTENSITY[self.kind].intensity(self, buildings, components)
 
 
 @dataclass(frozen=True)

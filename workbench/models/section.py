@@ -4,14 +4,49 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, Callable, ClassVar
 
+from ..core.errors import InputError
 from ..core.sections import check, is_int, is_number, setting
+from .archive import ArchivedFunctionality
 
-__all__ = ["ModelsSection", "FUNCTIONALITY_MODELS", "CORRECTIONS", "EP_LEVELS"]
+__all__ = ["ModelsSection", "FunctionalityModel", "FUNCTIONALITY_MODELS", "functionality_model",
+           "CORRECTIONS", "EP_LEVELS"]
 
-#: The functionality models the recovery can use, by name.
-FUNCTIONALITY_MODELS = {"table": "the cited lookup tables", "trained": "stage 03's archive"}
+
+@dataclass(frozen=True)
+class FunctionalityModel:
+    """A functionality model the recovery can use (``models.functionality``): what it is, and
+    ``make(archive)`` → the object :func:`workbench.recovery.simulate_recovery` takes as
+    ``functionality`` (``None``: its default, the cited tables)."""
+
+    meaning: str
+    make: Callable[[Any], Any]
+
+
+def _trained(archive):
+    if archive is None:
+        raise InputError("models.functionality is 'trained' but there is no archive of trained "
+                         "tables; run stage 03 (03_model_training) first, or set "
+                         "models.functionality: table.")
+    return ArchivedFunctionality(archive)
+
+
+#: The registry of functionality models, by the name ``models.functionality`` gives.
+FUNCTIONALITY_MODELS: dict[str, FunctionalityModel] = {
+    "table": FunctionalityModel("the cited lookup tables", lambda archive: None),
+    "trained": FunctionalityModel("stage 03's archive", _trained),
+}
+
+
+def functionality_model(name: str, archive=None):
+    """The functionality object of model ``name`` (:data:`FUNCTIONALITY_MODELS`), built on
+    stage 03's ``archive`` where it needs one; an unknown name fails naming the known ones."""
+    if name not in FUNCTIONALITY_MODELS:
+        raise InputError(f"unknown functionality model {name!r}; the models are "
+                         f"{list(FUNCTIONALITY_MODELS)}.")
+    return FUNCTIONALITY_MODELS[name].make(archive)
+
 #: Multiple-testing corrections of the feature selection (statsmodels' names).
 CORRECTIONS = {"holm": "Holm", "fdr_bh": "Benjamini-Hochberg"}
 #: Levels of the trained EP per m² at full service.
@@ -45,7 +80,7 @@ class ModelsSection:
 
     def __post_init__(self):
         check(self.functionality in FUNCTIONALITY_MODELS, "functionality", self.functionality,
-              " or ".join(f"{k!r} ({v})" for k, v in FUNCTIONALITY_MODELS.items()))
+              " or ".join(f"{k!r} ({v.meaning})" for k, v in FUNCTIONALITY_MODELS.items()))
         for key in ("survey", "production", "production_series"):
             v = getattr(self, key)
             check(v is None or (isinstance(v, str) and v.strip() != ""), key, v,

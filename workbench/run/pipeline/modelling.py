@@ -34,11 +34,10 @@ import pandas as pd
 import xarray as xr
 from ...models.survey import read_survey, synthetic_survey
 from ...models.production import read_production, synthetic_production
+from ...models.section import functionality_model
 from ...models.archive import archive_tables, ep_archive, rss_archive
 from ...models.forest import train_rss_forest
 from ...models.production import SERIES_CHANNELS, TARGET, hybrid_inputs
-from ...core.errors import InputError
-from ...models.archive import ArchivedFunctionality
 from .writer import write_text
 from ...models.archive import save_archive
 from ...models.forest import save_forest
@@ -173,16 +172,11 @@ def _provenance(frame: pd.DataFrame, path) -> str:
 
 
 def functionality_of(params: dict, archive: xr.Dataset | None):
-    """The functionality model the recovery uses: ``None`` (the lookup tables) for
-    ``models.functionality: table``, the archive's :class:`ArchivedFunctionality` for
-    ``trained`` (then ``archive`` must be given)."""
-    if params["models"]["functionality"] == "table":
-        return None
-    if archive is None:
-        raise InputError("models.functionality is 'trained' but there is no archive of trained "
-                         "tables; run stage 03 (03_model_training) first, or set "
-                         "models.functionality: table.")
-    return ArchivedFunctionality(archive)
+    """The functionality model the recovery uses (``models.functionality``, through the
+    registry :data:`workbench.models.section.FUNCTIONALITY_MODELS`): ``None`` (the lookup
+    tables) for ``table``, the archive's :class:`ArchivedFunctionality` for ``trained`` (then
+    ``archive`` must be given)."""
+    return functionality_model(params["models"]["functionality"], archive)
 
 
 # --------------------------------------------------------------------------- run folder

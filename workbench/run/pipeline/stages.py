@@ -19,14 +19,15 @@ from ...core.dims import REALIZATION
 from .reader import resolve_city
 from ...recovery import Constraints
 from ...city.mapping import map_city
-from ...hazard.ground_motion import Earthquake, earthquake_intensity, intensity_from_csv
+from ...core.sections import from_mapping
+from ...hazard.section import HazardSection
 from ...functionality import Shelters
 from ...network.system import build_system
 from ...mitigation import Option, apply, parse_options
 from ...hazard.damage import sample_damage
-from ..params import check_memory
+from ..memory import check_memory
 from ...metrics.indexes import summary_indexes
-from ...models.archive import ArchivedFunctionality
+from ...models.section import FUNCTIONALITY_MODELS, functionality_model
 from ...recovery import simulate_recovery
 from .modelling import functionality_of
 
@@ -73,21 +74,10 @@ def map_stage(params: dict) -> City:
 
 
 def hazard_intensity(hazard: dict, city: City, components: xr.Dataset) -> xr.Dataset:
-    """The intensity Dataset (PGA, PGV at buildings and components) the ``hazard`` parameters name.
-
-    ``location: centre`` puts the epicentre at the mean building position.
-    """
-    if hazard["kind"] == "field":
-        return intensity_from_csv(hazard["field"], city.buildings, components,
-                                  scale=hazard["intensity_scale"])
-    if hazard["location"] == "centre":
-        x, y = float(city.buildings["x"].mean()), float(city.buildings["y"].mean())
-    else:
-        x, y = map(float, hazard["location"])
-    quake = Earthquake(magnitude=float(hazard["magnitude"]), x=x, y=y,
-                       depth_km=float(hazard["depth_km"]), vs30=float(hazard["vs30"]),
-                       intensity_scale=float(hazard["intensity_scale"]))
-    return earthquake_intensity(quake, city.buildings, components)
+    """The intensity Dataset (PGA, PGV at buildings and components) the ``hazard`` parameters
+    name: :meth:`~workbench.hazard.section.HazardSection.intensity`, by the registry of hazard
+    kinds (``location: centre`` puts an earthquake's epicentre at the mean building position)."""
+    return from_mapping(HazardSection, hazard).intensity(city.buildings, components)
 
 
 def mitigated(params: dict, city: City, system=None):
@@ -139,10 +129,9 @@ def recovery_stage(params: dict, city: City, damage: xr.Dataset, system=None,
     city, system, limits, shelters = mitigated(params, city, system)
     used = params["models"]["functionality"]
     model = functionality_of(params, archive)
-    alternative = None
-    if archive is not None:
-        alternative = None if used == "trained" else ArchivedFunctionality(archive)
-    comparison = {"table": [], "trained": []} if archive is not None else None
+    # with an archive, the indexes under every other functionality model too (the registry's)
+    others = [n for n in FUNCTIONALITY_MODELS if n != used] if archive is not None else []
+    comparison = {n: [] for n in FUNCTIONALITY_MODELS} if archive is not None else None
     results, summaries, stints = [], [], []
     for r in range(damage.sizes.get(REALIZATION, 1)):
         one = realization(damage, r)
@@ -155,12 +144,12 @@ def recovery_stage(params: dict, city: City, damage: xr.Dataset, system=None,
         stints.append(table.assign(**{REALIZATION: r}))
         if comparison is not None:
             comparison[used].append(summaries[-1])
+        for name in others:
             alt = simulate_recovery(city, system, one, limits,
                                     strategies=tuple(params["strategies"]),
-                                    functionality=alternative, shelters=shelters,
-                                    seed=params["seed"] + r)
-            comparison["table" if used == "trained" else "trained"].append(
-                summary_indexes(alt, city, one))
+                                    functionality=functionality_model(name, archive),
+                                    shelters=shelters, seed=params["seed"] + r)
+            comparison[name].append(summary_indexes(alt, city, one))
     recovery = results[0] if len(results) == 1 else xr.concat(results, dim=REALIZATION)
     recovery.attrs["functionality"] = used
     return RecoveryResult(recovery=recovery, summaries=summaries,

@@ -1,0 +1,94 @@
+"""Figures of stages 02 and 03: effect sizes, importances, learning curves, predicted against
+observed, training history, the archive's tables."""
+
+from __future__ import annotations
+
+import holoviews as hv
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+
+__all__ = ["effect_sizes", "importance_bars", "learning_curve", "predicted_vs_observed",
+           "training_history", "archive_heatmaps"]
+
+
+def effect_sizes(table: pd.DataFrame) -> hv.Bars:
+    """Effect size of each feature's primary test (stage 02), selected features marked."""
+    rows = table[table["primary"].astype(bool)].copy()
+    rows["status"] = np.where(rows["selected"].astype(bool), "selected", "not selected")
+    symbol = {"cohen_d": "d", "eta_squared": "η²", "epsilon_squared": "ε²"}
+    rows["label"] = rows["feature"] + " (" + rows["effect_size_name"].map(
+        lambda n: symbol.get(n, n)) + ")"
+    rows = rows.sort_values("effect_size")
+    return hv.Bars(rows, kdims=["label", "status"], vdims=["effect_size"]).opts(
+        title="effect size of each feature's primary test (d: Cohen, η²: ANOVA, "
+              "ε²: Kruskal–Wallis)", invert_axes=True, stacked=True, xlabel="",
+        ylabel="effect size", legend_position="bottom_right", aspect=1.3, fontsize={"title": 9},
+        backend="matplotlib")
+
+
+def importance_bars(importance: pd.DataFrame) -> hv.ErrorBars:
+    """Permutation importance (mean ± std of the drop in held-out R²) of the forest's features."""
+    df = importance.sort_values("importance_mean")
+    bars = hv.Bars(df, kdims=["feature"], vdims=["importance_mean"]).opts(
+        invert_axes=True, color="#4c72b0", backend="matplotlib")
+    err = hv.ErrorBars(df, kdims=["feature"], vdims=["importance_mean", "importance_std"]).opts(
+        invert_axes=True, backend="matplotlib")
+    return (bars * err).opts(title="permutation importance (drop in held-out R²)", ylabel="",
+                             xlabel="", aspect=1.6, backend="matplotlib")
+
+
+def learning_curve(curve: pd.DataFrame) -> hv.Overlay:
+    """Training and cross-validated R² against the number of training rows."""
+    lines = [hv.Curve((curve["train_size"].to_numpy(), curve[col].to_numpy()),
+                      kdims=["train_size"], vdims=["R²"], label=label).opts(
+        marker="o", backend="matplotlib")
+        for col, label in (("train_r2", "training"), ("validation_r2", "cross-validated"))]
+    return hv.Overlay(lines).opts(title="learning curve of the rSS forest", xlabel="training rows",
+                                  legend_position="bottom_right", backend="matplotlib")
+
+
+def predicted_vs_observed(frame: pd.DataFrame, observed: str, predicted, *,
+                          title: str = "predicted against observed") -> hv.Overlay:
+    """Scatter of predicted against observed (one layer per column of ``predicted``) and the
+    1:1 line."""
+    predicted = [predicted] if isinstance(predicted, str) else list(predicted)
+    lo = float(min(frame[observed].min(), *(frame[c].min() for c in predicted)))
+    hi = float(max(frame[observed].max(), *(frame[c].max() for c in predicted)))
+    layers = [hv.Scatter(frame, kdims=[observed], vdims=[c], label=c).opts(
+        s=8, alpha=0.6, backend="matplotlib") for c in predicted]
+    layers.append(hv.Curve(([lo, hi], [lo, hi]), label="1:1").opts(
+        color="black", linestyle="--", backend="matplotlib"))
+    xlabel = observed if observed.startswith("observed") else f"observed {observed}"
+    return hv.Overlay(layers).opts(title=title, xlabel=xlabel.replace("_", " "), ylabel="predicted",
+                                   legend_position="top_left", aspect=1, backend="matplotlib")
+
+
+def training_history(history: pd.DataFrame) -> hv.Overlay:
+    """Loss per epoch of the hybrid network (training and early-stopping validation)."""
+    cols = [c for c in history.columns if c != "epoch"]
+    lines = [hv.Curve((history["epoch"].to_numpy(), history[c].to_numpy()), kdims=["epoch"],
+                      vdims=["loss"], label=c).opts(backend="matplotlib") for c in cols]
+    return hv.Overlay(lines).opts(title="hybrid EP network: loss per epoch (standardised log)",
+                                  logy=True, legend_position="top_right", backend="matplotlib")
+
+
+def archive_heatmaps(archive: xr.Dataset, variable: str, *, x: str = "water", y: str = "power",
+                     **fixed) -> hv.Layout:
+    """One heat map per building type of an archived table over two networks' satisfaction,
+    the third at ``fixed`` (default: road at full service)."""
+    fixed = fixed or {n: 1.0 for n in ("water", "power", "road") if n not in (x, y)}
+    da = archive[variable].sel(fixed)
+    units = da.attrs.get("units", "")
+    maps = []
+    for t in da["building_type"].values:
+        sub = da.sel(building_type=t).transpose(y, x)
+        maps.append(hv.HeatMap((sub[x].values, sub[y].values, sub.values), kdims=[x, y],
+                               vdims=[variable]).opts(
+            title=str(t), colorbar=True, cmap="viridis", show_values=False, axiswise=True,
+            framewise=True, xticks=[0, 0.5, 1], yticks=[0, 0.5, 1], backend="matplotlib"))
+    where = ", ".join(f"{k} = {v:g}" for k, v in fixed.items())
+    return hv.Layout(maps).cols(3).opts(
+        title=f"archived {variable} [{units}] by type ({where}; each map its own scale)",
+        sublabel_format="", hspace=0.6, vspace=0.4, shared_axes=False, backend="matplotlib")
