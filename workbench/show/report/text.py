@@ -1,92 +1,18 @@
-"""Plain-language summary of a run's indexes for policy makers (METHOD §4, §8; stage 07).
-
-Every table here is written for reading: one row per quantity (in words, with its units), one
-column per strategy — narrow enough for a page — and every number formatted by
-:mod:`workbench.show.formatting` (money in EUR k / M / bn with 3 significant figures, counts as
-integers). A loss integrated up to a horizon at which losses still accrue is a *lower bound*,
-marked "≥" in the tables and "at least" in the text.
-"""
+"""The report's sentences: the scenario and the city in words, what each strategy stands for, the
+policy summary, the data-quality note, captions; a lower bound is said "at least"."""
 
 from __future__ import annotations
 
-import hashlib
-import html
 import math
-import re
 
-from .formatting import money, money_scale, number, short_paths, significant, unit_text
-import pandas as pd
 import yaml
-import numpy as np
 
-__all__ = ["policy_summary", "indexes_table", "horizon_table", "functionality_table",
-           "uncertainty_table", "uncertainty_summary", "lower_bound_note", "parameters_text",
-           "is_lower_bound", "readable", "readable_table", "breakable", "sweep_table",
-           "recovery_caption", "text_table", "indexes_text", "data_quality_note", "scenario_sentence",
-           "strategies_paragraph", "first_screen", "STRATEGY_MEANINGS", "HORIZON_KEYS",
-           "INDEX_KEYS", "LABELS"]
+from ..formatting import money, number, short_paths, significant
+from .tables import CUT_OFF, indexes_table, is_lower_bound
 
-#: The headline indexes of ``summary.json``, in the order the report shows them.
-INDEX_KEYS = ("economic_loss", "ep_loss", "repair_cost", "service_loss_person_days",
-              "economic_loss_per_m2", "service_loss_per_m2", "recovery_days_95",
-              "functionality_72h")
-
-#: The keys of ``summary.json`` that say what the horizon leaves open.
-HORIZON_KEYS = ("recovered_100", "unrestored_buildings", "unrestored_floor_area_m2",
-                "unrestored_components", "displaced_at_horizon", "ep_loss_per_day_at_horizon",
-                "service_loss_per_day_at_horizon")
-
-#: Each key of ``summary.json``'s strategies in words.
-LABELS = {
-    "economic_loss": "Total economic loss",
-    "ep_loss": "of which lost economic productivity",
-    "repair_cost": "of which direct repair cost",
-    "service_loss_person_days": "Service-capacity loss",
-    "economic_loss_per_m2": "Economic loss per m² of floor area",
-    "service_loss_per_m2": "Service-capacity loss per m² of floor area",
-    "recovery_days_90": "Days to 90 % functionality",
-    "recovery_days_95": "Days to 95 % functionality",
-    "recovery_days_100": "Days to full functionality",
-    "functionality_72h": "Functionality at 72 hours",
-    "recovered_90": "90 % recovered within the horizon",
-    "recovered_95": "95 % recovered within the horizon",
-    "recovered_100": "Fully recovered within the horizon",
-    "unrestored_buildings": "Buildings unrestored at the horizon",
-    "unrestored_floor_area_m2": "Floor area unrestored at the horizon",
-    "unrestored_components": "Network components unrestored at the horizon",
-    "displaced_at_horizon": "Residents displaced at the horizon",
-    "ep_loss_per_day_at_horizon": "Economic productivity lost per day at the horizon",
-    "service_loss_per_day_at_horizon": "Service-capacity loss per day at the horizon",
-}
-
-#: Losses integrated over the horizon, and the per-day loss at the horizon that makes each a
-#: lower bound when it is positive.
-_CUT_OFF = {"economic_loss": "ep_loss_per_day_at_horizon",
-            "ep_loss": "ep_loss_per_day_at_horizon",
-            "economic_loss_per_m2": "ep_loss_per_day_at_horizon",
-            "service_loss_person_days": "service_loss_per_day_at_horizon",
-            "service_loss_per_m2": "service_loss_per_day_at_horizon"}
-_SCALED_MONEY = {"EUR", "EUR/day"}
-
-
-def is_lower_bound(values: dict, key: str) -> bool:
-    """Whether the loss ``key`` of one strategy's ``values`` is cut off at the horizon: losses
-    still accrue there, so the total over the horizon is a lower bound.
-
-    Examples
-    --------
-    >>> v = {"ep_loss_per_day_at_horizon": 10.0, "service_loss_per_day_at_horizon": 0.0}
-    >>> is_lower_bound(v, "economic_loss"), is_lower_bound(v, "service_loss_person_days")
-    (True, False)
-    >>> is_lower_bound({"recovered_100": False}, "economic_loss")  # no per-day figure: the flag
-    True
-    """
-    per_day = _CUT_OFF.get(key)
-    if per_day is None:
-        return False
-    if per_day in values:
-        return bool((values.get(per_day) or 0) > 0)
-    return values.get("recovered_100") is False
+__all__ = ["indexes_text", "lower_bound_note", "STRATEGY_MEANINGS", "scenario_sentence",
+           "strategies_paragraph", "first_screen", "data_quality_note", "policy_summary",
+           "uncertainty_summary", "parameters_text", "recovery_caption"]
 
 
 def _plural(count, one: str, many: str | None = None) -> str:
@@ -97,57 +23,6 @@ def _plural(count, one: str, many: str | None = None) -> str:
 def _horizon(summary: dict) -> str:
     days = summary.get("horizon_days")
     return f"the {days:,.0f}-day horizon" if days is not None else "the simulated horizon"
-
-
-def _row(key: str, units: str, strategies: dict) -> tuple[str, list[str]]:
-    """Units text and the cells of one row; money rows share one scale."""
-    values = [v.get(key) for v in strategies.values()]
-    if units in _SCALED_MONEY:
-        factor, suffix = money_scale(values)
-        unit = "EUR" + (f" {suffix}" if suffix else "") + units[3:]
-        cells = ["–" if x is None else significant(x / factor) for x in values]
-    else:
-        unit = unit_text(units)
-        cells = [number(x) for x in values]
-    if key.startswith("recovery_days"):
-        cells = [("not within horizon" if x is None else c) for x, c in zip(values, cells)]
-    cells = [("≥ " + c if is_lower_bound(v, key) and c not in ("–",) else c)
-             for v, c in zip(strategies.values(), cells)]
-    return unit, cells
-
-
-def _table(summary: dict, keys):
-    units = summary.get("units", {})
-    strategies = summary["strategies"]
-    rows, unit_col = {}, []
-    for key in keys:
-        if not any(key in v for v in strategies.values()):
-            continue
-        unit, cells = _row(key, units.get(key, ""), strategies)
-        rows[LABELS.get(key, key.replace("_", " "))] = cells
-        unit_col.append(unit)
-    table = pd.DataFrame.from_dict(rows, orient="index", columns=list(strategies))
-    table.insert(0, "units", unit_col)
-    return table
-
-
-def indexes_table(summary: dict, keys=INDEX_KEYS):
-    """The indexes of ``summary.json`` as a table for reading: one row per index in words, its
-    units, one column per strategy; "≥" marks a loss cut off at the horizon (a lower bound).
-
-    Examples
-    --------
-    >>> s = {"units": {"economic_loss": "EUR", "recovery_days_95": "days"},
-    ...      "strategies": {"rigid": {"economic_loss": 3081082470.899019, "recovery_days_95": None,
-    ...                               "ep_loss_per_day_at_horizon": 5.0},
-    ...                     "flexible": {"economic_loss": 2.0e9, "recovery_days_95": 41.0,
-    ...                                  "ep_loss_per_day_at_horizon": 0.0}}}
-    >>> indexes_table(s).to_dict("index")["Total economic loss"]
-    {'units': 'EUR bn', 'rigid': '≥ 3.08', 'flexible': '2.00'}
-    >>> indexes_table(s).loc["Days to 95 % functionality"].tolist()
-    ['days', 'not within horizon', '41']
-    """
-    return _table(summary, keys)
 
 
 def indexes_text(summary: dict) -> str:
@@ -170,20 +45,6 @@ def indexes_text(summary: dict) -> str:
     return text
 
 
-def horizon_table(summary: dict):
-    """What each strategy leaves open at the horizon and the loss still accruing per day
-    (:data:`HORIZON_KEYS`), one row each in words with its units, one column per strategy.
-
-    Examples
-    --------
-    >>> s = {"units": {"unrestored_buildings": "buildings"}, "strategies": {"rigid":
-    ...      {"recovered_100": False, "unrestored_buildings": 3.0}}}
-    >>> horizon_table(s).to_dict("index")
-    {'Fully recovered within the horizon': {'units': '', 'rigid': 'no'}, 'Buildings unrestored at the horizon': {'units': 'buildings', 'rigid': '3'}}
-    """
-    return _table(summary, HORIZON_KEYS)
-
-
 def lower_bound_note(summary: dict) -> str:
     """A sentence saying which totals are lower bounds (losses still accrue at the horizon),
     or ``""`` when none is.
@@ -196,7 +57,7 @@ def lower_bound_note(summary: dict) -> str:
     ''
     """
     cut = [s for s, v in summary["strategies"].items()
-           if any(is_lower_bound(v, k) for k in _CUT_OFF)]
+           if any(is_lower_bound(v, k) for k in CUT_OFF)]
     if not cut:
         return ""
     names = _join([f"**{s}**" for s in cut])
@@ -276,6 +137,8 @@ def first_screen(params: dict, summary: dict) -> str:
 
 #: Building fields by the words a reader knows them by (the rest: underscores as spaces).
 _FIELD_WORDS = {"stories": "storeys", "shelter_capable": "shelter capability"}
+
+
 #: How each kind of value that is not data is said.
 _NOT_DATA = {"constant": "a constant default", "synthetic": "generated (synthetic)",
              "imputed": "estimated from other fields (imputed)"}
@@ -459,87 +322,6 @@ def policy_summary(summary: dict) -> str:
     return "\n".join(lines)
 
 
-def functionality_table(summary: dict):
-    """Economic and service loss by strategy under the lookup tables and the trained tables,
-    side by side (``summary.json``'s ``functionality.comparison``); ``None`` without it.
-
-    Examples
-    --------
-    >>> s = {"functionality": {"used": "table", "comparison": {
-    ...     "table": {"rigid": {"economic_loss": 2.0e9, "service_loss_person_days": 10.0}},
-    ...     "trained": {"rigid": {"economic_loss": 1.5e9, "service_loss_person_days": 12.0}}}}}
-    >>> functionality_table(s).to_dict("index")["Economic loss, trained ÷ table"]
-    {'units': '–', 'rigid': '0.750'}
-    """
-    comparison = summary.get("functionality", {}).get("comparison")
-    if not comparison or not {"table", "trained"} <= set(comparison):
-        return None
-    table, trained = comparison["table"], comparison["trained"]
-    strategies = list(table)
-    money_values = [v["economic_loss"] for c in (table, trained) for v in c.values()]
-    factor, suffix = money_scale(money_values)
-    unit = "EUR" + (f" {suffix}" if suffix else "")
-
-    def ratio(key, s):
-        t = table[s][key]
-        return significant(trained[s][key] / t) if t else "–"
-
-    rows = {
-        "Economic loss, lookup tables": [unit] + [significant(table[s]["economic_loss"] / factor)
-                                                  for s in strategies],
-        "Economic loss, trained tables": [unit] + [significant(trained[s]["economic_loss"] / factor)
-                                                   for s in strategies],
-        "Economic loss, trained ÷ table": ["–"] + [ratio("economic_loss", s) for s in strategies],
-        "Service loss, lookup tables": ["person-days"] + [
-            number(table[s]["service_loss_person_days"]) for s in strategies],
-        "Service loss, trained tables": ["person-days"] + [
-            number(trained[s]["service_loss_person_days"]) for s in strategies],
-        "Service loss, trained ÷ table": ["–"] + [ratio("service_loss_person_days", s)
-                                                  for s in strategies],
-    }
-    out = pd.DataFrame.from_dict(rows, orient="index", columns=["units", *strategies])
-    return out
-
-
-_INDEX_WORDS = {"economic_loss": "Economic loss", "service_loss_person_days": "Service loss"}
-_INDEX_UNITS = {"economic_loss": "EUR", "service_loss_person_days": "person-days"}
-
-
-def uncertainty_table(uncertainty: dict):
-    """Per index, its ensemble mean and 5–95 % range and the posterior P(best), one column per
-    strategy (``uncertainty.json`` of stage 05).
-
-    Examples
-    --------
-    >>> u = {"strategies": {"a": {"economic_loss": {"mean": 2e9, "p05": 1e9, "p95": 3e9}}},
-    ...      "best": {"economic_loss": {"p_best_by_strategy": {"a": 1.0}}}}
-    >>> uncertainty_table(u).to_dict("index")
-    {'Economic loss, mean': {'units': 'EUR bn', 'a': '2.00'}, 'Economic loss, 5–95 %': {'units': 'EUR bn', 'a': '1.00 – 3.00'}, 'Economic loss, P(best)': {'units': '–', 'a': '1.00'}}
-    """
-    strategies = list(uncertainty["strategies"])
-    indexes = list(dict.fromkeys(k for f in uncertainty["strategies"].values() for k in f))
-    rows = {}
-    for index in indexes:
-        facts = [uncertainty["strategies"][s].get(index) for s in strategies]
-        word = _INDEX_WORDS.get(index, index.replace("_", " "))
-        units = _INDEX_UNITS.get(index, "")
-        if units == "EUR":
-            factor, suffix = money_scale([f["p95"] for f in facts if f])
-            unit, fmt = "EUR" + (f" {suffix}" if suffix else ""), (lambda x: significant(x / factor))
-        else:
-            unit, fmt = units, number
-        rows[f"{word}, mean"] = [unit] + [fmt(f["mean"]) if f else "–" for f in facts]
-        rows[f"{word}, 5–95 %"] = [unit] + [f"{fmt(f['p05'])} – {fmt(f['p95'])}" if f else "–"
-                                            for f in facts]
-        best = uncertainty.get("best", {}).get(index)
-        if best is not None:
-            p = best["p_best_by_strategy"]
-            rows[f"{word}, P(best)"] = ["–"] + [f"{p[s]:.2f}" if p.get(s) is not None else "–"
-                                                for s in strategies]
-    out = pd.DataFrame.from_dict(rows, orient="index", columns=["units", *strategies])
-    return out
-
-
 def uncertainty_summary(uncertainty: dict) -> str:
     """"Best strategy, and how sure" in Markdown, with the number of members (and a word on
     raising it when they are few).
@@ -576,61 +358,6 @@ def parameters_text(params: dict) -> str:
     return yaml.safe_dump(short_paths(params), sort_keys=False, allow_unicode=True)
 
 
-def readable(frame):
-    """Any table with every number formatted for reading (:func:`workbench.show.formatting.number`:
-    counts as integers, 3 significant figures, thousands separators; NaN as "–").
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> readable(pd.DataFrame({"none": [13.0, 2.0], "p": [0.0123456, float("nan")]})).to_dict("list")
-    {'none': ['13', '2'], 'p': ['0.0123', '–']}
-    """
-
-    def cell(v):
-        if isinstance(v, (bool, np.bool_)):
-            return number(bool(v))
-        if isinstance(v, (int, float, np.integer, np.floating)):
-            return "–" if v != v else number(float(v))
-        return v
-    out = frame.copy()
-    for col in out.columns:
-        out[col] = [cell(v) for v in out[col]]
-    return out
-
-
-def sweep_table(sweep, x: str):
-    """A sweep of one constraint (``crew_sweep``, ``constraint_sweep``) for reading: per value
-    of ``x`` and strategy the total economic loss, the service-capacity loss and the days to 95 %
-    ("≥" where losses still accrue at the horizon).
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> t = pd.DataFrame({"crews": [2, 4], "strategy": ["rigid", "rigid"],
-    ...                   "economic_loss": [3.2e9, 2.9e9], "service_loss_person_days": [10.5, 8.0],
-    ...                   "recovery_days_95": [float("nan"), 40.0],
-    ...                   "ep_loss_per_day_at_horizon": [1.0, 0.0]})
-    >>> sweep_table(t, "crews").to_dict("records")[0]
-    {'crews': '2', 'strategy': 'rigid', 'economic loss [EUR bn]': '≥ 3.20', 'service loss [person-days]': '10.5', 'days to 95 %': 'not within horizon'}
-    """
-    factor, suffix = money_scale(sweep["economic_loss"].tolist())
-    rows = []
-    for _, r in sweep.iterrows():
-        v = r.to_dict()
-        days = v.get("recovery_days_95")
-        bound_e = "≥ " if is_lower_bound(v, "economic_loss") else ""
-        bound_s = "≥ " if is_lower_bound(v, "service_loss_person_days") else ""
-        rows.append({x: "to completion" if v[x] == float("inf") else number(float(v[x])),
-                     "strategy": v["strategy"],
-                     f"economic loss [EUR{' ' + suffix if suffix else ''}]":
-                         bound_e + significant(v["economic_loss"] / factor),
-                     "service loss [person-days]": bound_s + number(v["service_loss_person_days"]),
-                     "days to 95 %": ("not within horizon" if days is None or days != days
-                                      else number(days))})
-    return pd.DataFrame(rows)
-
-
 def recovery_caption(summary: dict, commitment: bool = False) -> str:
     """The caption of the report's recovery figure (Zhou et al. 2025, Fig. 1(b) layout): what
     each panel shows, the city, the realisations and the horizon.
@@ -654,79 +381,3 @@ def recovery_caption(summary: dict, commitment: bool = False) -> str:
         text += ("; (C) total economic loss of the semiflexible strategy against the commitment "
                  "period of its crews")
     return text + "."
-
-
-#: Where a name may wrap on a page: after ``_`` and ``/``, and after a ``.`` that joins two
-#: words (``workbench.hazard.fragility``, not ``0.5``).
-_JOINTS = re.compile(r"([_/])(?=[^\s<])|(\.)(?=[A-Za-z])")
-#: A formatted number (:func:`workbench.show.formatting.number`, money, "≥ " lower bounds).
-_NUMBER = re.compile(r"^(≥ |&gt;|&lt;|≤ )?[-−+]?[\d.,\u202f ]*\d(e[-+]\d+)?( ?%)?$")
-
-
-def breakable(value) -> str:
-    """A cell's text as HTML: escaped, with a break opportunity (``<wbr>``, which copying
-    leaves out) at each joint of a name, so that ``shelter_area_per_person_m2`` or
-    ``data/hazus_repair.csv`` wraps in a narrow column instead of pushing the table off the page.
-
-    >>> breakable("shelter_area_per_m2 <b>")
-    'shelter_<wbr>area_<wbr>per_<wbr>m2 &lt;b&gt;'
-    >>> breakable("workbench.hazard.fragility 0.5")
-    'workbench.<wbr>hazard.<wbr>fragility 0.5'
-    >>> breakable("1.15e-25")
-    '<span style="white-space: nowrap">1.15e-25</span>'
-    """
-    text = html.escape(str(value))
-    if _NUMBER.match(text):   # a number stays whole ("1.15e-25" would wrap after its "-")
-        return f'<span style="white-space: nowrap">{text}</span>'
-    return _JOINTS.sub(lambda m: (m.group(1) or m.group(2)) + "<wbr>", text)
-
-
-def _page_styler(frame, *, hide_index: bool = False):
-    """``frame`` as a Styler for a page: every cell and label escaped and :func:`breakable`;
-    element ids from the table's content (the same table, the same HTML bytes)."""
-    from pandas.io.formats.style import Styler
-
-    uuid = "T" + hashlib.sha256(frame.to_csv().encode()).hexdigest()[:10]
-    if not hide_index and any(n is not None for n in frame.index.names):
-        # the index names are shown as given: escaped here, with their joints (a new frame:
-        # the caller's index keeps its names)
-        frame = frame.rename_axis(index=[None if n is None else breakable(n)
-                                         for n in frame.index.names])
-    styler = Styler(frame, uuid=uuid, cell_ids=False).format(breakable, na_rep="–")
-    styler = styler.format_index(breakable, axis=1)
-    default_rows = isinstance(frame.index, pd.RangeIndex) and frame.index.name is None
-    if hide_index or default_rows:   # row numbers 0, 1, 2, … say nothing to a reader
-        return styler.hide(axis="index")
-    return styler.format_index(breakable, axis=0)
-
-
-def readable_table(frame):
-    """:func:`readable` for a page: the same strings as a ``Styler`` whose names wrap at their
-    joints (:func:`breakable`), so that wide tables of a stage (12 columns of test results)
-    fit the page's width.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> html = readable_table(pd.DataFrame({"effect_size": [0.1234567]})).to_html()
-    >>> "effect_<wbr>size" in html and "0.123" in html and "0.12345" not in html
-    True
-    """
-    return _page_styler(readable(frame))
-
-
-def text_table(frame):
-    """A table of words (e.g. :func:`workbench.core.assumptions.assumptions_table`) for a page: every
-    cell in full (no "…" cut), escaped, left-aligned, names wrapping at their joints
-    (:func:`breakable`), without the row numbers — a pandas ``Styler``.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> html = text_table(pd.DataFrame({"source": ["x" * 80]})).to_html()
-    >>> "x" * 80 in html and "text-align: left" in html
-    True
-    """
-    return (_page_styler(frame, hide_index=True)
-            .set_properties(**{"text-align": "left", "vertical-align": "top"})
-            .set_table_styles([{"selector": "th", "props": [("text-align", "left")]}]))
