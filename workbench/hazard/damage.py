@@ -43,17 +43,19 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 import xarray as xr
+from scipy.stats import truncnorm
 
 from ..core import assumptions as _assumptions
 from ..core.dims import BUILDING, COMPONENT, DAMAGE_STATES, REALIZATION
 from ..core.errors import InputError
 from .fragility import (building_consequences, building_fragility, pipe_break_share,
-                        component_consequences, component_fragility, exceedance_probability,
+                        component_consequences, component_fragility,
+                        component_restoration_spread, exceedance_probability,
                         pipe_repair_rate, replacement_cost, seismic_design_zone)
 from .ground_motion import Earthquake, earthquake_intensity
 
 __all__ = ["sample_damage", "DamageSampler", "damage_probabilities", "damage_table",
-           "DAMAGE_STATE"]
+           "restoration_factor", "DAMAGE_STATE"]
 
 #: Dim of :func:`damage_probabilities`: damage states 1..4 (slight … complete).
 DAMAGE_STATE = "damage_state"
@@ -310,6 +312,7 @@ class DamageSampler:
         self.zone = seismic_design_zone(buildings, design_code)
         self._frag = component_fragility(components)
         self._c_tables = component_consequences(components, fragility=self._frag)
+        self._c_spread = component_restoration_spread(components, fragility=self._frag)
         self._curves = building_fragility(buildings, design_code=self.zone)
         ratio, self._b_days = building_consequences(buildings)
         self._b_cost = ratio * replacement_cost(buildings, replacement_cost_per_m2)[:, None]
@@ -373,6 +376,13 @@ def _draw(sampler: DamageSampler, buildings, components, intensity, realizations
                                      (total > 0).astype(float))
         c_cost[:, pipes] = share_of_full * full_cost[pipes]
 
+    # lifeline restoration with the spread of its Hazus restoration function: the effort of a
+    # damaged component is its class's mean effort for the state × a factor ~ N(1, σ/mean)
+    # truncated at 0 (Hazus restoration functions are normal; a time is never negative); drawn
+    # after every other draw, so the damage states are those of the same seed without it, and
+    # shared by every strategy run on this realisation (common random numbers)
+    u = rng.random((realizations, m))
+    c_days = c_days * restoration_factor(u, sampler._c_spread.ravel()[flat_c])
     for kind, states, effort, ids in (("building", ds_b, b_days, buildings[BUILDING].values),
                                       ("component", ds_c, c_days, components[COMPONENT].values)):
         _require_effort(kind, states, effort, ids)
@@ -409,13 +419,34 @@ def _draw(sampler: DamageSampler, buildings, components, intensity, realizations
                             "power, Hazus 6.1 pipe repair rate; see workbench.hazard.fragility",
                "component_repair": "Hazus restoration class by damage state "
                                    "(data/hazus_lifeline_restoration.csv, days an unverified "
-                                   "assumption) scaling own repair_days/repair_cost"})
+                                   "assumption) scaling own repair_days/repair_cost; effort "
+                                   "drawn per component from the class's restoration "
+                                   "function (normal, mean and sigma, truncated at 0)"})
     units = {"building_repair_days": "crew-days", "component_repair_days": "crew-days",
              "building_repair_cost": currency, "component_repair_cost": currency,
              "building_pga": "g", "component_pga": "g", "building_pgv": "cm/s",
              "component_pgv": "cm/s", "component_repairs": "repairs"}
     for name, unit in units.items():
         out[name].attrs["units"] = unit
+    return out
+
+
+def restoration_factor(u: np.ndarray, cv: np.ndarray) -> np.ndarray:
+    """The factor on a mean restoration effort at uniform ``u`` of a normal restoration
+    function with coefficient of variation ``cv`` truncated at 0 (:func:`scipy.stats.truncnorm`);
+    1 where ``cv`` is 0.
+
+    Examples
+    --------
+    >>> restoration_factor(np.array([0.5, 0.5, 0.975]), np.array([0.0, 0.2, 0.2])).round(3)
+    array([1.   , 1.   , 1.392])
+    """
+    u = np.clip(u, 1e-12, 1 - 1e-12)
+    out = np.ones_like(u, dtype=float)
+    spread = cv > 0
+    if spread.any():
+        scale = cv[spread]
+        out[spread] = truncnorm.ppf(u[spread], -1.0 / scale, np.inf, loc=1.0, scale=scale)
     return out
 
 

@@ -96,7 +96,7 @@ __all__ = [
     "SEISMIC_DESIGN_ZONE_ATTR", "DEFAULT_SEISMIC_DESIGN_ZONE", "OCCUPANCY_OF_TYPE",
     "COMPONENT_MODELS", "COMPONENT_RESTORATION",
     "building_fragility_table", "repair_table", "lifeline_fragility_table", "pipe_repair_table",
-    "lifeline_restoration_table", "structure_types", "seismic_design_zone", "design_zone_key",
+    "lifeline_restoration_table", "component_restoration_spread", "structure_types", "seismic_design_zone", "design_zone_key",
     "code_level",
     "building_fragility", "exceedance_probability", "pipe_repair_rate", "pipe_break_share",
     "building_consequences", "replacement_cost", "component_fragility", "component_consequences",
@@ -722,3 +722,36 @@ def component_consequences(components, *, fragility: Mapping | None = None
         days[sel, 1:] = full_days[:, None] * (mean / mean[-1])[None, :]
         cost[sel, 1:] = full_cost[:, None] * ratio[None, :]
     return days, cost
+
+
+def component_restoration_spread(components, *, fragility: Mapping | None = None) -> np.ndarray:
+    """Coefficient of variation (σ / mean) of every component's restoration time by damage
+    state 0–4: the Hazus restoration function of its class (``sigma_days_dsk / mean_days_dsk``
+    of ``data/hazus_lifeline_restoration.csv``); 0 for DS 0, for pipes (their effort is drawn
+    per repair, :func:`workbench.hazard.damage.sample_damage`) and for kinds without a
+    fragility.
+
+    Examples
+    --------
+    >>> import xarray as xr
+    >>> comps = xr.Dataset({"network": ("component", ["power", "water"]),
+    ...                     "kind": ("component", ["substation", "junction"])})
+    >>> component_restoration_spread(comps).round(2).tolist()
+    [[0.0, 0.5, 0.5, 0.5, 0.5], [0.0, 0.0, 0.0, 0.0, 0.0]]
+    """
+    components = getattr(components, "components", components)
+    frag = component_fragility(components) if fragility is None else fragility
+    networks = np.asarray(components["network"].values).astype(str)
+    kinds = np.asarray(components["kind"].values).astype(str)
+    table = _restoration().set_index("restoration_class")
+    cv = np.zeros((len(kinds), 5))
+    lognormal = np.isfinite(frag["median"][:, 0])
+    for net, kind in sorted(set(zip(networks[lognormal].tolist(), kinds[lognormal].tolist()))):
+        name = COMPONENT_RESTORATION.get((net, kind))
+        if name not in table.index:
+            continue                    # component_consequences names the missing class
+        row = table.loc[name]
+        mean = row[[f"mean_days_ds{k}" for k in range(1, 5)]].to_numpy(float)
+        sigma = row[[f"sigma_days_ds{k}" for k in range(1, 5)]].to_numpy(float)
+        cv[(networks == net) & (kinds == kind), 1:] = sigma / mean
+    return cv
