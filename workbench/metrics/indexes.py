@@ -38,13 +38,14 @@ from ..core.dims import REALIZATION, STRATEGY, TIME
 from ..core.errors import InputError
 
 __all__ = ["ep_loss", "repair_cost", "economic_loss", "service_loss", "functionality_curve",
-           "recovery_time", "functionality_at", "summary_indexes", "SUMMARY_KEYS", "RULES"]
+           "recovery_time", "functionality_at", "summary_indexes", "displaced_person_days", "SUMMARY_KEYS", "RULES"]
 
 #: Integration rules accepted by the loss functions.
 RULES = ("left", "trapezoid")
 #: Keys of each strategy's entry in :func:`summary_indexes`.
 SUMMARY_KEYS = ("economic_loss", "ep_loss", "repair_cost", "service_loss_person_days",
-                "economic_loss_per_m2", "service_loss_per_m2", "recovery_days_90",
+                "economic_loss_per_m2", "service_loss_per_m2", "displaced_person_days",
+                "sheltered_person_days", "recovery_days_90",
                 "recovery_days_95", "recovery_days_100", "recovered_90", "recovered_95",
                 "recovered_100", "functionality_72h", "unrestored_buildings",
                 "unrestored_floor_area_m2", "unrestored_components", "displaced_at_horizon",
@@ -91,6 +92,28 @@ def service_loss(recovery: xr.Dataset, *, dim: str = TIME, rule: str = "left") -
     gap = (recovery["demand"] - recovery["sc"]).clip(min=0.0)
     return (_integrate(gap, dim, rule) / 2.0).rename("service_loss").assign_attrs(
         units="person-days")
+
+
+def displaced_person_days(recovery: xr.Dataset, variable: str = "displaced", *,
+                          dim: str = TIME, rule: str = "left") -> xr.DataArray:
+    """Cumulative person-days away from home ``∫ displaced(t) dt`` [person-days], per strategy
+    (``variable="sheltered"``: of them, in a public shelter). A count of people, not a
+    valuation: a resident in a shelter counts as much as one without, whatever the service
+    index makes of them; 0 where the recovery has no ``displaced`` curve.
+
+    Examples
+    --------
+    Two residents away from home for 3 days, one of them sheltered:
+
+    >>> rec = xr.Dataset({"displaced": ("time", [2.0, 2.0, 2.0, 0.0]),
+    ...                   "sheltered": ("time", [1.0, 1.0, 1.0, 0.0])}, coords={"time": [0, 1, 2, 3]})
+    >>> float(displaced_person_days(rec)), float(displaced_person_days(rec, "sheltered"))
+    (6.0, 3.0)
+    """
+    if variable not in recovery:
+        return xr.zeros_like(recovery["ep"].isel({dim: 0}), dtype=float).rename(variable)
+    return _integrate(recovery[variable], dim, rule).rename(f"{variable}_person_days") \
+        .assign_attrs(units="person-days")
 
 
 def repair_cost(damage: xr.Dataset) -> float:
@@ -254,6 +277,8 @@ def summary_indexes(recovery: xr.Dataset, city: City, damage: xr.Dataset | None 
     # per strategy by position, on the numpy values (the same numbers as selecting by label)
     n = recovery.sizes[STRATEGY]
     ep_s, sl_s = _by_strategy(ep, n), _by_strategy(sl, n)
+    away = {k: _by_strategy(displaced_person_days(recovery, k, rule=rule), n)
+            for k in ("displaced", "sheltered")}
     times_s = {p: _by_strategy(da, n) for p, da in times.items()}
     f72_s = _by_strategy(f72, n) if f72 is not None else None
     area = np.asarray(city.buildings["floor_area"].values, dtype=float)
@@ -266,6 +291,8 @@ def summary_indexes(recovery: xr.Dataset, city: City, damage: xr.Dataset | None 
                "repair_cost": cost, "service_loss_person_days": float(sl_s[i])}
         row["economic_loss_per_m2"] = row["economic_loss"] / floor_area
         row["service_loss_per_m2"] = row["service_loss_person_days"] / floor_area
+        row["displaced_person_days"] = float(away["displaced"][i])
+        row["sheltered_person_days"] = float(away["sheltered"][i])
         for p, values in times_s.items():
             day = float(values[i])
             row[f"recovery_days_{p}"] = day if math.isfinite(day) else None

@@ -457,8 +457,8 @@ def simulate_agents(city: City, system, damage: xr.Dataset, recovery: xr.Dataset
         state) [persons] — by home district —
         ``present`` (time, district) [persons in the district], ``businesses`` (time,
         business_state) [businesses], ``ep`` [EUR/day], ``sc``, ``demand`` [person-units],
-        ``ep_functionality``, ``sc_functionality`` [-], ``displaced`` [persons not at home] on
-        (time), ``supply_need`` (time, building) [persons needing emergency supplies there: in
+        ``ep_functionality``, ``sc_functionality`` [-], ``displaced`` [persons not at home] and
+        ``sheltered`` [of them, in a public shelter] on (time), ``supply_need`` (time, building) [persons needing emergency supplies there: in
         shelters, unsheltered near home, at home without water], and the recovery's
         ``building_restored_day``, ``component_restored_day`` [day]. ``attrs``: ``enabled``,
         ``seed``, ``ep0``, ``repair_cost``, the settings, ``units``. It reads like the recovery
@@ -535,7 +535,7 @@ def simulate_agents(city: City, system, damage: xr.Dataset, recovery: xr.Dataset
 
 _UNITS = {"households": "households", "households_by_district": "households",
           "persons": "persons", "persons_by_district": "persons",
-          "present": "persons", "displaced": "persons", "building_restored_day": "day",
+          "present": "persons", "displaced": "persons", "sheltered": "persons", "building_restored_day": "day",
           "component_restored_day": "day", "businesses": "businesses", "ep": "EUR/day",
           "sc": "person-units", "demand": "person-units", "ep_functionality": "1",
           "sc_functionality": "1", "supply_need": "persons"}
@@ -918,12 +918,13 @@ def _dataset(st: _Static, line: _Timeline, run: dict, recovery: xr.Dataset) -> x
                                             where=demand > 0).clip(max=1.0)
     if "displaced" not in run:
         run["displaced"] = run["persons"][:, 1:].sum(axis=1)
+    run["sheltered"] = run["persons"][:, STATES.index("shelter")]
     dims = {"households": (TIME, STATE), "persons": (TIME, STATE),
             "households_by_district": (TIME, DISTRICT, STATE),
             "persons_by_district": (TIME, DISTRICT, STATE), "present": (TIME, DISTRICT),
             "businesses": (TIME, BUSINESS_STATE), "ep": (TIME,), "sc": (TIME,),
             "ep_functionality": (TIME,), "sc_functionality": (TIME,), "displaced": (TIME,),
-            "supply_need": (TIME, BUILDING)}
+            "sheltered": (TIME,), "supply_need": (TIME, BUILDING)}
     data = {k: (d, run[k], {"units": _UNITS[k]}) for k, d in dims.items()}
     data["demand"] = ((TIME,), demand, {"units": "person-units"})
     coords = {TIME: recovery[TIME].values, STATE: list(STATES), DISTRICT: st.district_names,

@@ -77,6 +77,7 @@ _TABLE = (("economic_loss", "Economic loss", "EUR bn", 1e9, 3),
           ("ep_loss", "EP loss", "EUR bn", 1e9, 3),
           ("repair_cost", "Repair cost", "EUR bn", 1e9, 3),
           ("service_loss_person_days", "Service loss", "k person-days", 1e3, 1),
+          ("displaced_person_days", "Displaced", "k person-days", 1e3, 1),
           ("recovery_days_95", "95 % functionality back", "day", 1, 0),
           ("functionality_72h", "Functionality at 72 h", "–", 1, 3),
           ("unrestored_buildings", "Buildings not restored at horizon", "buildings", 1, 0))

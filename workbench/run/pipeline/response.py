@@ -35,7 +35,8 @@ __all__ = ["ResponseResult", "response_stage", "write_response",
 
 RESPONSE_JSON = "response.json"
 #: Indexes compared with and without agents.
-_COMPARED = ("economic_loss", "service_loss_person_days", "functionality_72h", "recovery_days_95")
+_COMPARED = ("economic_loss", "service_loss_person_days", "displaced_person_days",
+             "functionality_72h", "recovery_days_95")
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,11 @@ def comparison_table(summary: dict):
         for key, label, unit in (("economic_loss", "Total economic loss", "EUR"),
                                  ("service_loss_person_days", "Service-capacity loss",
                                   "person-days"),
+                                 ("displaced_person_days", "Displaced person-days",
+                                  "person-days"),
                                  ("functionality_72h", "Functionality at 72 hours", "–")):
+            if key not in v:           # a response.json written before this index existed
+                continue
             a, b = v[key]["recovery"], v[key]["agents"]
             show = (lambda x: money(x)) if unit == "EUR" else (
                 (lambda x: f"{x:,.0f}") if unit == "person-days" else (lambda x: f"{x:.3f}"))

@@ -24,6 +24,10 @@ DEFINITIONS = {
                                 "shared among those it hosts); one unhoused, unserved resident "
                                 "costs one person-day per day, so the index is at most "
                                 "residents x horizon",
+    "displaced_person_days": "integral over the horizon of the residents not living at home "
+                             "(sheltered or not); a count, valued nowhere: the third index beside "
+                             "the economic and service losses. sheltered_person_days: of them, "
+                             "in a public shelter",
     "population": "residents: the buildings' population field, else the occupancy of residential "
                   "buildings; workplaces count in EP, not in the service index",
     "recovery_days_95": "first day the city functionality F = (EP/EP0 + min(1, SC/demand)) / 2 "
@@ -35,7 +39,8 @@ DEFINITIONS = {
 #: The units of the per-strategy values of ``summary.json``.
 UNITS = {"economic_loss": "EUR", "ep_loss": "EUR", "repair_cost": "EUR",
          "service_loss_person_days": "person-days", "economic_loss_per_m2": "EUR/m2",
-         "service_loss_per_m2": "person-days/m2", "recovery_days_95": "days",
+         "service_loss_per_m2": "person-days/m2", "displaced_person_days": "person-days",
+         "sheltered_person_days": "person-days", "recovery_days_95": "days",
          "functionality_72h": "fraction of pre-event functionality",
          "unrestored_buildings": "buildings", "unrestored_floor_area_m2": "m2",
          "unrestored_components": "components", "displaced_at_horizon": "persons",

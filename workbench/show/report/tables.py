@@ -20,8 +20,8 @@ __all__ = ["INDEX_KEYS", "HORIZON_KEYS", "LABELS", "is_lower_bound", "indexes_ta
 
 #: The headline indexes of ``summary.json``, in the order the report shows them.
 INDEX_KEYS = ("economic_loss", "ep_loss", "repair_cost", "service_loss_person_days",
-              "economic_loss_per_m2", "service_loss_per_m2", "recovery_days_95",
-              "functionality_72h")
+              "displaced_person_days", "sheltered_person_days", "economic_loss_per_m2",
+              "service_loss_per_m2", "recovery_days_95", "functionality_72h")
 
 
 #: The keys of ``summary.json`` that say what the horizon leaves open.
@@ -38,6 +38,8 @@ LABELS = {
     "service_loss_person_days": "Service-capacity loss",
     "economic_loss_per_m2": "Economic loss per m² of floor area",
     "service_loss_per_m2": "Service-capacity loss per m² of floor area",
+    "displaced_person_days": "Displaced person-days (residents away from home)",
+    "sheltered_person_days": "of which in a public shelter",
     "recovery_days_90": "Days to 90 % functionality",
     "recovery_days_95": "Days to 95 % functionality",
     "recovery_days_100": "Days to full functionality",
@@ -60,7 +62,8 @@ CUT_OFF = {"economic_loss": "ep_loss_per_day_at_horizon",
             "ep_loss": "ep_loss_per_day_at_horizon",
             "economic_loss_per_m2": "ep_loss_per_day_at_horizon",
             "service_loss_person_days": "service_loss_per_day_at_horizon",
-            "service_loss_per_m2": "service_loss_per_day_at_horizon"}
+            "service_loss_per_m2": "service_loss_per_day_at_horizon",
+            "displaced_person_days": "displaced_at_horizon"}
 
 
 _SCALED_MONEY = {"EUR", "EUR/day"}
