@@ -51,6 +51,19 @@ display(report.indexes_table(summary))
 pipeline.safe_markdown(report.lower_bound_note(summary))
 
 # %% [markdown]
+# ## Why flexible is lower: the limits it ignores
+#
+# The gap between semiflexible and flexible split by cause: flexible with one limit added at a time — impeding delays, information, commitment, switching — until it is semiflexible (`summary.json`, `strategy_gap`; METHOD §5.3).
+
+# %%
+gap = report.gap_table(summary)
+if gap is None:
+    print('This run does not compare semiflexible with flexible.')
+else:
+    display(pipeline.safe_markdown(report.gap_sentence(summary)))
+    display(report.readable_table(gap))
+
+# %% [markdown]
 # ## Recovery curves
 #
 # Economic productivity and service capacity relative to before the event, one line per strategy (Zhou et al. 2025, Fig. 1(b)); where stage 04 ran it, the loss of the semiflexible strategy against the commitment period of its crews.

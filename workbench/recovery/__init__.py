@@ -347,18 +347,26 @@ def _check_crews(crews, name: str = "crews", *, at_least_one: bool = True):
     return int(crews)
 
 
-def check_strategies(strategies) -> tuple[str, ...]:
-    """Strategy names checked against :data:`STRATEGY_RULES` (unknown or repeated → error)."""
-    if isinstance(strategies, str):
+def check_strategies(strategies) -> tuple:
+    """Strategies checked: names of :data:`STRATEGY_RULES` or :class:`StrategyRule` objects (a
+    rule not registered, e.g. a step of :func:`workbench.recovery.gap.strategy_gap`); unknown
+    or repeated names → error."""
+    if isinstance(strategies, (str, StrategyRule)):
         strategies = (strategies,)
     strategies = tuple(strategies)
-    unknown = [s for s in strategies if s not in STRATEGY_RULES]
+    unknown = [s for s in strategies if not isinstance(s, StrategyRule)
+               and s not in STRATEGY_RULES]
     if unknown or not strategies:
         raise InputError(f"unknown strategy {unknown or strategies!r}; valid strategies are "
                          f"{list(STRATEGY_RULES)}")
-    if len(set(strategies)) != len(strategies):
-        raise InputError(f"strategies must not repeat, got {list(strategies)}")
+    names = _names(strategies)
+    if len(set(names)) != len(names):
+        raise InputError(f"strategies must not repeat, got {list(names)}")
     return strategies
+
+
+def _names(strategies) -> tuple[str, ...]:
+    return tuple(s.name if isinstance(s, StrategyRule) else s for s in strategies)
 
 
 # --------------------------------------------------------------------------- public entry
@@ -381,8 +389,9 @@ def simulate_recovery(city: City, system, damage: xr.Dataset, constraints: Const
         One realization of the damage Dataset of ``docs/ARCHITECTURE.md`` (no ``realization``
         dim, or one of length 1), covering the city's buildings and the system's components.
     constraints : Constraints
-    strategies : sequence of str
-        Any of ``rigid``, ``semiflexible``, ``flexible``.
+    strategies : sequence of str or StrategyRule
+        Any of ``rigid``, ``semiflexible``, ``flexible``, or rules of one's own (named by their
+        ``name`` in the result).
     functionality : FunctionalityModel, optional
         Default :class:`workbench.functionality.TableFunctionality`.
     shelters : Shelters, optional
@@ -433,10 +442,11 @@ def simulate_recovery(city: City, system, damage: xr.Dataset, constraints: Const
     strategies = check_strategies(strategies)
     p = Problem(city, system, damage, constraints, functionality, shelters, seed)
     runs = [simulate_strategy(p, s) for s in strategies]
-    ds = _dataset(p, strategies, runs, seed)
+    names = _names(strategies)
+    ds = _dataset(p, names, runs, seed)
     if not return_assignments:
         return ds
-    return ds, _assignments(p, strategies, runs)
+    return ds, _assignments(p, names, runs)
 
 
 def _dataset(p: Problem, strategies, runs, seed) -> xr.Dataset:
@@ -503,7 +513,3 @@ def _assignments(p: Problem, strategies, runs) -> pd.DataFrame:
         return pd.DataFrame(columns=columns)
     return pd.concat(frames, ignore_index=True).sort_values(
         ["strategy", "crew", "start_day"], kind="stable", ignore_index=True)[columns]
-
-
-# kept for callers not yet moved to the public name
-_check_strategies = check_strategies

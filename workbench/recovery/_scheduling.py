@@ -30,9 +30,8 @@ import numpy as np
 
 from ..functionality import shelter_capacity
 from ._problem import Problem
-from .strategies import StrategyRule
+from .strategies import StrategyRule, strategy_rule
 from scipy.optimize import Bounds, LinearConstraint, milp
-from .strategies import strategy_rule
 
 __all__ = ["simulate_strategy", "Problem", "PLANNERS", "EXACT_MAX_TASKS"]   # private module
 
@@ -355,8 +354,10 @@ def _new_state(p: Problem, rule: StrategyRule) -> _DayState:
     return st
 
 
-def simulate_strategy(p: Problem, strategy: str) -> dict:
-    rule = strategy_rule(strategy)
+def simulate_strategy(p: Problem, strategy) -> dict:
+    """One strategy, by name or as a :class:`StrategyRule` (e.g. a step of
+    :func:`workbench.recovery.gap.strategy_gap`), stepped through the horizon."""
+    rule = strategy if isinstance(strategy, StrategyRule) else strategy_rule(strategy)
     H = p.horizon
     commit = p.constraints.commitment_days
     st = _new_state(p, rule)

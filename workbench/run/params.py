@@ -265,7 +265,7 @@ def validate_params(given: dict | None, *, base_dir: str | Path | None = None) -
         p[key] = _section(p, key, cls)
         if key == "constraints":
             _check_constraints(p)
-            _check_strategies(p)
+            _check_strategy_names(p)
     _observed_days(p)
     _resolve_paths(p, Path.cwd() if base_dir is None else Path(base_dir))
     check_memory(p, 0, 0)
@@ -364,7 +364,7 @@ def _observed_days(p: dict) -> None:
         raise _as_parameter_error(exc, "ensemble.", p["ensemble"]) from None
 
 
-def _check_strategies(p: dict) -> None:
+def _check_strategy_names(p: dict) -> None:
     """The file's shape (a name or a list of names) here; the names in :mod:`workbench.recovery`."""
     strategies = p["strategies"]
     if isinstance(strategies, str):

@@ -29,6 +29,7 @@ from ..memory import check_memory
 from ...metrics.indexes import summary_indexes
 from ...models.section import FUNCTIONALITY_MODELS, functionality_model
 from ...recovery import simulate_recovery
+from ...recovery.gap import strategy_gap
 from .modelling import functionality_of
 
 __all__ = ["RecoveryResult", "map_stage", "damage_stage", "recovery_stage", "hazard_intensity",
@@ -55,6 +56,7 @@ class RecoveryResult:
     assignments: pd.DataFrame
     functionality: str = "table"
     comparison: dict | None = None
+    gap: list | None = None
 
 
 def realization(ds: xr.Dataset, r: int) -> xr.Dataset:
@@ -133,6 +135,7 @@ def recovery_stage(params: dict, city: City, damage: xr.Dataset, system=None,
     others = [n for n in FUNCTIONALITY_MODELS if n != used] if archive is not None else []
     comparison = {n: [] for n in FUNCTIONALITY_MODELS} if archive is not None else None
     results, summaries, stints = [], [], []
+    gaps = [] if {"semiflexible", "flexible"} <= set(params["strategies"]) else None
     for r in range(damage.sizes.get(REALIZATION, 1)):
         one = realization(damage, r)
         recovery, table = simulate_recovery(city, system, one, limits,
@@ -144,6 +147,9 @@ def recovery_stage(params: dict, city: City, damage: xr.Dataset, system=None,
         stints.append(table.assign(**{REALIZATION: r}))
         if comparison is not None:
             comparison[used].append(summaries[-1])
+        if gaps is not None:            # the semiflexible − flexible gap by cause
+            gaps.append(strategy_gap(city, system, one, limits, functionality=model,
+                                     shelters=shelters, seed=params["seed"] + r))
         for name in others:
             alt = simulate_recovery(city, system, one, limits,
                                     strategies=tuple(params["strategies"]),
@@ -154,4 +160,4 @@ def recovery_stage(params: dict, city: City, damage: xr.Dataset, system=None,
     recovery.attrs["functionality"] = used
     return RecoveryResult(recovery=recovery, summaries=summaries,
                           assignments=pd.concat(stints), functionality=used,
-                          comparison=comparison)
+                          comparison=comparison, gap=gaps)

@@ -28,6 +28,9 @@ DEFINITIONS = {
                              "(sheltered or not); a count, valued nowhere: the third index beside "
                              "the economic and service losses. sheltered_person_days: of them, "
                              "in a public shelter",
+    "strategy_gap": "semiflexible - flexible of each index, split by cause: flexible with one "
+                    "limit added at a time (impeding delays, information, commitment, switching); "
+                    "the parts sum to the total",
     "population": "residents: the buildings' population field, else the occupancy of residential "
                   "buildings; workplaces count in EP, not in the service index",
     "recovery_days_95": "first day the city functionality F = (EP/EP0 + min(1, SC/demand)) / 2 "
@@ -76,8 +79,23 @@ def _merge(rows: list[dict]) -> dict:
     return merged
 
 
+def strategy_gap_summary(gaps: list[dict]) -> dict:
+    """The per-realisation gaps of :func:`workbench.recovery.gap.strategy_gap` as one entry of
+    ``summary.json``: per index, the mean total and parts over realisations, and the order."""
+    out: dict = {"order": gaps[0]["order"],
+                 "from": "flexible", "to": "semiflexible",
+                 "method": "one limit added at a time to flexible, in the order given; each "
+                           "part is the change of the index at its step, so the parts sum to "
+                           "the total (semiflexible - flexible)"}
+    for index in (k for k in gaps[0] if k != "order"):
+        out[index] = {"total": float(np.mean([g[index]["total"] for g in gaps])),
+                      "parts": {c: float(np.mean([g[index]["parts"][c] for g in gaps]))
+                                for c in gaps[0]["order"]}}
+    return out
+
+
 def summarize(params: dict, city: City, summaries: list[dict], *, functionality: str = "table",
-              comparison: dict | None = None) -> dict:
+              comparison: dict | None = None, gap: list | None = None) -> dict:
     """The content of ``summary.json``; per-strategy values are means over realisations.
 
     ``summaries`` holds, per realisation, the ``{strategy: {index: value}}`` of
@@ -93,7 +111,7 @@ def summarize(params: dict, city: City, summaries: list[dict], *, functionality:
                        if k in ("economic_loss", "ep_loss", "service_loss_person_days")}
                    for s in params["strategies"]}
             for name, rows in comparison.items() if rows}
-    return {
+    out = {
         "name": params["name"],
         "seed": params["seed"],
         "horizon_days": params.get("horizon_days"),
@@ -108,3 +126,6 @@ def summarize(params: dict, city: City, summaries: list[dict], *, functionality:
         "units": dict(UNITS),
         "definitions": DEFINITIONS,
     }
+    if gap:
+        out["strategy_gap"] = strategy_gap_summary(gap)
+    return out

@@ -11,11 +11,11 @@ import re
 import numpy as np
 import pandas as pd
 
-from ..formatting import money_scale, number, significant, unit_text
+from ..formatting import money, money_scale, number, significant, unit_text
 
 __all__ = ["INDEX_KEYS", "HORIZON_KEYS", "LABELS", "is_lower_bound", "indexes_table",
            "horizon_table", "functionality_table", "uncertainty_table", "readable", "sweep_table",
-           "breakable", "readable_table", "text_table", "CUT_OFF"]
+           "breakable", "readable_table", "text_table", "CUT_OFF", "gap_table"]
 
 
 #: The headline indexes of ``summary.json``, in the order the report shows them.
@@ -368,3 +368,27 @@ def text_table(frame):
     return (_page_styler(frame, hide_index=True)
             .set_properties(**{"text-align": "left", "vertical-align": "top"})
             .set_table_styles([{"selector": "th", "props": [("text-align", "left")]}]))
+
+
+_GAP_ROWS = {"impeding_delays": "Impeding delays (REDi)", "information": "Information (inspections)",
+             "commitment": "Commitment", "switching": "Switching (mobilisation)"}
+
+
+def gap_table(summary: dict):
+    """``summary.json``'s ``strategy_gap`` for reading: one row per cause (in the order the
+    limits were added) and the total, one column per index; ``None`` without it."""
+    gap = summary.get("strategy_gap")
+    if not gap:
+        return None
+    columns = {"economic_loss": "economic loss [EUR]",
+               "service_loss_person_days": "service loss [person-days]",
+               "displaced_person_days": "displaced [person-days]"}
+    rows = {}
+    for cause in gap["order"] + ["total"]:
+        label = _GAP_ROWS.get(cause, "Semiflexible − flexible (total)")
+        rows[label] = [money(gap[k]["parts"][cause] if cause != "total" else gap[k]["total"])
+                       if k == "economic_loss" else
+                       number(gap[k]["parts"][cause] if cause != "total" else gap[k]["total"])
+                       for k in columns if k in gap]
+    return pd.DataFrame.from_dict(rows, orient="index",
+                                  columns=[v for k, v in columns.items() if k in gap])

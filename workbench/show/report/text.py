@@ -12,7 +12,7 @@ from .tables import CUT_OFF, indexes_table, is_lower_bound
 
 __all__ = ["indexes_text", "lower_bound_note", "STRATEGY_MEANINGS", "scenario_sentence",
            "strategies_paragraph", "first_screen", "data_quality_note", "policy_summary",
-           "uncertainty_summary", "parameters_text", "recovery_caption"]
+           "uncertainty_summary", "parameters_text", "recovery_caption", "gap_sentence"]
 
 
 def _plural(count, one: str, many: str | None = None) -> str:
@@ -381,3 +381,40 @@ def recovery_caption(summary: dict, commitment: bool = False) -> str:
         text += ("; (C) total economic loss of the semiflexible strategy against the commitment "
                  "period of its crews")
     return text + "."
+
+
+_CAUSE_WORDS = {"impeding_delays": "waiting for inspection, engineering, permits and financing "
+                                   "(REDi impeding delays)",
+                "information": "knowing the damage only once inspected",
+                "commitment": "keeping crews on their tasks for the committed period",
+                "switching": "the days crews spend moving to a new task"}
+
+
+def gap_sentence(summary: dict) -> str:
+    """One paragraph on why flexible is below semiflexible: the share of the economic-loss gap
+    each limit explains (``summary.json``'s ``strategy_gap``); "" without it.
+
+    Examples
+    --------
+    >>> gap = {"order": ["impeding_delays", "information", "commitment", "switching"],
+    ...        "economic_loss": {"total": 100.0, "parts": {"impeding_delays": 90.0,
+    ...                          "information": 6.0, "commitment": 1.0, "switching": 3.0}}}
+    >>> gap_sentence({"strategy_gap": gap})[:60]
+    'Flexible is the optimistic bound, not a policy: it ignores t'
+    """
+    gap = summary.get("strategy_gap")
+    if not gap or "economic_loss" not in gap:
+        return ""
+    e = gap["economic_loss"]
+    total = e["total"]
+    if not total:
+        return "Flexible and semiflexible lose the same here: the limits flexible ignores cost nothing."
+    parts = sorted(e["parts"].items(), key=lambda kv: -abs(kv[1]))
+    top, share = parts[0][0], parts[0][1] / total
+    rest = _join([f"{_CAUSE_WORDS[c].split(' (')[0]} {v / total:.0%}" for c, v in parts[1:]])
+    return (f"Flexible is the optimistic bound, not a policy: it ignores the limits of "
+            f"information and implementation every real recovery meets. Of the "
+            f"{money(total)} by which semiflexible loses more than flexible, "
+            f"{share:.0%} is {_CAUSE_WORDS[top]}; the rest: {rest} (the limits added to flexible "
+            f"one at a time — impeding delays, information, commitment, switching; each share "
+            f"depends on that order).")
