@@ -228,12 +228,18 @@ def _get(name: str) -> Stage:
     return STAGES[name]
 
 
-def _compute(s: Stage, params: dict, given: dict):
+def _run(s: Stage, params: dict, inputs: Callable[[], dict], run_dir: Path):
+    """Stage ``s``: why it is skipped, or its output computed from ``inputs()`` (read only when
+    it runs) and written into ``run_dir``."""
     reason = s.skip(params)
     if reason is not None:
         return Skipped(s.name, reason)
+    given = inputs()
     out = s.compute(params, **given)
-    return Skipped(s.name, s.empty) if out is None else out
+    if out is None:
+        return Skipped(s.name, s.empty)
+    s.write(run_dir, params, out, given)
+    return out
 
 
 def stage(run_dir: str | Path, name: str, **given):
@@ -254,13 +260,8 @@ def stage(run_dir: str | Path, name: str, **given):
         raise InputError(f"stage {name!r} takes {list(s.needs) or 'no inputs'}, not {unknown}.")
     run_dir = Path(run_dir)
     params = read_params(run_dir)
-    if s.skip(params) is not None:
-        return Skipped(s.name, s.skip(params))
-    inputs = {k: given[k] if k in given else ARTEFACTS[k].read(run_dir) for k in s.needs}
-    out = _compute(s, params, inputs)
-    if not isinstance(out, Skipped):
-        s.write(run_dir, params, out, inputs)
-    return out
+    return _run(s, params, lambda: {k: given[k] if k in given else ARTEFACTS[k].read(run_dir)
+                                    for k in s.needs}, run_dir)
 
 
 def run_in_memory(params: dict, run_dir: Path, tracked) -> dict:
@@ -272,12 +273,9 @@ def run_in_memory(params: dict, run_dir: Path, tracked) -> dict:
         if not s.simulate(params):
             continue
         with tracked(s.name):
-            inputs = {k: ARTEFACTS[k].in_memory(outputs) if ARTEFACTS[k].in_memory
-                      else outputs[k] for k in s.needs}
-            out = _compute(s, params, inputs)
-            if not isinstance(out, Skipped):
-                s.write(run_dir, params, out, inputs)
-            outputs[s.makes] = out
+            outputs[s.makes] = _run(s, params, lambda: {
+                k: ARTEFACTS[k].in_memory(outputs) if ARTEFACTS[k].in_memory else outputs[k]
+                for k in s.needs}, run_dir)
     return outputs
 
 

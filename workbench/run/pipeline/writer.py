@@ -148,4 +148,4 @@ def write_recovery(run_dir: str | Path, params: dict, city: City, damage: xr.Dat
     export_results(run_dir, city, damage, result.recovery)
     return write_summary(run_dir, params, city, result.summaries,
                          functionality=result.functionality, comparison=result.comparison,
-                         gap=getattr(result, "gap", None))
+                         gap=result.gap)
