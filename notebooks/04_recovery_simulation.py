@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -145,7 +145,7 @@ report.sweep_table(sweep, 'crews')
 # %% [markdown]
 # ## 9 · Why the strategies differ: the commitment sweep
 #
-# Rigid plans once, before the event, from the damage the fragilities *expect*, and holds its crews to completion. Semiflexible re-plans every day on what inspections have revealed, with crews committed for `commitment_days`, and pays the impeding delays (REDi: inspection, engineering, permits, financing) and a mobilisation day whenever a crew starts a task. Flexible is the optimistic bound: the true damage at once, no delays, no mobilisation, no commitment. The same damage (realisation 0) recovered by semiflexible with commitment periods from none to completion:
+# Rigid follows a plan fixed before the event — a priority by function class and damage state (`constraints.rigid_plan`: emergency and critical facilities, housing, business) applied as inspections find the damage — and holds its crews to completion. Semiflexible re-plans every day on what inspections have revealed, with crews committed for `commitment_days`, and pays the impeding delays (REDi: inspection, engineering, permits, financing) and a mobilisation day whenever a crew starts a task. Flexible is the optimistic bound: the true damage at once, no delays, no mobilisation, no commitment. The same damage (realisation 0) recovered by semiflexible with commitment periods from none to completion:
 
 # %%
 commitment = pipeline.commitment_sweep(run_dir, city, damage)  # commitment_sweep.csv
@@ -176,3 +176,15 @@ if people:
     display(plots.save_figure(fig, run_dir, '04_household_states', f'Residents by where they are (at home, in a public or temporary shelter, elsewhere in the city or with family, unsheltered) over the recovery under the {s} strategy, from the household agents.'))
     w = people.summary['warning']
     print('warning reach after 1 hour: ' + ', '.join(f'{c} {v:.0%}' for c, v in w['reach_1h'].items()) + f"; any channel {w['reach_any_1h']:.0%}")
+
+# %% [markdown]
+# What moves the agents' service loss is measured, not asserted: the same realisation under the same strategy, recovered once, with the agents' mechanisms switched off one at a time and then all at once (`workbench.response.agents_decomposition`, METHOD §5.4). `gap_closed` is the share of the difference between the agents and the recovery that a switch removes; with everything off the agents give the recovery's figures up to the day-0 draws.
+
+# %%
+if people:
+    from workbench.response import agents_decomposition
+    from workbench.run.pipeline.modelling import functionality_of
+    from workbench.run.pipeline.stages import mitigated, realization
+    city_m, system_m, _, shelters = mitigated(params, city)
+    parts = agents_decomposition(city_m, system_m, realization(damage, 0), realization(recovery, 0).sel(strategy=[s]), shelters=shelters, functionality=functionality_of(params, pipeline.load_trained_archive(run_dir)), seed=people.summary['seed'])
+    display(report.readable_table(parts))

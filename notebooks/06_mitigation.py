@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -16,7 +16,7 @@
 # %% [markdown]
 # # 06 · Mitigation
 #
-# What to invest in before the disaster. Each option of `mitigation.options` — a seismic retrofit of chosen buildings (a better Hazus design level), backup power at the water pumps, crews held in reserve for the first weeks, temporary shelter places — and each combination runs against the baseline on the same ensemble members (common random numbers: the same uncertain inputs, damage draws and recovery seeds), so a member's avoided loss is the option's own effect. Benefit = avoided economic loss + a value per person-day × avoided person-days; the benefit–cost ratio is per event, or a present value when `mitigation.annual_probability` is given (METHOD §8). Costs follow each kind's stated cost model unless an option gives its `cost`.
+# What to invest in before the disaster. Each option of `mitigation.options` — a seismic retrofit of chosen buildings (a better Hazus design level), backup power at the water pumps, crews held in reserve for the first weeks, temporary shelter places — and each combination runs against the baseline on the same ensemble members (common random numbers: the same uncertain inputs, damage draws and recovery seeds), so a member's avoided loss is the option's own effect. Benefit = avoided economic loss + a value per person-day × avoided service loss + displacement priced per day as FEMA's benefit–cost analysis does (lodging and meals for each person-day displaced outside a public shelter, running costs for each occupied shelter place-day); the benefit–cost ratio is per event, or a present value when `mitigation.annual_probability` is given (METHOD §8). Costs follow each kind's stated cost model unless an option gives its `cost`.
 
 # %% tags=["parameters"]
 # Parameters (papermill injects the values of a run)

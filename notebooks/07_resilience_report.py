@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -133,6 +133,13 @@ table if table is not None else pipeline.safe_markdown('Stage 03 did not run: no
 # %%
 from workbench.core.assumptions import assumptions_table
 report.text_table(assumptions_table())
+
+# %% [markdown]
+# How much the service index and the days displaced move with the shelter assumptions, one changed at a time on the first realisation (the defaults are assumptions; METHOD §3):
+
+# %%
+sensitivity = report.shelter_sensitivity_table(summary)
+report.text_table(sensitivity) if sensitivity is not None else pipeline.safe_markdown('No shelter sensitivity in this run.')
 
 # %% [markdown]
 # ## Reproducibility

@@ -7,7 +7,7 @@ from workbench.city import toy_city
 from workbench.core.dims import BUILDING_TYPES
 from workbench.core.errors import InputError
 from workbench.functionality import (CURRENCY, EP_UNIT, EP_UNIT_INPUTS, PRICE_YEAR,
-                                     FunctionalityModel, Shelters, TableFunctionality,
+                                     FunctionalityModel, Shelters, TableFunctionality, Valuation,
                                      building_ep, building_sc, city_functionality,
                                      displaced_population, residents, service_demand,
                                      shelter_capacity, shelter_places, usable_fractions)
@@ -120,17 +120,23 @@ def test_table_is_a_functionality_model_and_others_plug_in(buildings):
         city_functionality(buildings, model=object())
 
 
+#: Every shelter-capable building with all its places (no mass-care plan's cap): the host
+#: mechanics on the toy city, whose planned places (one per ten residents) would hold 9.
+ALL = Shelters(planned_share=None)
+
+
 def test_shelters_house_displaced_residents_with_the_hosts_spare_service(buildings):
     # b5 (public, 2500 m²) offers 2500 · 0.5 / 3.5 places; b0, b1 (90 residents) collapse
     q = np.array([0.0, 0.0, 1, 1, 1, 1])
-    places = shelter_places(buildings, q)
+    places = shelter_places(buildings, q, ALL)
     assert places[-1] == pytest.approx(2500 * 0.5 / 3.5) and (places[:-1] == 0).all()
     assert displaced_population(buildings, q) == 90.0
-    f = city_functionality(buildings, [4, 4, 0, 0, 0, 0])
-    # 90 housed; b5's normal occupancy (200) covers their supplementary service
-    assert f["sheltered"] == 90.0 and f["sc"] == pytest.approx(f["demand"])
+    f = city_functionality(buildings, [4, 4, 0, 0, 0, 0], shelters=ALL)
+    # 90 housed; b5's normal occupancy (200) covers their supplementary service, but a place
+    # in a shelter is worth h_S + v_S = 1 of the 2 person-units of a served home (Valuation)
+    assert f["sheltered"] == 90.0 and f["sc"] == pytest.approx(f["demand"] - 90.0 * (2 - 1.0))
     # a damaged shelter offers nothing
-    f = city_functionality(buildings, [4, 4, 0, 0, 0, 3])
+    f = city_functionality(buildings, [4, 4, 0, 0, 0, 3], shelters=ALL)
     assert f["sheltered"] == 0.0 and f["sc"] == 0.0
 
 
@@ -138,22 +144,45 @@ def test_a_host_shares_its_services_it_does_not_copy_them(buildings):
     # the same 90 displaced people in a host whose normal occupancy is only 30: all are housed,
     # only 30 person-units of supplementary service exist, so 60 are housed but unserved
     b = buildings.assign(occupancy=("building", [30.0, 60.0, 120.0, 40.0, 50.0, 30.0]))
-    f = city_functionality(b, [4, 4, 0, 0, 0, 0])
+    f = city_functionality(b, [4, 4, 0, 0, 0, 0], shelters=ALL)
     assert f["sheltered"] == 90.0
-    assert f["sc"] == pytest.approx(90.0 + 30.0)
+    assert f["sc"] == pytest.approx(0.5 * 90.0 + 0.5 * 30.0)
     # the host's own residents take their places and their share of its service first
     host = b.assign(population=("building", [30.0, 60.0, 0.0, 0.0, 0.0, 20.0]))
-    places = shelter_places(host, np.ones(6))
+    places = shelter_places(host, np.ones(6), ALL)
     assert places[-1] == pytest.approx(2500 * 0.5 / 3.5 - 20.0)
-    f = city_functionality(host, [4, 4, 0, 0, 0, 0])
-    assert f["sc"] == pytest.approx(2 * 20.0 + 90.0 + 10.0)
+    f = city_functionality(host, [4, 4, 0, 0, 0, 0], shelters=ALL)
+    assert f["sc"] == pytest.approx(2 * 20.0 + 0.5 * 90.0 + 0.5 * 10.0)
 
 
 def test_temporary_shelters_open_on_their_day():
     sh = Shelters(temporary_places=10.0, temporary_from_day=3.0)
     none = np.zeros(1)
     assert shelter_capacity(none, none, np.ones(1), 4.0, day=2.0, shelters=sh) == (0.0, 0.0)
-    assert shelter_capacity(none, none, np.ones(1), 4.0, day=3.0, shelters=sh) == (8.0, 4.0)
+    assert shelter_capacity(none, none, np.ones(1), 4.0, day=3.0, shelters=sh) == (4.0, 4.0)
+
+
+def test_a_sheltered_day_always_costs_service(buildings):
+    # however well served the host, a sheltered resident is worth less than one at home
+    for valuation in (Valuation(), Valuation(shelter_housing=1.0, shelter_service=0.99),
+                      Valuation(shelter_housing=0.0, shelter_service=0.0)):
+        f = city_functionality(buildings, [4, 4, 0, 0, 0, 0],
+                               shelters=Shelters(valuation=valuation, planned_share=None))
+        assert f["sheltered"] == 90.0
+        assert f["demand"] - f["sc"] == pytest.approx(
+            90.0 * (2.0 - valuation.shelter_housing - valuation.shelter_service))
+        assert f["demand"] - f["sc"] > 0
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"shelter_housing": 1.0, "shelter_service": 1.0}, "must be < 2"),
+    ({"elsewhere_housing": 1.5}, "elsewhere_housing must be a share in"),
+    ({"shelter_service": float("nan")}, "shelter_service must be a share in"),
+    ({"elsewhere_service": True}, "elsewhere_service must be a share in"),
+])
+def test_bad_valuation(kwargs, message):
+    with pytest.raises(InputError, match=message):
+        Valuation(**kwargs)
 
 
 def test_shelter_capable_variable_overrides_type(buildings):
@@ -186,3 +215,23 @@ def test_opening_a_shelter_or_restoring_its_service_never_lowers_sc():
         better = np.minimum(1.0, rss + rng.uniform(0, 0.5, k))
         assert shelter_capacity(more_places, occupancy, rss, displaced, 0)[0] >= base - 1e-9
         assert shelter_capacity(places, occupancy, better, displaced, 0)[0] >= base - 1e-9
+
+
+def test_designated_shelters_are_the_largest_until_the_planned_share():
+    from workbench.functionality import designated_shelters, planned_places
+    b = toy_city().buildings.assign(
+        shelter_capable=("building", [False, False, True, True, True, True]),
+        floor_area=("building", [100.0, 100.0, 700.0, 1400.0, 70.0, 2100.0]))
+    # places 100, 200, 10, 300 (0.5 · area / 3.5); 90 residents
+    assert designated_shelters(b, Shelters(planned_share=None)).tolist() == \
+        [False, False, True, True, True, True]
+    assert planned_places(b, Shelters(planned_share=1.0)).tolist() == \
+        [0.0, 0.0, 0.0, 0.0, 0.0, 90.0]                    # b5 alone, 90 of its 300 places
+    assert planned_places(b, Shelters(planned_share=4.0)) == pytest.approx(
+        [0.0, 0.0, 0.0, 60.0, 0.0, 300.0])                # 300 + 60 = 360 = 4 · 90
+    assert planned_places(b, Shelters(planned_share=100.0)) == pytest.approx(
+        [0.0, 0.0, 100.0, 200.0, 10.0, 300.0])            # all of them fall short
+    places = shelter_places(b, np.ones(6), Shelters(planned_share=1.0))
+    assert places[3] == 0 and places[5] == pytest.approx(90.0)
+    with pytest.raises(InputError, match="planned_share must be"):
+        Shelters(planned_share=0)

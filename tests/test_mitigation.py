@@ -4,6 +4,7 @@ common random numbers; the checks of the issue's done-when, bad input, the stage
 import json
 
 import numpy as np
+import xarray as xr
 import pytest
 
 import workbench as wb
@@ -191,3 +192,24 @@ def test_the_ranking_table_prints_no_ratio_to_five_decimals():
     row.update(bcr=-0.004, bcr_p5=-2.5, bcr_p95=float("inf"))
     assert ranking_table(pd.DataFrame([row]))["benefit–cost ratio (5–95 %)"].iloc[0] == \
         "> -0.01 (-2.5 – ∞)"
+
+
+def test_displacement_is_priced_per_day_beside_the_service_loss():
+    # two members; the option avoids 10 person-days displaced outside a shelter and adds 4
+    # occupied shelter place-days (it shelters people who would have been elsewhere)
+    res = xr.Dataset(
+        {"economic_loss": (("option", "member"), [[100.0, 100.0], [90.0, 90.0]]),
+         "service_loss_person_days": (("option", "member"), [[5.0, 5.0], [3.0, 3.0]]),
+         "displaced_person_days": (("option", "member"), [[20.0, 20.0], [14.0, 14.0]]),
+         "sheltered_person_days": (("option", "member"), [[6.0, 6.0], [10.0, 10.0]]),
+         "repair_cost": (("option", "member"), [[0.0, 0.0], [0.0, 0.0]]),
+         "cost": ("option", [0.0, 100.0]), "kind": ("option", ["baseline", "shelters"])},
+        coords={"option": ["baseline", "beds"], "member": [0, 1]})
+    row = mt.rank(res, value_per_person_day=2.0, displacement_cost_per_person_day=3.0,
+                  shelter_cost_per_place_day=1.0).iloc[0]
+    # ΔE 10 + v·ΔS 2·2 + d·(ΔD − ΔH) 3·(6 − (−4)) + c·ΔH 1·(−4)
+    assert row["benefit"] == pytest.approx(10 + 4 + 30 - 4)
+    assert row["avoided_displaced_person_days"] == 6.0
+    assert row["avoided_sheltered_person_days"] == -4.0
+    with pytest.raises(InputError, match="shelter_cost_per_place_day"):
+        mt.rank(res, shelter_cost_per_place_day=-1.0)

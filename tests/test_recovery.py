@@ -401,3 +401,18 @@ def test_with_sampled_damage_from_the_damage_module():
     rec = simulate_recovery(city, system, dmg, Constraints(crews=3, horizon_days=400))
     assert rec.sizes["component"] == system.n_components
     assert (ep_loss(rec) >= 0).all()
+
+
+def test_a_horizon_that_cuts_the_recovery_says_so(caplog):
+    city = toy_city()
+    damage = xr.Dataset({"building_damage_state": ("building", [4, 4, 0, 0, 0, 0]),
+                         "building_repair_days": ("building", [4.0, 40.0, 0, 0, 0, 0]),
+                         "building_repair_cost": ("building", [1e5, 1e5, 0, 0, 0, 0])},
+                        coords={"building": city.buildings["building"].values})
+    with caplog.at_level("WARNING", logger="workbench.recovery"):
+        simulate_recovery(city, None, damage, Constraints(crews=1, horizon_days=10))
+    assert "horizon of 10 days cuts the recovery of rigid (1 buildings" in caplog.text
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="workbench.recovery"):
+        simulate_recovery(city, None, damage, Constraints(crews=2, horizon_days=60))
+    assert "cuts the recovery" not in caplog.text

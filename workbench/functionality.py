@@ -37,10 +37,15 @@ A host does not create a second copy of its services: its normal supplementary c
 and staff of a school, who are not there after the event) is shared among the ``H_j`` people it
 hosts, so each gets ``rSS_j · min(1, Q0_j / H_j)`` — the per-capita resource ``d_t/d0`` falls as
 the host fills. This is how the displaced population and the building type enter rSS, as the
-seed lists them. A host adds ``H_j + rSS_j · min(H_j, Q0_j)``. People are placed where the
-services are first (the served places of the highest rSS), then in any free place, so that
-opening a shelter never lowers SC.
-Temporary shelter places added from a given day count 2 each (self-supplied). See
+seed lists them. People are placed where the services are first (the served places of the
+highest rSS), then in any free place, so that opening a shelter never lowers SC.
+
+A place in a shelter is not a home (:class:`Valuation`): a sheltered person counts
+``h_S = 0.5`` for housing and ``v_S = 0.5`` of the host's shared service, so a host adds
+``h_S · H_j + v_S · rSS_j · min(H_j, Q0_j)``, at most 1 person-unit per person where a served
+home counts 2. A sheltered day therefore costs at least half a person-day of service loss, an
+unsheltered one a whole; the shares are labelled assumptions (METHOD §3 gives the sensitivity).
+Temporary shelter places added from a given day count ``h_S + v_S`` each (self-supplied). See
 :class:`Shelters` and :func:`shelter_capacity`.
 
 The tables
@@ -91,9 +96,10 @@ from .core.errors import InputError
 __all__ = [
     "A_EFF_BY_DAMAGE_STATE", "Q_BASE_BY_DAMAGE_STATE", "EP_UNIT_INPUTS", "EP_UNIT",
     "EP_SERVICE_WEIGHTS", "RSS_SERVICE_WEIGHTS", "CURRENCY", "PRICE_YEAR",
-    "FunctionalityModel", "TableFunctionality", "Shelters",
+    "FunctionalityModel", "TableFunctionality", "Shelters", "Valuation",
     "usable_fractions", "building_ep", "building_sc", "residents", "service_demand",
-    "displaced_population", "shelter_capable", "shelter_places", "shelter_capacity",
+    "displaced_population", "shelter_capable", "designated_shelters", "planned_places",
+    "shelter_places", "shelter_capacity",
     "city_functionality",
     "functionality_model", "type_codes", "checked_service",
 ]
@@ -238,6 +244,66 @@ def _service_factor(weights: Mapping, code: np.ndarray, service: np.ndarray) -> 
 
 
 @dataclass(frozen=True)
+class Valuation:
+    """What each place where a resident may be is worth in SC [person-units per person]:
+    the share of a home's housing need it meets plus its supplementary service (METHOD §3).
+
+    At home a resident counts ``1 + rSS`` (2 when served); unsheltered, 0. In between:
+
+    * in a **public shelter**, ``shelter_housing`` for housing plus ``shelter_service`` times the
+      host's shared rSS (:func:`shelter_capacity`); a temporary place the same housing and
+      ``shelter_service`` of full service;
+    * **elsewhere** (with family or friends, or renting outside the damaged area; only the agents
+      of :mod:`workbench.response` send people there), ``elsewhere_housing + elsewhere_service``.
+
+    The ranking home > elsewhere > public shelter > unsheltered is the literature's (public
+    shelter is the last resort: most displaced households find their own, Hazus Earthquake
+    Technical Manual ch. 14); the shares are workbench assumptions
+    (:mod:`workbench.core.assumptions`), one table for the recovery and the agents alike. A
+    sheltered day always costs something: ``shelter_housing + shelter_service < 2`` is required.
+
+    Examples
+    --------
+    >>> v = Valuation()
+    >>> v.shelter_housing + v.shelter_service, v.elsewhere_housing + v.elsewhere_service
+    (1.0, 1.25)
+    >>> Valuation(shelter_housing=1.0, shelter_service=1.0)
+    Traceback (most recent call last):
+    ...
+    workbench.core.errors.InputError: valuation: shelter_housing + shelter_service must be < 2 (a sheltered day costs something), got 1.0 + 1.0
+    """
+
+    shelter_housing: float = _assumptions.value("shelter_housing_share")
+    shelter_service: float = _assumptions.value("shelter_service_share")
+    elsewhere_housing: float = _assumptions.value("elsewhere_housing_share")
+    elsewhere_service: float = _assumptions.value("elsewhere_service_share")
+
+    def __post_init__(self):
+        for name in ("shelter_housing", "shelter_service", "elsewhere_housing",
+                     "elsewhere_service"):
+            value = getattr(self, name)
+            ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+                value, bool)
+            if not ok or not (0.0 <= float(value) <= 1.0):
+                raise InputError(f"valuation {name} must be a share in [0, 1], got {value!r}")
+            object.__setattr__(self, name, float(value))
+        if self.shelter_housing + self.shelter_service >= 2.0:
+            raise InputError(f"valuation: shelter_housing + shelter_service must be < 2 (a "
+                             f"sheltered day costs something), got {self.shelter_housing!r} + "
+                             f"{self.shelter_service!r}")
+
+    @property
+    def elsewhere(self) -> float:
+        """Worth of a resident elsewhere [person-units]."""
+        return self.elsewhere_housing + self.elsewhere_service
+
+    @property
+    def temporary(self) -> float:
+        """Worth of a resident in a temporary shelter place (self-supplied) [person-units]."""
+        return self.shelter_housing + self.shelter_service
+
+
+@dataclass(frozen=True)
 class Shelters:
     """How displaced residents are sheltered (METHOD §3; Zhou et al. 2025 §1.2).
 
@@ -251,6 +317,12 @@ class Shelters:
         Places [persons] in temporary shelters, available from ``temporary_from_day`` on.
     temporary_from_day : float
         Day [d] from which temporary places exist; ``inf`` = never.
+    planned_share : float or None
+        Which shelter-capable buildings are designated public shelters: the largest first
+        (most places, then building id) until they hold ``planned_share`` × the residents
+        (:func:`designated_shelters`); ``None`` designates every one.
+    valuation : Valuation
+        What a place in a shelter (and elsewhere) is worth in SC.
 
     Examples
     --------
@@ -266,6 +338,8 @@ class Shelters:
     usable_share: float = _assumptions.value("shelter_usable_share")
     temporary_places: float = 0.0
     temporary_from_day: float = 0.0
+    planned_share: float | None = _assumptions.value("shelter_planned_share")
+    valuation: Valuation = field(default_factory=Valuation)
 
     def __post_init__(self):
         if not (np.isfinite(self.area_per_person) and self.area_per_person > 0):
@@ -278,6 +352,16 @@ class Shelters:
         if np.isnan(self.temporary_from_day) or self.temporary_from_day < 0:
             raise InputError(f"temporary_from_day must be ≥ 0 (inf = never), got "
                              f"{self.temporary_from_day!r}")
+        share = self.planned_share
+        if share is not None and not (isinstance(share, (int, float, np.integer, np.floating))
+                                      and not isinstance(share, bool) and share > 0
+                                      and np.isfinite(share)):
+            raise InputError(f"planned_share must be a finite number > 0 of places per "
+                             f"resident, or None (every shelter-capable building), got "
+                             f"{share!r}")
+        if not isinstance(self.valuation, Valuation):
+            raise InputError(f"valuation must be a workbench.functionality.Valuation, got "
+                             f"{type(self.valuation).__name__}")
 
 
 def usable_fractions(damage_state) -> tuple[np.ndarray, np.ndarray]:
@@ -412,24 +496,75 @@ def shelter_capable(buildings: xr.Dataset) -> np.ndarray:
     return np.asarray(buildings["type"].values).astype(str) == "public"
 
 
+def designated_shelters(buildings: xr.Dataset, shelters: Shelters | None = None) -> np.ndarray:
+    """Which buildings are designated public shelters (bool, per building): those with planned
+    places (:func:`planned_places`).
+
+    Examples
+    --------
+    >>> from workbench.city import toy_city
+    >>> b = toy_city().buildings           # 90 residents; b5 alone holds 357 places
+    >>> designated_shelters(b, Shelters(planned_share=0.1)).tolist()
+    [False, False, False, False, False, True]
+    """
+    return planned_places(buildings, shelters) > 0
+
+
+def planned_places(buildings: xr.Dataset, shelters: Shelters | None = None) -> np.ndarray:
+    """Places [persons] the pre-event mass-care plan sets up in each building.
+
+    Of the shelter-capable buildings (:func:`shelter_capable`), the largest (most places when
+    intact, then building id) are designated until their places reach
+    ``shelters.planned_share`` × the residents; the last one designated sets up only the places
+    still needed, so the plan holds exactly that many (fewer when the capable buildings hold
+    fewer). With ``planned_share`` ``None`` every capable building sets up all its places (inf
+    here: no cap).
+
+    Examples
+    --------
+    >>> from workbench.city import toy_city
+    >>> planned_places(toy_city().buildings, Shelters(planned_share=0.1)).tolist()
+    [0.0, 0.0, 0.0, 0.0, 0.0, 9.0]
+    """
+    shelters = Shelters() if shelters is None else shelters
+    capable = shelter_capable(buildings)
+    if shelters.planned_share is None:
+        return np.where(capable, np.inf, 0.0)
+    places = np.where(capable, _places(buildings, np.ones(buildings.sizes[BUILDING]), shelters),
+                      0.0)
+    ids = np.asarray(buildings[BUILDING].values).astype(str)
+    order = np.lexsort((ids, -places))
+    target = shelters.planned_share * float(residents(buildings).sum())
+    before = np.cumsum(places[order]) - places[order]
+    out = np.zeros(len(capable))
+    out[order] = np.clip(target - before, 0.0, places[order])
+    return out
+
+
+def _places(buildings: xr.Dataset, q: np.ndarray, shelters: Shelters) -> np.ndarray:
+    area = np.asarray(buildings["floor_area"].values, dtype=float)
+    return np.maximum(area * shelters.usable_share / shelters.area_per_person
+                      - residents(buildings) * q, 0.0)
+
+
 def shelter_places(buildings: xr.Dataset, q_frac, shelters: Shelters | None = None) -> np.ndarray:
-    """Spare shelter places of each building [persons]; 0 unless shelter-capable and fully usable.
+    """Spare shelter places of each building [persons], at most its planned places
+    (:func:`planned_places`); 0 unless a designated shelter and fully usable.
 
     ``A · usable_share / area_per_person`` less the building's own residents housed there.
 
     Examples
     --------
     >>> from workbench.city import toy_city
-    >>> shelter_places(toy_city().buildings, np.ones(6)).round(1).tolist()[-1]
-    357.1
+    >>> b = toy_city().buildings          # b5 planned for 9 of the 90 residents, holds 357
+    >>> shelter_places(b, np.ones(6))[-1], shelter_places(b, np.ones(6), Shelters(
+    ...     planned_share=None)).round(1)[-1]
+    (np.float64(9.0), np.float64(357.1))
     """
     shelters = Shelters() if shelters is None else shelters
-    capable = shelter_capable(buildings)
     q = np.asarray(q_frac, dtype=float)
-    area = np.asarray(buildings["floor_area"].values, dtype=float)
-    spare = np.maximum(area * shelters.usable_share / shelters.area_per_person
-                       - residents(buildings) * q, 0.0)
-    return np.where(capable & (q >= 1.0), spare, 0.0)
+    return np.where(q >= 1.0, np.minimum(_places(buildings, q, shelters),
+                                         planned_places(buildings, shelters)), 0.0)
 
 
 def shelter_capacity(places, host_occupancy, rss, displaced: float, day: float,
@@ -437,13 +572,16 @@ def shelter_capacity(places, host_occupancy, rss, displaced: float, day: float,
     """Service capacity added by shelters [person-units] and people sheltered [persons].
 
     ``H = min(displaced, Σ places + temporary places)`` people are sheltered (temporary places
-    from ``shelters.temporary_from_day``). Each counts 1 for housing. A host ``j`` has
-    ``min(places_j, spare_j)`` *served* places — its normal supplementary capacity
-    ``spare_j · rSS_j`` (``spare_j = host_occupancy_j``, its baseline occupancy not taken by its
-    own residents) is shared among those it hosts, never copied — worth ``rSS_j`` each; a
-    temporary place is self-supplied, worth 1. People take the served places of highest worth
-    first (shelter managers put people where the services are), the rest any free place. So
-    opening a place, or restoring a host's service, never lowers the capacity.
+    from ``shelters.temporary_from_day``). Each counts ``h = valuation.shelter_housing`` for
+    housing. A host ``j`` has ``min(places_j, spare_j)`` *served* places — its normal
+    supplementary capacity ``spare_j · rSS_j`` (``spare_j = host_occupancy_j``, its baseline
+    occupancy not taken by its own residents) is shared among those it hosts, never copied —
+    worth ``v · rSS_j`` each (``v = valuation.shelter_service``); a temporary place is
+    self-supplied, worth ``v``. People take the served places of highest worth first (shelter
+    managers put people where the services are), the rest any free place. So opening a place,
+    or restoring a host's service, never lowers the capacity, and a sheltered person counts at
+    most ``h + v`` < 2, the worth of a served resident at home: a sheltered day costs
+    ``(2 − h − v) / 2`` person-days or more of service loss (:class:`Valuation`).
 
     Parameters
     ----------
@@ -461,25 +599,26 @@ def shelter_capacity(places, host_occupancy, rss, displaced: float, day: float,
 
     Examples
     --------
-    Four people in a host of 10 places whose normal occupancy is 2: housing for 4, supplementary
-    service for 2:
+    Four people in a host of 10 places whose normal occupancy is 2: housing for 4 at half a
+    home's worth, supplementary service for 2 at half:
 
     >>> shelter_capacity(np.array([10.0]), np.array([2.0]), np.array([1.0]), 4.0, day=0)
-    (6.0, 4.0)
+    (3.0, 4.0)
     """
     shelters = Shelters() if shelters is None else shelters
+    value = shelters.valuation
     places = np.asarray(places, dtype=float)
     temporary = shelters.temporary_places if day >= shelters.temporary_from_day else 0.0
     total = float(places.sum()) + temporary
     if total <= 0 or displaced <= 0:
         return 0.0, 0.0
     sheltered = min(float(displaced), total)
-    per_temporary = _assumptions.value("temporary_place_service") - 1.0   # beyond housing
-    worth = np.append(np.asarray(rss, dtype=float), per_temporary)
+    worth = np.append(np.asarray(rss, dtype=float), 1.0)       # per served place, beyond housing
     slots = np.append(np.minimum(places, host_occupancy), temporary)
     order = np.argsort(-worth, kind="stable")
     filled = np.clip(sheltered - (np.cumsum(slots[order]) - slots[order]), 0.0, slots[order])
-    return sheltered + float(worth[order] @ filled), sheltered
+    return (value.shelter_housing * sheltered
+            + value.shelter_service * float(worth[order] @ filled)), sheltered
 
 
 def city_functionality(buildings: xr.Dataset, damage_state=None, service=None, *, model=None,
@@ -502,16 +641,18 @@ def city_functionality(buildings: xr.Dataset, damage_state=None, service=None, *
     Examples
     --------
     The intact toy city has SC = demand; collapsing the first house displaces its 30 residents,
-    whom the public building b5 (357 places, normal occupancy 200) shelters — housed and served:
+    whom the public building b5 (357 places with no planned cap, normal occupancy 200) shelters
+    — each worth 1 of the 2 person-units of a served home (:class:`Valuation`), so the loss is
+    30 person-units a day:
 
     >>> from workbench.city import toy_city
     >>> b = toy_city().buildings
     >>> f = city_functionality(b)
     >>> f["sc"] == f["demand"], f["displaced"]
     (True, 0.0)
-    >>> f = city_functionality(b, [4, 0, 0, 0, 0, 0])
+    >>> f = city_functionality(b, [4, 0, 0, 0, 0, 0], shelters=Shelters(planned_share=None))
     >>> f["demand"] - f["sc"], f["sheltered"]
-    (0.0, 30.0)
+    (30.0, 30.0)
     """
     n = buildings.sizes[BUILDING]
     ds = np.zeros(n, np.int64) if damage_state is None else np.asarray(damage_state)

@@ -31,8 +31,13 @@ the same uncertain inputs, the same damage uniforms and recovery seeds (common r
 so each member's avoided loss is the option's effect, not luck. Per member, the monetised
 benefit of an event is
 
-    ``b = ΔE + v · ΔS``  (ΔE avoided economic loss [EUR], ΔS avoided person-days, v EUR per
-    person-day)
+    ``b = ΔE + v · ΔS + d · ΔU + c · ΔH``
+
+with ΔE the avoided economic loss [EUR], ΔS the avoided service loss [person-days] valued at
+``v`` (disruption), and displacement priced per day as FEMA's benefit–cost analysis does,
+separately: ΔU the avoided person-days displaced outside a public shelter at ``d`` (lodging and
+meals, the per-diem method) and ΔH the avoided occupied shelter place-days at ``c`` (running the
+shelter). An option that shelters more people (ΔH < 0) pays their running cost.
 
 and the benefit–cost ratio ``BCR = b / C`` per event, or, with an annual probability ``p`` of
 the scenario, ``p · b · AF / C`` over the option's service life ``T`` at discount rate ``r``
@@ -74,6 +79,8 @@ DEFAULTS = {                 # from the registry (workbench.core.assumptions), e
     "cost_per_crew_day": _assumptions.value("reserve_crew_cost_per_day"),
     "cost_per_place": _assumptions.value("shelter_cost_per_place"),
     "value_per_person_day": _assumptions.value("value_per_person_day"),
+    "displacement_cost_per_person_day": _assumptions.value("displacement_cost_per_person_day"),
+    "shelter_cost_per_place_day": _assumptions.value("shelter_cost_per_place_day"),
     "discount_rate": _assumptions.value("discount_rate"),
     "service_life_years": _assumptions.value("service_life_years"),
 }
@@ -343,7 +350,8 @@ def evaluate(options: Sequence[Option], city, system, intensity, constraints, dr
     """The baseline and every option over the same ensemble members (common random numbers).
 
     Returns a Dataset on dims ``option`` (``baseline`` first) and ``member``:
-    ``economic_loss`` [EUR], ``service_loss_person_days``, ``repair_cost`` [EUR]; ``cost`` on
+    ``economic_loss`` [EUR], ``service_loss_person_days``, ``displaced_person_days``,
+    ``sheltered_person_days``, ``repair_cost`` [EUR]; ``cost`` on
     ``option`` [EUR]; ``attrs``: ``strategy``, the members' seed. ``engine``: ``scheduler``,
     ``workers``, ``batch_size`` of :func:`~workbench.uncertainty.ensemble.run_ensemble`.
     """
@@ -353,7 +361,8 @@ def evaluate(options: Sequence[Option], city, system, intensity, constraints, dr
     for o in options:
         runs.append((o.name, *apply(o, city, system, constraints, shelters, by_name=by_name),
                      option_cost(o, city, system, by_name)))
-    out = {k: [] for k in ("economic_loss", "service_loss_person_days", "repair_cost")}
+    out = {k: [] for k in ("economic_loss", "service_loss_person_days",
+                           "displaced_person_days", "sheltered_person_days", "repair_cost")}
     for i, (name, c, s, k, sh, _) in enumerate(runs):
         ens = run_ensemble(c, s, intensity, k, draws, strategies=(strategy,),
                            design_code=design_code, road_debris=road_debris,
@@ -369,11 +378,20 @@ def evaluate(options: Sequence[Option], city, system, intensity, constraints, dr
     ds["cost"] = ("option", np.array([r[5] for r in runs]))
     ds["kind"] = ("option", np.array(["baseline"] + [o.kind for o in options]))
     for key, unit in (("economic_loss", "EUR"), ("service_loss_person_days", "person-days"),
+                      ("displaced_person_days", "person-days"),
+                      ("sheltered_person_days", "person-days"),
                       ("repair_cost", "EUR"), ("cost", "EUR")):
         ds[key].attrs["units"] = unit
     ds.attrs.update({"strategy": strategy,
                      "seed": int(draws.attrs["seed"]) if isinstance(draws, xr.Dataset) else 0})
     return ds
+
+
+def _avoided(base: xr.Dataset, option: xr.Dataset, key: str) -> np.ndarray:
+    """Baseline − option of ``key`` per member; 0 where the results predate the variable."""
+    if key not in base or key not in option:
+        return np.zeros(base.sizes["member"])
+    return (base[key] - option[key]).values
 
 
 def annuity_factor(rate: float, years: float) -> float:
@@ -388,18 +406,23 @@ def annuity_factor(rate: float, years: float) -> float:
 
 
 def rank(results: xr.Dataset, *, value_per_person_day: float = DEFAULTS["value_per_person_day"],
+         displacement_cost_per_person_day: float = DEFAULTS["displacement_cost_per_person_day"],
+         shelter_cost_per_place_day: float = DEFAULTS["shelter_cost_per_place_day"],
          discount_rate: float = DEFAULTS["discount_rate"],
          service_life_years: float = DEFAULTS["service_life_years"],
          annual_probability: float | None = None) -> pd.DataFrame:
     """The options ranked by mean benefit–cost ratio (see the module docstring), one row each.
 
     Columns: ``option``, ``kind``, ``cost``, ``avoided_economic_loss`` (mean, ``_p5``, ``_p95``),
-    ``avoided_person_days`` (mean, p5, p95), ``benefit`` (mean monetised benefit [EUR], per event
+    ``avoided_person_days`` (mean, p5, p95; service loss), ``avoided_displaced_person_days``
+    and ``avoided_sheltered_person_days`` (means), ``benefit`` (mean monetised benefit [EUR], per event
     or present value over the life; ``benefit_p5``, ``benefit_p95``), ``bcr`` (mean, ``bcr_p5``, ``bcr_p95``), ``p_worth_it``
     (share of members with BCR > 1), ``avoided_loss_ci90_crn`` and ``avoided_loss_ci90_independent``
     (half-widths [EUR] of the 90 % interval of the mean avoided economic loss), ``rank``.
     """
     _number(value_per_person_day, "value_per_person_day")
+    _number(displacement_cost_per_person_day, "displacement_cost_per_person_day")
+    _number(shelter_cost_per_place_day, "shelter_cost_per_place_day")
     _number(discount_rate, "discount_rate")
     _number(service_life_years, "service_life_years", positive=True)
     if annual_probability is not None and not 0 < annual_probability <= 1:
@@ -415,7 +438,11 @@ def rank(results: xr.Dataset, *, value_per_person_day: float = DEFAULTS["value_p
         o = results.sel(option=name)
         d_e = (base["economic_loss"] - o["economic_loss"]).values
         d_s = (base["service_loss_person_days"] - o["service_loss_person_days"]).values
-        benefit = scale * (d_e + value_per_person_day * d_s)
+        d_d, d_h = _avoided(base, o, "displaced_person_days"), _avoided(
+            base, o, "sheltered_person_days")
+        benefit = scale * (d_e + value_per_person_day * d_s
+                           + displacement_cost_per_person_day * (d_d - d_h)
+                           + shelter_cost_per_place_day * d_h)
         cost = float(o["cost"])
         bcr = benefit / cost if cost > 0 else np.full(n, math.inf)
         independent = math.sqrt((base["economic_loss"].var(ddof=1)
@@ -428,6 +455,8 @@ def rank(results: xr.Dataset, *, value_per_person_day: float = DEFAULTS["value_p
                      "avoided_person_days": float(d_s.mean()),
                      "avoided_person_days_p5": float(np.percentile(d_s, 5)),
                      "avoided_person_days_p95": float(np.percentile(d_s, 95)),
+                     "avoided_displaced_person_days": float(d_d.mean()),
+                     "avoided_sheltered_person_days": float(d_h.mean()),
                      "benefit": float(benefit.mean()),
                      "benefit_p5": float(np.percentile(benefit, 5)),
                      "benefit_p95": float(np.percentile(benefit, 95)),
@@ -443,7 +472,10 @@ def rank(results: xr.Dataset, *, value_per_person_day: float = DEFAULTS["value_p
     table.attrs.update({"per": "event" if annual_probability is None else
                         f"present value over {service_life_years:g} years at "
                         f"{discount_rate:.1%}, annual probability {annual_probability:g}",
-                        "value_per_person_day": value_per_person_day, "members": n})
+                        "value_per_person_day": value_per_person_day,
+                        "displacement_cost_per_person_day": displacement_cost_per_person_day,
+                        "shelter_cost_per_place_day": shelter_cost_per_place_day,
+                        "members": n})
     return table.reset_index(drop=True)
 
 
@@ -470,10 +502,13 @@ def ranking_table(table: pd.DataFrame) -> pd.DataFrame:
             f"{money(a)} ({money(lo)} – {money(hi)})" for a, lo, hi in
             zip(table["avoided_economic_loss"], table["avoided_economic_loss_p5"],
                 table["avoided_economic_loss_p95"])],
-        "avoided person-days (5–95 %)": [
+        "avoided service loss [person-days] (5–95 %)": [
             f"{a:,.0f} ({lo:,.0f} – {hi:,.0f})" for a, lo, hi in
             zip(table["avoided_person_days"], table["avoided_person_days_p5"],
                 table["avoided_person_days_p95"])],
+        "avoided days displaced [person-days]": [
+            f"{a:,.0f}" for a in table.get("avoided_displaced_person_days",
+                                           pd.Series(np.zeros(len(table)), table.index))],
         "benefit–cost ratio (5–95 %)": [
             f"{ratio(b)} ({ratio(lo)} – {ratio(hi)})" for b, lo, hi in
             zip(table["bcr"], table["bcr_p5"], table["bcr_p95"])],
@@ -527,8 +562,15 @@ class MitigationSection:
                                "numbers); 0 = skip")
     strategy: str = setting("semiflexible", "the recovery strategy of the evaluation")
     value_per_person_day: float = setting(DEFAULTS["value_per_person_day"],
-                                          "EUR per person-day without home and services "
-                                          "(assumption)")
+                                          "EUR per person-day of service loss (disruption; "
+                                          "assumption)")
+    displacement_cost_per_person_day: float = setting(
+        DEFAULTS["displacement_cost_per_person_day"],
+        "EUR per person-day displaced outside a public shelter: lodging and meals\n(FEMA BCA's "
+        "per-diem method; assumption: about the Finnish daily allowance)")
+    shelter_cost_per_place_day: float = setting(DEFAULTS["shelter_cost_per_place_day"],
+                                                "EUR per occupied public-shelter place and day "
+                                                "(running costs; assumption)")
     discount_rate: float = setting(DEFAULTS["discount_rate"], "social discount rate (EU CBA "
                                                               "guide 2014: 3 % outside the "
                                                               "Cohesion Fund)")
@@ -550,9 +592,11 @@ class MitigationSection:
               "an integer from 0 (skip stage 06) to 100000")
         check(self.strategy in STRATEGIES, "strategy", self.strategy,
               " or ".join(repr(s) for s in STRATEGIES))
-        v = self.value_per_person_day
-        check(is_number(v) and math.isfinite(v) and v >= 0, "value_per_person_day", v,
-              "a finite number ≥ 0 of EUR")
+        for name in ("value_per_person_day", "displacement_cost_per_person_day",
+                     "shelter_cost_per_place_day"):
+            v = getattr(self, name)
+            check(is_number(v) and math.isfinite(v) and v >= 0, name, v,
+                  "a finite number ≥ 0 of EUR")
         check(is_number(self.discount_rate) and 0 <= self.discount_rate < 1, "discount_rate",
               self.discount_rate, "a number from 0 to below 1")
         t = self.service_life_years

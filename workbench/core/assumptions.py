@@ -91,9 +91,34 @@ REGISTRY: tuple[Assumed, ...] = (
             "half of a shelter-capable building's gross floor area is usable as living space "
             "(corridors, sanitary and service rooms, kitchens take the rest)",
             "workbench.functionality.Shelters"),
-    Assumed("temporary_place_service", 2.0, "person-units per place", "assumption",
-            "a temporary shelter place is self-supplied: housing plus full supplementary service",
-            "workbench.functionality.shelter_capacity"),
+    Assumed("shelter_planned_share", 0.1, "places per resident", "assumption",
+            "the public shelter places a mass-care plan sets up: in shelter-capable buildings, "
+            "largest first, one place for one resident in ten (not every public building: the "
+            "demo's 99 public buildings would hold 7 times its population); null = every "
+            "capable building, all its places",
+            "workbench.functionality.Shelters"),
+    # --- what each place where a resident may be is worth (workbench.functionality.Valuation):
+    # home = 1 housing + rSS supplementary; unsheltered = 0; the ranking home > with family or
+    # renting > public shelter > unsheltered is the literature's (public shelter is the last
+    # resort: Hazus Earthquake Technical Manual ch. 14 — most displaced households find their
+    # own); the shares themselves are workbench choices
+    Assumed("shelter_housing_share", 0.5, "share of a home's housing", "assumption",
+            "a cot in a collective shelter at the Sphere minimum of covered space, without "
+            "privacy or an own kitchen, meets half of the housing need a home meets",
+            "workbench.functionality.Valuation"),
+    Assumed("shelter_service_share", 0.5, "share of the host's rSS", "assumption",
+            "a sheltered person gets half of the supplementary service per unit of the host's "
+            "shared rSS (queues, distance from school and work); a temporary place's own "
+            "services count the same share of full service",
+            "workbench.functionality.Valuation"),
+    Assumed("elsewhere_housing_share", 0.75, "share of a home's housing", "assumption",
+            "staying with family or friends or in a rental outside the damaged area: a roof "
+            "and some privacy, doubled up; above a public shelter, below home",
+            "workbench.functionality.Valuation"),
+    Assumed("elsewhere_service_share", 0.5, "person-units per person", "assumption",
+            "the displaced share the supplementary capacity of the household or district that "
+            "takes them in (it is not copied: the rule of shelter hosts)",
+            "workbench.functionality.Valuation"),
     # --- productivity per m² (EP_unit)
     Assumed("ep_value_added_inputs", MappingProxyType({
         "residential": (80.0, 1.0), "office": (110_000.0, 20.0), "commercial": (70_000.0, 40.0),
@@ -190,6 +215,24 @@ REGISTRY: tuple[Assumed, ...] = (
             "financing, as implemented in pyredi 0.1.1; the mapping of Hazus damage states to "
             "REDi repair classes is a workbench assumption (workbench.recovery.impeding)",
             "workbench.recovery.impeding"),
+    # --- recovery: the rigid strategy's predefined plan (parameter constraints.rigid_plan)
+    Assumed("rigid_plan_classes", MappingProxyType({
+        "emergency and critical facilities": ("public",), "housing": ("residential",),
+        "business": ("commercial", "office", "industrial")}),
+            "building types by function class, in repair priority", "cited",
+            "a repair priority fixed before the event, never revised, as the predefined repair "
+            "sequences of FEMA P-58 (FEMA 2018), REDi (Almufti & Willford 2013) and GB/T "
+            "38591-2020 are; the order of the classes - emergency and critical facilities, "
+            "then housing, then business - is the order of pre-event recovery planning's "
+            "performance goals (NIST SP 1190, 2015: critical facilities, emergency housing, "
+            "housing and neighbourhoods, community recovery). Which building types fall in "
+            "each class is a workbench assumption: the city model has no hospitals or fire "
+            "stations, and public buildings (schools, halls) are its shelters",
+            "workbench.recovery"),
+    Assumed("rigid_plan_damage_states", (1, 2, 3, 4), "Hazus damage states, in repair order "
+            "within a function class", "assumption",
+            "lower damage states first: the shortest repairs return use soonest per crew (a "
+            "rule of thumb, not a cited rule)", "workbench.recovery"),
     # --- mitigation (stage 06): cost models and the value of a person-day
     Assumed("retrofit_cost_share", {"MC": 0.10, "HC": 0.20}, "share of replacement cost",
             "assumption", "seismic retrofit to Hazus moderate / high code, as a share of the "
@@ -205,9 +248,17 @@ REGISTRY: tuple[Assumed, ...] = (
             "stocked cots, tents and sanitation for one temporary shelter place",
             "workbench.mitigation"),
     Assumed("value_per_person_day", 50.0, "EUR per person-day", "assumption",
-            "one person-day without home and services, the order of a public-sector daily "
-            "allowance for lodging and meals; parameter mitigation.value_per_person_day",
-            "workbench.mitigation"),
+            "the disruption of one person-day of service loss (FEMA BCA counts residential "
+            "disruption beside displacement costs); of the order of a daily allowance; "
+            "parameter mitigation.value_per_person_day", "workbench.mitigation"),
+    Assumed("displacement_cost_per_person_day", 50.0, "EUR per person-day", "assumption",
+            "lodging and meals of a displaced resident not in a public shelter: FEMA BCA prices "
+            "residential displacement at the lodging and meals per-diem rates (GSA); here of "
+            "the order of the Finnish full-day allowance (about 50 EUR in 2024); parameter "
+            "mitigation.displacement_cost_per_person_day", "workbench.mitigation"),
+    Assumed("shelter_cost_per_place_day", 25.0, "EUR per occupied place-day", "assumption",
+            "running a public shelter: meals, staff, cleaning and utilities per person and day; "
+            "parameter mitigation.shelter_cost_per_place_day", "workbench.mitigation"),
     Assumed("discount_rate", 0.03, "per year", "cited",
             "social discount rate for EU Member States outside the Cohesion Fund (European "
             "Commission 2014, Guide to Cost-Benefit Analysis of Investment Projects); parameter "

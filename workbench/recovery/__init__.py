@@ -43,13 +43,16 @@ whichever comes first; re-planning that keeps a crew on its task starts a new co
 the horizon is allowed (it then equals ``inf``). Each strategy is one registered rule
 (:mod:`workbench.recovery.strategies`, :data:`STRATEGY_RULES`):
 
-* ``rigid`` — the pessimistic bound: a plan made before the event from expected damage and never
-  revised; crews always take the first *available* unfinished tasks on it and stay to completion;
-  inspection, impeding delays and mobilisation apply. Order: network components first (power,
-  water, road interleaved along their critical paths, as below, with the levels of day 0), then
-  buildings by *expected* gain per expected crew-day — the daily planner's objective on the
-  fragilities' expectation instead of the damage found — ties by occupancy priority
-  (``public`` (shelters), ``residential``, ``commercial``, ``office``, ``industrial``).
+* ``rigid`` — the pessimistic bound: a predefined, rule-based plan fixed before the event and
+  never revised (the kind of predefined repair sequence FEMA P-58, REDi and GB/T 38591-2020
+  use); crews always take the first *available* unfinished tasks on it and stay to completion;
+  inspection, impeding delays and mobilisation apply. Order: utilities first — network
+  components (power, water, road interleaved along their critical paths, as below, with the
+  levels of day 0) — then buildings by the rows of :attr:`Constraints.rigid_plan` (function
+  class and damage state; default :data:`RIGID_PLAN`: emergency and critical facilities, then
+  housing, then business, lower damage states first within a class), ties by the random tie
+  order. The rule is fixed; it is applied as buildings are found: a building's repair becomes
+  available only once it is inspected, when its damage state is known.
 * ``semiflexible`` — Zhou et al.'s (2025, METHOD §5.3) strategy: re-planned every day on what is known so far, crews
   committed for ``commitment_days``, inspection, delays and mobilisation paid.
 * ``flexible`` — the optimistic bound: re-planned every day on the true damage, known at day 0,
@@ -122,14 +125,16 @@ import pandas as pd
 import xarray as xr
 
 from ..city.model import City
-from ..core.dims import BUILDING, COMPONENT, NETWORKS, STRATEGIES, STRATEGY, TIME
+from ..core.assumptions import value as _assumed
+from ..core.dims import BUILDING, BUILDING_TYPES, COMPONENT, NETWORKS, STRATEGIES, STRATEGY, TIME
 from ..core.errors import InputError
 from ..functionality import CURRENCY, PRICE_YEAR, Shelters
-from ._problem import RIGID_TYPE_ORDER, Problem, repair_tasks
+from ._problem import Problem, repair_tasks
 from ._scheduling import EXACT_MAX_TASKS, PLANNERS, simulate_strategy
 from .strategies import STRATEGY_RULES, StrategyRule, strategy_rule
 
-__all__ = ["Constraints", "DEFAULT_COMMITMENT_DAYS", "simulate_recovery", "TRADES", "RIGID_TYPE_ORDER", "PLANNERS",
+__all__ = ["Constraints", "DEFAULT_COMMITMENT_DAYS", "simulate_recovery", "TRADES", "PlanRow",
+           "RIGID_PLAN", "rigid_plan_rows", "PLANNERS",
            "EXACT_MAX_TASKS", "STRATEGY_RULES", "StrategyRule", "strategy_rule",
            "check_strategies", "repair_tasks", "crew_pools", "ANY_TRADE"]
 
@@ -139,8 +144,6 @@ log = logging.getLogger(__name__)
 TRADES = ("building",) + tuple(NETWORKS)
 #: The pool of ``crews: N`` (one number): crews that repair whatever is next, of any trade.
 ANY_TRADE = "any"
-# RIGID_TYPE_ORDER, the building types in the rigid strategy's order (shelters and homes
-# first), is defined in ._problem, which uses it.
 
 
 def _is_int(value) -> bool:
@@ -155,6 +158,96 @@ DEFAULT_COMMITMENT_DAYS = 14
 def _is_real(value) -> bool:
     return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
         value, (bool, np.bool_))
+
+
+# --------------------------------------------------------------------------- the rigid plan
+
+@dataclass(frozen=True)
+class PlanRow:
+    """One row of the rigid strategy's predefined plan (:attr:`Constraints.rigid_plan`): a
+    function class ``name``, the building ``types`` it holds (of
+    :data:`~workbench.core.dims.BUILDING_TYPES`) and the Hazus ``damage_states`` (1 slight … 4
+    complete) it covers, in the order they are repaired. In the parameter file a row is written
+    ``{class: NAME, types: [...], damage_states: [...]}``."""
+
+    name: str
+    types: tuple[str, ...]
+    damage_states: tuple[int, ...]
+
+    def as_dict(self) -> dict:
+        """The row as the parameter file writes it."""
+        return {"class": self.name, "types": list(self.types),
+                "damage_states": list(self.damage_states)}
+
+
+#: The rigid strategy's default plan (cited and assumed in :mod:`workbench.core.assumptions`,
+#: ``rigid_plan_classes`` and ``rigid_plan_damage_states``): emergency and critical facilities
+#: (``public``: schools and halls, the city's shelters), then housing (``residential``), then
+#: business (``commercial``, ``office``, ``industrial``) — the priority of pre-event recovery
+#: planning, fixed before the event as FEMA P-58, REDi and GB/T 38591-2020 fix their repair
+#: sequences; within a class lower damage states first (an assumption: the shortest repairs
+#: return use soonest per crew).
+RIGID_PLAN: tuple[PlanRow, ...] = tuple(
+    PlanRow(name, tuple(types), tuple(_assumed("rigid_plan_damage_states")))
+    for name, types in _assumed("rigid_plan_classes").items())
+
+#: The keys of a row of the plan in the parameter file.
+_PLAN_KEYS = ("class", "types", "damage_states")
+
+
+def rigid_plan_rows(plan=RIGID_PLAN) -> list[dict]:
+    """The plan as the parameter file writes it: a list of ``{class, types, damage_states}``.
+
+    >>> rigid_plan_rows()[0]
+    {'class': 'emergency and critical facilities', 'types': ['public'], 'damage_states': [1, 2, 3, 4]}
+    """
+    return [row.as_dict() for row in _check_rigid_plan(plan)]
+
+
+def _check_rigid_plan(plan) -> tuple[PlanRow, ...]:
+    """``rigid_plan`` checked: a list of rows, each a :class:`PlanRow` or a mapping with exactly
+    the keys ``class`` (a name), ``types`` (a non-empty list of building types, none repeated)
+    and ``damage_states`` (a non-empty list of 1…4, none repeated); an empty list is a plan
+    without priorities (buildings in tie order)."""
+    shape = ("a list of rows {class: NAME, types: [TYPE, ...], damage_states: [1..4, ...]}, "
+             "in repair priority")
+    if isinstance(plan, (str, bytes, Mapping)) or not isinstance(plan, Sequence):
+        raise InputError(f"rigid_plan must be {shape}; got {plan!r}")
+    rows = []
+    for i, row in enumerate(plan, start=1):
+        if isinstance(row, PlanRow):
+            row = row.as_dict()
+        if not isinstance(row, Mapping) or set(row) != set(_PLAN_KEYS):
+            keys = sorted(map(str, row)) if isinstance(row, Mapping) else None
+            raise InputError(f"rigid_plan row {i} must be a mapping with the keys "
+                             f"{list(_PLAN_KEYS)}" + (f" (it has {keys})" if keys is not None
+                                                      else "") + f"; got {row!r}")
+        name, types, states = (row[k] for k in _PLAN_KEYS)
+        where = f"rigid_plan row {i} ({name!r})"
+        if not isinstance(name, str) or not name.strip():
+            raise InputError(f"rigid_plan row {i}: class must be a non-empty name; got {name!r}")
+        if isinstance(types, (str, bytes, Mapping)) or not isinstance(types, Sequence) \
+                or not len(types):
+            raise InputError(f"{where}: types must be a non-empty list of building types "
+                             f"{list(BUILDING_TYPES)}; got {types!r}")
+        unknown = [t for t in types if t not in BUILDING_TYPES]
+        if unknown:
+            raise InputError(f"{where}: unknown building type(s) {unknown}; types are "
+                             f"{list(BUILDING_TYPES)}")
+        if len(set(types)) != len(types):
+            raise InputError(f"{where}: types must not repeat; got {list(types)}")
+        if isinstance(states, (str, bytes, Mapping)) or not isinstance(states, Sequence) \
+                or not len(states):
+            raise InputError(f"{where}: damage_states must be a non-empty list of Hazus damage "
+                             f"states 1 (slight) … 4 (complete); got {states!r}")
+        bad = [d for d in states if not _is_int(d) or not 1 <= d <= 4]
+        if bad:
+            raise InputError(f"{where}: damage_states must be integers 1 (slight) … 4 "
+                             f"(complete); got {bad}")
+        if len(set(states)) != len(states):
+            raise InputError(f"{where}: damage_states must not repeat; got {list(states)}")
+        rows.append(PlanRow(name, tuple(str(t) for t in types), tuple(int(d) for d in states)))
+    return tuple(rows)
 
 
 @dataclass(frozen=True)
@@ -196,6 +289,13 @@ class Constraints:
         ``"greedy"`` (rank the day's building repairs by gain per remaining crew-day) or
         ``"exact"`` (solve the day's assignment as a mixed-integer programme with HiGHS where it
         has at most :data:`EXACT_MAX_TASKS` candidates, greedy beyond).
+    rigid_plan : sequence of PlanRow or of mappings
+        The ``rigid`` strategy's building priority, fixed before the event (default
+        :data:`RIGID_PLAN`): rows in order, each a function class with its building types and
+        the damage states (1…4) it covers, in the order repaired, as :class:`PlanRow` or
+        ``{"class": name, "types": [...], "damage_states": [...]}``. A building takes the first
+        row that holds its type and damage state; buildings in no row come last. Stored as a
+        tuple of :class:`PlanRow`. The other strategies ignore it.
 
     Examples
     --------
@@ -219,6 +319,7 @@ class Constraints:
     planner: str = "greedy"
     reserve_crews: int | Mapping[str, int] = 0
     reserve_days: float = 0.0
+    rigid_plan: Sequence = RIGID_PLAN
 
     def __post_init__(self):
         object.__setattr__(self, "crews", _check_crews(self.crews))
@@ -257,13 +358,15 @@ class Constraints:
         object.__setattr__(self, "materials_per_day", float(m))
         object.__setattr__(self, "commitment_days", float(c))
         object.__setattr__(self, "horizon_days", int(self.horizon_days))
+        object.__setattr__(self, "rigid_plan", _check_rigid_plan(self.rigid_plan))
 
     def __hash__(self):
         return hash((tuple(crew_pools(self.crews).items()), self.materials_per_day,
                      self.commitment_days, self.horizon_days, self.inspections_per_day,
                      self.impeding_delays, self.mobilisation_days, self.planner,
                      self.reserve_days,
-                     tuple(crew_pools(self.reserve_crews, at_least_one=False).items())))
+                     tuple(crew_pools(self.reserve_crews, at_least_one=False).items()),
+                     self.rigid_plan))
 
     @property
     def pools(self) -> tuple[tuple[str, ...], tuple[int, ...]]:
@@ -299,7 +402,8 @@ class Constraints:
                 "impeding_delays": int(self.impeding_delays),
                 "mobilisation_days": self.mobilisation_days, "planner": self.planner,
                 "reserve_crews": _crews_attr(self.reserve_crews),
-                "reserve_days": self.reserve_days}
+                "reserve_days": self.reserve_days,
+                "rigid_plan": json.dumps(rigid_plan_rows(self.rigid_plan))}
 
 
 def _crews_attr(crews) -> int | str:
@@ -432,7 +536,7 @@ def simulate_recovery(city: City, system, damage: xr.Dataset, constraints: Const
     ...     coords={"building": city.buildings["building"].values})
     >>> rec = simulate_recovery(city, None, damage, Constraints(crews=1, horizon_days=10))
     >>> rec["building_restored_day"].sel(strategy="rigid").values[:3].tolist()
-    [8.0, 4.0, 0.0]
+    [4.0, 8.0, 0.0]
     """
     if not isinstance(city, City):
         raise InputError(f"city must be a workbench City, got {type(city).__name__}")
@@ -444,9 +548,28 @@ def simulate_recovery(city: City, system, damage: xr.Dataset, constraints: Const
     runs = [simulate_strategy(p, s) for s in strategies]
     names = _names(strategies)
     ds = _dataset(p, names, runs, seed)
+    _warn_if_cut(ds, names)
     if not return_assignments:
         return ds
     return ds, _assignments(p, names, runs)
+
+
+def _warn_if_cut(ds: xr.Dataset, names) -> None:
+    """Log a warning naming each strategy whose recovery the horizon cuts: its losses are lower
+    bounds, and strategies cut unevenly are compared on unequal terms (METHOD §5.2)."""
+    cut = []
+    for name in names:
+        one = ds.sel({STRATEGY: name}) if STRATEGY in ds.dims else ds
+        open_b = int((~np.isfinite(one["building_restored_day"].values)).sum())
+        open_c = (int((~np.isfinite(one["component_restored_day"].values)).sum())
+                  if "component_restored_day" in one else 0)
+        if open_b or open_c:
+            cut.append(f"{name} ({open_b} buildings, {open_c} components unrestored)")
+    if cut:
+        log.warning("the horizon of %d days cuts the recovery of %s: its losses are lower "
+                    "bounds and the strategies are compared on unequal terms; raise "
+                    "horizon_days until every strategy completes", int(ds[TIME].values[-1]),
+                    ", ".join(cut))
 
 
 def _dataset(p: Problem, strategies, runs, seed) -> xr.Dataset:

@@ -21,14 +21,11 @@ from scipy.sparse.csgraph import dijkstra
 from ..core.dims import BUILDING, COMPONENT, NETWORKS, REALIZATION
 from ..core.errors import InputError
 from ..functionality import (Shelters, functionality_model, residents, service_demand,
-                             shelter_capable, shelter_places, usable_fractions)
+                             designated_shelters, shelter_places, usable_fractions)
 from .impeding import building_delays, component_delays
 
-# private module (workbench.recovery is the API); it re-exports RIGID_TYPE_ORDER
-__all__ = ["Problem", "RIGID_TYPE_ORDER", "repair_tasks"]
+__all__ = ["Problem", "repair_tasks", "plan_rank"]   # private module (workbench.recovery is the API)
 
-#: Building types in the rigid strategy's order (shelters and homes first).
-RIGID_TYPE_ORDER = ("public", "residential", "commercial", "office", "industrial")
 #: Network order when levels tie (power feeds water pumps).
 _NETWORK_ORDER = ("power", "water", "road")
 #: Memory the memo of service and levels by component state may take [bytes].
@@ -55,6 +52,39 @@ def repair_tasks(building_repair_days, component_functional) -> tuple[np.ndarray
     return (np.asarray(building_repair_days, float) > 0,
             ~np.asarray(component_functional, bool))
 
+def plan_rank(plan, types, damage_states) -> np.ndarray:
+    """Rank of each building in a rigid plan (rows of ``name``, ``types``, ``damage_states``,
+    as :attr:`workbench.recovery.Constraints.rigid_plan` holds them): the position of its
+    (row, damage state) in the plan — rows in order, a row's damage states in the order listed,
+    a building in the first row that holds its type and damage state — and, for a building in
+    no row (or undamaged), one past the last.
+
+    >>> from workbench.recovery import RIGID_PLAN
+    >>> plan_rank(RIGID_PLAN, ["office", "public", "residential", "public", "office"],
+    ...           [1, 3, 2, 1, 0]).tolist()
+    [8, 2, 5, 0, 12]
+    """
+    types = np.asarray(types).astype(str)
+    damage_states = np.asarray(damage_states, dtype=np.int64)
+    names, code = np.unique(types, return_inverse=True)
+    last = sum(len(row.damage_states) for row in plan)
+    table = np.full((len(names), 5), last, dtype=np.int64)      # (type, damage state 0..4)
+    taken = np.zeros(table.shape, bool)
+    position = {str(t): i for i, t in enumerate(names)}
+    k = 0
+    for row in plan:
+        for d in row.damage_states:
+            for t in row.types:
+                i = position.get(t)
+                if i is not None and not taken[i, d]:
+                    table[i, d], taken[i, d] = k, True
+            k += 1
+    inside = (damage_states >= 0) & (damage_states <= 4)
+    out = np.full(len(types), last, dtype=np.int64)
+    out[inside] = table[code.reshape(-1)[inside], damage_states[inside]]
+    return out
+
+
 class Problem:
     """Everything shared by the strategies of one simulation: tasks, crews, networks."""
 
@@ -69,6 +99,7 @@ class Problem:
         self.constraints = constraints
         self.model = functionality_model(functionality)
         self.shelters = Shelters() if shelters is None else shelters
+        self.value = self.shelters.valuation
         self.horizon = constraints.horizon_days
         damage = _one_realization(damage)
         self.building_ids = b[BUILDING].values.astype(str)
@@ -147,7 +178,7 @@ class Problem:
         self.residents = residents(b)
         # hosts: their spare places and spare baseline occupancy once fully usable
         # (functionality.shelter_places / shelter_capacity)
-        self.shelter_idx = np.flatnonzero(shelter_capable(b))
+        self.shelter_idx = np.flatnonzero(designated_shelters(b, self.shelters))
         self.places_full = shelter_places(b, np.ones(n_b), self.shelters)
         self.shelter_cap = self.places_full[self.shelter_idx]
         self.host_occupancy = np.maximum(self.occupancy[self.shelter_idx]
@@ -161,8 +192,10 @@ class Problem:
         self.ep0 = float((self.area * self.full_ep_unit).sum())
         self.sc0 = float((self.residents * (1 + self.full_rss)).sum())
         self._expected(bd, ds, b_eff)
-        type_rank = {t: i for i, t in enumerate(RIGID_TYPE_ORDER)}
-        self.type_rank = np.array([type_rank[t] for t in np.asarray(b["type"].values).astype(str)])
+        # the rigid strategy's predefined plan, as a rank of each building (by its true damage
+        # state: a rigid repair is available only once inspected, when the state is known)
+        self.plan_rank = plan_rank(constraints.rigid_plan,
+                                   np.asarray(b["type"].values).astype(str), ds)
         self.networks = _network_plans(system, c_eff, c_func) if n_c else []
         # per-task constants of the day loop (the same expressions it evaluated every day)
         budget = constraints.materials_per_day
@@ -200,8 +233,8 @@ class Problem:
             self.expected_a, self.expected_q = self.a0.copy(), self.q0.copy()
             self.expected_effort = b_eff.copy()
             suspect = ds > 0
-        # expected gain per expected crew-day at full service: the inspection order here and
-        # the fixed (rigid) plan in _scheduling
+        # expected gain per expected crew-day at full service: the inspection order (the
+        # rigid plan does not use it: it is a predefined rule, Constraints.rigid_plan)
         gain = 0.5 * (self.area * (1 - self.expected_a) * self.full_ep_unit
                       / max(self.ep0, 1e-300)
                       + self.residents * (1 - self.expected_q) * (1 + self.full_rss)

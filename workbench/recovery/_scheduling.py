@@ -4,7 +4,8 @@
 the horizon one day at a time: it locks committed crews, orders the open tasks that are
 available (inspected and past their impeding delays; ``_priority``: components by tier, level,
 network and finishing time via ``_component_order``, buildings by functionality gain per
-remaining crew-day — or, for a fixed plan, the list of ``_fixed_order``), hands out crews and the
+remaining crew-day — or, for a fixed plan, the predefined list of ``_fixed_order``: utilities,
+then buildings by the rows of ``Constraints.rigid_plan``), hands out crews and the
 material budget (``_assign``), lets crews mobilise before their work counts, and records
 restoration days, curves and crew stints as raw arrays, which ``workbench.recovery`` assembles
 into the result Dataset and crew log. The day's state is one :class:`_DayState`. The method is
@@ -111,7 +112,8 @@ def _gains(p: Problem, st: _DayState, t: np.ndarray) -> np.ndarray:
     d_ep = p.area[t] * (1.0 - st.a[t]) * ep_unit
     d_sc = p.residents[t] * (1.0 - st.q[t]) * (1 + rss)
     hosted = np.minimum(p.places_full[t], st.unsheltered)
-    d_sc = d_sc + hosted + rss * np.minimum(hosted, p.host_spare[t])
+    d_sc = d_sc + p.value.shelter_housing * hosted + p.value.shelter_service * rss * np.minimum(
+        hosted, p.host_spare[t])
     return 0.5 * (d_ep / max(p.ep0, 1e-300) + d_sc / max(p.demand, 1e-300))
 
 
@@ -187,16 +189,19 @@ def _component_order(p, comp, tier, level, remaining):
 
 
 def _fixed_order(p: Problem, tier, level) -> np.ndarray:
-    """The pre-event plan: components along their critical paths (levels of day 0), then
-    buildings by *expected* gain per expected crew-day — the same objective as the daily planner,
-    on the fragilities' expectation instead of the damage found (the strategies on one footing);
-    ties by occupancy priority (``RIGID_TYPE_ORDER``)."""
+    """The predefined plan, a rule fixed before the event and never revised: utilities first —
+    network components along their critical paths (levels of day 0, ``_component_order``) —
+    then buildings by the rows of ``Constraints.rigid_plan`` (function class and damage state,
+    ``Problem.plan_rank``; buildings in no row last), within a row and damage state in the
+    random tie order. The rule uses a building's true damage state: its task becomes available
+    only once the building is inspected (``Problem.available_day``), when that state is known,
+    so the fixed rule is applied to the buildings as they are found. No objective of the daily
+    planner enters it."""
     all_tasks = np.arange(len(p.target))
     comp = all_tasks[p.kind == 1]
     bld = all_tasks[p.kind == 0]
     comp = comp[_component_order(p, comp, tier, level, p.effort[comp])] if len(comp) else comp
-    t = p.target[bld]
-    bld = bld[np.lexsort((p.tie[bld], p.type_rank[t], -p.expected_ratio[t]))]
+    bld = bld[np.lexsort((p.tie[bld], p.plan_rank[p.target[bld]]))]
     return np.concatenate([comp, bld]).astype(np.int64)
 
 

@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 from ..core import assumptions as _assumptions
 from ..core.sections import setting
-from . import DEFAULT_COMMITMENT_DAYS, Constraints
+from . import DEFAULT_COMMITMENT_DAYS, Constraints, rigid_plan_rows
 
 __all__ = ["ConstraintsSection"]
 
@@ -21,6 +21,8 @@ class ConstraintsSection:
     """``constraints``: crews, materials, commitment and the limits of information."""
 
     DOC: ClassVar[str] = ""
+    ITEMS: ClassVar[dict] = {"rigid_plan": ["shelters, schools, halls", "homes",
+                                            "shops, offices, industry"]}
 
     crews: Any = setting({"building": 60, "water": 6, "power": 6, "road": 3},
                          "repair crews by trade, or one number for a shared pool")
@@ -41,6 +43,12 @@ class ConstraintsSection:
                                        "its work counts (assumption)")
     planner: str = setting("greedy", "greedy (gain per crew-day) or exact (the day's assignment "
                                      "as a HiGHS MILP; slower)")
+    rigid_plan: list = setting(
+        rigid_plan_rows(),
+        "the rigid strategy's predefined building priority, fixed before the event: rows\n"
+        "in order (a building takes the first row holding its type and damage state 1..4;\n"
+        "damage states in the order listed; others last). Cited class order, assumed\n"
+        "damage-state order (METHOD §5.3)", shown="")
 
     def constraints(self, horizon_days: int, **extra) -> Constraints:
         """The :class:`Constraints` of this section over ``horizon_days`` (checked there)."""
@@ -50,4 +58,4 @@ class ConstraintsSection:
                            inspections_per_day=self.inspections_per_day,
                            impeding_delays=self.impeding_delays,
                            mobilisation_days=self.mobilisation_days, planner=self.planner,
-                           **extra)
+                           rigid_plan=self.rigid_plan, **extra)

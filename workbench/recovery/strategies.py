@@ -2,8 +2,10 @@
 
 A strategy says what its planners know, how they plan and what holds their crews:
 
-* ``fixed_plan`` — one priority list made at day 0 from *expected* damage and never revised
-  (crews take the first available tasks on it), or a plan made again every day;
+* ``fixed_plan`` — one priority list fixed before the event by a predefined rule and never
+  revised (utilities along their critical paths, then buildings by function class and damage
+  state, :attr:`~workbench.recovery.Constraints.rigid_plan`; crews take the first available
+  tasks on it), or a plan made again every day;
 * ``commitment`` — ``"completion"`` (a crew stays until its task is done), ``"period"`` (for
   :attr:`~workbench.recovery.Constraints.commitment_days` or to completion) or ``"none"``;
 * ``limited_information`` — damage is known only where inspected
@@ -17,8 +19,13 @@ A strategy says what its planners know, how they plan and what holds their crews
 
 The three strategies of Zhou et al. (2025, Fig. 1(b)):
 
-* ``rigid`` — the pessimistic bound: a pre-event plan that cannot adapt to what the disaster
-  did; crews stay to completion; all the limits of information and implementation apply;
+* ``rigid`` — the pessimistic bound: a predefined rational plan that cannot adapt to what the
+  disaster did — the kind of repair sequence fixed before the event that FEMA P-58, REDi
+  (Almufti & Willford 2013) and GB/T 38591-2020 use — here a rule-based priority by function
+  class and damage state (:data:`~workbench.recovery.RIGID_PLAN`: emergency and critical
+  facilities, housing, business; lower damage states first), editable as the parameter
+  ``constraints.rigid_plan``, applied to buildings as inspection finds them; crews stay to
+  completion; all the limits of information and implementation apply;
 * ``semiflexible`` — Zhou et al.'s (2025, METHOD §5.3): re-planned every day on what is known so far, crews committed
   for a period, delays and mobilisation paid;
 * ``flexible`` — the optimistic bound: re-planned every day on the true damage, known at once,

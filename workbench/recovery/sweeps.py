@@ -30,13 +30,19 @@ from typing import Sequence
 import pandas as pd
 import xarray as xr
 
+from ..functionality import Shelters, Valuation
+
 from ..core.dims import STRATEGIES
 from ..core.errors import InputError
 from ..metrics.indexes import summary_indexes
 from . import Constraints, simulate_recovery
 from . import ANY_TRADE, crew_pools
 
-__all__ = ["constraint_sweep", "crew_sweep"]
+__all__ = ["constraint_sweep", "crew_sweep", "shelter_sweep", "SHELTER_SWEEP"]
+
+#: The shelter assumptions the report's sensitivity table varies, with the values tried.
+SHELTER_SWEEP = {"usable_share": (0.25, 0.5, 1.0), "planned_share": (0.05, 0.1, 0.2, None),
+                 "shelter_housing": (0.25, 0.5, 0.75)}
 
 
 def constraint_sweep(city, system, damage: xr.Dataset, constraints, field: str,
@@ -99,4 +105,48 @@ def crew_sweep(city, system, damage: xr.Dataset, constraints,
         rec = simulate_recovery(city, system, damage, c, strategies=strategies, seed=seed)
         for strategy, indexes in summary_indexes(rec, city, damage).items():
             rows.append({"crews": total, "strategy": strategy, **indexes})
+    return pd.DataFrame(rows)
+
+
+def shelter_sweep(city, system, damage: xr.Dataset, constraints, field: str,
+                  values: Sequence, *, shelters: Shelters | None = None,
+                  strategies: Sequence[str] = STRATEGIES, seed: int = 0,
+                  **kwargs) -> pd.DataFrame:
+    """Indexes of every strategy with one shelter assumption set to each of ``values``: a field of
+    :class:`~workbench.functionality.Shelters` (``usable_share``, ``planned_share``,
+    ``area_per_person``, ...) or of its :class:`~workbench.functionality.Valuation`
+    (``shelter_housing``, ...). Returns a table like :func:`constraint_sweep`'s.
+
+    Examples
+    --------
+    >>> import xarray as xr
+    >>> from workbench.city import toy_city
+    >>> from workbench.recovery import Constraints
+    >>> city = toy_city()
+    >>> damage = xr.Dataset({"building_damage_state": ("building", [4, 4, 0, 0, 0, 0]),
+    ...     "building_repair_days": ("building", [4.0, 4.0, 0, 0, 0, 0]),
+    ...     "building_repair_cost": ("building", [1e5, 1e5, 0, 0, 0, 0])},
+    ...     coords={"building": city.buildings["building"].values})
+    >>> t = shelter_sweep(city, None, damage, Constraints(crews=1, horizon_days=20),
+    ...                   "shelter_housing", [0.0, 0.5], strategies=["flexible"])
+    >>> t["service_loss_person_days"].round(1).tolist()   # b5 plans 9 places for 90
+    [462.0, 444.0]
+    """
+    base = Shelters() if shelters is None else shelters
+    on_shelters = {f.name for f in dataclasses.fields(Shelters)} - {"valuation"}
+    on_valuation = {f.name for f in dataclasses.fields(Valuation)}
+    if field not in on_shelters | on_valuation:
+        raise InputError(f"shelter_sweep: {field!r} is neither a Shelters field "
+                         f"{sorted(on_shelters)} nor a Valuation field {sorted(on_valuation)}.")
+    rows = []
+    for value in values:
+        if field in on_shelters:
+            sh = dataclasses.replace(base, **{field: value})
+        else:
+            sh = dataclasses.replace(base, valuation=dataclasses.replace(base.valuation,
+                                                                         **{field: value}))
+        rec = simulate_recovery(city, system, damage, constraints, strategies=strategies,
+                                seed=seed, shelters=sh, **kwargs)
+        for strategy, indexes in summary_indexes(rec, city, damage).items():
+            rows.append({field: value, "strategy": strategy, **indexes})
     return pd.DataFrame(rows)

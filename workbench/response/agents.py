@@ -23,30 +23,61 @@ or a temporary place of :class:`~workbench.functionality.Shelters`), ``elsewhere
 friends or in a rental in another district — outside the city when it has one district),
 ``unsheltered`` (displaced, waiting for a shelter place near home).
 
-1. **Day 0, dislocation.** A household leaves with probability ``P``: 1 when its building is
-   unusable (``q = 0``, ATC-20 red placard: entry is prohibited); 0 when fully usable
-   (``q = 1``, Hazus DS0–1: IN-CORE sets dislocation to zero for insignificant damage); in
-   between (DS2, yellow placard: a choice) the logistic model of Lin (2008) as implemented in
-   IN-CORE (pyincore ``PopulationDislocationUtil.get_disl_probability``):
+1. **Day 0, dislocation** (``dislocation_model``). By default (``"hazus"``) a household leaves
+   with the Hazus displaced-household weight of its building's damage state
+   (:data:`HAZUS_DISPLACED_WEIGHTS`; FEMA 2022, displaced households): moderate damage (DS2) 0;
+   extensive (DS3) 0.9 in a multi-family building, 0 in a single-family one (a building of one
+   household); complete (DS4) 1; none or slight (DS0–1) 0. Hazus reads extensive damage as
+   leaving some dwellings habitable (a tenth of multi-family units) and single-family owners
+   staying on their property while they repair; the recovery reads DS3 as an ATC-20 red placard
+   (``q = 0``). *Decision (assumption):* Hazus decides who is displaced — a household it does
+   not displace from a DS3 (or DS2) building stays ``home`` and counts at home in SC, like any
+   resident at home, until it leaves for want of utilities; the recovery's own curves keep
+   ``q = 0``. The agents' day-0 displacement is therefore below the recovery's ``R (1 − q)``
+   wherever buildings have DS2 or DS3 damage (the recovery's count is ``"recovery"``, below).
+   ``"lin2008"`` keeps IN-CORE's rule, a *transfer* (a US regression applied to another
+   country): ``P`` = 1 when the building is unusable (``q = 0``, ATC-20 red placard: entry is
+   prohibited); 0 when fully usable (``q = 1``, Hazus DS0–1: IN-CORE sets dislocation to zero
+   for insignificant damage); in between (DS2, yellow placard: a choice) the logistic model of
+   Lin (2008) as implemented in IN-CORE (pyincore ``PopulationDislocationUtil.get_disl_probability``):
    ``logit P = −0.42523 + 0.02480 · VL[%] − 0.50166 · SF − 0.01826 · %black − 0.01198 · %hisp``,
    with ``VL`` the value loss in percent of the building's value — here the Hazus repair-cost
    ratio of its damage state and type (:func:`workbench.hazard.fragility.building_consequences`; IN-CORE
    draws it from the damage factors of Bai et al. 2009: the substitution is an *assumption*) —
    ``SF`` = 1 for a building of one household (IN-CORE: one housing unit), and the two
    block-group shares set to 0 (no such data for a European city: *assumption*).
+   ``"recovery"``: ``P = 1 − q``, the share the recovery counts displaced (used by
+   :func:`agents_decomposition` to switch the mechanism off).
 2. **Utilities.** A household at home whose building has been without water or power for
    ``utility_tolerance_days`` full days (default 3: the first 72 hours) leaves on each further
    day of the outage with probability ``utility_leave_rate``.
-3. **Where to.** A leaving household seeks a public shelter with probability ``shelter_share``,
-   else goes ``elsewhere`` (another district, chosen in proportion to its residents: family and
+3. **Where to** (``shelter_model``). A leaving household seeks a public shelter with a
+   probability of its own (:func:`shelter_seeking_probability`), drawn from the agents' seeded
+   generator. By default (``"hazus"``) it is the Hazus short-term shelter model (FEMA 2022,
+   shelter needs): the share of displaced people who seek public shelter is
+   ``α_I IM + α_E EM + α_O OM + α_A AM``, modification factors for income, ethnicity, ownership
+   and age with the default weights ``α = 0.73, 0.27, 0, 0`` (:data:`HAZUS_SHELTER_WEIGHTS`);
+   the income factor ``IM`` of the household's class is 0.62 (< $10,000 a year), 0.42
+   ($10–15k), 0.29 ($15–25k), 0.22 ($25–35k), 0.13 (> $35k)
+   (:data:`HAZUS_SHELTER_INCOME_CLASSES`). Household income = the building's
+   ``income_per_capita`` [EUR/year] × persons per household × ``income_usd_per_eur`` (0.451 US
+   dollars of 1990 per euro of 2024: the ECB's 2024 reference rate 1.0824 USD/EUR times the US
+   CPI-U ratio 1990/2024, 130.7/313.689; the manual states no price year for its classes, which
+   date from its 1990-census-era shelter study: a *transfer*, labelled assumption). A European
+   city has no ethnicity data, and ownership and age weigh 0: the terms without data drop out
+   and the weights left are rescaled to sum 1, so the share is ``IM`` — the ethnicity weight's
+   mass is put on income (*assumption*). Households of a city without ``income_per_capita``
+   seek with ``shelter_share`` (0.3, an *assumption*), as every household does with
+   ``shelter_model="share"``. A household that does not seek goes
+   ``elsewhere`` (another district, chosen in proportion to its residents: family and
    friends live where people live). A seeker takes the nearest host with a free place within
    ``shelter_max_distance_m`` (then a temporary place); with none it is ``unsheltered`` and tries
    again every day, moving ``elsewhere`` with daily probability ``unsheltered_leave_rate``.
    Places are never over-filled: seekers are admitted host by host in order (those waiting
    first), as long as their household fits.
 4. **Return.** A household away returns home once its building is fully usable and has water
-   and power, with daily probability ``1 / return_days`` of its state (1 when
-   ``return_days ≤ 1``): a geometric delay of mean ``return_days − 1`` days after the first day
+   and power (without waiting for them with ``return_needs_services=False``), with daily
+   probability ``1 / return_days`` of its state (1 when ``return_days ≤ 1``): a geometric delay of mean ``return_days − 1`` days after the first day
    it could.
 
 Businesses (one agent per non-residential building)
@@ -61,18 +92,36 @@ Adjusted curves
 ---------------
 * ``EP(t) = Σ_residential A a EP_unit(s) + Σ_business [open] · A a EP_unit(s) · customers`` —
   the recovery's per-building EP times the business state.
-* ``SC(t) = Σ_i H_i (1 + rSS_i) + Σ_j [h_j + rSS_j · min(h_j, Q'_j)] + w_T · h_T + E``, with ``H_i``
-  the residents at home, ``h_j`` the people in host ``j`` (``Q'_j`` its spare baseline occupancy),
-  ``h_T`` those in temporary places (worth ``temporary_place_service`` each), and ``E`` those
-  elsewhere, counted 1 each: housed by another household whose supplementary capacity they share
-  and do not copy (the rule of :mod:`workbench.functionality` for hosts). Unsheltered count 0.
+* ``SC(t) = Σ_i H_i (1 + rSS_i) + Σ_j [h_S h_j + v_S rSS_j · min(h_j, Q'_j)] + (h_S + v_S) h_T
+  + (h_E + v_E) E``, with ``H_i`` the residents at home, ``h_j`` the people in host ``j``
+  (``Q'_j`` its spare baseline occupancy), ``h_T`` those in temporary places and ``E`` those
+  elsewhere; the shares ``h_S, v_S, h_E, v_E`` are the one :class:`~workbench.functionality.Valuation`
+  the recovery uses too (``shelters.valuation``): home (2 when served) > elsewhere (1.25) >
+  public shelter (≤ 1) > unsheltered (0).
   The demand ``2 · Σ R_i`` is unchanged: nobody is created or lost (tested every day).
+
+What moves the service loss
+---------------------------
+:func:`agents_decomposition` measures it rather than asserting it: the service loss and the
+displaced person-days of the recovery alone, of the agents with their settings, and of the
+agents with one mechanism switched off at a time (:data:`DECOMPOSITION_CASES`: day-0
+dislocation as the recovery's ``1 − q``, no leaving for utilities, no return delay, return
+without waiting for water and power, every leaving household seeking shelter, the unsheltered
+waiting, both of these — nobody goes ``elsewhere`` —, no distance limit to shelters) and with all
+of them off, which reproduces the recovery's figures up to the day-0 draws (and whole
+households in shelter places). It only calls
+:func:`simulate_agents` with other settings, so it reflects whatever valuation of the states SC
+uses.
 
 Parameters without a source are labelled *assumption* in :data:`ASSUMPTIONS` (the entries to
 merge into :data:`workbench.core.assumptions.REGISTRY`).
 
 References
 ----------
+FEMA (2022). *Hazus Earthquake Model Technical Manual*, Hazus 5.1. Federal Emergency Management
+Agency, Washington, D.C. — direct social losses: displaced households (weights by damage state
+and single-/multi-family dwelling) and short-term shelter needs (modification factors by income,
+ethnicity, ownership and age, and their weights).
 Lin, Y.-S. (2008). Dislocation Algorithm 3 (logistic regression). Hazard Reduction and Recovery
 Center, Texas A&M University, research report 08-05R — as cited by, and with the coefficients
 implemented in, pyincore (IN-CORE) ``analyses/populationdislocation``
@@ -92,11 +141,12 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Mapping
 
 import numpy as np
+import pandas as pd
 import xarray as xr
 
 from ..core import assumptions as _assumptions
@@ -104,12 +154,16 @@ from ..city.model import City
 from ..core.dims import BUILDING, COMPONENT, NETWORKS, REALIZATION, STRATEGY, TIME
 from ..core.errors import InputError, WorkbenchError
 from ..hazard.fragility import building_consequences
+from ..metrics.indexes import displaced_person_days, service_loss
 from ..functionality import (A_EFF_BY_DAMAGE_STATE, Q_BASE_BY_DAMAGE_STATE, Shelters,
-                             functionality_model, residents, shelter_capable, shelter_places)
+                             functionality_model, residents, designated_shelters, shelter_places)
 
 __all__ = ["Households", "Businesses", "simulate_agents", "dislocation_probability",
-           "district_codes", "DISLOCATION_COEFFICIENTS", "ASSUMPTIONS", "STATES",
-           "BUSINESS_STATES", "STATE", "DISTRICT", "BUSINESS_STATE"]
+           "hazus_displaced_share", "shelter_seeking_probability", "agents_decomposition",
+           "district_codes", "DISLOCATION_COEFFICIENTS", "DISLOCATION_MODELS", "SHELTER_MODELS",
+           "HAZUS_DISPLACED_WEIGHTS", "HAZUS_SHELTER_INCOME_CLASSES", "HAZUS_SHELTER_WEIGHTS",
+           "DECOMPOSITION_CASES", "RECOVERY_CASE", "ASSUMPTIONS", "STATES", "BUSINESS_STATES", "STATE", "DISTRICT",
+           "BUSINESS_STATE"]
 
 #: Dims of the agents' Dataset (to move to :mod:`workbench.core.dims`).
 STATE, DISTRICT, BUSINESS_STATE = "state", "district", "business_state"
@@ -123,14 +177,47 @@ _HOME, _SHELTER, _ELSEWHERE, _UNSHELTERED = range(4)
 DISLOCATION_COEFFICIENTS = MappingProxyType({
     "intercept": -0.42523, "value_loss_percent": 0.02480, "single_family": -0.50166,
     "percent_black": -0.01826, "percent_hispanic": -0.01198})
+#: Day-0 dislocation models of :class:`Households` (module docstring, step 1).
+DISLOCATION_MODELS = ("hazus", "lin2008", "recovery")
+#: Shelter-seeking models of :class:`Households` (module docstring, step 3).
+SHELTER_MODELS = ("hazus", "share")
+#: Hazus displaced-household weights: the share of a building's households displaced, by its
+#: Hazus damage state 0–4 (the manual's moderate, extensive, complete are DS2–4; DS0–1 displace
+#: nobody), for single-family (one household) and multi-family buildings (FEMA 2022).
+HAZUS_DISPLACED_WEIGHTS = MappingProxyType({"single_family": (0.0, 0.0, 0.0, 0.0, 1.0),
+                                           "multi_family": (0.0, 0.0, 0.0, 0.9, 1.0)})
+#: Hazus short-term shelter model: household income classes (upper bounds [USD/year]) and their
+#: modification factors, the share of the displaced who seek public shelter (FEMA 2022).
+HAZUS_SHELTER_INCOME_CLASSES = MappingProxyType({
+    "upper_usd": (10_000.0, 15_000.0, 25_000.0, 35_000.0, math.inf),
+    "factor": (0.62, 0.42, 0.29, 0.22, 0.13)})
+#: Hazus default weights of the shelter model's modification factors (FEMA 2022).
+HAZUS_SHELTER_WEIGHTS = MappingProxyType({"income": 0.73, "ethnicity": 0.27, "ownership": 0.0,
+                                          "age": 0.0})
 
 #: The constants of this module, with their status (entries for workbench.core.assumptions.REGISTRY).
 ASSUMPTIONS = (
     _assumptions.Assumed(
+        "hazus_displaced_household_weights", HAZUS_DISPLACED_WEIGHTS,
+        "share of a building's households, by damage state 0-4", "cited",
+        "FEMA (2022) Hazus Earthquake Model Technical Manual, Hazus 5.1, displaced households: "
+        "moderate 0 / extensive 0 / complete 1 for single-family, 0 / 0.9 / 1 for multi-family "
+        "dwellings (DS0-1: none displaced); the default dislocation_model='hazus'",
+        "workbench.response.agents"),
+    _assumptions.Assumed(
+        "hazus_displacement_overrides_placard", True, "-", "assumption",
+        "a household Hazus does not displace from a DS2-3 building (single-family at DS3, a "
+        "tenth of multi-family households at DS3) stays home and counts at home in SC, although "
+        "the recovery counts DS3 as red-tagged (q = 0): Hazus's reading of extensive damage "
+        "(habitable parts, owners staying on their property) decides who is displaced",
+        "workbench.response.agents"),
+    _assumptions.Assumed(
         "dislocation_logit_coefficients", DISLOCATION_COEFFICIENTS, "logit per unit", "cited",
-        "Lin (2008) HRRC report 08-05R, Dislocation Algorithm 3, as implemented in pyincore "
-        "PopulationDislocationUtil.get_disl_probability (IN-CORE; Rosenheim et al. 2021, "
-        "doi:10.1080/23789689.2019.1681821)", "workbench.response.agents"),
+        "transfer (a US regression applied to another country), the option "
+        "dislocation_model='lin2008': Lin (2008) HRRC report 08-05R, Dislocation Algorithm 3, "
+        "as implemented in pyincore PopulationDislocationUtil.get_disl_probability (IN-CORE; "
+        "Rosenheim et al. 2021, doi:10.1080/23789689.2019.1681821)",
+        "workbench.response.agents"),
     _assumptions.Assumed(
         "dislocation_value_loss", "Hazus repair-cost ratio by damage state", "share of value",
         "assumption", "IN-CORE draws value loss from the Bai et al. (2009) damage factors; the "
@@ -139,9 +226,36 @@ ASSUMPTIONS = (
     _assumptions.Assumed("household_size", 2.0, "persons per household", "assumption",
                          "about the mean household size of a Finnish city",
                          "workbench.response.agents"),
+    _assumptions.Assumed(
+        "hazus_shelter_income_factors", HAZUS_SHELTER_INCOME_CLASSES,
+        "share of displaced people seeking public shelter, by household income class [USD/yr]",
+        "cited", "FEMA (2022) Hazus Earthquake Model Technical Manual, Hazus 5.1, short-term "
+        "shelter needs, modification factors by income: < $10k 0.62, $10-15k 0.42, $15-25k "
+        "0.29, $25-35k 0.22, > $35k 0.13; the default shelter_model='hazus'",
+        "workbench.response.agents"),
+    _assumptions.Assumed(
+        "hazus_shelter_weights", HAZUS_SHELTER_WEIGHTS, "weight of each modification factor",
+        "cited", "FEMA (2022) Hazus Earthquake Model Technical Manual, Hazus 5.1, short-term "
+        "shelter needs, default weights: income 0.73, ethnicity 0.27, ownership 0, age 0",
+        "workbench.response.agents"),
+    _assumptions.Assumed(
+        "shelter_weights_without_data", "terms without data drop out, the rest rescaled to 1",
+        "-", "assumption", "no ethnicity data for a European city (ownership and age weigh 0): "
+        "the share seeking shelter is the income factor alone, the ethnicity weight's mass put "
+        "on income", "workbench.response.agents"),
+    _assumptions.Assumed(
+        "income_usd_per_eur", 0.451, "USD of 1990 per EUR of 2024", "assumption",
+        "transfer of the Hazus income classes: household income = income_per_capita x persons "
+        "per household [EUR/yr, 2024] x the ECB 2024 reference rate 1.0824 USD/EUR x the US "
+        "CPI-U 1990/2024 (130.7/313.689); the manual states no price year for its classes, "
+        "taken as 1990 dollars (its shelter study dates from the 1990 census era)",
+        "workbench.response.agents"),
     _assumptions.Assumed("shelter_seeking_share", 0.3, "share of dislocated households",
                          "assumption", "most displaced households stay with family, friends or "
-                         "rent; replace with survey data", "workbench.response.agents"),
+                         "rent; used where a building has no income_per_capita "
+                         "(shelter_model='hazus') and for every household with "
+                         "shelter_model='share'; replace with survey data",
+                         "workbench.response.agents"),
     _assumptions.Assumed("shelter_max_distance_m", 2000.0, "m", "assumption",
                          "walking distance to a shelter", "workbench.response.agents"),
     _assumptions.Assumed("utility_tolerance_days", 3.0, "days", "assumption",
@@ -181,6 +295,12 @@ def _share(name: str, value) -> float:
     return v
 
 
+def _choice(name: str, value, allowed: tuple) -> str:
+    if not isinstance(value, str) or value not in allowed:
+        raise InputError(f"{name} must be one of {', '.join(map(repr, allowed))}, got {value!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Households:
     """Decision settings of the household agents (module docstring, steps 1–4).
@@ -191,7 +311,9 @@ class Households:
         Persons per agent [persons], > 0; each building's residents are split into
         ``max(1, round(R / household_size))`` agents of equal size.
     shelter_share : float
-        Share of leaving households that seek a public shelter, in [0, 1].
+        Share of leaving households that seek a public shelter, in [0, 1]: every household's
+        with ``shelter_model="share"``, else that of the households of a city without
+        ``income_per_capita``.
     shelter_max_distance_m : float
         Farthest host a household walks to [m], ≥ 0 (``inf`` = any).
     utility_tolerance_days : float
@@ -201,16 +323,32 @@ class Households:
     return_days : (float, float, float)
         Mean delay of the return [d] from ``shelter``, ``elsewhere``, ``unsheltered``, each ≥ 0.
     dislocation : mapping of str to float
-        Logistic coefficients, keys of :data:`DISLOCATION_COEFFICIENTS`.
+        Logistic coefficients of ``dislocation_model="lin2008"``, keys of
+        :data:`DISLOCATION_COEFFICIENTS`.
+    dislocation_model : {"hazus", "lin2008", "recovery"}
+        Who leaves on day 0 (module docstring, step 1): the Hazus displaced-household weights
+        (default), Lin's (2008) logistic model as in IN-CORE (a transfer), or the recovery's
+        usable share (``1 − q``).
+    shelter_model : {"hazus", "share"}
+        Who of those leaving seeks a public shelter (step 3): the Hazus income factors
+        (default; ``shelter_share`` where income is unknown), or ``shelter_share`` for all.
+    income_usd_per_eur : float
+        US dollars of the Hazus income classes per euro of ``income_per_capita``, > 0.
+    return_needs_services : bool
+        Households away wait for water and power at home before returning (step 4).
 
     Examples
     --------
-    >>> Households().shelter_share
-    0.3
+    >>> Households().shelter_share, Households().dislocation_model
+    (0.3, 'hazus')
     >>> Households(shelter_share=2)
     Traceback (most recent call last):
     ...
     workbench.core.errors.InputError: shelter_share must be a share in [0, 1], got 2
+    >>> Households(dislocation_model="lin")
+    Traceback (most recent call last):
+    ...
+    workbench.core.errors.InputError: dislocation_model must be one of 'hazus', 'lin2008', 'recovery', got 'lin'
     """
 
     household_size: float = _DEFAULT["household_size"]
@@ -221,9 +359,20 @@ class Households:
     unsheltered_leave_rate: float = _DEFAULT["unsheltered_leave_rate"]
     return_days: tuple = _DEFAULT["return_days"]
     dislocation: Mapping[str, float] = field(default_factory=lambda: DISLOCATION_COEFFICIENTS)
+    dislocation_model: str = "hazus"
+    shelter_model: str = "hazus"
+    income_usd_per_eur: float = _DEFAULT["income_usd_per_eur"]
+    return_needs_services: bool = True
 
     def __post_init__(self):
         _positive("household_size", self.household_size)
+        _choice("dislocation_model", self.dislocation_model, DISLOCATION_MODELS)
+        _choice("shelter_model", self.shelter_model, SHELTER_MODELS)
+        _positive("income_usd_per_eur", self.income_usd_per_eur)
+        if not isinstance(self.return_needs_services, (bool, np.bool_)):
+            raise InputError(f"return_needs_services must be true or false, got "
+                             f"{self.return_needs_services!r}")
+        object.__setattr__(self, "return_needs_services", bool(self.return_needs_services))
         _share("shelter_share", self.shelter_share)
         _positive("shelter_max_distance_m", self.shelter_max_distance_m, allow_zero=True,
                   allow_inf=True)
@@ -248,7 +397,8 @@ class Households:
         return hash((self.household_size, self.shelter_share, self.shelter_max_distance_m,
                      self.utility_tolerance_days, self.utility_leave_rate,
                      self.unsheltered_leave_rate, self.return_days,
-                     tuple(sorted(self.dislocation.items()))))
+                     tuple(sorted(self.dislocation.items())), self.dislocation_model,
+                     self.shelter_model, self.income_usd_per_eur, self.return_needs_services))
 
     def as_attrs(self) -> dict:
         """The settings as netCDF-safe attributes."""
@@ -259,7 +409,10 @@ class Households:
                 "utility_leave_rate": float(self.utility_leave_rate),
                 "unsheltered_leave_rate": float(self.unsheltered_leave_rate),
                 "return_days": json.dumps(dict(zip(STATES[1:], self.return_days))),
-                "dislocation": json.dumps(dict(self.dislocation))}
+                "dislocation": json.dumps(dict(self.dislocation)),
+                "dislocation_model": self.dislocation_model, "shelter_model": self.shelter_model,
+                "income_usd_per_eur": float(self.income_usd_per_eur),
+                "return_needs_services": int(self.return_needs_services)}
 
 
 @dataclass(frozen=True)
@@ -313,6 +466,72 @@ def dislocation_probability(value_loss, single_family, coefficients=DISLOCATION_
     logit = (c["intercept"] + c["value_loss_percent"] * 100.0 * np.asarray(value_loss, float)
              + c["single_family"] * np.asarray(single_family, float))
     return 1.0 / (1.0 + np.exp(-logit))
+
+
+def hazus_displaced_share(damage_state, single_family) -> np.ndarray:
+    """Share of a building's households displaced at the event, by the Hazus weights
+    (:data:`HAZUS_DISPLACED_WEIGHTS`; module docstring, step 1).
+
+    Parameters
+    ----------
+    damage_state : array_like of int
+        Hazus damage state 0–4 of the building.
+    single_family : array_like of bool
+        Building of one household.
+
+    Examples
+    --------
+    >>> hazus_displaced_share([1, 2, 3, 3, 4], [False, False, False, True, True]).tolist()
+    [0.0, 0.0, 0.9, 0.0, 1.0]
+    """
+    ds = np.asarray(damage_state)
+    if ds.size and (not np.issubdtype(ds.dtype, np.integer) or ds.min() < 0 or ds.max() > 4):
+        raise InputError(f"damage_state must hold Hazus states 0..4, got {np.unique(ds)[:5]}")
+    single = np.asarray(HAZUS_DISPLACED_WEIGHTS["single_family"])[ds]
+    multi = np.asarray(HAZUS_DISPLACED_WEIGHTS["multi_family"])[ds]
+    return np.where(np.asarray(single_family, bool), single, multi)
+
+
+def shelter_seeking_probability(household_income, *,
+                                usd_per_eur: float = _DEFAULT["income_usd_per_eur"],
+                                fallback: float = _DEFAULT["shelter_seeking_share"]
+                                ) -> np.ndarray:
+    """Probability that a displaced household seeks a public shelter: the Hazus short-term
+    shelter model by income (module docstring, step 3).
+
+    The Hazus share is ``Σ α_k F_k`` over the modification factors income, ethnicity,
+    ownership and age (:data:`HAZUS_SHELTER_WEIGHTS`); with income the only one known, the
+    terms without data drop out and the weights are rescaled to sum 1: the share is the income
+    factor of the household's class (:data:`HAZUS_SHELTER_INCOME_CLASSES`).
+
+    Parameters
+    ----------
+    household_income : array_like of float
+        Household income [EUR/year at the price year], ≥ 0; NaN where unknown.
+    usd_per_eur : float
+        US dollars of the income classes per euro (default: 1990 dollars per 2024 euro).
+    fallback : float
+        Probability where the income is unknown, in [0, 1].
+
+    Examples
+    --------
+    >>> shelter_seeking_probability([15_000, 30_000, 50_000, 70_000, 100_000, np.nan]).tolist()
+    [0.62, 0.42, 0.29, 0.22, 0.13, 0.3]
+    """
+    income = np.asarray(household_income, dtype=float)
+    _positive("usd_per_eur", usd_per_eur)
+    _share("fallback", fallback)
+    if (income < 0).any():
+        raise InputError(f"household income must be ≥ 0 [EUR/year] (NaN where unknown), got "
+                         f"{income[income < 0][:3].tolist()}")
+    w = HAZUS_SHELTER_WEIGHTS
+    known = ("income",)                   # no ethnicity data; ownership and age weigh 0
+    scale = sum(w[k] for k in known)
+    classes = HAZUS_SHELTER_INCOME_CLASSES
+    k = np.searchsorted(np.asarray(classes["upper_usd"][:-1]), income * usd_per_eur,
+                        side="right")
+    factor = np.asarray(classes["factor"])[np.minimum(k, len(classes["factor"]) - 1)]
+    return np.where(np.isnan(income), float(fallback), factor * (w["income"] / scale))
 
 
 def district_codes(buildings: xr.Dataset) -> tuple[np.ndarray, list[str]]:
@@ -533,6 +752,101 @@ def simulate_agents(city: City, system, damage: xr.Dataset, recovery: xr.Dataset
     return ds
 
 
+#: The runs of :func:`agents_decomposition`: (label, the :class:`Households` settings changed).
+#: One mechanism at a time, but for "nobody goes elsewhere" (a household reaches ``elsewhere``
+#: by not seeking shelter or by giving up waiting for a place: only both switches close it) and
+#: the last row, every mechanism off at once.
+DECOMPOSITION_CASES = (
+    ("agents", {}),
+    ("day-0 dislocation as the recovery's 1 - q", {"dislocation_model": "recovery"}),
+    ("no leaving for want of utilities", {"utility_leave_rate": 0.0}),
+    ("no return delays", {"return_days": (0.0, 0.0, 0.0)}),
+    ("return without waiting for water and power", {"return_needs_services": False}),
+    ("everyone leaving seeks shelter", {"shelter_model": "share", "shelter_share": 1.0}),
+    ("the unsheltered keep waiting", {"unsheltered_leave_rate": 0.0}),
+    ("nobody goes elsewhere (the two above)", {"shelter_model": "share", "shelter_share": 1.0,
+                                               "unsheltered_leave_rate": 0.0}),
+    ("no distance limit to shelters", {"shelter_max_distance_m": math.inf}),
+    ("all of these off", {"dislocation_model": "recovery", "utility_leave_rate": 0.0,
+                          "return_days": (0.0, 0.0, 0.0), "return_needs_services": False,
+                          "shelter_model": "share", "shelter_share": 1.0,
+                          "unsheltered_leave_rate": 0.0, "shelter_max_distance_m": math.inf}),
+)
+#: The label of the recovery's own figures in :func:`agents_decomposition`.
+RECOVERY_CASE = "recovery (agents off)"
+
+
+def agents_decomposition(city: City, system, damage: xr.Dataset, recovery: xr.Dataset, *,
+                         households: Households | None = None,
+                         businesses: Businesses | None = None, shelters: Shelters | None = None,
+                         functionality=None, seed: int = 0) -> pd.DataFrame:
+    """What moves the agents' service loss: the recovery alone, the agents, and the agents with
+    each mechanism switched off in turn (:data:`DECOMPOSITION_CASES`), then all at once.
+
+    Every row is one :func:`simulate_agents` call on the same inputs and seed with other
+    :class:`Households` settings (``households`` the starting point), so the table reflects the
+    valuation of the states SC uses, whatever it is. Costs ``len(DECOMPOSITION_CASES) + 1`` runs
+    of the agents: pass ``recovery.sel(strategy=[s])`` for one strategy.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index (``case``, ``strategy``; ``"-"`` for a recovery without dim ``strategy``); columns
+        ``service_loss_person_days``, ``displaced_person_days``, ``sheltered_person_days``
+        [person-days] (:func:`~workbench.metrics.indexes.service_loss`,
+        :func:`~workbench.metrics.indexes.displaced_person_days`), ``service_loss_change``
+        (relative to the ``agents`` row of the strategy) and ``gap_closed`` (the share of the
+        difference agents − recovery that the switch removes; NaN where there is none).
+
+    Examples
+    --------
+    >>> from workbench.city import toy_city
+    >>> from workbench.recovery import Constraints, simulate_recovery
+    >>> city = toy_city()
+    >>> damage = xr.Dataset({"building_damage_state": ("building", [4, 3, 0, 0, 0, 0]),
+    ...     "building_repair_days": ("building", [5.0, 8.0, 0, 0, 0, 0]),
+    ...     "building_repair_cost": ("building", [1e5, 5e4, 0, 0, 0, 0])},
+    ...     coords={"building": city.buildings["building"].values})
+    >>> rec = simulate_recovery(city, None, damage, Constraints(crews=1, horizon_days=30),
+    ...                         strategies=["flexible"])
+    >>> table = agents_decomposition(city, None, damage, rec, seed=1)
+    >>> table.index.get_level_values("case")[:3].tolist()
+    ['recovery (agents off)', 'agents', "day-0 dislocation as the recovery's 1 - q"]
+    >>> len(table) == len(DECOMPOSITION_CASES) + 1
+    True
+    """
+    hh = Households() if households is None else households
+    if not isinstance(hh, Households):
+        raise InputError("households must be Households(...) of workbench.response.agents.")
+    kw = dict(businesses=businesses, shelters=shelters, functionality=functionality, seed=seed)
+    runs = [(RECOVERY_CASE, simulate_agents(city, system, damage, recovery, households=hh,
+                                            enabled=False, **kw))]
+    runs += [(label, simulate_agents(city, system, damage, recovery,
+                                     households=replace(hh, **change), **kw))
+             for label, change in DECOMPOSITION_CASES]
+    rows = []
+    for label, ds in runs:
+        figures = [service_loss(ds), displaced_person_days(ds),
+                   displaced_person_days(ds, "sheltered")]
+        strategies = ds[STRATEGY].values.tolist() if STRATEGY in ds.dims else ["-"]
+        for s in strategies:
+            one = [float(f.sel({STRATEGY: s})) if STRATEGY in f.dims else float(f)
+                   for f in figures]
+            rows.append({"case": label, "strategy": str(s), "service_loss_person_days": one[0],
+                         "displaced_person_days": one[1], "sheltered_person_days": one[2]})
+    table = pd.DataFrame(rows).set_index(["case", "strategy"])
+    loss = table["service_loss_person_days"]
+    agents = loss.xs("agents", level="case").reindex(table.index.get_level_values("strategy"))
+    base = loss.xs(RECOVERY_CASE, level="case").reindex(table.index.get_level_values("strategy"))
+    agents, base = agents.to_numpy(), base.to_numpy()
+    gap = agents - base
+    table["service_loss_change"] = np.divide(loss.to_numpy() - agents, agents,
+                                             out=np.full(len(table), np.nan), where=agents != 0)
+    table["gap_closed"] = np.divide(agents - loss.to_numpy(), gap,
+                                    out=np.full(len(table), np.nan), where=gap != 0)
+    return table
+
+
 _UNITS = {"households": "households", "households_by_district": "households",
           "persons": "persons", "persons_by_district": "persons",
           "present": "persons", "displaced": "persons", "sheltered": "persons", "building_restored_day": "day",
@@ -561,6 +875,7 @@ class _Static:
         self.agent_b = np.repeat(home, n_h)
         self.persons = np.repeat(self.residents[home] / n_h, n_h)
         self.single = np.repeat(n_h == 1, n_h)
+        self.p_seek = _seeking(b, hh, self.agent_b, self.persons)
         self.home_d = self.district[self.agent_b]
         self.row = np.full(n_b, -1, np.int64)
         self.row[home] = np.arange(len(home))
@@ -569,7 +884,7 @@ class _Static:
         ratio, _ = building_consequences(b)
         self.cost_ratio = ratio
         # hosts and the order in which a household tries them: nearest first, temporary last
-        self.hosts = np.flatnonzero(shelter_capable(b))
+        self.hosts = np.flatnonzero(designated_shelters(b, shelters))
         self.places_full = shelter_places(b, np.ones(n_b), shelters)[self.hosts]
         self.xy = np.column_stack([np.asarray(b[c].values, dtype=float) for c in ("x", "y")])
         self.home_buildings = home
@@ -606,6 +921,21 @@ class _Static:
         self.ordered[rows] = True
 
 
+def _seeking(b: xr.Dataset, hh: Households, agent_b, persons) -> np.ndarray:
+    """Each agent's probability of seeking a public shelter when it leaves (step 3)."""
+    if hh.shelter_model == "share" or "income_per_capita" not in b:
+        return np.full(len(agent_b), hh.shelter_share)
+    per_capita = np.asarray(b["income_per_capita"].values, dtype=float)
+    bad = np.flatnonzero(per_capita < 0)
+    if len(bad):
+        raise InputError(f"buildings income_per_capita must be ≥ 0 [EUR/year] (empty where "
+                         f"unknown), got {per_capita[bad[0]]!r} for building "
+                         f"{str(b[BUILDING].values[bad[0]])!r}")
+    return shelter_seeking_probability(per_capita[agent_b] * persons,
+                                       usd_per_eur=hh.income_usd_per_eur,
+                                       fallback=hh.shelter_share)
+
+
 # --------------------------------------------------------------------------- agents on
 
 def _agents_on(st: _Static, line: _Timeline, hh: Households, bus: Businesses,
@@ -616,11 +946,16 @@ def _agents_on(st: _Static, line: _Timeline, hh: Households, bus: Businesses,
     lag_rng = np.random.default_rng([int(seed), 1])
     # day-0 dislocation probability of each agent
     q0 = line.q0[st.agent_b]
-    value_loss = st.cost_ratio[st.agent_b, line.ds[st.agent_b]]
-    p_leave0 = np.where(q0 <= 0, 1.0, np.where(q0 >= 1, 0.0, dislocation_probability(
-        value_loss, st.single, hh.dislocation)))
+    if hh.dislocation_model == "hazus":
+        p_leave0 = hazus_displaced_share(line.ds[st.agent_b], st.single)
+    elif hh.dislocation_model == "recovery":
+        p_leave0 = 1.0 - q0
+    else:                                   # lin2008
+        value_loss = st.cost_ratio[st.agent_b, line.ds[st.agent_b]]
+        p_leave0 = np.where(q0 <= 0, 1.0, np.where(q0 >= 1, 0.0, dislocation_probability(
+            value_loss, st.single, hh.dislocation)))
     p_return = np.array([0.0] + [1.0 / max(d, 1.0) for d in hh.return_days])
-    temporary_worth = _assumptions.value("temporary_place_service")
+    valuation = shelters.valuation
     # businesses closed at the event reopen a geometric delay after their building is usable
     lag = lag_rng.geometric(1.0 / max(bus.reopen_days, 1.0), n_b) - 1.0
     reopen = np.where(st.business & (line.a0 <= 0), line.restored + lag, -np.inf)
@@ -652,12 +987,12 @@ def _agents_on(st: _Static, line: _Timeline, hh: Households, bus: Businesses,
         else:
             leave = ((state == _HOME) & (run[st.agent_b] > hh.utility_tolerance_days)
                      & (u < hh.utility_leave_rate))
-        usable_served = (q >= 1) & ~outage
+        usable_served = (q >= 1) & ~outage if hh.return_needs_services else q >= 1
         back = (state != _HOME) & usable_served[st.agent_b] & (u < p_return[state])
         state[back], host[back], where[back] = _HOME, -1, st.home_d[back]
         waiting = np.flatnonzero(state == _UNSHELTERED)
         movers = np.flatnonzero(leave)
-        seek_new = rng.random(len(movers)) < hh.shelter_share
+        seek_new = rng.random(len(movers)) < st.p_seek[movers]
         _go_elsewhere(st, movers[~seek_new], rng, state, host, where)
         seekers = np.concatenate([waiting, movers[seek_new]])
         moved = len(movers) > 0 or back.any()
@@ -685,7 +1020,7 @@ def _agents_on(st: _Static, line: _Timeline, hh: Households, bus: Businesses,
             tally.add(changed, *before, sign=-1.0)
             tally.add(changed, state, host, where, sign=1.0)
             tally.settle(t)
-        _record(out, tally, st, t, service, ep_b, line.ep_full, rss, temporary_worth,
+        _record(out, tally, st, t, service, ep_b, line.ep_full, rss, valuation,
                 reopen, customers)
     return out
 
@@ -828,7 +1163,7 @@ class _Tally:
         settle_roundoff(self.away_need, "persons away needing supplies", t, ids)
 
 
-def _record(out, tally: _Tally, st, t, service, ep_b, ep_full, rss, temporary_worth, reopen,
+def _record(out, tally: _Tally, st, t, service, ep_b, ep_full, rss, valuation, reopen,
             customers) -> None:
     n_s, n_hosts = len(STATES), len(st.hosts)
     by_district = tally.persons.reshape(st.n_d, n_s)
@@ -842,9 +1177,12 @@ def _record(out, tally: _Tally, st, t, service, ep_b, ep_full, rss, temporary_wo
     at_home, hosted = tally.at_home, tally.hosted[1:]
     spare = np.maximum(st.occupancy[st.hosts] - at_home[st.hosts], 0.0)
     # (products summed, not `@`: a BLAS dot of a long vector pays a thread start-up per call)
-    out["sc"][t] = ((at_home * (1.0 + rss)).sum() + hosted[:n_hosts].sum()
-                    + (rss[st.hosts] * np.minimum(hosted[:n_hosts], spare)).sum()
-                    + temporary_worth * hosted[n_hosts] + out["persons"][t][_ELSEWHERE])
+    v = valuation
+    out["sc"][t] = ((at_home * (1.0 + rss)).sum() + v.shelter_housing * hosted[:n_hosts].sum()
+                    + v.shelter_service
+                    * (rss[st.hosts] * np.minimum(hosted[:n_hosts], spare)).sum()
+                    + v.temporary * hosted[n_hosts]
+                    + v.elsewhere * out["persons"][t][_ELSEWHERE])
     # businesses
     closed = st.business & (t < reopen)
     factor = np.divide(present, st.residents_d, out=np.ones(st.n_d), where=st.residents_d > 0)

@@ -61,6 +61,7 @@ CONNECT_TIMEOUT_S = 5
 INDEXES = MappingProxyType({"economic_loss": "EUR", "ep_loss": "EUR", "repair_cost": "EUR",
                             "service_loss_person_days": "person-days",
                             "displaced_person_days": "person-days",
+                            "sheltered_person_days": "person-days",
                             "recovery_days_95": "day"})
 #: Per-strategy curves of a member, on ``time`` (days 0…horizon).
 CURVES = ("ep_functionality", "sc_functionality")

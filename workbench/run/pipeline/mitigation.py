@@ -73,11 +73,15 @@ def mitigation_stage(params: dict, city, system=None, progress=None,
                        scheduler=e["scheduler"], workers=e["workers"],
                        batch_size=e["batch_size"])
     table = rank(results, value_per_person_day=m["value_per_person_day"],
+                 displacement_cost_per_person_day=m["displacement_cost_per_person_day"],
+                 shelter_cost_per_place_day=m["shelter_cost_per_place_day"],
                  discount_rate=m["discount_rate"], service_life_years=m["service_life_years"],
                  annual_probability=m["annual_probability"])
     best = table.iloc[0]
     summary = {"members": int(m["members"]), "strategy": m["strategy"],
                "per": table.attrs["per"], "value_per_person_day": m["value_per_person_day"],
+               "displacement_cost_per_person_day": m["displacement_cost_per_person_day"],
+               "shelter_cost_per_place_day": m["shelter_cost_per_place_day"],
                "discount_rate": m["discount_rate"],
                "service_life_years": m["service_life_years"],
                "annual_probability": m["annual_probability"],

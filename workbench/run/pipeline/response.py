@@ -104,14 +104,15 @@ def write_response(run_dir: str | Path, result: ResponseResult) -> None:
 
 #: What the comparison rests on, for the report (the assumptions that move it most).
 CAVEAT = ("The agents are a post-processing layer on the recovery: crews and repairs are as "
-          "above; what changes is who is where. A household leaves a red-tagged home, leaves a "
-          "yellow-tagged one with the probability of Lin's dislocation model (as in IN-CORE), "
-          "and leaves a home without water or power after three days with 10 % a day; 30 % of "
-          "those leaving seek a public shelter, the rest go to another district, where each "
-          "person counts as housed without a second share of services; a household returns "
-          "only once home is usable with water and power, after a few days (shelter) or about "
-          "two weeks (elsewhere). These rates are workbench assumptions "
-          "(`workbench.response.agents`) and drive the difference in the service loss.")
+          "above; what changes is who is where. On day 0 households leave by the Hazus "
+          "displaced-household weights (none at moderate damage, 90 % of multi-family and no "
+          "single-family households at extensive damage, all at complete damage), later a home "
+          "without water or power after three days with 10 % a day; of those leaving, the Hazus "
+          "income factors (13–62 %; 30 % without income data) seek a public shelter, the rest go "
+          "to another district, valued below home and above a shelter place (METHOD §3); a "
+          "household returns only once home is usable with water and power. Which rule moves "
+          "the service loss is measured by `agents_decomposition` below: chiefly who ends up "
+          "elsewhere rather than unsheltered.")
 
 
 def comparison_table(summary: dict):

@@ -30,6 +30,7 @@ from ...metrics.indexes import summary_indexes
 from ...models.section import FUNCTIONALITY_MODELS, functionality_model
 from ...recovery import simulate_recovery
 from ...recovery.gap import strategy_gap
+from ...recovery.sweeps import SHELTER_SWEEP, shelter_sweep
 from .modelling import functionality_of
 
 __all__ = ["RecoveryResult", "map_stage", "damage_stage", "recovery_stage", "hazard_intensity",
@@ -57,6 +58,7 @@ class RecoveryResult:
     functionality: str = "table"
     comparison: dict | None = None
     gap: list | None = None
+    shelters: dict | None = None
 
 
 def realization(ds: xr.Dataset, r: int) -> xr.Dataset:
@@ -160,4 +162,26 @@ def recovery_stage(params: dict, city: City, damage: xr.Dataset, system=None,
     recovery.attrs["functionality"] = used
     return RecoveryResult(recovery=recovery, summaries=summaries,
                           assignments=pd.concat(stints), functionality=used,
-                          comparison=comparison, gap=gaps)
+                          comparison=comparison, gap=gaps,
+                          shelters=shelter_sensitivity(params, city, system, realization(damage, 0),
+                                                       limits, shelters, model))
+
+
+def shelter_sensitivity(params: dict, city: City, system, damage: xr.Dataset, limits,
+                        shelters: Shelters, model) -> dict:
+    """The ``shelter_sensitivity`` entry of ``summary.json``: the service loss and displaced
+    person-days of one strategy (semiflexible where it is run) on ``damage`` with each assumption
+    of :data:`~workbench.recovery.sweeps.SHELTER_SWEEP` set to each of its values in turn."""
+    strategy = ("semiflexible" if "semiflexible" in params["strategies"]
+                else params["strategies"][0])
+    out = {"strategy": strategy, "realization": 0}
+    for field, values in SHELTER_SWEEP.items():
+        table = shelter_sweep(city, system, damage, limits, field, values, shelters=shelters,
+                              strategies=(strategy,), functionality=model,
+                              seed=params["seed"])
+        out[field] = [{"value": row[field] if row[field] is None or not pd.isna(row[field])
+                       else None,
+                       "service_loss_person_days": float(row["service_loss_person_days"]),
+                       "displaced_person_days": float(row["displaced_person_days"])}
+                      for _, row in table.iterrows()]
+    return out

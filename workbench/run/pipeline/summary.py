@@ -20,10 +20,16 @@ DEFINITIONS = {
     "service_loss_person_days": "integral over the horizon of max(0, demand - SC(t)) dt / 2; "
                                 "demand = 2 x residents (each resident counted once: one unit of "
                                 "housing and one of supplementary service); SC = residents housed "
-                                "at home x (1 + rSS) + sheltered people x (1 + the host's rSS "
-                                "shared among those it hosts); one unhoused, unserved resident "
-                                "costs one person-day per day, so the index is at most "
+                                "at home x (1 + rSS) + sheltered people x (0.5 housing + 0.5 x "
+                                "the host's rSS shared among those it hosts: a shelter place is "
+                                "worth at most half a served home; functionality.Valuation); one "
+                                "unhoused, unserved resident costs one person-day per day, a "
+                                "sheltered one at least half, so the index is at most "
                                 "residents x horizon",
+    "shelter_sensitivity": "the service loss and displaced person-days of one strategy on the "
+                           "first realisation with one shelter assumption changed at a time "
+                           "(usable share of floor area, planned places per resident, housing "
+                           "share of a shelter place); the defaults are assumptions",
     "displaced_person_days": "integral over the horizon of the residents not living at home "
                              "(sheltered or not); a count, valued nowhere: the third index beside "
                              "the economic and service losses. sheltered_person_days: of them, "
@@ -95,7 +101,8 @@ def strategy_gap_summary(gaps: list[dict]) -> dict:
 
 
 def summarize(params: dict, city: City, summaries: list[dict], *, functionality: str = "table",
-              comparison: dict | None = None, gap: list | None = None) -> dict:
+              comparison: dict | None = None, gap: list | None = None,
+              shelters: dict | None = None) -> dict:
     """The content of ``summary.json``; per-strategy values are means over realisations.
 
     ``summaries`` holds, per realisation, the ``{strategy: {index: value}}`` of
@@ -128,4 +135,6 @@ def summarize(params: dict, city: City, summaries: list[dict], *, functionality:
     }
     if gap:
         out["strategy_gap"] = strategy_gap_summary(gap)
+    if shelters:
+        out["shelter_sensitivity"] = shelters
     return out

@@ -127,10 +127,10 @@ def write_damage(run_dir: str | Path, damage: xr.Dataset) -> None:
 
 def write_summary(run_dir: str | Path, params: dict, city: City, summaries: list[dict], *,
                   functionality: str = "table", comparison: dict | None = None,
-                  gap: list | None = None) -> dict:
+                  gap: list | None = None, shelters: dict | None = None) -> dict:
     """``summary.json`` of METHOD §9 (:func:`~workbench.run.pipeline.summary.summarize`); returns it."""
     summary = summarize(params, city, summaries, functionality=functionality,
-                        comparison=comparison, gap=gap)
+                        comparison=comparison, gap=gap, shelters=shelters)
     text = json.dumps(summary, indent=2, allow_nan=False) + "\n"
     write_text(Path(run_dir) / "summary.json", text)
     return summary
@@ -148,4 +148,4 @@ def write_recovery(run_dir: str | Path, params: dict, city: City, damage: xr.Dat
     export_results(run_dir, city, damage, result.recovery)
     return write_summary(run_dir, params, city, result.summaries,
                          functionality=result.functionality, comparison=result.comparison,
-                         gap=result.gap)
+                         gap=result.gap, shelters=result.shelters)

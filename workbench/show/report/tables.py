@@ -11,11 +11,13 @@ import re
 import numpy as np
 import pandas as pd
 
+from ...functionality import Shelters, Valuation
 from ..formatting import money, money_scale, number, significant, unit_text
 
 __all__ = ["INDEX_KEYS", "HORIZON_KEYS", "LABELS", "is_lower_bound", "indexes_table",
            "horizon_table", "functionality_table", "uncertainty_table", "readable", "sweep_table",
-           "breakable", "readable_table", "text_table", "CUT_OFF", "gap_table"]
+           "breakable", "readable_table", "text_table", "CUT_OFF", "gap_table",
+           "shelter_sensitivity_table"]
 
 
 #: The headline indexes of ``summary.json``, in the order the report shows them.
@@ -392,3 +394,28 @@ def gap_table(summary: dict):
                        for k in columns if k in gap]
     return pd.DataFrame.from_dict(rows, orient="index",
                                   columns=[v for k, v in columns.items() if k in gap])
+
+
+_SHELTER_ROWS = {"usable_share": "usable share of a shelter's floor area",
+                 "planned_share": "shelter places planned per resident",
+                 "shelter_housing": "housing share of a shelter place"}
+
+
+def shelter_sensitivity_table(summary: dict):
+    """``summary.json``'s ``shelter_sensitivity`` for reading: one row per assumption and value
+    tried (the default marked), the service loss and displaced person-days; ``None`` without it."""
+    sens = summary.get("shelter_sensitivity")
+    if not sens:
+        return None
+    default = {**{k: getattr(Shelters(), k) for k in ("usable_share", "planned_share")},
+               "shelter_housing": Valuation().shelter_housing}
+    rows, index = [], []
+    for field, label in _SHELTER_ROWS.items():
+        for row in sens.get(field, []):
+            value = row["value"]
+            shown = "every capable building" if value is None else f"{value:g}"
+            index.append(f"{label}: {shown}" + (" (default)" if value == default[field] else ""))
+            rows.append([number(row["service_loss_person_days"]),
+                         number(row["displaced_person_days"])])
+    return pd.DataFrame(rows, index=index, columns=[
+        f"service loss [person-days], {sens['strategy']}", "displaced [person-days]"])

@@ -73,8 +73,9 @@ def _join(words: list[str]) -> str:
 
 #: What each recovery strategy stands for, in a reader's words (METHOD §5).
 STRATEGY_MEANINGS = {
-    "rigid": "a fixed plan, made before the event from the damage expected, that holds its "
-             "crews to each repair until it is done",
+    "rigid": "a plan fixed before the event — emergency and critical facilities, then "
+             "housing, then business, lighter damage first — that holds its crews to each "
+             "repair until it is done",
     "semiflexible": "the realistic planner: it re-plans every day on what inspections have "
                     "revealed so far, and its crews stay on a task for the commitment period",
     "flexible": "the optimistic bound, not a policy anyone can choose: it knows all the damage "
