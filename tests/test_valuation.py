@@ -71,3 +71,22 @@ def test_agents_valuing_elsewhere_as_served_stay_within_the_recovery(demo_run):
     default = simulate_agents(city, system, damage, rec, seed=3)
     assert float(service_loss(default).squeeze()) > float(service_loss(agents).squeeze())
     assert np.isfinite(float(service_loss(default).squeeze()))
+
+
+def test_the_shelter_assumptions_swept_for_the_report_each_move_the_service_index(demo_run):
+    from workbench.recovery.sweeps import SHELTER_SWEEP, shelter_sweep
+    from workbench.show.report import shelter_sensitivity_table
+    city, system, damage, constraints, _ = demo_run
+    sens = {"strategy": "semiflexible", "realization": 0}
+    for field, values in SHELTER_SWEEP.items():
+        t = shelter_sweep(city, system, damage, constraints, field, values,
+                          strategies=("semiflexible",), seed=3)
+        losses = t["service_loss_person_days"].to_numpy()
+        assert np.ptp(losses) > 0.01 * losses.mean(), field     # a sweep that moves
+        sens[field] = [{"value": v, "service_loss_person_days": s, "displaced_person_days": d}
+                       for v, s, d in zip(values, losses, t["displaced_person_days"])]
+    table = shelter_sensitivity_table({"shelter_sensitivity": sens})
+    assert len(table) == sum(len(v) for v in SHELTER_SWEEP.values())
+    assert sum(i.endswith("(default)") for i in table.index) == len(SHELTER_SWEEP)
+    with pytest.raises(wb.core.errors.InputError, match="neither a Shelters field"):
+        shelter_sweep(city, system, damage, constraints, "crews", [1])

@@ -28,8 +28,8 @@ DEFINITIONS = {
                                 "residents x horizon",
     "shelter_sensitivity": "the service loss and displaced person-days of one strategy on the "
                            "first realisation with one shelter assumption changed at a time "
-                           "(usable share of floor area, planned places per resident, housing "
-                           "share of a shelter place); the defaults are assumptions",
+                           "(planned places per resident, housing and service shares of a "
+                           "shelter place); the defaults are assumptions",
     "displaced_person_days": "integral over the horizon of the residents not living at home "
                              "(sheltered or not); a count, valued nowhere: the third index beside "
                              "the economic and service losses. sheltered_person_days: of them, "

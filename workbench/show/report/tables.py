@@ -396,9 +396,9 @@ def gap_table(summary: dict):
                                   columns=[v for k, v in columns.items() if k in gap])
 
 
-_SHELTER_ROWS = {"usable_share": "usable share of a shelter's floor area",
-                 "planned_share": "shelter places planned per resident",
-                 "shelter_housing": "housing share of a shelter place"}
+_SHELTER_ROWS = {"planned_share": "shelter places planned per resident",
+                 "shelter_housing": "housing share of a shelter place",
+                 "shelter_service": "service share of a shelter place"}
 
 
 def shelter_sensitivity_table(summary: dict):
@@ -407,11 +407,12 @@ def shelter_sensitivity_table(summary: dict):
     sens = summary.get("shelter_sensitivity")
     if not sens:
         return None
-    default = {**{k: getattr(Shelters(), k) for k in ("usable_share", "planned_share")},
-               "shelter_housing": Valuation().shelter_housing}
+    default = {"planned_share": Shelters().planned_share,
+               "shelter_housing": Valuation().shelter_housing,
+               "shelter_service": Valuation().shelter_service}
     rows, index = [], []
     for field, label in _SHELTER_ROWS.items():
-        for row in sens.get(field, []):
+        for row in sens.get(field, []):      # (a field missing from an older run is skipped)
             value = row["value"]
             shown = "every capable building" if value is None else f"{value:g}"
             index.append(f"{label}: {shown}" + (" (default)" if value == default[field] else ""))
