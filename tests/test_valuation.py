@@ -75,6 +75,7 @@ def test_agents_valuing_elsewhere_as_served_stay_within_the_recovery(demo_run):
 
 def test_the_shelter_assumptions_swept_for_the_report_each_move_the_service_index(demo_run):
     from workbench.recovery.sweeps import SHELTER_SWEEP, shelter_sweep
+    from workbench.show import report
     from workbench.show.report import shelter_sensitivity_table
     city, system, damage, constraints, _ = demo_run
     sens = {"strategy": "semiflexible", "realization": 0}
@@ -87,6 +88,10 @@ def test_the_shelter_assumptions_swept_for_the_report_each_move_the_service_inde
                        for v, s, d in zip(values, losses, t["displaced_person_days"])]
     table = shelter_sensitivity_table({"shelter_sensitivity": sens})
     assert len(table) == sum(len(v) for v in SHELTER_SWEEP.values())
-    assert sum(i.endswith("(default)") for i in table.index) == len(SHELTER_SWEEP)
+    labels = table["assumption: value"]
+    assert sum(label.endswith("(default)") for label in labels) == len(SHELTER_SWEEP)
+    # the page shows the labels (text_table hides the index)
+    html = report.text_table(table).to_html()
+    assert "shelter places planned per resident: 0.1 (default)" in html
     with pytest.raises(wb.core.errors.InputError, match="neither a Shelters field"):
         shelter_sweep(city, system, damage, constraints, "crews", [1])

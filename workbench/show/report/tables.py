@@ -403,7 +403,8 @@ _SHELTER_ROWS = {"planned_share": "shelter places planned per resident",
 
 def shelter_sensitivity_table(summary: dict):
     """``summary.json``'s ``shelter_sensitivity`` for reading: one row per assumption and value
-    tried (the default marked), the service loss and displaced person-days; ``None`` without it."""
+    tried (named in the first column, the default marked), the service loss and displaced
+    person-days; ``None`` without it."""
     sens = summary.get("shelter_sensitivity")
     if not sens:
         return None
@@ -418,5 +419,7 @@ def shelter_sensitivity_table(summary: dict):
             index.append(f"{label}: {shown}" + (" (default)" if value == default[field] else ""))
             rows.append([number(row["service_loss_person_days"]),
                          number(row["displaced_person_days"])])
-    return pd.DataFrame(rows, index=index, columns=[
-        f"service loss [person-days], {sens['strategy']}", "displaced [person-days]"])
+    # the labels are a column, not the index: text_table hides the index (row numbers)
+    return pd.DataFrame([[label, *row] for label, row in zip(index, rows)], columns=[
+        "assumption: value", f"service loss [person-days], {sens['strategy']}",
+        "displaced [person-days]"])
