@@ -22,29 +22,12 @@ from workbench.metrics.indexes import displaced_person_days, service_loss
 from workbench.network.system import build_system
 from workbench.recovery import Constraints, simulate_recovery
 from workbench.response import agents_decomposition as exported_decomposition
+from test_response_agents import _damage
 from workbench.response.agents import (ASSUMPTIONS, DECOMPOSITION_CASES, HAZUS_DISPLACED_WEIGHTS,
                                        HAZUS_SHELTER_INCOME_CLASSES, HAZUS_SHELTER_WEIGHTS,
                                        RECOVERY_CASE, Households, agents_decomposition,
                                        hazus_displaced_share, shelter_seeking_probability,
                                        simulate_agents)
-
-
-def _damage(system, building_states, out=(), out_days=4.0, building_days=10.0):
-    """One realization: building damage states, components ``out`` (ids) with repair effort."""
-    states = np.asarray(building_states, np.int8)
-    func = np.ones(system.n_components, bool)
-    for c in out:
-        func[system.index_of(c)] = False
-    return xr.Dataset(
-        {"building_damage_state": ("building", states),
-         "building_repair_days": ("building", np.where(states > 0, building_days, 0.0)),
-         "building_repair_cost": ("building", np.where(states > 0, 1e5, 0.0)),
-         "component_damage_state": ("component", np.where(func, 0, 3).astype(np.int8)),
-         "component_functional": ("component", func),
-         "component_repair_days": ("component", np.where(func, 0.0, out_days)),
-         "component_repair_cost": ("component", np.where(func, 0.0, 1e4))},
-        coords={"building": system.city.buildings["building"].values,
-                "component": system.component_ids})
 
 
 @pytest.fixture(scope="module")

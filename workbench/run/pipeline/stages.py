@@ -179,9 +179,9 @@ def shelter_sensitivity(params: dict, city: City, system, damage: xr.Dataset, li
         table = shelter_sweep(city, system, damage, limits, field, values, shelters=shelters,
                               strategies=(strategy,), functionality=model,
                               seed=params["seed"])
-        out[field] = [{"value": row[field] if row[field] is None or not pd.isna(row[field])
-                       else None,
+        # one strategy: one row per value, in order (the values as given: None stays None)
+        out[field] = [{"value": value,
                        "service_loss_person_days": float(row["service_loss_person_days"]),
                        "displaced_person_days": float(row["displaced_person_days"])}
-                      for _, row in table.iterrows()]
+                      for value, row in zip(values, table.to_dict("records"))]
     return out
