@@ -16,7 +16,7 @@
 # %% [markdown]
 # # 06 · Mitigation
 #
-# What to invest in before the disaster. Each option of `mitigation.options` — a seismic retrofit of chosen buildings (a better Hazus design level), backup power at the water pumps, crews held in reserve for the first weeks, temporary shelter places — and each combination runs against the baseline on the same ensemble members (common random numbers: the same uncertain inputs, damage draws and recovery seeds), so a member's avoided loss is the option's own effect. Benefit = avoided economic loss + a value per person-day × avoided service loss + displacement priced per day as FEMA's benefit–cost analysis does (lodging and meals for each person-day displaced outside a public shelter, running costs for each occupied shelter place-day); the benefit–cost ratio is per event, or a present value when `mitigation.annual_probability` is given (METHOD §8). Costs follow each kind's stated cost model unless an option gives its `cost`.
+# What to invest in before the disaster. Each option of `mitigation.options` — a seismic retrofit of chosen buildings (a better Hazus design level), backup power at the water pumps, crews held in reserve for the first weeks, temporary shelter places — and each combination runs against the baseline on the same ensemble members (common random numbers: the same uncertain inputs, damage draws and recovery seeds), so a member's avoided loss is the option's own effect. Benefit = avoided economic loss + a value per person-day × avoided service loss + displacement priced per day as FEMA's benefit–cost analysis does (lodging and meals for each person-day displaced outside a public shelter, running costs for each occupied shelter place-day). That benefit is the avoided loss *if the event happens*. A benefit–cost ratio needs how often it happens: only when `mitigation.annual_probability` p is given is it computed, as FEMA's benefit–cost analysis does, as a present value over the option's service life T at the discount rate r, BCR = p × avoided loss × AF / present cost, AF = (1 − (1 + r)^−T) / r, present cost = up-front cost + (recurring cost + p × cost in an event) × AF. Without p the stage gives the avoided loss per event and the break-even return period, the return period at which the ratio would be 1 (METHOD §8). Costs follow each kind's stated cost model (up front, per year, in an event, a service life; all assumptions of the registry) unless an option gives its own.
 
 # %% tags=["parameters"]
 # Parameters (papermill injects the values of a run)
@@ -24,6 +24,7 @@ params_file = ""
 run_dir = ""
 
 # %%
+import holoviews as hv
 import pandas as pd
 
 import workbench as wb
@@ -50,7 +51,7 @@ if result and result.summary['skipped']:
 # %% [markdown]
 # ## Ranking
 #
-# By mean benefit–cost ratio over the members, with its 5–95 % range; *P(worth it)*: the share of members in which the option's benefit exceeds its cost.
+# Without an annual probability: by break-even return period (an option pays if the event recurs at least that often; the 5–95 % range from the members' avoided losses). With one: by mean benefit–cost ratio over the members, with its 5–95 % range; *P(worth it)*: the share of members in which the option's present benefit exceeds its present cost.
 
 # %%
 if result:
@@ -58,14 +59,36 @@ if result:
     display(pipeline.safe_markdown(wb.mitigation.ranking_summary(result.summary)))
 
 # %% [markdown]
-# ## Cost against benefit
+# ## The dominant assumption: the value of a person-day
 #
-# Each option's cost and its mean benefit (avoided economic loss plus the valued person-days) with the members' 5–95 % range; above the diagonal an option's benefit–cost ratio exceeds 1.
+# The value of a person-day of service loss has no published source and carries most of some options' benefit; the ranking again at 25, 50 and 100 EUR per person-day (rank, and the benefit–cost ratio or the break-even return period).
 
 # %%
 if result:
-    fig = plots.static(plots.mitigation_plot(result.ranking), fig_inches=6)
-    display(plots.save_figure(fig, run_dir, '06_mitigation', 'Mitigation options: cost against mean benefit (avoided economic loss plus valued person-days, per event unless a present value is asked for) with the ensemble members\' 5-95 % range; above the diagonal the benefit-cost ratio exceeds 1.'))
+    display(report.readable_table(wb.mitigation.sensitivity_table(result.summary['value_sensitivity'])))
+
+# %% [markdown]
+# ## Cost against avoided loss
+#
+# Each option's cost per year (its up-front cost annualised over its life at the discount rate, plus its recurring cost) against what it avoids if the event happens, less its cost in an event, with the members' 5–95 % range. The dashed lines are return periods: an option above the line of T years breaks even if the event recurs at least once every T years. With an annual probability, its return period is the solid line.
+
+# %%
+if result:
+    t = result.ranking
+    eac = t['equivalent_annual_cost'].clip(lower=1.0) / 1e6
+    net = (t['benefit'] - t['event_cost']) / 1e6
+    lo, hi = (net - (t['benefit_p5'] - t['event_cost']) / 1e6).clip(lower=0), ((t['benefit_p95'] - t['event_cost']) / 1e6 - net).clip(lower=0)
+    floor = max(float(min(eac.min(), net[net > 0].min() if (net > 0).any() else 1.0)) / 3, 1e-4)
+    top = float(max(eac.max(), (net + hi).max())) * 3
+    x, y = hv.Dimension('eac', label='Cost per year: up front annualised + recurring [EUR M]'), hv.Dimension('net', label='Avoided loss if the event happens, less its cost in it [EUR M]')
+    p = params['mitigation']['annual_probability']
+    layers = [hv.Curve(([floor, top / rp], [floor * rp, top]), kdims=[x], vdims=[y], label=f'break-even at {rp:g} years').opts(color='#888888', linestyle=style, backend='matplotlib') for rp, style in ((10, ':'), (100, '--'), (1000, '-.'))]
+    if p:
+        layers.append(hv.Curve(([floor, top * p], [floor / p, top]), kdims=[x], vdims=[y], label=f'the scenario: {1 / p:,.0f} years').opts(color='#D55E00', backend='matplotlib'))
+    layers += [hv.ErrorBars((eac, net.clip(lower=floor), lo, hi), kdims=[x], vdims=[y, 'lo', 'hi']).opts(color='#333333', backend='matplotlib'), hv.Scatter((eac, net.clip(lower=floor)), kdims=[x], vdims=[y], label='options').opts(color='#0072B2', s=40, backend='matplotlib')]
+    layers += [hv.Text(float(c) * 1.15, float(m) * (1.25 if i % 2 else 0.8), str(name), halign='left', fontsize=8) for i, (c, m, name) in enumerate(zip(eac, net.clip(lower=floor), t['option']))]
+    fig = plots.static(hv.Overlay(layers).opts(logx=True, logy=True, xlim=(floor, top), ylim=(floor, top), title='Mitigation options: cost per year against avoided loss per event', legend_position='bottom_right', aspect=1, backend='matplotlib'), fig_inches=6)
+    display(plots.save_figure(fig, run_dir, '06_mitigation', 'Mitigation options: cost per year (up-front cost annualised over the option\'s life, plus recurring cost) against the mean avoided loss if the event happens less the option\'s cost in an event, with the ensemble members\' 5-95 % range; above the line of T years an option breaks even if the event recurs at least once every T years.'))
 
 # %% [markdown]
 # ## What the pairing buys

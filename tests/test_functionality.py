@@ -217,21 +217,31 @@ def test_opening_a_shelter_or_restoring_its_service_never_lowers_sc():
         assert shelter_capacity(places, occupancy, better, displaced, 0)[0] >= base - 1e-9
 
 
-def test_designated_shelters_are_the_largest_until_the_planned_share():
-    from workbench.functionality import designated_shelters, planned_places
+def test_designated_shelters_are_each_districts_largest_until_the_planned_share():
+    from workbench.functionality import ShelterPlan, designated_shelters, planned_places
     b = toy_city().buildings.assign(
         shelter_capable=("building", [False, False, True, True, True, True]),
         floor_area=("building", [100.0, 100.0, 700.0, 1400.0, 70.0, 2100.0]))
-    # places 100, 200, 10, 300 (0.5 · area / 3.5); 90 residents
+    # places 100 (b2, west), 200, 10, 300 (b3-b5, east); the 90 residents live in the west
     assert designated_shelters(b, Shelters(planned_share=None)).tolist() == \
         [False, False, True, True, True, True]
     assert planned_places(b, Shelters(planned_share=1.0)).tolist() == \
-        [0.0, 0.0, 0.0, 0.0, 0.0, 90.0]                    # b5 alone, 90 of its 300 places
+        [0.0, 0.0, 90.0, 0.0, 0.0, 0.0]                    # near the people: b2, not b5
     assert planned_places(b, Shelters(planned_share=4.0)) == pytest.approx(
-        [0.0, 0.0, 0.0, 60.0, 0.0, 300.0])                # 300 + 60 = 360 = 4 · 90
+        [0.0, 0.0, 100.0, 0.0, 0.0, 260.0])                # west full, the rest city-wide
     assert planned_places(b, Shelters(planned_share=100.0)) == pytest.approx(
         [0.0, 0.0, 100.0, 200.0, 10.0, 300.0])            # all of them fall short
     places = shelter_places(b, np.ones(6), Shelters(planned_share=1.0))
-    assert places[3] == 0 and places[5] == pytest.approx(90.0)
+    assert places[2] == pytest.approx(90.0) and places[5] == 0
+    # the designated b2 damaged: its places open in the next usable capable building (b5)
+    q = np.array([1.0, 1.0, 0.5, 1.0, 1.0, 1.0])
+    assert shelter_places(b, q, Shelters(planned_share=1.0)) == pytest.approx(
+        [0.0, 0.0, 0.0, 0.0, 0.0, 90.0])
+    plan = ShelterPlan(b, Shelters(planned_share=1.0))
+    assert plan.hosts.tolist() == [2, 3, 4, 5]
+    assert plan.open(np.zeros(4, bool)).tolist() == [0.0] * 4       # nothing usable
+    assert plan.open(np.ones(4, bool)).sum() == pytest.approx(90.0)  # never more than planned
+    with pytest.raises(InputError, match="one flag per shelter host"):
+        plan.open(np.ones(3, bool))
     with pytest.raises(InputError, match="planned_share must be"):
         Shelters(planned_share=0)

@@ -39,7 +39,7 @@ def test_a_no_op_option_has_ratio_0_and_ranks_last(demo):
     res = _evaluate(demo, [
         {"name": "noop", "kind": "shelters", "places": 0, "cost": 1e6},
         {"name": "retrofit-homes", "kind": "retrofit", "types": ["residential"], "to": "MC"}])
-    table = mt.rank(res)
+    table = mt.rank(res, annual_probability=0.01)
     noop = table.set_index("option").loc["noop"]
     assert noop["bcr"] == 0 and noop["bcr_p5"] == 0 and noop["bcr_p95"] == 0
     assert noop["avoided_economic_loss"] == 0 and noop["p_worth_it"] == 0
@@ -97,8 +97,11 @@ def test_options_act_on_their_input_and_combinations_on_all_of_theirs(demo):
     power_out = np.asarray(system.components["network"].values) != "power"
     pumps = np.flatnonzero(np.asarray(system.components["kind"].values) == "pump")
     assert not system.cascade(power_out)[pumps].any() and s2.cascade(power_out)[pumps].all()
-    assert mt.option_cost(by["crews + beds"], city, system, by) == 10 * 30 * 2000 + 500 * 300
-    assert mt.option_cost(by["pumps"], city, system) == 150_000 * 2
+    assert mt.option_cost(by["crews + beds"], city, system, by) == 500 * 300   # up front
+    crews, beds = mt.option_costs(by["crews + beds"], city, system, by)
+    assert crews == mt.Costs(0.0, 10 * 10_000, 10 * 30 * 2000, 10)   # retainer; work in an event
+    assert beds == mt.Costs(500 * 300, 500 * 10, 0.0, 15)
+    assert mt.option_costs(by["pumps"], city, system) == [mt.Costs(150_000 * 2, 3_000 * 2, 0, 25)]
 
 
 @pytest.mark.slow
@@ -150,7 +153,8 @@ def test_stage_06_writes_its_ranking(demo, tmp_path):
     assert set(summary["options"]) == {o["name"] for o in params["mitigation"]["options"]} | {
         " + ".join(c) for c in params["mitigation"]["combinations"]}
     text = mt.ranking_summary(summary)
-    assert summary["best"]["option"] in text and "per event" in text
+    assert summary["best"]["option"] in text and "if the event happens" in text
+    assert "pays for itself" not in text and summary["best"]["bcr"] is None
     assert mitigation_stage(validate_params({"mitigation": {"members": 0}}), city, system) is None
 
 
@@ -213,3 +217,190 @@ def test_displacement_is_priced_per_day_beside_the_service_loss():
     assert row["avoided_sheltered_person_days"] == -4.0
     with pytest.raises(InputError, match="shelter_cost_per_place_day"):
         mt.rank(res, shelter_cost_per_place_day=-1.0)
+
+
+# --------------------------------------------------------------------------- issue 24, item 5
+
+def _toy_results(p_cost=(0.0, 1e6, 0.0), annual=(0.0, 2e4, 1e4), event=(0.0, 0.0, 5e4),
+                 life=(np.nan, 50.0, 10.0)):
+    """Baseline and two options over three members, with their four costs."""
+    econ = [[10e6, 12e6, 8e6], [7e6, 9e6, 6.5e6], [9e6, 10e6, 7.5e6]]
+    return xr.Dataset(
+        {"economic_loss": (("option", "member"), econ),
+         "service_loss_person_days": (("option", "member"), [[100.0] * 3, [60.0] * 3,
+                                                              [90.0, 80.0, 95.0]]),
+         "capital_cost": (("option", "part"), np.array(p_cost)[:, None]),
+         "annual_cost": (("option", "part"), np.array(annual)[:, None]),
+         "event_cost": (("option", "part"), np.array(event)[:, None]),
+         "life_years": (("option", "part"), np.array(life)[:, None]),
+         "cost": ("option", list(p_cost)), "kind": ("option", ["baseline", "retrofit",
+                                                                "reserve_crews"])},
+        coords={"option": ["baseline", "wall", "crews"], "member": [0, 1, 2], "part": [0]})
+
+
+def test_without_an_annual_probability_nothing_pays_for_itself():
+    res = _toy_results()
+    table = mt.rank(res)
+    assert table[["bcr", "bcr_p5", "bcr_p95", "p_worth_it", "present_cost"]].isna().all().all()
+    # ranked by break-even return period: (b − e) / (C / AF + a)
+    wall = table.set_index("option").loc["wall"]
+    b = np.mean([3e6, 3e6, 1.5e6]) + 50 * 40
+    assert wall["benefit"] == pytest.approx(b)
+    assert wall["break_even_return_period"] == pytest.approx(
+        b / (1e6 / mt.annuity_factor(0.03, 50) + 2e4), rel=1e-12)
+    assert list(table["option"]) == list(table.sort_values("break_even_return_period",
+                                                           ascending=False)["option"])
+    summary = mt.summarise(table, mt.value_sensitivity(res), members=3, strategy="rigid",
+                           value_per_person_day=50.0, annual_probability=None)
+    json.dumps(summary, allow_nan=False)                     # NaN written as null
+    words = (mt.ranking_summary(summary) + mt.ranking_table(table).to_string()
+             + " ".join(mt.ranking_table(table).columns)
+             + mt.sensitivity_table(summary["value_sensitivity"]).to_string()).lower()
+    for said in ("pays for itself", "benefit–cost ratio (", "worth it", "bcr "):
+        assert said not in words
+    assert "break-even return period" in words and "if the event happens" in words
+    # the report's text functions that mention the mitigation scenario say no such thing either
+    import inspect
+    from workbench.show.report import text as report_text
+    assert "pays for itself" not in inspect.getsource(report_text)
+    p = validate_params({})
+    assert "pays for itself" not in report_text.scenario_sentence(p, "demo")
+
+
+@pytest.mark.parametrize("p, life", [(1 / 475, None), (0.01, 30.0), (1.0, None)])
+def test_the_ratio_is_a_present_value_over_an_annual_probability(p, life):
+    res = _toy_results()
+    table = mt.rank(res, annual_probability=p, service_life_years=life,
+                    discount_rate=0.031).set_index("option")
+    base = res.sel(option="baseline")
+    for name, cap, annual, event, own_life in (("wall", 1e6, 2e4, 0.0, 50.0),
+                                              ("crews", 0.0, 1e4, 5e4, 10.0)):
+        o = res.sel(option=name)
+        avoided = ((base["economic_loss"] - o["economic_loss"])
+                   + 50.0 * (base["service_loss_person_days"]
+                             - o["service_loss_person_days"])).values
+        af = mt.annuity_factor(0.031, own_life if life is None else life)
+        present_cost = cap + (annual + p * event) * af      # the event cost scaled by p
+        bcr = avoided * p * af / present_cost
+        row = table.loc[name]
+        assert row["present_cost"] == pytest.approx(present_cost, rel=1e-12)
+        assert abs(row["bcr"] - bcr.mean()) < 1e-9
+        assert abs(row["bcr_p5"] - np.percentile(bcr, 5)) < 1e-9
+        assert row["p_worth_it"] == (bcr > 1).mean()
+        # at the break-even return period the ratio is 1
+        rp = row["break_even_return_period"]
+        at = mt.rank(res, annual_probability=min(1.0, 1 / rp), service_life_years=life,
+                     discount_rate=0.031).set_index("option").loc[name]
+        if 1 / rp <= 1:
+            assert abs(at["present_cost"] * at["bcr"] - at["benefit_pv"]) < 1e-6
+            assert at["benefit_pv"] == pytest.approx(at["present_cost"], rel=1e-9)
+    summary = mt.summarise(mt.rank(res, annual_probability=p), members=3, strategy="rigid",
+                           value_per_person_day=50.0, annual_probability=p)
+    assert "pays for itself" in mt.ranking_summary(summary)
+
+
+def test_a_combination_annualises_each_part_over_its_own_life():
+    res = _toy_results()
+    two = res.isel(option=[0, 1, 1]).assign_coords(option=["baseline", "a", "a + b"])
+    two = two.drop_vars(["capital_cost", "annual_cost", "event_cost", "life_years", "part"])
+    two["capital_cost"] = (("option", "part"), [[0, 0], [1e6, 0], [1e6, 2e5]])
+    two["annual_cost"] = (("option", "part"), [[0, 0], [0, 0], [0, 5e3]])
+    two["event_cost"] = (("option", "part"), [[0, 0], [0, 0], [0, 1e4]])
+    two["life_years"] = (("option", "part"), [[np.nan] * 2, [50, np.nan], [50, 15]])
+    row = mt.rank(two, annual_probability=0.01).set_index("option").loc["a + b"]
+    af = mt.annuity_factor
+    eac = 1e6 / af(0.03, 50) + 2e5 / af(0.03, 15) + 5e3
+    assert row["life_years"] == 50 and row["cost"] == 1.2e6
+    assert row["equivalent_annual_cost"] == pytest.approx(eac, rel=1e-12)
+    assert row["present_cost"] == pytest.approx(af(0.03, 50) * (eac + 0.01 * 1e4), rel=1e-12)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"annual_probability": -0.01}, "annual_probability"),
+    ({"annual_probability": 2.0}, "annual_probability"),
+    ({"discount_rate": -0.03}, "discount_rate"),
+    ({"service_life_years": 0}, "service_life_years"),
+])
+def test_bad_valuation_settings_are_named(kwargs, match):
+    with pytest.raises(InputError, match=match):
+        mt.rank(_toy_results(), **kwargs)
+    from workbench.core.errors import ParameterError
+    with pytest.raises(ParameterError, match=f"mitigation.{match}"):
+        validate_params({"mitigation": kwargs})
+
+
+def test_bad_option_costs_are_named():
+    with pytest.raises(InputError, match="'x' life_years must be a finite number > 0"):
+        mt.parse_options([{"name": "x", "kind": "shelters", "places": 1, "life_years": 0}])
+    with pytest.raises(InputError, match="'x' annual_cost must be"):
+        mt.parse_options([{"name": "x", "kind": "shelters", "places": 1, "annual_cost": -5}])
+    opt = mt.parse_options([{"name": "x", "kind": "shelters", "places": 10, "cost": 1e3,
+                             "event_cost": 7.0}])[0]
+    assert mt.option_costs(opt, None, None) == [mt.Costs(1e3, 0.0, 7.0, 15.0)]
+
+
+def test_the_ranking_is_shown_at_three_values_of_a_person_day():
+    res = _toy_results()
+    sens = mt.value_sensitivity(res, annual_probability=0.01)
+    assert sorted(sens["value_per_person_day"].unique()) == [25.0, 50.0, 100.0]
+    at_100 = sens[sens["value_per_person_day"] == 100.0].set_index("option")
+    assert at_100.loc["wall", "bcr"] == pytest.approx(mt.rank(
+        res, value_per_person_day=100.0, annual_probability=0.01).set_index(
+            "option").loc["wall", "bcr"])
+    wide = mt.sensitivity_table(sens)
+    assert list(wide.columns) == [f"{v} EUR per person-day (rank · benefit–cost ratio)"
+                                  for v in (25, 50, 100)]
+    summary = mt.summarise(mt.rank(res), mt.value_sensitivity(res), members=3,
+                           strategy="rigid", value_per_person_day=50.0)
+    assert "dominant assumption" in mt.ranking_summary(summary)
+
+
+def _high_code(city):
+    """Every building built after 1975: under UBC zone 4, high code (Hazus)."""
+    b = city.buildings
+    return city.with_buildings(b.assign(year_built=("building",
+                                                    np.full(b.sizes["building"], 1990))))
+
+
+def test_a_retrofit_raises_to_max_of_current_and_target_and_charges_only_what_it_changes(demo):
+    from workbench.hazard.fragility import building_fragility
+    params, city, system, _ = demo
+    opt = mt.parse_options([{"name": "r", "kind": "retrofit", "types": ALL_TYPES,
+                             "to": "MC"}])[0]
+    before, _ = building_fragility(city, design_code="4")
+    c, *_ = mt.apply(opt, city, system, stages.constraints(params),
+                     wb.functionality.Shelters(), design_code="4")
+    after, _ = building_fragility(c, design_code="4")
+    assert (after >= before).all()                 # no median lowered (HC stays HC)
+    raised = (after > before).any(axis=1)
+    assert 0 < raised.sum() < len(raised)
+    share = mt.DEFAULTS["retrofit_cost_share"]["MC"]
+    replacement = wb.hazard.fragility.replacement_cost(city.buildings)
+    assert mt.option_cost(opt, city, system, design_code="4") == pytest.approx(
+        share * replacement[raised].sum())
+    # a high-code city: nothing to raise, nothing charged
+    high = _high_code(city)
+    h, *_ = mt.apply(opt, high, system, stages.constraints(params),
+                     wb.functionality.Shelters(), design_code="4")
+    np.testing.assert_array_equal(building_fragility(h, design_code="4")[0],
+                                  building_fragility(high, design_code="4")[0])
+    assert mt.option_cost(opt, high, system, design_code="4") == 0
+
+
+@pytest.mark.slow
+def test_a_retrofit_of_a_high_code_city_never_gives_a_negative_avoided_loss(demo):
+    params, city, system, intensity = demo
+    high = _high_code(city)
+    opts = mt.parse_options([
+        {"name": "to-MC", "kind": "retrofit", "types": ALL_TYPES, "to": "MC"},
+        {"name": "public-to-HC", "kind": "retrofit", "types": ["public"], "to": "HC"}])
+    res = mt.evaluate(opts, high, system, intensity, stages.constraints(params),
+                      sample_members(members=4, seed=7), design_code="4")
+    base = res.sel(option="baseline")
+    for name in ("to-MC", "public-to-HC"):
+        o = res.sel(option=name)
+        for key in ("economic_loss", "service_loss_person_days", "repair_cost"):
+            assert ((base[key] - o[key]).values >= 0).all(), (name, key)
+        assert float(o["cost"]) == 0
+    table = mt.rank(res)
+    assert (table["benefit_p5"] >= 0).all()

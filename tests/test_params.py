@@ -239,7 +239,7 @@ def test_memory_estimate_counts_damage_and_recovery():
 
 def test_memory_beyond_half_the_machine_is_refused():
     from workbench.run.params import check_memory
-    p = validate_params({"realizations": 1000})
+    p = validate_params({"realizations": 1000, "horizon_days": 730})
     assert check_memory(p, 100_000, 10_000, physical_bytes=128e9) < 64e9
     with pytest.raises(ParameterError, match=r"parameters realizations 1,000, horizon_days 730 "
                                              r"and 3 strategies need about 53.6 GB of memory "

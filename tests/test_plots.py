@@ -160,3 +160,18 @@ def test_save_figure_writes_png_svg_and_caption(tmp_path):
     assert svg == (folder / "curves.svg").read_text()   # the same figure, the same file
     with pytest.raises(ValueError):
         plots.save_figure(fig, tmp_path, "../escape", "x")
+
+
+def test_curves_end_soon_after_the_last_strategy_completes():
+    days = np.arange(201)
+    curves = np.stack([np.clip(0.2 + days / k, 0, 1) for k in (30, 25, 20)])  # all back by day 24
+    rec = xr.Dataset({"ep_functionality": ((STRATEGY, TIME), curves, {"units": "1"})},
+                     coords={STRATEGY: list(STRATEGIES), TIME: days})
+    fig = plots.static(plots.recovery_curves(rec, "ep_functionality"), fig_inches=4)
+    lo, hi = fig.axes[0].get_xlim()
+    assert lo == 0 and 24 <= hi <= 40
+    # curves still changing on the last day keep the whole horizon
+    curves[0, -1] = 0.5
+    fig = plots.static(plots.recovery_curves(rec.assign(ep_functionality=(
+        (STRATEGY, TIME), curves, {"units": "1"})), "ep_functionality"), fig_inches=4)
+    assert fig.axes[0].get_xlim()[1] >= 200

@@ -149,3 +149,14 @@ def test_numbers_and_paths():
     assert short_path("/somewhere/on/this/machine/toy") == "…/toy"
     assert "/machine" not in report.parameters_text({"city": "/somewhere/on/this/machine/toy",
                                                      "models": {"survey": "/a/b/s.csv"}})
+
+
+def test_gap_sentence_when_flexible_loses_more_names_the_limits_that_lower_it():
+    # flexible above semiflexible (a greedy order's myopia): no "semiflexible loses more"
+    gap = {"order": ["impeding_delays", "information", "commitment", "switching"],
+           "economic_loss": {"total": -2.0e8, "parts": {"impeding_delays": 1.0e8,
+                             "information": -3.5e8, "commitment": 0.2e8, "switching": 0.3e8}}}
+    text = report.gap_sentence({"strategy_gap": gap})
+    assert "flexible, the optimistic bound, loses EUR 200 M more than semiflexible" in text
+    assert "adding knowing the damage only once inspected to flexible lowers its loss" in text
+    assert "−EUR 350 M" in text and "by which semiflexible loses more" not in text

@@ -66,6 +66,9 @@ def _interrupted(proc, sig, delay):
 
 
 def _siblings(target):
+    # (a run killed before it made the target's parent folder leaves nothing at all)
+    if not target.parent.exists():
+        return []
     return sorted(p.name for p in target.parent.iterdir() if p != target)
 
 

@@ -4,13 +4,14 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+from scipy import stats
 
 from workbench.core.dims import BUILDING_TYPES
 from workbench.core.errors import InputError
-from workbench.models.survey import (D0_GROUND_TRUTH, EDUCATION_LEVELS, INCOME_REF,
-                                     RSS_TYPE_BASE, SURVEY_FEATURES, SURVEY_GROUND_TRUTH,
-                                     SURVEY_SCHEMA, engel_elasticity, read_survey,
-                                     synthetic_survey)
+from workbench.models.survey import (D0_GROUND_TRUTH, EDUCATION_LEVELS, EDUCATION_SHARES,
+                                     INCOME_REF, RSS_TYPE_BASE, SURVEY_FEATURES,
+                                     SURVEY_GROUND_TRUTH, SURVEY_SCHEMA, engel_elasticity,
+                                     read_survey, synthetic_survey)
 
 COLUMNS = ["building_type", "floor_area_m2", "building_age_years", "occupants",
            "daily_active_population", "income_per_capita", "education", "displaced_share",
@@ -42,6 +43,32 @@ def test_synthetic_survey_follows_the_schema_and_says_it_is_synthetic():
 def test_same_seed_gives_the_same_frame_and_another_seed_does_not():
     pd.testing.assert_frame_equal(synthetic_survey(200, seed=7), synthetic_survey(200, seed=7))
     assert not synthetic_survey(200, seed=7).equals(synthetic_survey(200, seed=8))
+
+
+def test_education_follows_income_only_when_asked_and_nothing_else_changes():
+    base = synthetic_survey(3000, seed=4)
+    pd.testing.assert_frame_equal(base, synthetic_survey(3000, seed=4, education_income=0.0))
+    rank = {level: i for i, level in enumerate(EDUCATION_LEVELS)}
+    log_income = np.log(base["income_per_capita"])
+    rho = {}
+    for r in (0.0, 0.5, 0.8):
+        survey = synthetic_survey(3000, seed=4, education_income=r)
+        pd.testing.assert_frame_equal(survey.drop(columns="education"),
+                                      base.drop(columns="education"))
+        shares = survey["education"].value_counts(normalize=True)
+        np.testing.assert_allclose(shares[list(EDUCATION_LEVELS)], EDUCATION_SHARES, atol=0.03)
+        rho[r] = stats.spearmanr(log_income, survey["education"].map(rank)).statistic
+        assert survey.attrs["education_income"] == r
+    assert abs(rho[0.0]) < 0.05 < rho[0.5] < rho[0.8]
+    assert 0.6 < rho[0.8] < 0.8       # an ordinal correlation of about 0.7 (latent 0.8)
+    assert "education_income=0.8" in synthetic_survey(5, education_income=0.8).attrs["source"]
+
+
+@pytest.mark.parametrize("value", [1.0, -0.1, "0.5", True])
+def test_bad_education_income_is_named(value):
+    with pytest.raises(InputError, match=r"education_income \(correlation of education with "
+                                         r"log income\) must be a number in \[0, 1\)"):
+        synthetic_survey(10, education_income=value)
 
 
 def test_null_survey_keeps_features_and_d0_and_shuffles_rss():

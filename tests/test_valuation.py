@@ -18,8 +18,9 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def demo_run():
     """The mapped demo city, its system, one damage realization and its recovery (all three
-    strategies) with the default parameters."""
-    params = validate_params({})
+    strategies) with the default parameters but a horizon of 730 days, which cuts the
+    recovery: residents are still sheltered at its end."""
+    params = validate_params({"horizon_days": 730})
     city = wb.map_city(wb.demo_city(), max_distance=params["map"]["max_distance_m"])
     system = wb.build_system(city)
     intensity = pipeline.hazard_intensity(params["hazard"], city, system.components)
@@ -95,3 +96,17 @@ def test_the_shelter_assumptions_swept_for_the_report_each_move_the_service_inde
     assert "shelter places planned per resident: 0.1 (default)" in html
     with pytest.raises(wb.core.errors.InputError, match="neither a Shelters field"):
         shelter_sweep(city, system, damage, constraints, "crews", [1])
+
+
+def test_the_agents_find_the_planned_shelter_places_and_never_exceed_them(demo_run):
+    # the designated hosts of the demo are among its most damaged buildings: the plan opens
+    # its places in the usable capable buildings instead, so the default agents shelter people
+    from workbench.functionality import planned_places
+    city, system, damage, _, recovery = demo_run
+    rec = recovery.sel(strategy=["semiflexible"])
+    agents = simulate_agents(city, system, damage, rec, seed=3)
+    planned = float(planned_places(city.buildings, Shelters()).sum())
+    sheltered = agents["sheltered"].values
+    assert float(displaced_person_days(agents, "sheltered").squeeze()) > 0
+    assert sheltered.max() > 0.5 * planned and sheltered.max() <= planned + 1e-6
+    assert float(rec["sheltered"].isel(time=0).squeeze()) > 0     # open from day 0

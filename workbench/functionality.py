@@ -98,7 +98,8 @@ __all__ = [
     "EP_SERVICE_WEIGHTS", "RSS_SERVICE_WEIGHTS", "CURRENCY", "PRICE_YEAR",
     "FunctionalityModel", "TableFunctionality", "Shelters", "Valuation",
     "usable_fractions", "building_ep", "building_sc", "residents", "service_demand",
-    "displaced_population", "shelter_capable", "designated_shelters", "planned_places",
+    "displaced_population", "shelter_capable", "designated_shelters", "planned_places", "district_codes",
+    "ShelterPlan",
     "shelter_places", "shelter_capacity",
     "city_functionality",
     "functionality_model", "type_codes", "checked_service",
@@ -318,9 +319,9 @@ class Shelters:
     temporary_from_day : float
         Day [d] from which temporary places exist; ``inf`` = never.
     planned_share : float or None
-        Which shelter-capable buildings are designated public shelters: the largest first
-        (most places, then building id) until they hold ``planned_share`` × the residents
-        (:func:`designated_shelters`); ``None`` designates every one.
+        Which shelter-capable buildings are designated public shelters: in each district the
+        largest first (most places, then building id) until they hold ``planned_share`` × its
+        residents (:func:`planned_places`); ``None`` designates every one.
     valuation : Valuation
         What a place in a shelter (and elsewhere) is worth in SC.
 
@@ -510,15 +511,27 @@ def designated_shelters(buildings: xr.Dataset, shelters: Shelters | None = None)
     return planned_places(buildings, shelters) > 0
 
 
-def planned_places(buildings: xr.Dataset, shelters: Shelters | None = None) -> np.ndarray:
-    """Places [persons] the pre-event mass-care plan sets up in each building.
+def district_codes(buildings: xr.Dataset) -> tuple[np.ndarray, list[str]]:
+    """(code of each building's district, district names); one district ``"city"`` when the
+    buildings carry none.
 
-    Of the shelter-capable buildings (:func:`shelter_capable`), the largest (most places when
-    intact, then building id) are designated until their places reach
-    ``shelters.planned_share`` × the residents; the last one designated sets up only the places
-    still needed, so the plan holds exactly that many (fewer when the capable buildings hold
-    fewer). With ``planned_share`` ``None`` every capable building sets up all its places (inf
-    here: no cap).
+    Examples
+    --------
+    >>> from workbench.city import toy_city
+    >>> district_codes(toy_city().buildings)
+    (array([1, 1, 1, 0, 0, 0]), ['east', 'west'])
+    """
+    n = buildings.sizes[BUILDING]
+    names = (np.asarray(buildings["district"].values).astype(str) if "district" in buildings
+             else np.full(n, ""))
+    names = np.where(names == "", "city" if not (names != "").any() else "unknown", names)
+    uniq, code = np.unique(names, return_inverse=True)
+    return code.astype(np.int64), uniq.tolist()
+
+
+def planned_places(buildings: xr.Dataset, shelters: Shelters | None = None) -> np.ndarray:
+    """Places [persons] the pre-event mass-care plan sets up in each building when every
+    building is usable (:class:`ShelterPlan`; after the event, :func:`shelter_places`).
 
     Examples
     --------
@@ -526,19 +539,109 @@ def planned_places(buildings: xr.Dataset, shelters: Shelters | None = None) -> n
     >>> planned_places(toy_city().buildings, Shelters(planned_share=0.1)).tolist()
     [0.0, 0.0, 0.0, 0.0, 0.0, 9.0]
     """
-    shelters = Shelters() if shelters is None else shelters
-    capable = shelter_capable(buildings)
-    if shelters.planned_share is None:
-        return np.where(capable, np.inf, 0.0)
-    places = np.where(capable, _places(buildings, np.ones(buildings.sizes[BUILDING]), shelters),
-                      0.0)
-    ids = np.asarray(buildings[BUILDING].values).astype(str)
-    order = np.lexsort((ids, -places))
-    target = shelters.planned_share * float(residents(buildings).sum())
-    before = np.cumsum(places[order]) - places[order]
-    out = np.zeros(len(capable))
-    out[order] = np.clip(target - before, 0.0, places[order])
+    plan = ShelterPlan(buildings, shelters)
+    out = np.zeros(buildings.sizes[BUILDING])
+    out[plan.hosts] = plan.open(np.ones(len(plan.hosts), bool))
     return out
+
+
+class ShelterPlan:
+    """The mass-care plan: how many public shelter places open where, on any day.
+
+    The plan puts shelters near the people they serve: each district (:func:`district_codes`)
+    is to get ``shelters.planned_share`` × its residents places, in its own shelter-capable
+    buildings (:func:`shelter_capable`) that are fully usable that day, the largest first
+    (most places when intact, then building id); the last one opened sets up only the places
+    still needed. What a district's usable buildings cannot hold goes, in the same way, to the
+    usable capable buildings of the whole city with places left. A designated building found
+    damaged is so replaced by the next usable one — the pre-surveyed alternates of a shelter
+    plan (*assumption*; labelled in the registry with ``shelter_planned_share``). The plan
+    never opens more than ``planned_share`` × the residents. With ``planned_share`` ``None``
+    every usable capable building opens all its places.
+
+    Attributes
+    ----------
+    hosts : numpy.ndarray of int
+        Row of each shelter-capable building (the possible hosts).
+    capacity : numpy.ndarray
+        Places [persons] each host holds when fully usable.
+    most : numpy.ndarray
+        The most places each host opens within its district's share [persons].
+
+    Examples
+    --------
+    >>> from workbench.city import toy_city
+    >>> plan = ShelterPlan(toy_city().buildings, Shelters(planned_share=0.1))
+    >>> plan.hosts.tolist(), plan.open(np.array([True])).tolist()
+    ([5], [9.0])
+    >>> plan.open(np.array([False])).tolist()        # the one host damaged: nothing opens
+    [0.0]
+    """
+
+    def __init__(self, buildings: xr.Dataset, shelters: Shelters | None = None):
+        shelters = Shelters() if shelters is None else shelters
+        capable = shelter_capable(buildings)
+        self.hosts = np.flatnonzero(capable)
+        n = buildings.sizes[BUILDING]
+        self.capacity = _places(buildings, np.ones(n), shelters)[self.hosts]
+        self.share = shelters.planned_share
+        ids = np.asarray(buildings[BUILDING].values).astype(str)[self.hosts]
+        district = district_codes(buildings)[0]
+        people = residents(buildings)
+        self._district = district[self.hosts]
+        # fixed orders: by district then largest first; and largest first city-wide
+        self._order = np.lexsort((ids, -self.capacity, self._district))
+        self._city_order = np.lexsort((ids, -self.capacity))
+        d_sorted = self._district[self._order]
+        self._start = np.searchsorted(d_sorted, d_sorted, side="left")
+        share = 0.0 if self.share is None else self.share
+        n_d = int(district.max(initial=-1)) + 1
+        self._target = share * np.bincount(district, weights=people, minlength=n_d)
+        self._total = share * float(people.sum())
+        #: the most places each host opens within its district's share (all it holds without
+        #: a planned share): what repairing it can add to the shelters, for the planners
+        self.most = (self.capacity if self.share is None
+                     else np.minimum(self.capacity, self._target[self._district]))
+
+    def open(self, usable, keep=None) -> np.ndarray:
+        """Places [persons] open in each host (order of :attr:`hosts`) when ``usable`` (bool,
+        per host) are the fully usable ones.
+
+        ``keep`` (persons per host, optional): people already sheltered there. A shelter that
+        holds people stays open for them — their places count first against its district's
+        share — so a building repaired later never takes their places away.
+        """
+        usable = np.asarray(usable, bool)
+        if usable.shape != self.hosts.shape:
+            raise InputError(f"usable must hold one flag per shelter host "
+                             f"({len(self.hosts)}), got shape {usable.shape}")
+        cap = np.where(usable, self.capacity, 0.0)
+        if self.share is None:
+            return cap
+        kept = (np.zeros(len(cap)) if keep is None
+                else np.minimum(np.asarray(keep, dtype=float), cap))
+        target = np.maximum(self._target - np.bincount(self._district, weights=kept,
+                                                       minlength=len(self._target)), 0.0)
+        c = (cap - kept)[self._order]
+        cum = np.cumsum(c)
+        before = cum - c - np.where(self._start > 0, cum[self._start - 1], 0.0)
+        fill = np.zeros(len(cap))
+        fill[self._order] = np.clip(target[self._district[self._order]] - before, 0.0, c)
+        # people kept beyond a district's share (placed there while their own district had no
+        # usable building) still count against the plan's total: trim the new places, the
+        # smallest hosts first
+        excess = fill.sum() - max(self._total - kept.sum(), 0.0)
+        if excess > 1e-9 * max(1.0, self._total):
+            last = self._city_order[::-1]
+            before = np.cumsum(fill[last]) - fill[last]
+            fill[last] -= np.clip(excess - before, 0.0, fill[last])
+        out = kept + fill
+        short = self._total - out.sum()
+        if short > 1e-9 * max(1.0, self._total):
+            left = (cap - out)[self._city_order]
+            before = np.cumsum(left) - left
+            out[self._city_order] += np.clip(short - before, 0.0, left)
+        return out
 
 
 def _places(buildings: xr.Dataset, q: np.ndarray, shelters: Shelters) -> np.ndarray:
@@ -548,8 +651,8 @@ def _places(buildings: xr.Dataset, q: np.ndarray, shelters: Shelters) -> np.ndar
 
 
 def shelter_places(buildings: xr.Dataset, q_frac, shelters: Shelters | None = None) -> np.ndarray:
-    """Spare shelter places of each building [persons], at most its planned places
-    (:func:`planned_places`); 0 unless a designated shelter and fully usable.
+    """Spare shelter places of each building [persons] open when the buildings are as
+    ``q_frac`` says (:class:`ShelterPlan`); 0 unless fully usable.
 
     ``A · usable_share / area_per_person`` less the building's own residents housed there.
 
@@ -563,8 +666,10 @@ def shelter_places(buildings: xr.Dataset, q_frac, shelters: Shelters | None = No
     """
     shelters = Shelters() if shelters is None else shelters
     q = np.asarray(q_frac, dtype=float)
-    return np.where(q >= 1.0, np.minimum(_places(buildings, q, shelters),
-                                         planned_places(buildings, shelters)), 0.0)
+    plan = ShelterPlan(buildings, shelters)
+    opened = np.zeros(len(q))
+    opened[plan.hosts] = plan.open(q[plan.hosts] >= 1.0)
+    return np.where(q >= 1.0, np.minimum(_places(buildings, q, shelters), opened), 0.0)
 
 
 def shelter_capacity(places, host_occupancy, rss, displaced: float, day: float,

@@ -7,23 +7,34 @@ damage → recovery chain:
 =================  ===========================================  ===============================
 kind               what it changes                              cost model (defaults)
 =================  ===========================================  ===============================
-``retrofit``       the Hazus design level of the buildings of   ``cost_share`` × replacement
-                   chosen ``types`` and/or                      cost of the buildings (MC 0.10,
-                   ``structural_classes`` (``to``: MC or HC;    HC 0.20: *assumption*)
-                   a type without that level takes its highest
+``retrofit``       raises the Hazus design level of the         up front: ``cost_share`` ×
+                   buildings of chosen ``types`` and/or         replacement cost of the
+                   ``structural_classes`` to                    buildings it changes (MC 0.10,
+                   ``max(current, to)`` (``to``: MC or HC; a    HC 0.20); life 50 years
+                   type without that level takes its highest
                    below it, URM: LC) → their fragilities
-``backup_power``   water pumps (``pumps``: ``all`` or a list of  ``cost_per_pump`` (150 000 EUR,
-                   ids) keep running without grid power:       *assumption*: a standby diesel
-                   the physical dependency is removed           set with its switchgear)
-``reserve_crews``  pre-positioned crews by trade (``crews``)    ``cost_per_crew_day`` × crews ×
-                   working from day 0 to ``days``               days (2 000 EUR, *assumption*)
-``shelters``       temporary shelter ``places`` open from       ``cost_per_place`` (300 EUR,
-                   ``from_day``                                 *assumption*: stocked cots,
-                                                                tents, sanitation)
+``backup_power``   water pumps (``pumps``: ``all`` or a list of  up front: ``cost_per_pump``
+                   ids) keep running without grid power:       (150 000 EUR, a standby diesel
+                   the physical dependency is removed           set); 3 000 EUR per pump and
+                                                                year; life 25 years
+``reserve_crews``  pre-positioned crews by trade (``crews``)    a retainer of 10 000 EUR per
+                   working from day 0 to ``days``               crew and year; in an event
+                                                                ``cost_per_crew_day`` × crews ×
+                                                                days (2 000 EUR); term 10 years
+``shelters``       temporary shelter ``places`` open from       up front: ``cost_per_place``
+                   ``from_day``                                 (300 EUR: stocked cots, tents,
+                                                                sanitation); 10 EUR per place
+                                                                and year; life 15 years
 =================  ===========================================  ===============================
 
-Any option may give ``cost`` [EUR] instead, which then is its cost. A *combination* applies
-several options at once (its cost is their sum).
+Every figure of the cost models is an *assumption* of the registry
+(:mod:`workbench.core.assumptions`). An option has four costs: up front ``C`` [EUR], recurring
+``a`` [EUR per year], in an event ``e`` [EUR per event; paid only when the event comes] and a
+service life ``T`` [years]. Any option may give ``cost`` (up front), ``annual_cost``,
+``event_cost`` and ``life_years``; an option that gives ``cost`` has no recurring or event cost
+unless it gives them too. A *combination* applies several options at once: its analysis period
+is the longest life of its parts, each part's up-front cost annualised over its own life (a
+shorter-lived part renewed).
 
 Evaluation (:func:`evaluate`): every option and combination runs on **the same ensemble
 members** as the baseline (:func:`workbench.uncertainty.ensemble.run_ensemble`, one strategy):
@@ -39,13 +50,23 @@ separately: ΔU the avoided person-days displaced outside a public shelter at ``
 meals, the per-diem method) and ΔH the avoided occupied shelter place-days at ``c`` (running the
 shelter). An option that shelters more people (ΔH < 0) pays their running cost.
 
-and the benefit–cost ratio ``BCR = b / C`` per event, or, with an annual probability ``p`` of
-the scenario, ``p · b · AF / C`` over the option's service life ``T`` at discount rate ``r``
-(annuity factor ``AF = (1 − (1 + r)^−T) / r``). :func:`rank` reports the ensemble mean with its
-5–95 % range, the probability that the option is worth its cost (``P(BCR > 1)`` over members)
-and, for the mean avoided loss, the 90 % interval under common random numbers beside the
-interval independent runs would give (the members' variances added), which says how much the
-pairing buys. The defaults of ``v``, ``r``, ``T`` are stated in :data:`DEFAULTS`.
+``b`` is the avoided loss *if the event happens*. A benefit–cost ratio is a present value over
+an annual probability ``p`` of the scenario (``mitigation.annual_probability``; FEMA's BCA):
+over the option's service life ``T`` at discount rate ``r`` (annuity factor
+``AF = (1 − (1 + r)^−T) / r``)
+
+    ``BCR = p · b · AF / PC``,  ``PC = C + (a + p · e) · AF``
+
+the present cost, whose event cost is scaled by the probability like the benefit. Without ``p``
+there is no ratio: :func:`rank` gives the avoided loss per event and the **break-even return
+period** ``(b − e) / (C / AF + a)`` [years], the return period at which ``BCR = 1`` (an option
+pays if the event comes at least that often; ``≤ 0``: never), and ranks by it. With ``p`` it
+gives the ensemble mean BCR with its 5–95 % range and the probability that the option is worth
+its cost (``P(BCR > 1)`` over members), and ranks by the mean BCR. Both give, for the mean
+avoided loss, the 90 % interval under common random numbers beside the interval independent
+runs would give (the members' variances added), which says how much the pairing buys.
+:func:`value_sensitivity` ranks again at 25, 50 and 100 EUR per person-day, the dominant
+assumption. The defaults are stated in :data:`DEFAULTS`.
 """
 
 from __future__ import annotations
@@ -64,13 +85,16 @@ from .core.dims import STRATEGIES
 from .core.errors import InputError
 from .core.sections import check, is_int, is_number, setting
 from .functionality import Shelters
-from .hazard.fragility import replacement_cost
+from .hazard.fragility import (CODE_LEVELS, building_fragility, code_level, replacement_cost,
+                               seismic_design_zone)
 from .network.system import build_system
 from .recovery import ANY_TRADE, crew_pools
 from .uncertainty.ensemble import run_ensemble
 
-__all__ = ["KINDS", "Kind", "DEFAULTS", "MitigationSection", "Option", "parse_options", "option_cost", "apply",
-           "evaluate", "rank", "annuity_factor"]
+__all__ = ["KINDS", "Kind", "DEFAULTS", "MitigationSection", "Option", "Costs", "parse_options",
+           "option_cost", "option_costs", "apply", "evaluate", "rank", "annuity_factor",
+           "break_even_return_period", "value_sensitivity", "summarise", "sensitivity_table",
+           "VALUES_PER_PERSON_DAY"]
 
 #: Default cost figures (*assumptions*, labelled in the module docstring) and evaluation values.
 DEFAULTS = {                 # from the registry (workbench.core.assumptions), each stated there
@@ -82,9 +106,24 @@ DEFAULTS = {                 # from the registry (workbench.core.assumptions), e
     "displacement_cost_per_person_day": _assumptions.value("displacement_cost_per_person_day"),
     "shelter_cost_per_place_day": _assumptions.value("shelter_cost_per_place_day"),
     "discount_rate": _assumptions.value("discount_rate"),
-    "service_life_years": _assumptions.value("service_life_years"),
+    "retrofit_life_years": _assumptions.value("retrofit_service_life_years"),
+    "backup_power_life_years": _assumptions.value("backup_power_service_life_years"),
+    "cost_per_pump_year": _assumptions.value("backup_power_annual_cost_per_pump"),
+    "retainer_per_crew_year": _assumptions.value("reserve_crew_retainer_per_year"),
+    "reserve_crew_life_years": _assumptions.value("reserve_crew_contract_years"),
+    "shelter_life_years": _assumptions.value("shelter_service_life_years"),
+    "cost_per_place_year": _assumptions.value("shelter_annual_cost_per_place"),
 }
+#: The service life of each kind [years] (an option may give its own ``life_years``).
+_LIVES = {"retrofit": DEFAULTS["retrofit_life_years"],
+          "backup_power": DEFAULTS["backup_power_life_years"],
+          "reserve_crews": DEFAULTS["reserve_crew_life_years"],
+          "shelters": DEFAULTS["shelter_life_years"]}
+#: The values of a person-day [EUR] the ranking is shown at (the dominant assumption).
+VALUES_PER_PERSON_DAY = (25.0, 50.0, 100.0)
 _LEVELS = ("MC", "HC")
+#: Fields every option may give besides its kind's: its four costs.
+_COMMON = ("cost", "annual_cost", "event_cost", "life_years")
 
 
 @dataclass(frozen=True)
@@ -129,12 +168,13 @@ def parse_options(options: Sequence[Mapping], combinations: Sequence[Sequence[st
         if kind not in KINDS:
             raise InputError(f"mitigation option {name!r}: unknown kind {kind!r}; the kinds are "
                              f"{list(KINDS)}")
-        unknown = sorted(set(raw) - {"name", "kind", "cost", *KINDS[kind].fields})
+        unknown = sorted(set(raw) - {"name", "kind", *_COMMON, *KINDS[kind].fields})
         if unknown:
             raise InputError(f"mitigation option {name!r} ({kind}): unknown field(s) {unknown}; "
-                             f"its fields are {['cost', *KINDS[kind].fields]}")
-        if "cost" in raw:
-            _number(raw["cost"], f"{name!r} cost")
+                             f"its fields are {[*_COMMON, *KINDS[kind].fields]}")
+        for key in _COMMON:
+            if key in raw:
+                _number(raw[key], f"{name!r} {key}", positive=key == "life_years")
         spec = {k: v for k, v in raw.items() if k not in ("name", "kind")}
         KINDS[kind].check(name, spec)
         names.add(name)
@@ -223,46 +263,93 @@ def _pumps(system, spec: dict) -> list[str]:
     return [str(p) for p in pumps]
 
 
-def _cost_retrofit(option: "Option", city, system) -> float:
+def _retrofit_levels(city, spec: dict, name: str, design_code="city"
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """The buildings' ``design_level`` after a retrofit to ``max(current, to)`` and the mask of
+    the buildings it changes: those of its types/classes whose fragility the higher level
+    raises. A building already at or above ``to`` (or of a type without a higher level in the
+    Hazus table, URM above LC) keeps its level and is not charged."""
+    mask = _retrofitted(city, spec, name)
+    b = city.buildings
+    given = (np.asarray(b["design_level"].values).astype("<U2") if "design_level" in b
+             else np.full(b.sizes["building"], "", "<U2"))
+    classes = np.asarray(b["structural_class"].values).astype(str)
+    zone = seismic_design_zone(b, design_code)
+    current = np.where(given != "", given,
+                       code_level(b["year_built"].values, classes, zone=zone)).astype("<U2")
+    rank_of = {lv: i for i, lv in enumerate(CODE_LEVELS)}
+    target = spec.get("to", "MC")
+    up = mask & (np.array([rank_of[lv] for lv in current]) < rank_of[target])
+    changed = np.zeros_like(up)
+    if up.any():
+        idx = np.flatnonzero(up)
+        sub = b.isel(building=idx)
+        before, _ = building_fragility(sub.assign(design_level=("building", current[idx])),
+                                       design_code=design_code)
+        after, _ = building_fragility(sub.assign(design_level=("building",
+                                                               np.full(len(idx), target))),
+                                      design_code=design_code)
+        changed[idx] = (after != before).any(axis=1)
+    return np.where(changed, target, given).astype("<U2"), changed
+
+
+def _cost_retrofit(option: "Option", city, system, design_code="city") -> "Costs":
     spec = option.spec
-    mask = _retrofitted(city, spec, option.name)
+    _, changed = _retrofit_levels(city, spec, option.name, design_code)
     share = spec.get("cost_share", DEFAULTS["retrofit_cost_share"][spec.get("to", "MC")])
-    return float(share * replacement_cost(city.buildings)[mask].sum())
+    return Costs(float(share * replacement_cost(city.buildings)[changed].sum()), 0.0, 0.0,
+                 float(DEFAULTS["retrofit_life_years"]))
 
 
-def _cost_backup_power(option: "Option", city, system) -> float:
-    return float(option.spec.get("cost_per_pump", DEFAULTS["cost_per_pump"])
-                 * len(_pumps(system, option.spec)))
+def _cost_backup_power(option: "Option", city, system, design_code="city") -> "Costs":
+    n = len(_pumps(system, option.spec))
+    return Costs(float(option.spec.get("cost_per_pump", DEFAULTS["cost_per_pump"]) * n),
+                 float(DEFAULTS["cost_per_pump_year"] * n), 0.0,
+                 float(DEFAULTS["backup_power_life_years"]))
 
 
-def _cost_reserve_crews(option: "Option", city, system) -> float:
+def _cost_reserve_crews(option: "Option", city, system, design_code="city") -> "Costs":
     spec = option.spec
     n = sum(crew_pools(spec["crews"], at_least_one=False).values())
-    return float(spec.get("cost_per_crew_day", DEFAULTS["cost_per_crew_day"]) * n * spec["days"])
+    return Costs(0.0, float(DEFAULTS["retainer_per_crew_year"] * n),
+                 float(spec.get("cost_per_crew_day", DEFAULTS["cost_per_crew_day"]) * n
+                       * spec["days"]), float(DEFAULTS["reserve_crew_life_years"]))
 
 
-def _cost_shelters(option: "Option", city, system) -> float:
-    return float(option.spec.get("cost_per_place", DEFAULTS["cost_per_place"])
-                 * option.spec["places"])
+def _cost_shelters(option: "Option", city, system, design_code="city") -> "Costs":
+    places = option.spec["places"]
+    return Costs(float(option.spec.get("cost_per_place", DEFAULTS["cost_per_place"]) * places),
+                 float(DEFAULTS["cost_per_place_year"] * places), 0.0,
+                 float(DEFAULTS["shelter_life_years"]))
+
+
+@dataclass(frozen=True)
+class Costs:
+    """An option's costs: ``capital`` up front [EUR], ``annual`` recurring [EUR per year],
+    ``event`` paid only when the event comes [EUR per event], ``life`` [years]."""
+
+    capital: float
+    annual: float
+    event: float
+    life: float
 
 
 @dataclass(frozen=True)
 class _Inputs:
-    """What options act on; ``pumps``: the pumps with backup power so far."""
+    """What options act on; ``pumps``: the pumps with backup power so far; ``design_code``:
+    the seismic zone of the buildings' current design levels."""
 
     city: object
     system: object
     constraints: object
     shelters: object
     pumps: tuple = ()
+    design_code: object = "city"
 
 
 def _apply_retrofit(option: "Option", s: _Inputs) -> _Inputs:
-    mask = _retrofitted(s.city, option.spec, option.name)
+    level, _ = _retrofit_levels(s.city, option.spec, option.name, s.design_code)
     b = s.city.buildings
-    level = (np.asarray(b["design_level"].values).astype("<U2") if "design_level" in b
-             else np.full(b.sizes["building"], "", "<U2"))
-    level = np.where(mask, option.spec.get("to", "MC"), level)
     return replace(s, city=s.city.with_buildings(b.assign(design_level=("building", level))))
 
 
@@ -292,13 +379,14 @@ def _apply_shelters(option: "Option", s: _Inputs) -> _Inputs:
 
 @dataclass(frozen=True)
 class Kind:
-    """One kind of option: its fields (besides ``name``, ``kind``, ``cost``), the check of a
-    spec, its cost model [EUR], how it acts on the inputs, and whether the infrastructure
-    system must be built again after it (a changed city or changed pumps)."""
+    """One kind of option: its fields (besides ``name``, ``kind`` and the costs of
+    ``_COMMON``), the check of a spec, its cost model (:class:`Costs`), how it acts on the
+    inputs, and whether the infrastructure system must be built again after it (a changed city
+    or changed pumps)."""
 
     fields: tuple
     check: Callable[[str, dict], None]
-    cost: Callable[["Option", object, object], float]
+    cost: Callable[..., Costs]
     act: Callable[["Option", _Inputs], _Inputs]
     rebuilds_system: bool = False
 
@@ -317,22 +405,41 @@ KINDS: Mapping[str, Kind] = MappingProxyType({
 })
 
 
-def option_cost(option: Option, city, system, by_name: Mapping[str, Option] | None = None
-                ) -> float:
-    """The option's cost [EUR] (its ``cost`` when given, else its kind's cost model)."""
+def option_costs(option: Option, city, system, by_name: Mapping[str, Option] | None = None,
+                 *, design_code="city") -> list[Costs]:
+    """The costs of the option, one :class:`Costs` per part (one for an option): its kind's
+    cost model, with the option's own ``cost``, ``annual_cost``, ``event_cost``, ``life_years``
+    in its place where given (an option that gives ``cost`` has no recurring or event cost
+    unless it gives them too)."""
     if option.kind == "combination":
-        return float(sum(option_cost(by_name[p], city, system) for p in option.parts))
-    if "cost" in option.spec:
-        return float(option.spec["cost"])
-    return KINDS[option.kind].cost(option, city, system)
+        return [c for p in option.parts
+                for c in option_costs(by_name[p], city, system, design_code=design_code)]
+    spec = option.spec
+    if "cost" in spec:
+        model = Costs(float(spec["cost"]), 0.0, 0.0, float(_LIVES[option.kind]))
+    else:
+        model = KINDS[option.kind].cost(option, city, system, design_code)
+    return [Costs(model.capital, float(spec.get("annual_cost", model.annual)),
+                  float(spec.get("event_cost", model.event)),
+                  float(spec.get("life_years", model.life)))]
+
+
+def option_cost(option: Option, city, system, by_name: Mapping[str, Option] | None = None,
+                *, design_code="city") -> float:
+    """The option's up-front cost [EUR] (its ``cost`` when given, else its kind's cost model;
+    a combination: the sum of its parts'). See :func:`option_costs` for all four costs."""
+    return float(sum(c.capital for c in option_costs(option, city, system, by_name,
+                                                     design_code=design_code)))
 
 
 def apply(option: Option, city, system, constraints, shelters, *,
-          by_name: Mapping[str, Option] | None = None):
+          by_name: Mapping[str, Option] | None = None, design_code="city"):
     """(city, system, constraints, shelters) with ``option`` (or each part of a combination)
-    in effect; the system is built again when the city or the pumps changed."""
+    in effect; the system is built again when the city or the pumps changed. ``design_code``:
+    the seismic zone that sets the buildings' current design levels (a retrofit raises them to
+    ``max(current, to)``), as :func:`workbench.hazard.fragility.building_fragility` takes it."""
     parts = [by_name[p] for p in option.parts] if option.kind == "combination" else [option]
-    state = _Inputs(city, system, constraints, shelters)
+    state = _Inputs(city, system, constraints, shelters, design_code=design_code)
     rebuild = False
     for part in parts:
         state = KINDS[part.kind].act(part, state)
@@ -351,16 +458,20 @@ def evaluate(options: Sequence[Option], city, system, intensity, constraints, dr
 
     Returns a Dataset on dims ``option`` (``baseline`` first) and ``member``:
     ``economic_loss`` [EUR], ``service_loss_person_days``, ``displaced_person_days``,
-    ``sheltered_person_days``, ``repair_cost`` [EUR]; ``cost`` on
-    ``option`` [EUR]; ``attrs``: ``strategy``, the members' seed. ``engine``: ``scheduler``,
-    ``workers``, ``batch_size`` of :func:`~workbench.uncertainty.ensemble.run_ensemble`.
+    ``sheltered_person_days``, ``repair_cost`` [EUR]; ``cost`` on ``option`` (up front,
+    [EUR]); the costs of each option's parts (:func:`option_costs`) on dims ``option`` and
+    ``part`` (one part for an option, unused parts 0 with life NaN): ``capital_cost`` [EUR],
+    ``annual_cost`` [EUR per year], ``event_cost`` [EUR per event], ``life_years``; ``attrs``:
+    ``strategy``, the members' seed. ``engine``: ``scheduler``, ``workers``, ``batch_size``
+    of :func:`~workbench.uncertainty.ensemble.run_ensemble`.
     """
     shelters = Shelters() if shelters is None else shelters
     by_name = {o.name: o for o in options if o.kind != "combination"}
-    runs = [("baseline", city, system, constraints, shelters, 0.0)]
+    runs = [("baseline", city, system, constraints, shelters, [])]
     for o in options:
-        runs.append((o.name, *apply(o, city, system, constraints, shelters, by_name=by_name),
-                     option_cost(o, city, system, by_name)))
+        runs.append((o.name, *apply(o, city, system, constraints, shelters, by_name=by_name,
+                                    design_code=design_code),
+                     option_costs(o, city, system, by_name, design_code=design_code)))
     out = {k: [] for k in ("economic_loss", "service_loss_person_days",
                            "displaced_person_days", "sheltered_person_days", "repair_cost")}
     for i, (name, c, s, k, sh, _) in enumerate(runs):
@@ -375,12 +486,24 @@ def evaluate(options: Sequence[Option], city, system, intensity, constraints, dr
     members = draws["member"].values if isinstance(draws, xr.Dataset) else np.arange(draws)
     ds = xr.Dataset({key: (("option", "member"), np.array(v)) for key, v in out.items()},
                     coords={"option": names, "member": members})
-    ds["cost"] = ("option", np.array([r[5] for r in runs]))
+    parts = max(1, max(len(r[5]) for r in runs))
+    grid = {"capital_cost": np.zeros((len(runs), parts)), "annual_cost": np.zeros((len(runs),
+            parts)), "event_cost": np.zeros((len(runs), parts)),
+            "life_years": np.full((len(runs), parts), np.nan)}
+    for i, r in enumerate(runs):
+        for j, c in enumerate(r[5]):
+            grid["capital_cost"][i, j], grid["annual_cost"][i, j] = c.capital, c.annual
+            grid["event_cost"][i, j], grid["life_years"][i, j] = c.event, c.life
+    for key, v in grid.items():
+        ds[key] = (("option", "part"), v)
+    ds["cost"] = ("option", grid["capital_cost"].sum(axis=1))
     ds["kind"] = ("option", np.array(["baseline"] + [o.kind for o in options]))
     for key, unit in (("economic_loss", "EUR"), ("service_loss_person_days", "person-days"),
                       ("displaced_person_days", "person-days"),
                       ("sheltered_person_days", "person-days"),
-                      ("repair_cost", "EUR"), ("cost", "EUR")):
+                      ("repair_cost", "EUR"), ("cost", "EUR"), ("capital_cost", "EUR"),
+                      ("annual_cost", "EUR per year"), ("event_cost", "EUR per event"),
+                      ("life_years", "years")):
         ds[key].attrs["units"] = unit
     ds.attrs.update({"strategy": strategy,
                      "seed": int(draws.attrs["seed"]) if isinstance(draws, xr.Dataset) else 0})
@@ -405,73 +528,160 @@ def annuity_factor(rate: float, years: float) -> float:
     return float((1 - (1 + rate) ** -years) / rate)
 
 
+def break_even_return_period(benefit, event_cost, equivalent_annual_cost):
+    """The return period [years] at which an option's benefit–cost ratio is 1.
+
+    ``benefit``: avoided loss per event [EUR] (array or number); ``event_cost``: what the
+    option costs in an event [EUR]; ``equivalent_annual_cost``: its up-front cost annualised
+    over its life plus its recurring cost, ``C / AF + a`` [EUR per year]. The ratio
+    ``p b / (C / AF + a + p e)`` is 1 at ``1 / p = (b − e) / (C / AF + a)``: the option pays if
+    the event recurs at least that often. ``≤ 0``: never (the event cost takes the benefit); an
+    option that costs nothing between events: ``inf`` (NaN when it avoids nothing either).
+
+    >>> break_even_return_period(1e6, 0.0, 1e4), break_even_return_period(5e5, 6e5, 1e4)
+    (100.0, -10.0)
+    """
+    net = np.asarray(benefit, float) - float(event_cost)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rp = (net / equivalent_annual_cost if equivalent_annual_cost > 0
+              else np.sign(net) * np.inf)
+    return float(rp) if np.ndim(rp) == 0 else np.asarray(rp, float)
+
+
+def _option_costs(results: xr.Dataset, name, rate: float, life: float | None):
+    """(analysis period T, AF(T), up front, recurring, event cost, ``C / AF + a`` summed over
+    the parts) of one option of ``results``; results that predate the cost models: the ``cost``
+    up front, nothing recurring, the retrofit's life."""
+    o = results.sel(option=name)
+    if "capital_cost" in results:
+        lives = np.asarray(o["life_years"].values, float)
+        used = np.isfinite(lives)
+        cap, annual, event = (np.asarray(o[k].values, float)[used]
+                              for k in ("capital_cost", "annual_cost", "event_cost"))
+        lives = lives[used]
+    else:
+        cap, annual, event = np.array([float(o["cost"])]), np.zeros(1), np.zeros(1)
+        lives = np.array([float(DEFAULTS["retrofit_life_years"])])
+    if life is not None:
+        lives = np.full_like(lives, float(life))
+    period = float(lives.max())
+    eac = float(sum(c / annuity_factor(rate, t) for c, t in zip(cap, lives)) + annual.sum())
+    return (period, annuity_factor(rate, period), float(cap.sum()), float(annual.sum()),
+            float(event.sum()), eac)
+
+
 def rank(results: xr.Dataset, *, value_per_person_day: float = DEFAULTS["value_per_person_day"],
          displacement_cost_per_person_day: float = DEFAULTS["displacement_cost_per_person_day"],
          shelter_cost_per_place_day: float = DEFAULTS["shelter_cost_per_place_day"],
          discount_rate: float = DEFAULTS["discount_rate"],
-         service_life_years: float = DEFAULTS["service_life_years"],
+         service_life_years: float | None = None,
          annual_probability: float | None = None) -> pd.DataFrame:
-    """The options ranked by mean benefit–cost ratio (see the module docstring), one row each.
+    """The options ranked (see the module docstring), one row each.
 
-    Columns: ``option``, ``kind``, ``cost``, ``avoided_economic_loss`` (mean, ``_p5``, ``_p95``),
+    Without ``annual_probability`` the ranking is by break-even return period (longest first)
+    and there is no benefit–cost ratio (its columns NaN); with it, by mean benefit–cost ratio.
+    ``service_life_years``: one life for every option [years]; ``None``: each option's own
+    (:func:`option_costs`).
+
+    Columns: ``option``, ``kind``, ``cost`` (up front [EUR]), ``annual_cost`` [EUR per year],
+    ``event_cost`` [EUR per event], ``life_years`` (analysis period), ``equivalent_annual_cost``
+    (``C / AF + a`` [EUR per year]), ``avoided_economic_loss`` (mean, ``_p5``, ``_p95``),
     ``avoided_person_days`` (mean, p5, p95; service loss), ``avoided_displaced_person_days``
-    and ``avoided_sheltered_person_days`` (means), ``benefit`` (mean monetised benefit [EUR], per event
-    or present value over the life; ``benefit_p5``, ``benefit_p95``), ``bcr`` (mean, ``bcr_p5``, ``bcr_p95``), ``p_worth_it``
-    (share of members with BCR > 1), ``avoided_loss_ci90_crn`` and ``avoided_loss_ci90_independent``
-    (half-widths [EUR] of the 90 % interval of the mean avoided economic loss), ``rank``.
+    and ``avoided_sheltered_person_days`` (means), ``benefit`` (mean monetised avoided loss per
+    event [EUR]; ``benefit_p5``, ``benefit_p95``), ``break_even_return_period`` [years]
+    (of the mean benefit; ``_p5``, ``_p95`` of its percentiles), ``present_cost`` [EUR],
+    ``benefit_pv`` [EUR] (mean, p5, p95), ``bcr`` (mean, ``bcr_p5``, ``bcr_p95``) and
+    ``p_worth_it`` (share of members with BCR > 1) — these four NaN without an annual
+    probability —, ``avoided_loss_ci90_crn`` and ``avoided_loss_ci90_independent`` (half-widths
+    [EUR] of the 90 % interval of the mean avoided economic loss), ``rank``.
+
+    >>> res = xr.Dataset({"economic_loss": (("option", "member"), [[9e6, 11e6], [8e6, 9e6]]),
+    ...                   "service_loss_person_days": (("option", "member"), [[0., 0.], [0., 0.]]),
+    ...                   "cost": ("option", [0.0, 1e5]), "kind": ("option", ["baseline", "x"])},
+    ...                  coords={"option": ["baseline", "o"], "member": [0, 1]})
+    >>> row = rank(res, discount_rate=0.0, service_life_years=10).iloc[0]
+    >>> float(row["benefit"]), float(row["break_even_return_period"]), bool(np.isnan(row["bcr"]))
+    (1500000.0, 150.0, True)
+    >>> float(rank(res, discount_rate=0.0, service_life_years=10,
+    ...            annual_probability=0.01).iloc[0]["bcr"])
+    1.5
     """
     _number(value_per_person_day, "value_per_person_day")
     _number(displacement_cost_per_person_day, "displacement_cost_per_person_day")
     _number(shelter_cost_per_place_day, "shelter_cost_per_place_day")
     _number(discount_rate, "discount_rate")
-    _number(service_life_years, "service_life_years", positive=True)
-    if annual_probability is not None and not 0 < annual_probability <= 1:
-        raise InputError(f"annual_probability must be in (0, 1] or null, got "
-                         f"{annual_probability!r}")
-    scale = 1.0 if annual_probability is None else \
-        annual_probability * annuity_factor(discount_rate, service_life_years)
+    if service_life_years is not None:
+        _number(service_life_years, "service_life_years", positive=True)
+    p = annual_probability
+    if p is not None and not (isinstance(p, (int, float, np.number)) and not isinstance(p, bool)
+                              and 0 < p <= 1):
+        raise InputError(f"annual_probability must be in (0, 1] or null, got {p!r}")
     base = results.sel(option="baseline")
     n = results.sizes["member"]
     z = 1.6448536269514722              # the 95 % quantile of the standard normal
+    nan = math.nan
     rows = []
     for name in results["option"].values[1:]:
         o = results.sel(option=name)
+        period, af, cap, annual, event, eac = _option_costs(results, name, discount_rate,
+                                                            service_life_years)
         d_e = (base["economic_loss"] - o["economic_loss"]).values
         d_s = (base["service_loss_person_days"] - o["service_loss_person_days"]).values
         d_d, d_h = _avoided(base, o, "displaced_person_days"), _avoided(
             base, o, "sheltered_person_days")
-        benefit = scale * (d_e + value_per_person_day * d_s
-                           + displacement_cost_per_person_day * (d_d - d_h)
-                           + shelter_cost_per_place_day * d_h)
-        cost = float(o["cost"])
-        bcr = benefit / cost if cost > 0 else np.full(n, math.inf)
+        benefit = (d_e + value_per_person_day * d_s
+                   + displacement_cost_per_person_day * (d_d - d_h)
+                   + shelter_cost_per_place_day * d_h)
+        b5, b95 = np.percentile(benefit, 5), np.percentile(benefit, 95)
+        row = {"option": str(name), "kind": str(o["kind"].values), "cost": cap,
+               "annual_cost": annual, "event_cost": event, "life_years": period,
+               "equivalent_annual_cost": eac,
+               "avoided_economic_loss": float(d_e.mean()),
+               "avoided_economic_loss_p5": float(np.percentile(d_e, 5)),
+               "avoided_economic_loss_p95": float(np.percentile(d_e, 95)),
+               "avoided_person_days": float(d_s.mean()),
+               "avoided_person_days_p5": float(np.percentile(d_s, 5)),
+               "avoided_person_days_p95": float(np.percentile(d_s, 95)),
+               "avoided_displaced_person_days": float(d_d.mean()),
+               "avoided_sheltered_person_days": float(d_h.mean()),
+               "benefit": float(benefit.mean()), "benefit_p5": float(b5),
+               "benefit_p95": float(b95),
+               "break_even_return_period": break_even_return_period(benefit.mean(), event, eac),
+               "break_even_return_period_p5": break_even_return_period(b5, event, eac),
+               "break_even_return_period_p95": break_even_return_period(b95, event, eac),
+               "present_cost": nan, "benefit_pv": nan, "benefit_pv_p5": nan,
+               "benefit_pv_p95": nan, "bcr": nan, "bcr_p5": nan, "bcr_p95": nan,
+               "p_worth_it": nan}
+        if p is not None:
+            present_cost = af * (eac + p * event)       # = C + (a + p e) AF for one option
+            pv = p * benefit * af
+            with np.errstate(divide="ignore", invalid="ignore"):
+                bcr = (pv / present_cost if present_cost > 0 else np.sign(pv) * np.inf)
+            row.update({"present_cost": float(present_cost), "benefit_pv": float(pv.mean()),
+                        "benefit_pv_p5": float(np.percentile(pv, 5)),
+                        "benefit_pv_p95": float(np.percentile(pv, 95)),
+                        "bcr": float(np.mean(bcr)), "bcr_p5": float(np.percentile(bcr, 5)),
+                        "bcr_p95": float(np.percentile(bcr, 95)),
+                        "p_worth_it": float((bcr > 1).mean())})
         independent = math.sqrt((base["economic_loss"].var(ddof=1)
                                  + o["economic_loss"].var(ddof=1)) / n) if n > 1 else math.nan
         crn = float(np.std(d_e, ddof=1) / math.sqrt(n)) if n > 1 else math.nan
-        rows.append({"option": str(name), "kind": str(o["kind"].values), "cost": cost,
-                     "avoided_economic_loss": float(d_e.mean()),
-                     "avoided_economic_loss_p5": float(np.percentile(d_e, 5)),
-                     "avoided_economic_loss_p95": float(np.percentile(d_e, 95)),
-                     "avoided_person_days": float(d_s.mean()),
-                     "avoided_person_days_p5": float(np.percentile(d_s, 5)),
-                     "avoided_person_days_p95": float(np.percentile(d_s, 95)),
-                     "avoided_displaced_person_days": float(d_d.mean()),
-                     "avoided_sheltered_person_days": float(d_h.mean()),
-                     "benefit": float(benefit.mean()),
-                     "benefit_p5": float(np.percentile(benefit, 5)),
-                     "benefit_p95": float(np.percentile(benefit, 95)),
-                     "bcr": float(bcr.mean()), "bcr_p5": float(np.percentile(bcr, 5)),
-                     "bcr_p95": float(np.percentile(bcr, 95)),
-                     "p_worth_it": float((bcr > 1).mean()),
-                     "avoided_loss_ci90_crn": z * crn,
-                     "avoided_loss_ci90_independent": z * float(independent)})
+        row.update({"avoided_loss_ci90_crn": z * crn,
+                    "avoided_loss_ci90_independent": z * float(independent)})
+        rows.append(row)
     table = pd.DataFrame(rows)
+    key = "break_even_return_period" if p is None else "bcr"
     if len(table):
-        table = table.sort_values(["bcr", "option"], ascending=[False, True], kind="stable")
+        table = table.sort_values([key, "option"], ascending=[False, True], kind="stable",
+                                  na_position="last")
         table["rank"] = np.arange(1, len(table) + 1)
-    table.attrs.update({"per": "event" if annual_probability is None else
-                        f"present value over {service_life_years:g} years at "
-                        f"{discount_rate:.1%}, annual probability {annual_probability:g}",
+    lives = ("each option's service life" if service_life_years is None
+             else f"{service_life_years:g} years")
+    table.attrs.update({"per": "event (the avoided loss if the event happens; no benefit-cost "
+                               "ratio without an annual probability)" if p is None else
+                        f"present value over {lives} at {discount_rate:.1%}, annual probability "
+                        f"{p:g}",
+                        "annual_probability": p, "discount_rate": discount_rate,
                         "value_per_person_day": value_per_person_day,
                         "displacement_cost_per_person_day": displacement_cost_per_person_day,
                         "shelter_cost_per_place_day": shelter_cost_per_place_day,
@@ -479,27 +689,111 @@ def rank(results: xr.Dataset, *, value_per_person_day: float = DEFAULTS["value_p
     return table.reset_index(drop=True)
 
 
+def value_sensitivity(results: xr.Dataset, values: Sequence[float] = VALUES_PER_PERSON_DAY,
+                      **settings) -> pd.DataFrame:
+    """The ranking of :func:`rank` again at each value of a person-day [EUR] in ``values``
+    (the dominant assumption of the benefit, with no published source; ``settings``: the other
+    keywords of :func:`rank`). One row per option and value: ``option``,
+    ``value_per_person_day``, ``rank``, ``benefit`` [EUR per event],
+    ``break_even_return_period`` [years], ``bcr`` (NaN without an annual probability)."""
+    settings.pop("value_per_person_day", None)
+    parts = []
+    for v in values:
+        t = rank(results, value_per_person_day=float(v), **settings)
+        parts.append(t[["option", "rank", "benefit", "break_even_return_period", "bcr"]]
+                     .assign(value_per_person_day=float(v)))
+    cols = ["option", "value_per_person_day", "rank", "benefit", "break_even_return_period",
+            "bcr"]
+    return pd.concat(parts, ignore_index=True)[cols] if parts else pd.DataFrame(columns=cols)
+
+
+def _plain(v):
+    """A number for JSON: NaN as None, numpy scalars as Python's."""
+    if isinstance(v, (float, np.floating)):
+        return None if math.isnan(v) else float(v)
+    if isinstance(v, np.integer):
+        return int(v)
+    return v
+
+
+def summarise(table: pd.DataFrame, sensitivity: pd.DataFrame | None = None, **meta) -> dict:
+    """What ``mitigation.json`` says about a ranking of :func:`rank`: ``meta`` (members,
+    strategy, the valuation settings, the options skipped…), ``per``, ``best`` (the first
+    row's option, kind, costs, benefit and break-even return period with their 5–95 %, and —
+    with an annual probability — its BCR and ``p_worth_it``; ``None`` without), the break-even
+    return period of every option (``break_even_return_periods``), the options in rank order,
+    and the ranking at each value of a person-day (``value_sensitivity``: records)."""
+    best = table.iloc[0]
+    keys = ("cost", "annual_cost", "event_cost", "life_years", "benefit", "benefit_p5",
+            "benefit_p95", "break_even_return_period", "break_even_return_period_p5",
+            "break_even_return_period_p95", "bcr", "bcr_p5", "bcr_p95", "p_worth_it")
+    out = dict(meta)
+    out.update({
+        "per": table.attrs.get("per", ""),
+        "best": {"option": str(best["option"]), "kind": str(best["kind"]),
+                 **{k: _plain(float(best[k])) for k in keys}},
+        "break_even_return_periods": {str(o): _plain(float(r)) for o, r in
+                                      zip(table["option"], table["break_even_return_period"])},
+        "options": [str(o) for o in table["option"]],
+    })
+    if sensitivity is not None:
+        out["value_sensitivity"] = [{k: _plain(v) for k, v in r.items()}
+                                    for r in sensitivity.to_dict("records")]
+    return out
+
+
 # --------------------------------------------------------------------------- for reading
 
-def ranking_table(table: pd.DataFrame) -> pd.DataFrame:
-    """The ranking of :func:`rank` formatted for reading (EUR M, whole person-days, ratios with
-    3 significant figures), indexed by rank."""
-    def money(v):
-        text = f"{v / 1e6:,.1f}"
-        return "0.0" if text == "-0.0" else text
+def _money(v) -> str:
+    text = f"{v / 1e6:,.1f}"
+    return "0.0" if text == "-0.0" else text
 
-    def ratio(v):   # 3 significant figures; a ratio within 0.01 of 0 is said so, not printed
-        if math.isinf(v):                       # to five decimals that no decision turns on
-            return "∞" if v > 0 else "-∞"
-        if v != 0 and abs(v) < 0.01:
-            return "< 0.01" if v > 0 else "> -0.01"
-        return f"{v:.3g}"
+
+def _ratio(v) -> str:
+    """3 significant figures; a ratio within 0.01 of 0 is said so, not printed to five decimals
+    that no decision turns on."""
+    if math.isinf(v):
+        return "∞" if v > 0 else "-∞"
+    if v != 0 and abs(v) < 0.01:
+        return "< 0.01" if v > 0 else "> -0.01"
+    return f"{v:.3g}"
+
+
+def _years(v) -> str:
+    """A break-even return period in words: ``never`` (≤ 0), ``any`` (costs nothing between
+    events), ``< 1``, else whole years."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "–"
+    if v <= 0:
+        return "never"
+    if math.isinf(v):
+        return "any"
+    return "< 1" if v < 1 else f"{v:,.0f}"
+
+
+def _has_ratio(table: pd.DataFrame) -> bool:
+    return "bcr" in table and bool(table["bcr"].notna().any())
+
+
+def ranking_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The ranking of :func:`rank` formatted for reading (EUR M, whole person-days, years,
+    ratios with 3 significant figures), indexed by rank. Without an annual probability it has
+    no benefit–cost ratio: the avoided loss if the event happens and the break-even return
+    period."""
+    n = len(table)
+
+    def col(name, default=0.0):
+        return table[name] if name in table else pd.Series(np.full(n, default), table.index)
 
     out = pd.DataFrame({
         "option": table["option"], "kind": table["kind"],
-        "cost [EUR M]": table["cost"].map(money),
+        "up front [EUR M]": table["cost"].map(_money),
+        "per year [EUR k]": col("annual_cost").map(lambda v: f"{v / 1e3:,.0f}"),
+        "in an event [EUR M]": col("event_cost").map(_money),
+        "life [years]": col("life_years", math.nan).map(
+            lambda v: "–" if math.isnan(v) else f"{v:g}"),
         "avoided economic loss [EUR M] (5–95 %)": [
-            f"{money(a)} ({money(lo)} – {money(hi)})" for a, lo, hi in
+            f"{_money(a)} ({_money(lo)} – {_money(hi)})" for a, lo, hi in
             zip(table["avoided_economic_loss"], table["avoided_economic_loss_p5"],
                 table["avoided_economic_loss_p95"])],
         "avoided service loss [person-days] (5–95 %)": [
@@ -507,32 +801,108 @@ def ranking_table(table: pd.DataFrame) -> pd.DataFrame:
             zip(table["avoided_person_days"], table["avoided_person_days_p5"],
                 table["avoided_person_days_p95"])],
         "avoided days displaced [person-days]": [
-            f"{a:,.0f}" for a in table.get("avoided_displaced_person_days",
-                                           pd.Series(np.zeros(len(table)), table.index))],
-        "benefit–cost ratio (5–95 %)": [
-            f"{ratio(b)} ({ratio(lo)} – {ratio(hi)})" for b, lo, hi in
-            zip(table["bcr"], table["bcr_p5"], table["bcr_p95"])],
-        "P(worth it)": table["p_worth_it"].map(lambda p: f"{p:.0%}"),
+            f"{a:,.0f}" for a in col("avoided_displaced_person_days")],
     })
+    if "benefit" in table:
+        out["avoided loss if the event happens [EUR M] (5–95 %)"] = [
+            f"{_money(a)} ({_money(lo)} – {_money(hi)})" for a, lo, hi in
+            zip(table["benefit"], table["benefit_p5"], table["benefit_p95"])]
+    if "break_even_return_period" in table:
+        out["break-even return period [years] (5–95 %)"] = [
+            f"{_years(r)} ({_years(lo)} – {_years(hi)})" for r, lo, hi in
+            zip(table["break_even_return_period"], table["break_even_return_period_p5"],
+                table["break_even_return_period_p95"])]
+    if _has_ratio(table):
+        out["benefit–cost ratio (5–95 %)"] = [
+            f"{_ratio(b)} ({_ratio(lo)} – {_ratio(hi)})" for b, lo, hi in
+            zip(table["bcr"], table["bcr_p5"], table["bcr_p95"])]
+        out["P(worth it)"] = table["p_worth_it"].map(lambda p: f"{p:.0%}")
     out.index = pd.Index(table["rank"].astype(int), name="rank")
     return out
 
 
+def sensitivity_table(sensitivity) -> pd.DataFrame:
+    """The ranking at each value of a person-day (:func:`value_sensitivity`, or its records in
+    ``mitigation.json``) for reading: one row per option (in the order of the middle value),
+    one column per value: its rank and its benefit–cost ratio, or without an annual probability
+    its break-even return period."""
+    s = pd.DataFrame(list(sensitivity) if not isinstance(sensitivity, pd.DataFrame)
+                     else sensitivity)
+    values = sorted(s["value_per_person_day"].unique())
+    ratio = s["bcr"].notna().any()
+    s = s.assign(cell=[f"{int(r)} · BCR {_ratio(b)}" if ratio else
+                       f"{int(r)} · {_years(t)} years"
+                       for r, b, t in zip(s["rank"], s["bcr"].astype(float),
+                                          s["break_even_return_period"].astype(float))])
+    wide = s.pivot(index="option", columns="value_per_person_day", values="cell")
+    middle = s[s["value_per_person_day"] == values[len(values) // 2]].set_index("option")["rank"]
+    wide = wide.loc[middle.sort_values(kind="stable").index, values]
+    what = "rank · benefit–cost ratio" if ratio else "rank · break-even return period"
+    wide.columns = [f"{v:g} EUR per person-day ({what})" for v in values]
+    wide.index.name = "option"
+    return wide
+
+
+def _sensitivity_sentence(records) -> str:
+    if not records:
+        return ""
+    s = pd.DataFrame(records)
+    firsts = s[s["rank"] == 1].sort_values("value_per_person_day")
+    values = " / ".join(f"{v:g}" for v in firsts["value_per_person_day"])
+    names = firsts["option"].tolist()
+    if len(set(names)) == 1:
+        which = f"**{names[0]}** ranks first at each of {values} EUR per person-day"
+    else:
+        which = ("the first option is " + " / ".join(f"**{n}**" for n in names)
+                 + f" at {values} EUR per person-day")
+    return (f" The value of a person-day is the dominant assumption (it has no published "
+            f"source): {which}.")
+
+
 def ranking_summary(summary: dict) -> str:
-    """One paragraph on the ranking (the best option, how sure, what the ratio means)."""
+    """One paragraph on the ranking. With an annual probability: the best option's
+    benefit–cost ratio as a present value and how sure; without one: what the options avoid if
+    the event happens and the return period at which each would break even — never a ratio nor
+    that an option pays for itself."""
     best = summary["best"]
-    per = ("per event (the scenario happens)" if summary.get("annual_probability") is None
-           else f"as a {summary['per']}")
+    p = summary.get("annual_probability")
+    rate = summary.get("discount_rate", DEFAULTS["discount_rate"])
+    life = best.get("life_years")
+    life_words = f"its {life:g}-year life" if life else "its life"
+    rp = best.get("break_even_return_period")
+    even = (f"it would break even if the event recurred at least once every {_years(rp)} years"
+            if rp is not None and 0 < rp < math.inf else
+            "it never breaks even (its cost in an event exceeds what it avoids)"
+            if rp is not None and rp <= 0 else
+            "it costs nothing between events")
+    tail = (_sensitivity_sentence(summary.get("value_sensitivity"))
+            + " The ranking is that of this scenario's hazard and of the stated cost models "
+              "(assumptions); with few members the ranges are rough.")
+    head = f"Over {summary['members']} ensemble members under the {summary['strategy']} strategy"
+    if p is None:
+        periods = [v for v in summary.get("break_even_return_periods", {}).values()
+                   if v is not None and 0 < v < math.inf]
+        spread = (f" The options break even at return periods from {_years(min(periods))} to "
+                  f"{_years(max(periods))} years." if len(periods) > 1 else "")
+        return (f"No annual probability of the scenario is given "
+                f"(`mitigation.annual_probability`), so there is no benefit–cost ratio: only "
+                f"what each option avoids if the event happens, and the return period at "
+                f"which it would repay its cost. {head}, **{best['option']}** breaks even at "
+                f"the longest return period: if the event happens it avoids "
+                f"{_money(best['benefit'])} EUR M of monetised loss (5–95 %: "
+                f"{_money(best['benefit_p5'])} – {_money(best['benefit_p95'])}), with a "
+                f"person-day valued at {summary['value_per_person_day']:g} EUR, for "
+                f"{_money(best['cost'])} EUR M up front; discounted at {rate:.1%} over "
+                f"{life_words}, {even}.{spread}{tail}")
     sure = best["p_worth_it"]
     verdict = ("pays for itself in every member" if sure == 1.0 else
                "pays for itself in no member" if sure == 0.0 else
                f"pays for itself in {sure:.0%} of the members")
-    return (f"Over {summary['members']} ensemble members under the {summary['strategy']} "
-            f"strategy, **{best['option']}** ranks first: benefit–cost ratio {best['bcr']:.3g} "
-            f"(5–95 %: {best['bcr_p5']:.3g} – {best['bcr_p95']:.3g}) {per}, with a person-day "
-            f"valued at {summary['value_per_person_day']:g} EUR; it {verdict}. "
-            f"The ranking is that of this scenario's hazard and of the stated cost models "
-            f"(assumptions); with few members the ranges are rough.")
+    return (f"{head}, **{best['option']}** ranks first: benefit–cost ratio {best['bcr']:.3g} "
+            f"(5–95 %: {best['bcr_p5']:.3g} – {best['bcr_p95']:.3g}) as a present value over "
+            f"{life_words} at {rate:.1%}, with an annual probability {p:g} of the scenario (a "
+            f"return period of about {1 / p:,.0f} years) and a person-day valued at "
+            f"{summary['value_per_person_day']:g} EUR; it {verdict}, and {even}.{tail}")
 
 
 # --------------------------------------------------------------------------- the parameter file
@@ -563,7 +933,8 @@ class MitigationSection:
     strategy: str = setting("semiflexible", "the recovery strategy of the evaluation")
     value_per_person_day: float = setting(DEFAULTS["value_per_person_day"],
                                           "EUR per person-day of service loss (disruption; "
-                                          "assumption)")
+                                          "assumption, the dominant one:\nthe ranking is also "
+                                          "shown at 25, 50 and 100)")
     displacement_cost_per_person_day: float = setting(
         DEFAULTS["displacement_cost_per_person_day"],
         "EUR per person-day displaced outside a public shelter: lodging and meals\n(FEMA BCA's "
@@ -571,16 +942,24 @@ class MitigationSection:
     shelter_cost_per_place_day: float = setting(DEFAULTS["shelter_cost_per_place_day"],
                                                 "EUR per occupied public-shelter place and day "
                                                 "(running costs; assumption)")
-    discount_rate: float = setting(DEFAULTS["discount_rate"], "social discount rate (EU CBA "
-                                                              "guide 2014: 3 % outside the "
-                                                              "Cohesion Fund)")
-    service_life_years: float = setting(DEFAULTS["service_life_years"],
-                                        "years an option lasts (present value with "
-                                        "annual_probability)")
+    discount_rate: float = setting(DEFAULTS["discount_rate"], "social discount rate, real (EU "
+                                                              "CBA guide 2014: 3 % outside the "
+                                                              "Cohesion Fund;\nFEMA BCA: "
+                                                              "3.1 %)")
+    service_life_years: float | None = setting(None, "years every option lasts; null = each "
+                                                     "option's own life (its life_years, or its "
+                                                     "kind's:\nretrofit 50, backup power 25, "
+                                                     "reserve crews 10, shelters 15; "
+                                                     "assumptions)")
     annual_probability: float | None = setting(None, "annual probability of the scenario "
-                                                     "event; null = benefit-cost per event")
+                                                     "event (1 / its return period); null = "
+                                                     "no benefit-cost\nratio, only the avoided "
+                                                     "loss if the event happens and the "
+                                                     "break-even return period")
     options: list = setting([o for o, _ in _OPTIONS], "kinds: "
-                            + ", ".join(KINDS) + " (costs: workbench.mitigation)", shown="")
+                            + ", ".join(KINDS) + " (costs: workbench.mitigation; any option may "
+                            "give cost,\nannual_cost, event_cost [EUR] and life_years)",
+                            shown="")
     combinations: list = setting([["retrofit-public", "shelters"]],
                                  "options applied together (names above)", shown="")
     apply: list = setting([], "options (names above) in effect in stage 04 and `workbench "
@@ -600,11 +979,11 @@ class MitigationSection:
         check(is_number(self.discount_rate) and 0 <= self.discount_rate < 1, "discount_rate",
               self.discount_rate, "a number from 0 to below 1")
         t = self.service_life_years
-        check(is_number(t) and math.isfinite(t) and t > 0, "service_life_years", t,
-              "a finite number > 0 of years")
+        check(t is None or (is_number(t) and math.isfinite(t) and t > 0), "service_life_years",
+              t, "null (each option's own life) or a finite number > 0 of years")
         a = self.annual_probability
         check(a is None or (is_number(a) and 0 < a <= 1), "annual_probability", a,
-              "null (per event) or a number in (0, 1]")
+              "null (no benefit-cost ratio) or a number in (0, 1]")
         check(isinstance(self.options, list), "options", self.options, "a list of options")
         check(isinstance(self.combinations, list), "combinations", self.combinations,
               "a list of lists of option names")

@@ -92,10 +92,10 @@ REGISTRY: tuple[Assumed, ...] = (
             "(corridors, sanitary and service rooms, kitchens take the rest)",
             "workbench.functionality.Shelters"),
     Assumed("shelter_planned_share", 0.1, "places per resident", "assumption",
-            "the public shelter places a mass-care plan sets up: in shelter-capable buildings, "
-            "largest first, one place for one resident in ten (not every public building: the "
-            "demo's 99 public buildings would hold 7 times its population); null = every "
-            "capable building, all its places",
+            "the public shelter places a mass-care plan sets up: one place for one resident "
+            "in ten, each district's in its own shelter-capable buildings, largest first "
+            "(not every public building: the demo's 99 public buildings would hold 7 times its "
+            "population); null = every capable building, all its places",
             "workbench.functionality.Shelters"),
     # --- what each place where a resident may be is worth (workbench.functionality.Valuation):
     # home = 1 housing + rSS supplementary; unsheltered = 0; the ranking home > with family or
@@ -242,15 +242,17 @@ REGISTRY: tuple[Assumed, ...] = (
             "a standby diesel set with its switchgear at a water pumping station",
             "workbench.mitigation"),
     Assumed("reserve_crew_cost_per_day", 2_000.0, "EUR per crew-day", "assumption",
-            "a pre-contracted crew held on retainer for the reserve period",
-            "workbench.mitigation"),
+            "a reserve crew's work in an event, per crew-day (paid only when the event comes: "
+            "scaled by the annual probability like the benefit)", "workbench.mitigation"),
     Assumed("shelter_cost_per_place", 300.0, "EUR per place", "assumption",
             "stocked cots, tents and sanitation for one temporary shelter place",
             "workbench.mitigation"),
     Assumed("value_per_person_day", 50.0, "EUR per person-day", "assumption",
             "the disruption of one person-day of service loss (FEMA BCA counts residential "
-            "disruption beside displacement costs); of the order of a daily allowance; "
-            "parameter mitigation.value_per_person_day", "workbench.mitigation"),
+            "disruption beside displacement costs); of the order of a daily allowance, with no "
+            "published source: the dominant assumption of stage 06, whose ranking is shown at "
+            "25, 50 and 100 EUR; parameter mitigation.value_per_person_day",
+            "workbench.mitigation"),
     Assumed("displacement_cost_per_person_day", 50.0, "EUR per person-day", "assumption",
             "lodging and meals of a displaced resident not in a public shelter: FEMA BCA prices "
             "residential displacement at the lodging and meals per-diem rates (GSA); here of "
@@ -263,9 +265,28 @@ REGISTRY: tuple[Assumed, ...] = (
             "social discount rate for EU Member States outside the Cohesion Fund (European "
             "Commission 2014, Guide to Cost-Benefit Analysis of Investment Projects); parameter "
             "mitigation.discount_rate", "workbench.mitigation"),
-    Assumed("service_life_years", 50, "years", "assumption",
-            "life of a mitigation option for the present value (with an annual probability); "
-            "parameter mitigation.service_life_years", "workbench.mitigation"),
+    Assumed("retrofit_service_life_years", 50, "years", "assumption",
+            "life of a seismic retrofit (the retrofitted structure's remaining life), the "
+            "analysis period of its present value; an option may give life_years, "
+            "mitigation.service_life_years one life for all", "workbench.mitigation"),
+    Assumed("backup_power_service_life_years", 25, "years", "assumption",
+            "life of a standby diesel generator set with its switchgear (manufacturers quote "
+            "20-30 years for standby duty)", "workbench.mitigation"),
+    Assumed("backup_power_annual_cost_per_pump", 3_000.0, "EUR per pump and year",
+            "assumption", "upkeep of a standby generator: service, monthly load tests, fuel "
+            "turnover (about 2 % of its cost a year)", "workbench.mitigation"),
+    Assumed("reserve_crew_retainer_per_year", 10_000.0, "EUR per crew and year", "assumption",
+            "the standby fee of a framework agreement that holds a crew ready, paid every year "
+            "whether or not the event comes (its work in an event is paid per crew-day, "
+            "reserve_crew_cost_per_day)", "workbench.mitigation"),
+    Assumed("reserve_crew_contract_years", 10, "years", "assumption",
+            "term of a reserve-crew framework agreement (an option without up-front cost: its "
+            "benefit-cost ratio does not depend on it)", "workbench.mitigation"),
+    Assumed("shelter_service_life_years", 15, "years", "assumption",
+            "life of stocked shelter equipment (cots, tents, sanitation) in storage",
+            "workbench.mitigation"),
+    Assumed("shelter_annual_cost_per_place", 10.0, "EUR per place and year", "assumption",
+            "storage, inspection and rotation of a stocked shelter place", "workbench.mitigation"),
     # --- tables in data/ (listed so that the page is complete)
     Assumed("building_fragility", "data/hazus_building_fragility.csv", "median PGA g, beta",
             "cited", "Hazus equivalent-PGA structural fragilities (medians), beta 0.64; every "

@@ -40,9 +40,21 @@ synthetic (``attrs["synthetic"] is True``) except the Engel elasticity, fitted o
    0..120; ``income_per_capita`` lognormal (median :data:`INCOME_REF`, σ 0.5); ``education``
    with shares 0.30 / 0.45 / 0.25; ``displaced_share`` Beta(1, 6); the three satisfactions
    Beta(4, 2). Every feature is drawn independently of the others, except that occupants follow
-   floor area and daily active population follows occupants (all three null). Real surveys
-   correlate more (education with income, area with type); a marginal test would report such a
-   correlate as an effect, so the generator keeps the null features truly null.
+   floor area and daily active population follows occupants (all three null), and — with
+   ``education_income`` = ρ > 0 — education follows income (below).
+   Real surveys correlate more (education with income, area with type); a marginal test reports
+   such a correlate as an effect, which is why stage 02 tests each feature given the others
+   (:mod:`workbench.models.significance`).
+
+   **Education from income** (``education_income`` = ρ in [0, 1), default 0: independent, the
+   draws of earlier versions). A latent score ``z = ρ z_income + √(1 − ρ²) z_own``, with
+   ``z_income = log(income / INCOME_REF) / 0.5`` and ``z_own`` standard normal, is cut at the
+   standard-normal quantiles of the shares 0.30 / 0.45 / 0.25 (an ordered probit): the shares do
+   not change with ρ, only how far education follows income; education stays null for rSS
+   (it does not enter step 2). ρ = 0.8 is about the demo city's synthetic fields, where the
+   tertiary share follows log income with slope 1.5 and noise σ 0.3 (latent correlation ≈ 0.83,
+   :data:`workbench.io.importers.osm.SYNTHETIC_PROCESS`). Every other column is the same for
+   every ρ (the same random stream), so ρ changes education alone.
 2. **rSS** (planted, :data:`RSS_EFFECTS`): ``log rSS = log RSS_TYPE_BASE[type]
    + 0.5 (water − 2/3) + 0.4 (power − 2/3) − 0.6 (displaced − 1/7)
    + 0.15 log(income / INCOME_REF) + ε``, ε ~ N(0, 0.15²). Each planted feature alone explains
@@ -80,7 +92,7 @@ from ..core.dims import BUILDING_TYPES
 from ..core.errors import InputError
 
 __all__ = ["SURVEY_SCHEMA", "SURVEY_FEATURES", "EDUCATION_LEVELS", "SURVEY_GROUND_TRUTH",
-           "D0_GROUND_TRUTH", "TYPE_SHARES", "RSS_TYPE_BASE", "RSS_EFFECTS", "D0_TYPE",
+           "D0_GROUND_TRUTH", "TYPE_SHARES", "EDUCATION_SHARES", "RSS_TYPE_BASE", "RSS_EFFECTS", "D0_TYPE",
            "INCOME_REF", "read_survey", "synthetic_survey", "engel_elasticity"]
 
 #: Education levels of the ``education`` column, lowest first.
@@ -129,6 +141,9 @@ INCOME_REF = 25_000.0
 _RSS_NOISE = 0.15      # σ of ε in log rSS
 _D0_NOISE = 0.2        # σ of the lognormal factor of d0
 _AREA_PER_PERSON = 30.0  # m² per occupant
+_INCOME_SIGMA = 0.5    # σ of log income
+#: Shares of the education levels (:data:`EDUCATION_LEVELS` order) in a synthetic survey.
+EDUCATION_SHARES = (0.30, 0.45, 0.25)
 
 #: Feature → True when the synthetic process plants an effect on rSS, False when it is null.
 SURVEY_GROUND_TRUTH = {
@@ -264,7 +279,20 @@ def engel_elasticity() -> float:
     return float(fit.params["income"])
 
 
-def synthetic_survey(n: int = 600, seed: int = 0, *, null: bool = False) -> pd.DataFrame:
+def _education(income: np.ndarray, u: np.ndarray, rho: float) -> np.ndarray:
+    """Education levels from uniforms ``u`` (ρ = 0: ``rng.choice`` with the shares, the same
+    draws) or from the ordered probit on ρ z_income + √(1 − ρ²) Φ⁻¹(u) (module docstring)."""
+    from scipy.special import ndtr, ndtri
+    cdf = np.cumsum(EDUCATION_SHARES)
+    cdf /= cdf[-1]
+    if rho:
+        z_income = np.log(income / INCOME_REF) / _INCOME_SIGMA
+        u = ndtr(rho * z_income + np.sqrt(1.0 - rho ** 2) * ndtri(u))
+    return np.array(EDUCATION_LEVELS)[cdf.searchsorted(u, side="right")]
+
+
+def synthetic_survey(n: int = 600, seed: int = 0, *, null: bool = False,
+                     education_income: float = 0.0) -> pd.DataFrame:
     """A synthetic survey of ``n`` buildings, drawn from the documented process (module docstring).
 
     Parameters
@@ -275,12 +303,16 @@ def synthetic_survey(n: int = 600, seed: int = 0, *, null: bool = False) -> pd.D
         Seed of ``numpy.random.default_rng``; the same seed gives the same frame.
     null : bool
         If True, rSS is shuffled across rows, so no feature affects it (same features and d0).
+    education_income : float
+        ρ in [0, 1): correlation of the latent education score with log income (module
+        docstring). 0 (default) draws education independently, as before; education has no
+        effect on rSS for any ρ. 0.8 is about the demo city's synthetic fields.
 
     Returns
     -------
     pandas.DataFrame
         The schema columns (module docstring); ``attrs``: ``synthetic`` (True), ``source``,
-        ``seed``, ``null``, ``engel_elasticity`` and ``units``.
+        ``seed``, ``null``, ``education_income``, ``engel_elasticity`` and ``units``.
 
     Examples
     --------
@@ -289,9 +321,25 @@ def synthetic_survey(n: int = 600, seed: int = 0, *, null: bool = False) -> pd.D
     (True, ['building_type', 'floor_area_m2', 'building_age_years'])
     >>> bool(((survey["dt"] / survey["d0"]) > 0).all())
     True
+
+    With education following income (ρ = 0.8), the tertiary-educated earn more; every other
+    column is unchanged:
+
+    >>> follows = synthetic_survey(2000, seed=0, education_income=0.8)
+    >>> income = follows.groupby("education")["income_per_capita"].median()
+    >>> bool(income["basic"] < income["secondary"] < income["tertiary"])
+    True
+    >>> follows.drop(columns="education").equals(synthetic_survey(2000, seed=0).drop(
+    ...     columns="education"))
+    True
     """
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise InputError(f"n (number of buildings) must be an integer ≥ 1, got {n!r}.")
+    if (isinstance(education_income, bool) or not isinstance(education_income, (int, float))
+            or not 0 <= education_income < 1):
+        raise InputError(f"education_income (correlation of education with log income) must be "
+                         f"a number in [0, 1), got {education_income!r}; 0 draws education "
+                         f"independently, 0.8 is about the demo city's synthetic fields.")
     rng = np.random.default_rng(seed)
     types = np.array(BUILDING_TYPES)
     code = rng.choice(len(types), size=n, p=[TYPE_SHARES[t] for t in BUILDING_TYPES])
@@ -299,8 +347,8 @@ def synthetic_survey(n: int = 600, seed: int = 0, *, null: bool = False) -> pd.D
     occupants = np.maximum(1, np.rint(area / _AREA_PER_PERSON * rng.lognormal(0.0, 0.25, n)))
     active = np.rint(occupants * rng.lognormal(0.0, 0.4, n))
     age = rng.integers(0, 121, n)
-    income = INCOME_REF * rng.lognormal(0.0, 0.5, n)
-    education = rng.choice(np.array(EDUCATION_LEVELS), size=n, p=[0.30, 0.45, 0.25])
+    income = INCOME_REF * rng.lognormal(0.0, _INCOME_SIGMA, n)
+    education = _education(income, rng.random(n), education_income)
     features = {"displaced_share": rng.beta(1.0, 6.0, n),
                 "water_satisfaction": rng.beta(4.0, 2.0, n),
                 "power_satisfaction": rng.beta(4.0, 2.0, n),
@@ -322,9 +370,11 @@ def synthetic_survey(n: int = 600, seed: int = 0, *, null: bool = False) -> pd.D
         "education": education.astype(object),
         **{c: features[c] for c in _SHARES}, "d0": d0, "dt": rss * d0,
     })
+    correlated = f", education_income={education_income:g}" if education_income else ""
     df.attrs = {"synthetic": True, "null": bool(null), "seed": seed,
+                "education_income": float(education_income),
                 "source": f"workbench.models.survey.synthetic_survey(n={n}, seed={seed}, "
-                          f"null={bool(null)}): synthetic, not a real survey",
+                          f"null={bool(null)}{correlated}): synthetic, not a real survey",
                 "engel_elasticity": elasticity,
                 "units": {c: u for c, (_, u, _) in SURVEY_SCHEMA.items()}}
     return df

@@ -21,7 +21,7 @@ from scipy.sparse.csgraph import dijkstra
 from ..core.dims import BUILDING, COMPONENT, NETWORKS, REALIZATION
 from ..core.errors import InputError
 from ..functionality import (Shelters, functionality_model, residents, service_demand,
-                             designated_shelters, shelter_places, usable_fractions)
+                             ShelterPlan, usable_fractions)
 from .impeding import building_delays, component_delays
 
 __all__ = ["Problem", "repair_tasks", "plan_rank"]   # private module (workbench.recovery is the API)
@@ -178,9 +178,11 @@ class Problem:
         self.residents = residents(b)
         # hosts: their spare places and spare baseline occupancy once fully usable
         # (functionality.shelter_places / shelter_capacity)
-        self.shelter_idx = np.flatnonzero(designated_shelters(b, self.shelters))
-        self.places_full = shelter_places(b, np.ones(n_b), self.shelters)
-        self.shelter_cap = self.places_full[self.shelter_idx]
+        # (the plan opens its places in whichever capable buildings are usable on the day)
+        self.shelter_plan = ShelterPlan(b, self.shelters)
+        self.shelter_idx = self.shelter_plan.hosts
+        self.places_full = np.zeros(n_b)
+        self.places_full[self.shelter_idx] = self.shelter_plan.most
         self.host_occupancy = np.maximum(self.occupancy[self.shelter_idx]
                                          - self.residents[self.shelter_idx], 0.0)
         self.host_spare = np.zeros(n_b)

@@ -386,7 +386,7 @@ def simulate_strategy(p: Problem, strategy) -> dict:
         if st.changed or temporary_on != st.temporary_on:
             ep = st.ep_b.sum()
             displaced = float((p.residents * (1.0 - st.q)).sum())
-            places = np.where(st.q[p.shelter_idx] >= 1.0, p.shelter_cap, 0.0)
+            places = p.shelter_plan.open(st.q[p.shelter_idx] >= 1.0)
             host_rss = st.rss[p.shelter_idx]
             key = (places.tobytes(), host_rss.tobytes(), displaced, temporary_on)
             if key != shelter[0]:

@@ -156,7 +156,7 @@ from ..core.errors import InputError, WorkbenchError
 from ..hazard.fragility import building_consequences
 from ..metrics.indexes import displaced_person_days, service_loss
 from ..functionality import (A_EFF_BY_DAMAGE_STATE, Q_BASE_BY_DAMAGE_STATE, Shelters,
-                             functionality_model, residents, designated_shelters, shelter_places)
+                             functionality_model, residents, ShelterPlan, district_codes)
 
 __all__ = ["Households", "Businesses", "simulate_agents", "dislocation_probability",
            "hazus_displaced_share", "shelter_seeking_probability", "agents_decomposition",
@@ -534,24 +534,6 @@ def shelter_seeking_probability(household_income, *,
     return np.where(np.isnan(income), float(fallback), factor * (w["income"] / scale))
 
 
-def district_codes(buildings: xr.Dataset) -> tuple[np.ndarray, list[str]]:
-    """(code of each building's district, district names); one district ``"city"`` when the
-    buildings carry none.
-
-    Examples
-    --------
-    >>> from workbench.city import toy_city
-    >>> district_codes(toy_city().buildings)
-    (array([1, 1, 1, 0, 0, 0]), ['east', 'west'])
-    """
-    n = buildings.sizes[BUILDING]
-    names = (np.asarray(buildings["district"].values).astype(str) if "district" in buildings
-             else np.full(n, ""))
-    names = np.where(names == "", "city" if not (names != "").any() else "unknown", names)
-    uniq, code = np.unique(names, return_inverse=True)
-    return code.astype(np.int64), uniq.tolist()
-
-
 # --------------------------------------------------------------------------- the timeline
 
 class _Timeline:
@@ -884,8 +866,9 @@ class _Static:
         ratio, _ = building_consequences(b)
         self.cost_ratio = ratio
         # hosts and the order in which a household tries them: nearest first, temporary last
-        self.hosts = np.flatnonzero(designated_shelters(b, shelters))
-        self.places_full = shelter_places(b, np.ones(n_b), shelters)[self.hosts]
+        # (the plan opens its places in whichever capable buildings are usable on the day)
+        self.plan = ShelterPlan(b, shelters)
+        self.hosts = self.plan.hosts
         self.xy = np.column_stack([np.asarray(b[c].values, dtype=float) for c in ("x", "y")])
         self.home_buildings = home
         n_hosts = len(self.hosts)
@@ -997,10 +980,11 @@ def _agents_on(st: _Static, line: _Timeline, hh: Households, bus: Businesses,
         seekers = np.concatenate([waiting, movers[seek_new]])
         moved = len(movers) > 0 or back.any()
         if len(seekers):
-            places = np.append(np.where(q[st.hosts] >= 1, st.places_full, 0.0),
+            held = np.bincount(host + 1, st.persons, minlength=n_hosts + 2)[1:]
+            places = np.append(st.plan.open(q[st.hosts] >= 1, keep=held[:n_hosts]),
                                shelters.temporary_places if t >= shelters.temporary_from_day
                                else 0.0)
-            free = places - np.bincount(host + 1, st.persons, minlength=n_hosts + 2)[1:]
+            free = places - held
             taken, at = _admit(st, seekers, free, hh.shelter_max_distance_m)
             state[taken], host[taken] = _SHELTER, at
             where[taken] = np.where(at < n_hosts, st.host_d[at], st.home_d[taken])
@@ -1229,7 +1213,7 @@ def _agents_off(st: _Static, line: _Timeline, recovery: xr.Dataset) -> dict:
         reduced = st.business & ~closed & (ep_b < line.ep_full * (1.0 - 1e-12))
         out["businesses"][t] = [(st.business & ~closed & ~reduced).sum(), reduced.sum(),
                                 closed.sum()]
-        places = np.where(q[st.hosts] >= 1, st.places_full, 0.0)
+        places = st.plan.open(q[st.hosts] >= 1)
         need = st.residents * q * (1.0 - service[:, 0]) + (1.0 - share) * displaced_b
         if places.sum() > 0:
             need[st.hosts] += sheltered_all[t] * places / places.sum()

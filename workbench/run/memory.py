@@ -97,7 +97,7 @@ def check_memory(params: dict, n_buildings: int, n_components: int, *,
     Examples
     --------
     >>> from workbench.run.params import validate_params
-    >>> p = validate_params({})
+    >>> p = validate_params({"horizon_days": 730})
     >>> check_memory(p, 2000, 1000, physical_bytes=8e9) < 1e9
     True
     >>> check_memory(p, 2000, 1000, realizations=10**6, physical_bytes=8e9)

@@ -8,9 +8,12 @@ from the run seed for stage 6), under ``mitigation.strategy``, every option on t
 1. ``mitigation.csv``: the ranking (:func:`workbench.mitigation.rank`), one row per option;
 2. ``mitigation.nc``: per option and member, the economic loss, service loss and repair cost,
    the options' costs;
-3. ``mitigation.json``: what the ranking means (per event or present value), the members, the
-   value per person-day, the best option and the probability it is worth its cost, and the
-   default options skipped because they cannot act on this city (``skipped``: name → why).
+3. ``mitigation.json`` (:func:`workbench.mitigation.summarise`): what the ranking means (the
+   avoided loss per event and break-even return periods, or with an annual probability a
+   present value), the members, the valuation settings, the best option (its benefit–cost
+   ratio and the probability it is worth its cost only with an annual probability), the
+   ranking at 25/50/100 EUR per person-day, and the default options skipped because they
+   cannot act on this city (``skipped``: name → why).
 
 A run whose damage comes from a table (``damage.source``) has no hazard to resample, and
 ``mitigation.members: 0`` skips the stage: both return ``None`` and write nothing.
@@ -27,7 +30,7 @@ import xarray as xr
 
 from ..params import DEFAULTS
 from .writer import write_text
-from ...mitigation import evaluate, parse_options, rank
+from ...mitigation import evaluate, parse_options, rank, summarise, value_sensitivity
 from ...network.system import build_system
 from ...uncertainty.ensemble import sample_members
 from .modelling import functionality_of, stage_seed
@@ -61,7 +64,8 @@ def mitigation_stage(params: dict, city, system=None, progress=None,
         return None
     system = system if system is not None else build_system(city)
     options, skipped = _applicable(parse_options(m["options"], m["combinations"]), city, system,
-                                   defaults=m["options"] == DEFAULTS["mitigation"]["options"])
+                                   defaults=m["options"] == DEFAULTS["mitigation"]["options"],
+                                   design_code=params["damage"]["design_code"])
     if not options:
         return None
     intensity = hazard_intensity(params["hazard"], city, system.components)
@@ -72,27 +76,18 @@ def mitigation_stage(params: dict, city, system=None, progress=None,
                        functionality=functionality_of(params, archive), progress=progress,
                        scheduler=e["scheduler"], workers=e["workers"],
                        batch_size=e["batch_size"])
-    table = rank(results, value_per_person_day=m["value_per_person_day"],
-                 displacement_cost_per_person_day=m["displacement_cost_per_person_day"],
-                 shelter_cost_per_place_day=m["shelter_cost_per_place_day"],
-                 discount_rate=m["discount_rate"], service_life_years=m["service_life_years"],
-                 annual_probability=m["annual_probability"])
-    best = table.iloc[0]
-    summary = {"members": int(m["members"]), "strategy": m["strategy"],
-               "per": table.attrs["per"], "value_per_person_day": m["value_per_person_day"],
-               "displacement_cost_per_person_day": m["displacement_cost_per_person_day"],
-               "shelter_cost_per_place_day": m["shelter_cost_per_place_day"],
-               "discount_rate": m["discount_rate"],
-               "service_life_years": m["service_life_years"],
-               "annual_probability": m["annual_probability"],
-               "best": {"option": str(best["option"]), "bcr": float(best["bcr"]),
-                        "bcr_p5": float(best["bcr_p5"]), "bcr_p95": float(best["bcr_p95"]),
-                        "p_worth_it": float(best["p_worth_it"]), "cost": float(best["cost"])},
-               "options": [str(o) for o in table["option"]], "skipped": skipped}
+    settings = {k: m[k] for k in ("displacement_cost_per_person_day",
+                                  "shelter_cost_per_place_day", "discount_rate",
+                                  "service_life_years", "annual_probability")}
+    table = rank(results, value_per_person_day=m["value_per_person_day"], **settings)
+    summary = summarise(table, value_sensitivity(results, **settings),
+                        members=int(m["members"]), strategy=m["strategy"],
+                        value_per_person_day=m["value_per_person_day"], **settings,
+                        skipped=skipped)
     return MitigationResult(results, table, summary)
 
 
-def _applicable(options, city, system, *, defaults: bool):
+def _applicable(options, city, system, *, defaults: bool, design_code="city"):
     """The options that act on this city, and those skipped with why. An option that cannot
     act here (a type or class the city lacks, no pump to back up) is an error when the
     parameter file gives it; the default options are for any city, so there it is skipped."""
@@ -106,7 +101,7 @@ def _applicable(options, city, system, *, defaults: bool):
             keep.append(o)
             continue
         try:
-            option_cost(o, city, system)
+            option_cost(o, city, system, design_code=design_code)
         except InputError as exc:
             if not defaults:
                 raise

@@ -44,6 +44,7 @@ from ...models.forest import save_forest
 from ...models.archive import load_archive
 
 __all__ = ["TrainedModels", "survey_data", "production_data", "significance_stage",
+           "survey_training_rows", "RSS_HOLDOUT",
            "training_stage", "functionality_of",
            "load_trained_archive", "stage_seed", "MODELS_DIR", "ARCHIVE_FILE", "SURVEY_UNITS",
            "PRODUCTION_UNITS"]
@@ -54,6 +55,8 @@ MODELS_DIR, ARCHIVE_FILE = "models", "functionality_table.nc"
 SURVEY_UNITS, PRODUCTION_UNITS = 600, 800
 #: Share of the production units held out to score the hybrid and its baseline.
 HOLDOUT = 0.25
+#: Share of the survey rows the rSS forest holds out (stage 03); stage 02 tests only the others.
+RSS_HOLDOUT = 0.25
 
 
 @dataclass
@@ -97,13 +100,26 @@ def production_data(params: dict) -> tuple[pd.DataFrame, np.ndarray]:
     return read_production(Path(m["production"]), Path(m["production_series"]))
 
 
+def survey_training_rows(params: dict, n: int) -> np.ndarray:
+    """Positions (sorted) of the survey rows the rSS forest of stage 03 trains on: the split
+    :func:`~workbench.models.forest.train_rss_forest` makes (``train_test_split``, test size
+    :data:`RSS_HOLDOUT`, the forest's seed), so that features are selected without the rows
+    held out to score the forest."""
+    from sklearn.model_selection import train_test_split
+    train, _ = train_test_split(np.arange(n), test_size=RSS_HOLDOUT,
+                                random_state=_seed(params, 2))
+    return np.sort(train)
+
+
 def significance_stage(params: dict, survey: pd.DataFrame | None = None
                        ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Stage 02: per-feature significance of rSS = d_t / d0 on the survey; returns
-    ``(survey, table)`` (:func:`workbench.models.significance.significance_tests`)."""
+    """Stage 02: each feature's test of rSS = d_t / d0 given the others (and alone, described)
+    on the training rows of stage 03 (:func:`survey_training_rows`); returns ``(survey, table)``
+    (:func:`workbench.models.significance.significance_tests`)."""
     from ...models.significance import significance_tests
     survey = survey_data(params) if survey is None else survey
-    table = significance_tests(survey, target="rss", alpha=params["models"]["alpha"],
+    table = significance_tests(survey.iloc[survey_training_rows(params, len(survey))],
+                               target="rss", alpha=params["models"]["alpha"],
                                correction=params["models"]["correction"])
     return survey, table
 
@@ -117,8 +133,8 @@ def training_stage(params: dict, survey: pd.DataFrame, significance: pd.DataFram
     from ...models.hybrid import HybridEPRegressor
     from ...models.significance import select_features
     m = params["models"]
-    selected = select_features(significance)
-    forest = train_rss_forest(survey, selected, seed=_seed(params, 2))
+    selected = select_features(significance)   # on the forest's training rows (stage 02)
+    forest = train_rss_forest(survey, selected, seed=_seed(params, 2), test_size=RSS_HOLDOUT)
 
     static, series = production_data(params) if production is None else production
     industries = sorted(set(static["industry"].astype(str)))
@@ -150,6 +166,7 @@ def training_stage(params: dict, survey: pd.DataFrame, significance: pd.DataFram
                             "observed": y[idx_test], "hybrid": pred_h, "baseline": pred_b})
     metrics = {
         "selected_features": selected,
+        "selected_on_rows": int(significance["n"].iloc[0]),
         "rss_forest": forest.metrics,
         "ep_hybrid": {"holdout_r2": float(r2_score(y[idx_test], pred_h)),
                       "epochs": int(hybrid.n_epochs_), "best_epoch": int(hybrid.best_epoch_)},

@@ -17,13 +17,14 @@ def effect_sizes(table: pd.DataFrame) -> hv.Bars:
     """Effect size of each feature's primary test (stage 02), selected features marked."""
     rows = table[table["primary"].astype(bool)].copy()
     rows["status"] = np.where(rows["selected"].astype(bool), "selected", "not selected")
-    symbol = {"cohen_d": "d", "eta_squared": "η²", "epsilon_squared": "ε²"}
+    symbol = {"cohen_d": "d", "eta_squared": "η²", "epsilon_squared": "ε²",
+              "partial_eta_squared": "partial η²"}
     rows["label"] = rows["feature"] + " (" + rows["effect_size_name"].map(
         lambda n: symbol.get(n, n)) + ")"
     rows = rows.sort_values("effect_size")
     return hv.Bars(rows, kdims=["label", "status"], vdims=["effect_size"]).opts(
-        title="effect size of each feature's primary test (d: Cohen, η²: ANOVA, "
-              "ε²: Kruskal–Wallis)", invert_axes=True, stacked=True, xlabel="",
+        title="effect size of each feature's primary test (partial η²: given the other "
+              "features)", invert_axes=True, stacked=True, xlabel="",
         ylabel="effect size", legend_position="bottom_right", aspect=1.3, fontsize={"title": 9},
         backend="matplotlib")
 

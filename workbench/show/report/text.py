@@ -410,6 +410,8 @@ def gap_sentence(summary: dict) -> str:
     total = e["total"]
     if not total:
         return "Flexible and semiflexible lose the same here: the limits flexible ignores cost nothing."
+    if total < 0:
+        return _reversed_gap(e)
     parts = sorted(e["parts"].items(), key=lambda kv: -abs(kv[1]))
     top, share = parts[0][0], parts[0][1] / total
     rest = _join([f"{_CAUSE_WORDS[c].split(' (')[0]} {v / total:.0%}" for c, v in parts[1:]])
@@ -419,3 +421,20 @@ def gap_sentence(summary: dict) -> str:
             f"{share:.0%} is {_CAUSE_WORDS[top]}; the rest: {rest} (the limits added to flexible "
             f"one at a time — impeding delays, information, commitment, switching; each share "
             f"depends on that order).")
+
+
+def _reversed_gap(e: dict) -> str:
+    """The paragraph of :func:`gap_sentence` when flexible loses *more* than semiflexible."""
+    parts = e["parts"]
+    lower = [c for c, v in parts.items() if v < 0]
+    signed = _join([f"{_CAUSE_WORDS[c].split(' (')[0]} "
+                    f"{'−' if v < 0 else '+'}{money(abs(v))}" for c, v in parts.items()])
+    why = (f"adding {_join([_CAUSE_WORDS[c].split(' (')[0] for c in lower])} to flexible "
+           f"lowers its loss" if lower else "no single limit lowers it")
+    return (f"Here flexible, the optimistic bound, loses {money(-e['total'])} more than "
+            f"semiflexible. It ignores the limits of information and implementation every real "
+            f"recovery meets, but it orders repairs greedily — each day the largest gain per "
+            f"crew-day — and that myopia costs more in this run than the limits save: "
+            f"{why}. The limits added to flexible one at a time — impeding delays, information, "
+            f"commitment, switching — change its economic loss by {signed}. Read flexible here "
+            f"as a greedy heuristic, not a bound.")
