@@ -633,15 +633,17 @@ class ShelterPlan:
         excess = fill.sum() - max(self._total - kept.sum(), 0.0)
         if excess > 1e-9 * max(1.0, self._total):
             last = self._city_order[::-1]
-            before = np.cumsum(fill[last]) - fill[last]
-            fill[last] -= np.clip(excess - before, 0.0, fill[last])
+            fill[last] -= _first_come(excess, fill[last])
         out = kept + fill
         short = self._total - out.sum()
         if short > 1e-9 * max(1.0, self._total):
-            left = (cap - out)[self._city_order]
-            before = np.cumsum(left) - left
-            out[self._city_order] += np.clip(short - before, 0.0, left)
+            out[self._city_order] += _first_come(short, (cap - out)[self._city_order])
         return out
+
+
+def _first_come(amount: float, room: np.ndarray) -> np.ndarray:
+    """``amount`` shared over ``room`` in order, each taking what it holds until none is left."""
+    return np.clip(amount - (np.cumsum(room) - room), 0.0, room)
 
 
 def _places(buildings: xr.Dataset, q: np.ndarray, shelters: Shelters) -> np.ndarray:
