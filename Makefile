@@ -27,12 +27,16 @@ serve: $(STAMP)
 notebooks: $(STAMP)
 	$(BIN)/jupytext --sync notebooks/*.ipynb notebooks/*.py
 
+# -n auto: one pytest worker per core (pytest-xdist); --dist loadgroup keeps the tests of the
+# shared toy report on one worker, so that report is made once; then, alone, the tests marked
+# serial (they measure a served dashboard under load, which a second worker would disturb)
 test: $(STAMP) chromium
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadgroup -m "not serial"
+	$(BIN)/python -m pytest -m serial
 
 # no notebook run, no browser, no model fit: what a one-line change needs first
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(BIN)/python -m pytest -q -m "not slow" -n auto
 
 # the browser tests drive Debian's chromium; installed here where missing and allowed (root),
 # else they are skipped with the reason

@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -37,6 +37,14 @@ if not result:
     print(result)
 
 # %% [markdown]
+# Checks of the sampling (R-hat < 1.01, bulk ESS > 400, at least 4 chains, for every model; `uncertainty.json` → `sampling_warnings`):
+
+# %%
+if result:
+    warned = result.summary.get('sampling_warnings', [])
+    display(pipeline.safe_markdown('\n'.join(f'- ⚠ **Warning:** {w}' for w in warned) if warned else 'All models meet the thresholds.'))
+
+# %% [markdown]
 # ## Priors of the uncertain inputs
 #
 # Lognormal: the median and the standard deviation of the logarithm. All are workbench assumptions (`ensemble.priors`).
@@ -57,13 +65,13 @@ if result:
 # %% [markdown]
 # ## Which strategy is better, and how sure
 #
-# Posterior of the ratio of each pair's losses (A ÷ B, for the median member) with its 90 % interval, and P(A better than B) — lower loss is better. P(best): the posterior probability that a strategy has the lowest typical loss.
+# Posterior of the ratio of each pair's losses (A ÷ B, for the median member) with its 90 % interval, and P(A better than B) — lower loss is better — beside the share of members in which A lost less than B (the paired members, no model). Per strategy, *P(lowest typical loss)* is the posterior probability that it has the lowest loss of the **median member** — it grows towards 1 with more members even when strategies are close, and is not the probability of being best in an event; the share of members in which the strategy was best stands beside it.
 
 # %%
 if result and len(result.pairwise):
-    display(report.readable_table(result.pairwise.set_index(['index', 'strategy_a', 'strategy_b'])[['ratio_mean', 'ratio_lo', 'ratio_hi', 'p_a_better']]))
-    display(report.readable_table(result.best))
-    display(pipeline.safe_markdown(report.uncertainty_summary(result.summary)))
+    display(report.readable_table(result.pairwise.set_index(['index', 'strategy_a', 'strategy_b'])[['ratio_mean', 'ratio_lo', 'ratio_hi', 'p_a_better', 'share_members_a_better']].rename(columns={'p_a_better': 'P(A better than B)', 'share_members_a_better': 'share of members A better'})))
+    display(report.readable_table(result.best.rename(columns={'p_lowest_typical': 'P(lowest typical loss)', 'share_members_best': 'share of members best'})))
+    display(pipeline.safe_markdown('; '.join(f"lowest typical **{k.replace('_', ' ')}**: **{v['strategy']}**, posterior probability {v['p_lowest_typical']:.2f} (lowest in {v['share_of_members_best']:.0%} of the members)" for k, v in result.summary['best'].items()) + '.'))
 
 # %% [markdown]
 # ## Updating on an observed recovery

@@ -80,13 +80,15 @@ plots.save_figure(fig, run_dir, '07_recovery_curves', report.recovery_caption(su
 # %% [markdown]
 # ## Uncertainty: the indexes over the ensemble, and the best strategy
 #
-# From stage 05 (`uncertainty.json`): each index's mean and 5–95 % range over the ensemble members, and the posterior probability that each strategy is the best.
+# From stage 05 (`uncertainty.json`): each index's mean and 5–95 % range over the ensemble members, the posterior probability that each strategy's typical (median-member) loss is the lowest, and the share of members in which it was lowest. Flexible is the optimistic bound (no information or implementation limits), not a plan a city can adopt.
 
 # %%
 path = run_dir / 'uncertainty.json'
 if path.exists():
     u = json.loads(path.read_text())
     display(pipeline.safe_markdown(report.uncertainty_summary(u)))
+    for warning in u.get('sampling_warnings', []):
+        display(pipeline.safe_markdown(f'**Warning:** {warning}'))
     display(report.uncertainty_table(u))
     ens = xr.open_dataset(run_dir / 'ensemble.nc', engine='h5netcdf')
     display(plots.save_figure(plots.static(plots.recovery_curves(ens, 'ep_functionality') + plots.recovery_curves(ens, 'sc_functionality'), fig_inches=4.5), run_dir, '07_ensemble_curves', f'Economic productivity (A) and service capacity (B) relative to before the event: mean and 5-95 % band over {u["members"]} ensemble members (uncertain fragility, repair time, crew productivity and productivity per m2), by recovery strategy.'))

@@ -58,3 +58,11 @@ def toy_report(tmp_path_factory):
     params = validate_params({**TOY_REPORT,
                               "city": str(save_city(toy_city(), base / "city" / "toy"))})
     return SimpleNamespace(dir=pipeline.run(params, base / "run"), base=base, params=params)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (``make test`` runs ``-n auto --dist loadgroup``), the tests that read
+    the shared toy report run on one worker, so its ~100 s run is made once, not once a worker."""
+    for item in items:
+        if "toy_report" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("toy_report"))

@@ -70,6 +70,7 @@ def _work_row(dash, trade):
     return re.findall(r">([^<]*)</td>", row)
 
 
+@pytest.mark.slow
 def test_the_work_table_shows_what_each_trade_has_to_do_and_when_it_is_done(dash):
     """Every crew slider moves a number a user sees, or the table shows why it cannot."""
     damage = dash.damage.isel(realization=0)
@@ -112,6 +113,7 @@ def test_a_refused_setting_shows_its_error_and_the_page_keeps_working(dash):
     dash.controls["strategies"].value = ("rigid", "semiflexible", "flexible")
 
 
+@pytest.mark.slow
 def test_widgets_are_bounded_to_valid_constraints(dash):
     for key, (lo, hi, _) in BOUNDS.items():
         if key in dash.controls:
@@ -166,6 +168,7 @@ def test_the_map_marks_buildings_not_restored_within_the_horizon():
     assert "not within the 30-day horizon" in svg and svg.count("undamaged") == 5 + 1
 
 
+@pytest.mark.slow
 def test_a_run_folder_brings_its_trained_archive_and_stage_05_result(tmp_path):
     from workbench.functionality import TableFunctionality
     from workbench.models.archive import save_archive, table_archive
@@ -219,6 +222,7 @@ def test_the_notebook_runs_as_it_is_on_the_demo_city(tmp_path, monkeypatch):
     assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)
 
 
+@pytest.mark.slow
 def test_a_one_pool_file_round_trips_unchanged(tmp_path):
     # `crews: 20` is one shared pool (crews of any trade), not 20 building crews and no
     # network crews: the dashboard shows one slider for it and writes it back as one number

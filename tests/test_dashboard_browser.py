@@ -32,6 +32,7 @@ except ImportError:                      # pragma: no cover — make test instal
 
 pytestmark = [
     pytest.mark.slow,                    # make test-fast leaves it out: a served Voila and Chromium
+    pytest.mark.serial,                  # make test runs it alone: it measures pages under load
     pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install "
                                                 "chromium); the browser tests need it"),
     pytest.mark.skipif(sync_playwright is None, reason="playwright is not installed "

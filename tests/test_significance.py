@@ -58,6 +58,7 @@ def marginal_selection(table: pd.DataFrame, alpha: float = ALPHA) -> list[str]:
     return list(chosen.index[multipletests(primary, method="holm")[1] < alpha])
 
 
+@pytest.mark.slow
 def test_a_null_that_follows_an_effect_is_not_selected():
     # education follows income (latent correlation 0.8, about the demo city's synthetic fields)
     # and has no effect on rSS. Given the other features it is selected at most at rate alpha

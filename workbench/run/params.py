@@ -157,7 +157,7 @@ class _StrictLoader(yaml.SafeLoader):
 
 def _read_yaml(path: Path) -> dict:
     """The mapping a parameter file holds; every failure names the file (and line)."""
-    where = f"parameter file {_show(str(path))}"
+    where = f"parameter file {_show_path(path)}"
     if not path.exists():
         raise ParameterError(f"{where} does not exist; print a template with "
                              f"`workbench params > params.yaml`.")
@@ -411,6 +411,16 @@ def _clip(text: str) -> str:
 def _show(value) -> str:
     """``repr(value)`` for an error, cut to :data:`_MAX_SHOWN` characters."""
     return _clip(repr(value))
+
+
+def _show_path(path) -> str:
+    """A path for an error, quoted; a long one keeps its end (the file's name), not its start.
+
+    >>> _show_path("/" + "d" * 100 + "/params.yaml")[-13:]
+    "/params.yaml'"
+    """
+    text = repr(str(path))
+    return text if len(text) <= _MAX_SHOWN else "'…" + text[len(text) - _MAX_SHOWN + 2:]
 
 
 def _quoted_number_hint(value) -> str:

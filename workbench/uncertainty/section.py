@@ -40,10 +40,10 @@ class EnsembleSection:
                                         "null and null = in this process")
     batch_size: int | None = setting(None, "members per dask task (null = chosen so a task is "
                                            "about a second of work)")
-    draws: int = setting(400, "posterior draws per chain of the PyMC models (and tuning steps, "
-                              "chains)")
+    draws: int = setting(400, "posterior draws per chain of the models (and NUTS tuning steps, "
+                              "chains: 4 or more for the R-hat check)")
     tune: int = setting(400, "")
-    chains: int = setting(2, "")
+    chains: int = setting(4, "")
     observed: str | None = setting(None, "a CSV (day, value) of an observed recovery to update "
                                          "on; null = a held-back synthetic member")
     observed_variable: str = setting("ep_functionality", "the curve observed: ep_functionality "

@@ -6,25 +6,35 @@ observed recovery (METHOD §7; :mod:`workbench.uncertainty`).
    run's) and recovers it under every strategy (common random numbers):
    :func:`workbench.uncertainty.ensemble.run_ensemble`, locally or on dask.distributed
    (``ensemble.scheduler`` / ``ensemble.workers``). → ``ensemble.nc``.
-2. **Comparison** — for economic loss and service loss, a PyMC model with strategy and member
-   effects (:func:`workbench.uncertainty.compare.compare_strategies`): each pairwise ratio with
-   its 90 % interval and P(A better than B), and each strategy's P(best). →
-   ``posterior.nc`` (economic), ``posterior_service.nc``, ``strategy_comparison.csv``.
+2. **Comparison** — for economic loss and service loss, the paired model of the members' log
+   losses with an unstructured covariance, drawn exactly
+   (:func:`workbench.uncertainty.compare.compare_strategies`): each pairwise ratio with its 90 %
+   interval, P(A better than B) and the share of members in which A was better, and per
+   strategy the posterior probability of the lowest *typical* (median-member) loss beside the
+   share of members in which it was best. → ``posterior.nc`` (economic),
+   ``posterior_service.nc``, ``strategy_comparison.csv``.
 3. **Updating** — the members but one train an emulator of a recovery curve
    (``ensemble.observed_variable`` under the semiflexible strategy, or the first one run) on the
    inputs; the first ``observed_days`` of the held-back member — a synthetic "observed"
    recovery whose truth is known — or of the CSV ``ensemble.observed`` (a real one) update the
    inputs (NUTS through the emulator, :func:`workbench.uncertainty.calibrate.calibrate`), and
    the rest of the curve is forecast with a 90 % band. → ``forecast.nc``, ``calibration.nc``.
-4. ``uncertainty.json``: per strategy the ensemble's mean and 5–95 % range of each index, the
-   posterior P(best), the best strategy "and how sure", the forecast's coverage of the
-   held-back truth, and ``diagnostics``: the NUTS diagnostics of every model (largest R-hat,
-   smallest bulk and tail ESS, divergences; :func:`workbench.uncertainty.calibrate.convergence`)
-   and each input's posterior / prior sd of log θ (≈ 1: the observed curve does not inform it).
+4. ``uncertainty.json``: per strategy the ensemble's mean and 5–95 % range of each index; per
+   index under ``best`` the strategy with the lowest typical loss, ``p_lowest_typical`` (and
+   per strategy ``p_lowest_typical_by_strategy``) beside ``share_of_members_best_by_strategy``
+   (the old keys ``p_best`` / ``p_best_by_strategy`` hold the same numbers as
+   ``p_lowest_typical*``, for readers of earlier runs); the forecast's coverage of the held-back
+   truth; ``diagnostics``: the diagnostics of every model (largest R-hat, smallest bulk and tail
+   ESS, divergences; :func:`workbench.uncertainty.calibrate.convergence`), the thresholds, and
+   each input's posterior / prior sd of log θ (≈ 1: the observed curve does not inform it); and
+   ``sampling_warnings``: one sentence per threshold a model misses (R-hat < 1.01, bulk ESS >
+   400, ≥ 4 chains; :func:`workbench.uncertainty.compare.convergence_warnings`), empty when all
+   are met — also :attr:`UncertaintyResult.warnings`, shown by the stage's notebook.
 
 Cost on the demo with the default parameters (``benchmarks/bench_stage05.py``, 2 shared cores):
-about 20 s — ensemble ~6 s, the two comparisons ~4–5 s, emulator ~1 s, calibration ~7 s (before
-issue #12: ~170 s, nearly all of it NUTS stuck in the old calibration model).
+see the figures measured in that script's docstring (issue 24: 4 chains; the comparisons are
+exact draws, milliseconds; before issue #12: ~170 s, nearly all of it NUTS stuck in the old
+calibration model).
 
 A run whose damage comes from a table (``damage.source``) has no hazard to resample: the stage
 says so and writes nothing (its notebook shows the reason).
@@ -41,7 +51,8 @@ import pandas as pd
 import xarray as xr
 from .modelling import stage_seed
 from ...network.system import build_system
-from ...uncertainty.compare import compare_strategies, strategy_table
+from ...uncertainty.compare import (ESS_BULK_MIN, MIN_CHAINS, RHAT_MAX, compare_strategies,
+                                    convergence_warnings, strategy_table)
 from ...uncertainty.ensemble import run_ensemble, sample_members
 from .modelling import functionality_of
 from .stages import constraints, hazard_intensity
@@ -65,11 +76,13 @@ class UncertaintyResult:
     ensemble: xr.Dataset
     posteriors: dict           # index → arviz.InferenceData
     pairwise: pd.DataFrame     # all pairs, both indexes (column ``index``)
-    best: pd.DataFrame         # per index and strategy: typical value, interval, P(best)
+    best: pd.DataFrame         # per index and strategy: typical value, interval,
+    #                            p_lowest_typical, share_members_best
     calibration: object        # arviz.InferenceData or None
     forecast: xr.Dataset | None
     observed: dict             # what was observed: variable, strategy, days, member, source
     summary: dict              # the content of uncertainty.json
+    warnings: list             # = summary["sampling_warnings"]: diagnostics below threshold
 
 
 def _seed(params: dict, k: int) -> int:
@@ -153,10 +166,17 @@ def uncertainty_stage(params: dict, city, system=None, progress=None,
         "posterior_sd_over_prior_sd": {
             n: float(log_post.sel(parameter=n).std(("chain", "draw"))) / priors[n][1]
             for n in map(str, log_post["parameter"].values)},
-        "comparison": {index: convergence(idata, ["alpha", "delta", "tau", "sigma"])
-                       for index, idata in posteriors.items()}}
+        "comparison": {index: convergence(idata, ["alpha", "delta", "sd"])
+                       for index, idata in posteriors.items()},
+        "thresholds": {"max_rhat_below": RHAT_MAX, "min_ess_bulk_above": ESS_BULK_MIN,
+                       "min_chains": MIN_CHAINS}}
+    d = summary["diagnostics"]
+    warnings = convergence_warnings(d["calibration"], e["chains"], "calibration (NUTS)")
+    for index, facts_ in d["comparison"].items():
+        warnings += convergence_warnings(facts_, e["chains"], f"comparison of {index}")
+    summary["sampling_warnings"] = warnings
     return UncertaintyResult(ens, posteriors, pairwise, best, calibration, forecast, facts,
-                             summary)
+                             summary, warnings)
 
 
 def _read_observed(path: Path, horizon: int) -> np.ndarray:
@@ -192,9 +212,20 @@ def _summary(params, ens, best, forecast, calibration, facts, truth, theta, held
                               "p95": float(np.quantile(v, 0.95))}
         out["strategies"][s] = row
     for index, table in (best.groupby("index") if len(best) else []):
-        p = table["p_best"]
-        out["best"][index] = {"strategy": str(p.idxmax()), "p_best": float(p.max()),
-                              "p_best_by_strategy": {str(k): float(v) for k, v in p.items()}}
+        p, share = table["p_lowest_typical"], table["share_members_best"]
+        by_strategy = {str(k): float(v) for k, v in p.items()}
+        out["best"][index] = {
+            "strategy": str(p.idxmax()),
+            "meaning": "p_lowest_typical: posterior probability of the lowest typical "
+                       "(median-member) loss, not of being best in an event; "
+                       "share_of_members_best: share of the ensemble members in which the "
+                       "strategy had the lowest loss",
+            "p_lowest_typical": float(p.max()),
+            "p_lowest_typical_by_strategy": by_strategy,
+            "share_of_members_best": float(share[p.idxmax()]),
+            "share_of_members_best_by_strategy": {str(k): float(v) for k, v in share.items()},
+            # the same numbers under the keys of earlier runs (readers of uncertainty.json)
+            "p_best": float(p.max()), "p_best_by_strategy": by_strategy}
     if truth is not None and forecast is not None:
         k = facts["days"]
         rest = slice(k, None)

@@ -205,15 +205,20 @@ _INDEX_UNITS = {"economic_loss": "EUR", "service_loss_person_days": "person-days
 
 
 def uncertainty_table(uncertainty: dict):
-    """Per index, its ensemble mean and 5–95 % range and the posterior P(best), one column per
-    strategy (``uncertainty.json`` of stage 05).
+    """Per index, its ensemble mean and 5–95 % range, the posterior probability that each
+    strategy's typical (median-member) loss is the lowest, and the share of members in which it
+    was lowest; one column per strategy (``uncertainty.json`` of stage 05).
 
     Examples
     --------
     >>> u = {"strategies": {"a": {"economic_loss": {"mean": 2e9, "p05": 1e9, "p95": 3e9}}},
-    ...      "best": {"economic_loss": {"p_best_by_strategy": {"a": 1.0}}}}
-    >>> uncertainty_table(u).to_dict("index")
-    {'Economic loss, mean': {'units': 'EUR bn', 'a': '2.00'}, 'Economic loss, 5–95 %': {'units': 'EUR bn', 'a': '1.00 – 3.00'}, 'Economic loss, P(best)': {'units': '–', 'a': '1.00'}}
+    ...      "best": {"economic_loss": {"p_lowest_typical_by_strategy": {"a": 1.0},
+    ...                                 "share_of_members_best_by_strategy": {"a": 1.0}}}}
+    >>> uncertainty_table(u).to_dict("index")  # doctest: +NORMALIZE_WHITESPACE
+    {'Economic loss, mean': {'units': 'EUR bn', 'a': '2.00'},
+     'Economic loss, 5–95 %': {'units': 'EUR bn', 'a': '1.00 – 3.00'},
+     'Economic loss, P(lowest typical loss)': {'units': '–', 'a': '1.00'},
+     'Economic loss, share of members lowest': {'units': '–', 'a': '100 %'}}
     """
     strategies = list(uncertainty["strategies"])
     indexes = list(dict.fromkeys(k for f in uncertainty["strategies"].values() for k in f))
@@ -232,9 +237,14 @@ def uncertainty_table(uncertainty: dict):
                                             for f in facts]
         best = uncertainty.get("best", {}).get(index)
         if best is not None:
-            p = best["p_best_by_strategy"]
-            rows[f"{word}, P(best)"] = ["–"] + [f"{p[s]:.2f}" if p.get(s) is not None else "–"
-                                                for s in strategies]
+            p = best.get("p_lowest_typical_by_strategy", best.get("p_best_by_strategy", {}))
+            rows[f"{word}, P(lowest typical loss)"] = ["–"] + [
+                f"{p[s]:.2f}" if p.get(s) is not None else "–" for s in strategies]
+            share = best.get("share_of_members_best_by_strategy")
+            if share is not None:
+                rows[f"{word}, share of members lowest"] = ["–"] + [
+                    f"{share[s]:.0%}".replace("%", " %") if share.get(s) is not None else "–"
+                    for s in strategies]
     out = pd.DataFrame.from_dict(rows, orient="index", columns=["units", *strategies])
     return out
 

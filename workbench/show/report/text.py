@@ -329,15 +329,19 @@ def uncertainty_summary(uncertainty: dict) -> str:
 
     Examples
     --------
-    >>> u = {"members": 40, "best": {"economic_loss": {"strategy": "flexible", "p_best": 0.99}}}
+    >>> u = {"members": 40, "best": {"economic_loss": {"strategy": "flexible",
+    ...      "p_lowest_typical": 0.99, "share_of_members_best": 0.975}}}
     >>> print(uncertainty_summary(u))
-    Over 40 ensemble members (uncertain fragility, repair time, crew productivity and productivity per m²): lowest **economic loss** — **flexible**, with posterior probability 0.99 of being the best.
+    Over 40 ensemble members (uncertain fragility, repair time, crew productivity and productivity per m²): lowest **economic loss** — **flexible**: posterior probability 0.99 that its typical (median-member) loss is the lowest; lowest in 98 % of the members.
     >>> print(uncertainty_summary({"members": 12, "best": {}}))  # doctest: +ELLIPSIS
     Over 12 ensemble members (...): one strategy only, nothing to compare. With 12 members the 5–95 % ranges are rough; raise `ensemble.members` (40 or more) for steadier ones.
     """
     names = {"economic_loss": "economic loss", "service_loss_person_days": "service loss"}
-    parts = [f"lowest **{names.get(k, k)}** — **{v['strategy']}**, with posterior probability "
-             f"{v['p_best']:.2f} of being the best" for k, v in uncertainty.get("best", {}).items()]
+    parts = [f"lowest **{names.get(k, k)}** — **{v['strategy']}**: posterior probability "
+             f"{v.get('p_lowest_typical', v.get('p_best')):.2f} that its typical (median-member) "
+             f"loss is the lowest" + (f"; lowest in {v['share_of_members_best'] * 100:.0f} % of the members"
+                                      if v.get("share_of_members_best") is not None else "")
+             for k, v in uncertainty.get("best", {}).items()]
     members = uncertainty["members"]
     head = (f"Over {_plural(members, 'ensemble member')} (uncertain fragility, repair time, "
             f"crew productivity and productivity per m²): ")
