@@ -24,7 +24,6 @@ params_file = ""
 run_dir = ""
 
 # %%
-import holoviews as hv
 import pandas as pd
 
 import workbench as wb
@@ -74,20 +73,7 @@ if result:
 
 # %%
 if result:
-    t = result.ranking
-    eac = t['equivalent_annual_cost'].clip(lower=1.0) / 1e6
-    net = (t['benefit'] - t['event_cost']) / 1e6
-    lo, hi = (net - (t['benefit_p5'] - t['event_cost']) / 1e6).clip(lower=0), ((t['benefit_p95'] - t['event_cost']) / 1e6 - net).clip(lower=0)
-    floor = max(float(min(eac.min(), net[net > 0].min() if (net > 0).any() else 1.0)) / 3, 1e-4)
-    top = float(max(eac.max(), (net + hi).max())) * 3
-    x, y = hv.Dimension('eac', label='Cost per year: up front annualised + recurring [EUR M]'), hv.Dimension('net', label='Avoided loss if the event happens, less its cost in it [EUR M]')
-    p = params['mitigation']['annual_probability']
-    layers = [hv.Curve(([floor, top / rp], [floor * rp, top]), kdims=[x], vdims=[y], label=f'break-even at {rp:g} years').opts(color='#888888', linestyle=style, backend='matplotlib') for rp, style in ((10, ':'), (100, '--'), (1000, '-.'))]
-    if p:
-        layers.append(hv.Curve(([floor, top * p], [floor / p, top]), kdims=[x], vdims=[y], label=f'the scenario: {1 / p:,.0f} years').opts(color='#D55E00', backend='matplotlib'))
-    layers += [hv.ErrorBars((eac, net.clip(lower=floor), lo, hi), kdims=[x], vdims=[y, 'lo', 'hi']).opts(color='#333333', backend='matplotlib'), hv.Scatter((eac, net.clip(lower=floor)), kdims=[x], vdims=[y], label='options').opts(color='#0072B2', s=40, backend='matplotlib')]
-    layers += [hv.Text(float(c) * 1.15, float(m) * (1.25 if i % 2 else 0.8), str(name), halign='left', fontsize=8) for i, (c, m, name) in enumerate(zip(eac, net.clip(lower=floor), t['option']))]
-    fig = plots.static(hv.Overlay(layers).opts(logx=True, logy=True, xlim=(floor, top), ylim=(floor, top), title='Mitigation options: cost per year against avoided loss per event', legend_position='bottom_right', aspect=1, backend='matplotlib'), fig_inches=6)
+    fig = plots.static(plots.mitigation_plot(result.ranking, params['mitigation']['annual_probability']), fig_inches=6)
     display(plots.save_figure(fig, run_dir, '06_mitigation', 'Mitigation options: cost per year (up-front cost annualised over the option\'s life, plus recurring cost) against the mean avoided loss if the event happens less the option\'s cost in an event, with the ensemble members\' 5-95 % range; above the line of T years an option breaks even if the event recurs at least once every T years.'))
 
 # %% [markdown]

@@ -106,6 +106,9 @@ if path.exists():
     m = json.loads(path.read_text())
     display(pipeline.safe_markdown(wb.mitigation.ranking_summary(m)))
     display(wb.mitigation.ranking_table(pd.read_csv(run_dir / 'mitigation.csv')))
+    if m.get('value_sensitivity'):
+        display(pipeline.safe_markdown('The value of a person-day of lost service has no published source and carries much of some options\' benefit (an assumption). The ranking at 25, 50 and 100 EUR per person-day — each cell the rank, then the benefit–cost ratio or, without an annual probability, the break-even return period:'))
+        display(report.readable_table(wb.mitigation.sensitivity_table(m['value_sensitivity'])))
 else:
     display(pipeline.safe_markdown('Stage 06 ranked no mitigation options in this run (`mitigation.members` is 0, or the damage comes from a table).'))
 

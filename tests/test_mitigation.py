@@ -404,3 +404,23 @@ def test_a_retrofit_of_a_high_code_city_never_gives_a_negative_avoided_loss(demo
         assert float(o["cost"]) == 0
     table = mt.rank(res)
     assert (table["benefit_p5"] >= 0).all()
+
+
+@pytest.mark.slow
+def test_options_in_effect_take_the_runs_design_code(demo):
+    """``mitigation.apply`` in stages 01–05 raises buildings to max(current, target) under the
+    run's ``damage.design_code``, as stage 06 does: under zone 4 a high-code city is not lowered
+    to moderate code (and the city default would have changed other buildings)."""
+    params, city, system, _ = demo
+    high = _high_code(city)
+    spec = {"name": "to-MC", "kind": "retrofit", "types": ALL_TYPES, "to": "MC"}
+    levels = {}
+    for code in ("4", "city"):
+        p = validate_params({"damage": {"design_code": code},
+                             "mitigation": {"apply": ["to-MC"], "options": [spec],
+                                            "combinations": []}})
+        levels[code] = stages.mitigated(p, high, system)[0].buildings["design_level"].values
+        _, changed = mt._retrofit_levels(high, spec, "to-MC", code)
+        assert (levels[code] == "MC").sum() == changed.sum(), code
+    assert (levels["4"] == "MC").sum() == 0
+    assert (levels["city"] == "MC").sum() > 0

@@ -86,7 +86,8 @@ def hazard_intensity(hazard: dict, city: City, components: xr.Dataset) -> xr.Dat
 
 def mitigated(params: dict, city: City, system=None):
     """(city, system, constraints, shelters) with the options of ``mitigation.apply`` in effect
-    (:func:`workbench.mitigation.apply`); as they are when it is empty."""
+    (:func:`workbench.mitigation.apply`; a retrofit raises each building to the better of the
+    target and the level ``damage.design_code`` gives it); as they are when it is empty."""
     system = system if system is not None else build_system(city)
     limits, shelters = constraints(params), Shelters()
     names = params["mitigation"]["apply"]
@@ -94,7 +95,8 @@ def mitigated(params: dict, city: City, system=None):
         return city, system, limits, shelters
     options = {o.name: o for o in parse_options(params["mitigation"]["options"])}
     together = Option(" + ".join(names), "combination", {}, tuple(names))
-    return apply(together, city, system, limits, shelters, by_name=options)
+    return apply(together, city, system, limits, shelters, by_name=options,
+                 design_code=params["damage"]["design_code"])
 
 
 def damage_stage(params: dict, city: City, system=None) -> xr.Dataset:
