@@ -37,6 +37,11 @@ Measured (issue #12; 2 cores shared with other work):
   at a load of 2 (ensemble 6.4–7.1 s, comparisons 1.7–3.3 + 2.0–2.1 s, emulator 0.5–1.1 s,
   calibrate 6.6–7.3 s; R-hat 1.022, bulk ESS ≥ 124, 0 divergent; band 99.7 %). Both runs of
   ``--repeat 2`` give the same numbers.
+* coverage, ``--coverage`` after issue 24 (4 chains; 4 seeds × 9 held-back members, 36 cases,
+  719 s at a load of 2): the band covers 87.2 % of the unobserved days pooled (median case
+  99.8 %, lowest 1.6 %; 17 cases at 100 %, 12 below 90 %); θ in its 90 % interval 92 / 86 /
+  86 / 83 %, 86.8 % overall; no divergence, but R-hat ≥ 1.01 in 22 of 36 cases (largest
+  1.127, bulk ESS 23). Before (2 chains):
 * coverage, ``--coverage`` (4 seeds × 9 held-back members, 36 cases): the band covers 84.2 %
   of the unobserved days on average (median 98.6 %, lowest 2.1 %); θ in its 90 % interval
   83 / 86 / 89 / 81 % (fragility, repair time, crew productivity, EP per m²), 84.7 % overall;

@@ -7,7 +7,8 @@ trained model once on a grid of building type × water × power × road satisfac
 (``building_type``, ``water``, ``power``, ``road``):
 
 ``rss`` [-]
-    mean per-capita consumption predicted by the forest at that service, over the survey units of
+    mean per-capita consumption d0 × rSS predicted by the rSS model
+    (:mod:`workbench.models.rss`) at that service, over the survey units of
     the type with nobody displaced, divided by the same mean at full service — a ratio of means
     (the type's consumption as a whole, not the average unit's ratio), a partial dependence;
     so rSS = 1 at full service, by definition.
@@ -106,18 +107,22 @@ def table_archive(model: TableFunctionality | None = None, grid=GRID) -> xr.Data
     return ds
 
 
-def rss_archive(forest, survey: pd.DataFrame, grid=GRID) -> xr.DataArray:
-    """rSS by type × service from the forest (NaN for types without survey units).
+def rss_archive(model, survey: pd.DataFrame, grid=GRID) -> xr.DataArray:
+    """rSS by type × service from the rSS model (NaN for types without survey units).
 
-    A partial dependence with nobody displaced, computed by hand rather than with
-    :func:`sklearn.inspection.partial_dependence` (same numbers, its brute method): that calls
-    the forest once per grid point and type, 625 calls; here every grid point of a type is one
-    call, 10-20× faster.
+    ``model`` has ``features`` and ``consumption(frame)`` → per-capita consumption after the
+    event (:class:`workbench.models.rss.RssModel`: d0 × predicted rSS; the paper's forest,
+    :class:`workbench.models.forest.RssForest`: its d_t). At each grid point every unit of the
+    type gets that service and nobody displaced; the archive is the mean consumption over the
+    units divided by the same mean at full service (a ratio of means, a partial dependence).
+    Computed by hand rather than with :func:`sklearn.inspection.partial_dependence` (same
+    numbers, its brute method): that calls the model once per grid point and type, 625 calls;
+    here every grid point of a type is one call.
     """
     g = np.asarray(grid, float)
     pts = _within_support(_mesh(g), survey)
     out = np.full((len(BUILDING_TYPES), len(g), len(g), len(g)), np.nan)
-    frame = survey[forest.features]
+    frame = survey[list(dict.fromkeys(list(model.features) + ["d0"]))]
     for k, t in enumerate(BUILDING_TYPES):
         rows = frame[frame["building_type"] == t]
         n, P = len(rows), len(pts)
@@ -128,11 +133,11 @@ def rss_archive(forest, survey: pd.DataFrame, grid=GRID) -> xr.DataArray:
         for j, net in enumerate(NETWORKS):
             tiled[SATISFACTION[net]] = point[:, j]
         tiled["displaced_share"] = 0.0
-        mean = forest.pipeline.predict(tiled).reshape(P, n).mean(axis=1).reshape(len(g), len(g),
-                                                                                len(g))
+        mean = np.asarray(model.consumption(tiled), float).reshape(P, n).mean(axis=1)
+        mean = mean.reshape(len(g), len(g), len(g))
         full = mean[-1, -1, -1]
         if not full > 0:
-            raise InputError(f"rSS archive: the forest predicts consumption {full!r} ≤ 0 at full "
+            raise InputError(f"rSS archive: the model predicts consumption {full!r} ≤ 0 at full "
                              f"service for {t!r}; it cannot be normalised.")
         out[k] = mean / full
     return xr.DataArray(out, dims=ARCHIVE_DIMS, coords=_grid_coords(grid), name="rss")

@@ -90,6 +90,10 @@ class RssForest:
                              f"{self.features}.")
         return self.pipeline.predict(frame[self.features])
 
+    def consumption(self, frame: pd.DataFrame) -> np.ndarray:
+        """``d_t`` (what :func:`workbench.models.archive.rss_archive` averages)."""
+        return self.predict(frame)
+
 
 def _pipeline(features, seed: int, n_estimators: int):
     from sklearn.compose import ColumnTransformer

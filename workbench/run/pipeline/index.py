@@ -137,7 +137,7 @@ def index_page(run_dir: Path, params: dict, timings: dict, error: dict | None = 
                     + (f": {esc(FILE_NOTES[n])}" if n in FILE_NOTES else "") + "</li>"
                     for n in extra)
     if (run_dir / "models").is_dir():
-        files += ('<li><a href="models/">models/</a>: stage 03: the trained forest and hybrid '
+        files += ('<li><a href="models/">models/</a>: stage 03: the trained rSS model and hybrid '
                   'network, their metrics and the archived functionality table</li>')
     return f"""<!doctype html><html><head><meta charset="utf-8"><title>{esc(params['name'])} — resilience report</title>
 <style>body{{font-family:sans-serif;max-width:70em;margin:2em auto;padding:0 1em}}

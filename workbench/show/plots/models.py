@@ -30,7 +30,7 @@ def effect_sizes(table: pd.DataFrame) -> hv.Bars:
 
 
 def importance_bars(importance: pd.DataFrame) -> hv.ErrorBars:
-    """Permutation importance (mean ± std of the drop in held-out R²) of the forest's features."""
+    """Permutation importance (mean ± std of the drop in held-out R²) of the rSS model's features."""
     df = importance.sort_values("importance_mean")
     bars = hv.Bars(df, kdims=["feature"], vdims=["importance_mean"]).opts(
         invert_axes=True, color="#4c72b0", backend="matplotlib")
@@ -46,7 +46,7 @@ def learning_curve(curve: pd.DataFrame) -> hv.Overlay:
                       kdims=["train_size"], vdims=["R²"], label=label).opts(
         marker="o", backend="matplotlib")
         for col, label in (("train_r2", "training"), ("validation_r2", "cross-validated"))]
-    return hv.Overlay(lines).opts(title="learning curve of the rSS forest", xlabel="training rows",
+    return hv.Overlay(lines).opts(title="learning curve of the rSS model", xlabel="training rows",
                                   legend_position="bottom_right", backend="matplotlib")
 
 

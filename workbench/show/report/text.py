@@ -314,7 +314,7 @@ def policy_summary(summary: dict) -> str:
     used = summary.get("functionality", {}).get("used")
     if used is not None:
         lines += ["", "These numbers use the " + (
-            "**trained** functionality tables (stage 03: the forest's rSS and the hybrid network's "
+            "**trained** functionality tables (stage 03: the rSS model's table and the hybrid network's "
             "EP per m², archived by building type and service)" if used == "trained" else
             "**lookup-table** functionality (cited productivity figures, service weights that are "
             "stated assumptions)") + "."]
