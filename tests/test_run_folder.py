@@ -50,9 +50,17 @@ def _simulate(toy_folder, seed, target):
     return pipeline.simulate(validate_params(_params(toy_folder, seed)), target)
 
 
+def _sigint_as_default():
+    # A command started in the background of a non-interactive shell (`make test &`, a CI step
+    # run that way) inherits SIGINT ignored, and Python then never raises KeyboardInterrupt:
+    # the child gets the default disposition, as a command typed in a terminal has.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _workbench(*args, cwd):
     return subprocess.Popen([sys.executable, "-m", "workbench.run.cli", *map(str, args)], cwd=cwd,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_sigint_as_default)
 
 
 def _interrupted(proc, sig, delay):

@@ -161,6 +161,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     warnings.simplefilter("default")
+    # a file a library had open when Ctrl-C came is closed at exit: a developer's diagnostic,
+    # which would otherwise follow the one line that says the run was interrupted
+    warnings.simplefilter("ignore", ResourceWarning)
     # the mapping logs its unmapped-building count as a WARNING line; its warning (for callers
     # in Python, who filter warnings) would print the same sentence again with a source line
     warnings.simplefilter("ignore", UnmappedBuildingsWarning)
