@@ -122,8 +122,8 @@ def train_rss_forest(survey: pd.DataFrame, selected=(), *, seed: int = 0,
     seed : int
         Seeds the splits, the forest and the permutations: same seed → same forest.
     """
-    from sklearn.inspection import permutation_importance
-    from sklearn.model_selection import KFold, cross_val_score, learning_curve, train_test_split
+    from sklearn.model_selection import train_test_split
+    from .rss import fit_and_score
     features = rss_features(selected)
     missing = [f for f in features + [TARGET] if f not in survey.columns]
     if missing:
@@ -135,20 +135,10 @@ def train_rss_forest(survey: pd.DataFrame, selected=(), *, seed: int = 0,
     x_train, x_test, y_train, y_test = train_test_split(x, y, test_size=test_size,
                                                         random_state=seed)
     model = _pipeline(features, seed, n_estimators)
-    kfold = KFold(folds, shuffle=True, random_state=seed)
-    cv = cross_val_score(model, x_train, y_train, cv=kfold, scoring="r2")
-    sizes, train_scores, valid_scores = learning_curve(
-        _pipeline(features, seed, max(20, n_estimators // 4)), x_train, y_train, cv=kfold,
-        scoring="r2", train_sizes=np.linspace(0.2, 1.0, 5), shuffle=True, random_state=seed)
-    model.fit(x_train, y_train)
-    holdout = float(model.score(x_test, y_test))
-    imp = permutation_importance(model, x_test, y_test, n_repeats=importance_repeats,
-                                 random_state=seed, scoring="r2")
-    importance = pd.DataFrame({"feature": features, "importance_mean": imp.importances_mean,
-                               "importance_std": imp.importances_std}
-                              ).sort_values("importance_mean", ascending=False, ignore_index=True)
-    curve = pd.DataFrame({"train_size": sizes, "train_r2": train_scores.mean(axis=1),
-                          "validation_r2": valid_scores.mean(axis=1)})
+    holdout, cv, importance, curve = fit_and_score(
+        model, features, (x_train, y_train), (x_test, y_test), seed=seed, folds=folds,
+        importance_repeats=importance_repeats,
+        curve_model=_pipeline(features, seed, max(20, n_estimators // 4)))
     metrics = {"cv_r2": [float(v) for v in cv], "cv_r2_mean": float(cv.mean()),
                "holdout_r2": holdout, "n_train": int(len(y_train)), "n_test": int(len(y_test)),
                "seed": int(seed), "n_estimators": int(n_estimators)}

@@ -78,7 +78,7 @@ from ..core.errors import InputError
 __all__ = ["ALWAYS", "CATEGORICAL", "MONOTONE", "N_KNOTS", "DEGREE", "RIDGE", "RSS_FLOOR",
            "RSS_MODEL_FORMAT", "RSS_MODEL_FILE", "MonotoneAdditiveRss", "RssModel",
            "rss_features", "rss_split", "train_rss_model", "save_rss_model", "load_rss_model",
-           "planted_deviation"]
+           "planted_deviation", "fit_and_score"]
 
 #: Features the model always uses; every other one (the service satisfactions and the
 #: displaced share too) enters when stage 02 selects it.
@@ -331,6 +331,39 @@ def _d0_only_r2(train: pd.DataFrame, test: pd.DataFrame) -> float:
     return float(r2_score(_rss(test), pred))
 
 
+def fit_and_score(model, features, train, test, *, seed: int, folds: int = 5,
+                  importance_repeats: int = 10, curve_model=None):
+    """Score a regressor as stage 03 scores its models, then fit it on the training rows.
+
+    ``train`` and ``test`` are ``(x, y)`` pairs. Returns ``(holdout_r2, cv_r2, importance,
+    learning_curve)``: R² of ``model`` (fitted in place on ``train``) on ``test``; the R² of each
+    of ``folds`` seeded folds of ``train`` (:func:`sklearn.model_selection.cross_val_score`);
+    permutation importance on ``test`` (feature, importance_mean, importance_std, largest
+    first); and the learning curve of ``curve_model`` (``model`` if None) on the same folds
+    (train_size, train_r2, validation_r2, means over the folds). Shared by
+    :func:`train_rss_model` and the paper's forest
+    (:func:`workbench.models.forest.train_rss_forest`).
+    """
+    from sklearn.inspection import permutation_importance
+    from sklearn.model_selection import KFold, cross_val_score, learning_curve
+    (x_train, y_train), (x_test, y_test) = train, test
+    kfold = KFold(folds, shuffle=True, random_state=seed)
+    cv = cross_val_score(model, x_train, y_train, cv=kfold, scoring="r2")
+    sizes, train_scores, valid_scores = learning_curve(
+        model if curve_model is None else curve_model, x_train, y_train, cv=kfold,
+        scoring="r2", train_sizes=np.linspace(0.2, 1.0, 5), shuffle=True, random_state=seed)
+    model.fit(x_train, y_train)
+    holdout = float(model.score(x_test, y_test))
+    imp = permutation_importance(model, x_test, y_test, n_repeats=importance_repeats,
+                                 random_state=seed, scoring="r2")
+    importance = pd.DataFrame({"feature": features, "importance_mean": imp.importances_mean,
+                               "importance_std": imp.importances_std}
+                              ).sort_values("importance_mean", ascending=False, ignore_index=True)
+    curve = pd.DataFrame({"train_size": sizes, "train_r2": train_scores.mean(axis=1),
+                          "validation_r2": valid_scores.mean(axis=1)})
+    return holdout, cv, importance, curve
+
+
 def train_rss_model(survey: pd.DataFrame, selected=(), *, seed: int = 0,
                     test_size: float = 0.25, folds: int = 5,
                     importance_repeats: int = 10) -> RssModel:
@@ -346,9 +379,7 @@ def train_rss_model(survey: pd.DataFrame, selected=(), *, seed: int = 0,
         Seeds the split (:func:`rss_split`), the folds and the permutations: same seed → same
         model (the fit itself is deterministic).
     """
-    from sklearn.inspection import permutation_importance
     from sklearn.metrics import r2_score
-    from sklearn.model_selection import KFold, cross_val_score, learning_curve
     features = rss_features(selected)
     missing = [f for f in features + ["d0", "dt"] if f not in survey.columns]
     if missing:
@@ -361,20 +392,9 @@ def train_rss_model(survey: pd.DataFrame, selected=(), *, seed: int = 0,
     x_train, x_test = train[features], test[features]
     y_train, y_test = _rss(train), _rss(test)
     model = MonotoneAdditiveRss(features)
-    kfold = KFold(folds, shuffle=True, random_state=seed)
-    cv = cross_val_score(model, x_train, y_train, cv=kfold, scoring="r2")
-    sizes, train_scores, valid_scores = learning_curve(
-        model, x_train, y_train, cv=kfold, scoring="r2", train_sizes=np.linspace(0.2, 1.0, 5),
-        shuffle=True, random_state=seed)
-    model.fit(x_train, y_train)
-    holdout = float(model.score(x_test, y_test))
-    imp = permutation_importance(model, x_test, y_test, n_repeats=importance_repeats,
-                                 random_state=seed, scoring="r2")
-    importance = pd.DataFrame({"feature": features, "importance_mean": imp.importances_mean,
-                               "importance_std": imp.importances_std}
-                              ).sort_values("importance_mean", ascending=False, ignore_index=True)
-    curve = pd.DataFrame({"train_size": sizes, "train_r2": train_scores.mean(axis=1),
-                          "validation_r2": valid_scores.mean(axis=1)})
+    holdout, cv, importance, curve = fit_and_score(
+        model, features, (x_train, y_train), (x_test, y_test), seed=seed, folds=folds,
+        importance_repeats=importance_repeats)
     log_test = np.log(np.maximum(y_test, RSS_FLOOR))
     metrics = {"target": "rSS = dt / d0 (fitted as log rSS)",
                "holdout_r2": holdout, "cv_r2": [float(v) for v in cv],
