@@ -49,7 +49,7 @@ def test_simulate_writes_contract_files(toy_folder, tmp_path):
     assert manifest["parameters"]["seed"] == 42
     assert manifest["packages"]["numpy"]
     assert any(k.endswith("buildings.csv") for k in manifest["inputs"])
-    assert set(manifest["stages"]) == {"mapping", "damage", "recovery"}
+    assert set(manifest["stages"]) == {"mapping", "damage", "recovery", "validation"}
     for name in ("city.nc", "damage.nc", "recovery.nc", "params.yaml"):
         assert (run_dir / name).exists()
     stints = pipeline.crew_assignments(run_dir)

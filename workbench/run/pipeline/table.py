@@ -27,7 +27,11 @@ response       04        ``city``, ``damage``, ``recovery``,        ``response.n
                          ``archive`` → ``response``
 uncertainty    05        ``city``, ``archive`` → ``uncertainty``    ``ensemble.nc``, …
 mitigation     06        ``city``, ``archive`` → ``mitigation``     ``mitigation.csv``, …
+validation     06        ``city``, ``recovery`` → ``validation``    ``validation.json``, …
 =============  ========  ========================================  =========================
+
+Notebook 06 is two notebooks, ``06_mitigation`` and ``06_validation`` (name order), so that the
+report ``07_resilience_report`` stays the last stage.
 
 ``archive`` is stage 03's archive of trained functionality tables (``None`` before stage 03 or
 without it).
@@ -51,6 +55,7 @@ from .reader import load_damage, load_run_city, read_params
 from .response import response_stage, write_response
 from .stages import damage_stage, map_stage, recovery_stage
 from .uncertainty import uncertainty_stage, write_uncertainty
+from .validation import validation_stage, write_validation
 
 __all__ = ["Stage", "Skipped", "Artefact", "STAGES", "ARTEFACTS", "stage", "stage_names",
            "run_in_memory", "stage_mapping", "stage_damage", "stage_recovery",
@@ -214,6 +219,9 @@ STAGES: dict[str, Stage] = {s.name: s for s in (
           write=lambda run_dir, params, result, _: write_mitigation(run_dir, result),
           skip=_skip_mitigation, simulate=lambda params: False,
           empty="no mitigation option acts on this city."),
+    Stage("validation", "06", ("city", "recovery"), "validation",
+          compute=validation_stage,
+          write=lambda run_dir, params, result, _: write_validation(run_dir, result)),
 )}
 
 

@@ -15,7 +15,8 @@ buildings, with a scale bar; with several realisations or members, the mean with
 
 The figures by what they draw: :mod:`.style` (the language, :func:`static`, :func:`save_figure`),
 :mod:`.maps`, :mod:`.curves` (strategies, crews, sweeps), :mod:`.models` (stages 02–03),
-:mod:`.ensemble` (stage 05), :mod:`.mitigation` (stage 06), :mod:`.people` (agents).
+:mod:`.ensemble` (stage 05), :mod:`.mitigation` (stage 06), :mod:`.people` (agents),
+:mod:`.validation` (observed lifeline restoration).
 """
 
 from .style import (STRATEGY_STYLES, DAMAGE_STATE_COLOURS, SERVICES_LOST_COLOURS, VARIABLES,
@@ -27,6 +28,7 @@ from .models import (effect_sizes, importance_bars, learning_curve, predicted_vs
 from .ensemble import ensemble_boxes, forecast_band
 from .mitigation import mitigation_plot
 from .people import HOUSEHOLD_STATE_COLOURS, household_states
+from .validation import validation_curves
 
 __all__ = [
     "STRATEGY_STYLES", "DAMAGE_STATE_COLOURS", "SERVICES_LOST_COLOURS", "VARIABLES",
@@ -34,4 +36,5 @@ __all__ = [
     "damage_map", "services_lost_map", "restoration_map", "recovery_curves", "crews_over_time",
     "crew_gantt", "sweep_plot", "effect_sizes", "importance_bars", "learning_curve",
     "predicted_vs_observed", "training_history", "archive_heatmaps", "ensemble_boxes",
-    "forecast_band", "mitigation_plot", "household_states", "HOUSEHOLD_STATE_COLOURS"]
+    "forecast_band", "mitigation_plot", "household_states", "HOUSEHOLD_STATE_COLOURS",
+    "validation_curves"]
