@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -14,13 +14,19 @@
 # ---
 
 # %% [markdown]
-# # Explore the constraints
+# # After the earthquake: how fast does the city recover?
 #
-# Change the repair crews, the materials budget, the commitment of crews, the strategies, the earthquake and the seed, and watch the recovery curves, the resilience indexes and the map of restoration days move (method: `docs/METHOD.md` §4–§5). Damage is kept per hazard setting, so a change of constraints re-runs the recovery only.
+# This page simulates an earthquake in a model city and the months of repairs that follow. On the right you see how much of the city's economic activity (EP) and of its services to residents (SC) is back, day by day, the losses in a table, and a map of the day each building is repaired (point at a building for its details).
 #
-# The box *Parameter file* holds the current settings as a file `workbench run` accepts: save it and `workbench run dashboard.yaml` writes the full report with the same numbers.
+# **What you can move** (on the left): the number of repair crews of each trade, the money for materials per day, how long a crew stays on a job before it may be moved, the strength and place of the earthquake, and which planning strategies are compared. Every change recomputes the page; while it does, the page says *Recomputing…* and the controls wait.
 #
-# Run all cells (in JupyterLab: *Run → Run All Cells*); for a workshop, `workbench serve [PARAMS.yaml]` serves this page on http://127.0.0.1:8866 with a kernel per visitor. Not part of the report run.
+# **The three strategies**
+#
+# - **rigid** — a fixed plan made before the event (utilities first, then buildings by a set order), never revised.
+# - **semiflexible** — the realistic planner: it re-plans every day with what is known so far, buildings must be inspected before they are repaired, repairs wait for engineering, permits and financing, and crews stay on a job for a while.
+# - **flexible** — the optimistic bound: the same daily planning as if every damage were known on day one, with no waiting and crews moved freely. No one can choose it; it shows what better information and faster decisions could be worth. Where it does not come out lowest, the page says why.
+#
+# The box *Parameter file* holds your settings; *save parameter file* keeps them, so the organisers can rerun your case in full.
 
 # %%
 import os

@@ -262,3 +262,82 @@ def test_serve_refuses_a_foreign_run_folder_and_an_unwritable_save_dir(tmp_path)
     assert len(env["WORKBENCH_DASHBOARD_TOKEN"]) >= 20
     with pytest.raises(InputError, match="--host must be an IP address"):
         serve_command(save_dir=tmp_path, host="everyone")
+
+
+@pytest.mark.slow
+def test_a_recompute_shows_the_busy_sign_and_holds_the_controls(dash, monkeypatch):
+    """While the recovery runs the page says "Recomputing…" and every control is disabled; after,
+    each control has its own state back (the materials slider stays disabled: unlimited)."""
+    before = {k: c.disabled for k, c in dash.controls.items()}
+    seen = []
+    compute = dash.compute
+
+    def watched(params):
+        seen.append((dash.computing, "Recomputing" in dash.busy.value,
+                     all(c.disabled for c in dash.controls.values()), dash.save_button.disabled))
+        return compute(params)
+
+    monkeypatch.setattr(dash, "compute", watched)
+    dash.controls["crews.building"].value = 70
+    assert seen == [(True, True, True, True)]
+    assert not dash.computing and dash.busy.value == "" and not dash.save_button.disabled
+    assert {k: c.disabled for k, c in dash.controls.items()} == before
+    assert before["materials_per_day"] and not before["crews.building"]
+    dash.controls["crews.building"].value = 60
+
+
+@pytest.mark.slow
+def test_the_dashboard_computes_what_the_recovery_stage_computes():
+    """recover() leaves out the report's extras only: the same recovery and indexes."""
+    from workbench.run.dashboard import recover
+    from workbench.run.pipeline.stages import damage_stage, map_stage, recovery_stage
+    from workbench.network.system import build_system
+    from workbench.run.params import validate_params
+    p = validate_params({"realizations": 2, "hazard": {"magnitude": 6.0},
+                         "mitigation": {"apply": ["retrofit-public"]}})
+    city = map_stage(p)
+    system = build_system(city)
+    damage = damage_stage(p, city, system)
+    stage = recovery_stage(p, city, damage, system)
+    recovery, summaries = recover(p, city, system, damage)
+    assert summaries == stage.summaries and recovery.equals(stage.recovery)
+
+
+def test_the_strategy_styles_are_the_reports():
+    from workbench.run.dashboard import STRATEGY_STYLES
+    from workbench.show.plots import STRATEGY_STYLES as REPORT
+    assert STRATEGY_STYLES == REPORT
+
+
+def test_the_flexible_note_says_when_and_why_flexible_is_not_lowest():
+    from workbench.run.dashboard import flexible_note
+    summary = {"rigid": {"economic_loss": 24.33e9, "unrestored_buildings": 343.0},
+               "semiflexible": {"economic_loss": 22.57e9, "unrestored_buildings": 346.0},
+               "flexible": {"economic_loss": 23.13e9, "unrestored_buildings": 368.0}}
+    gap = {"order": ["impeding_delays", "information", "commitment", "switching"],
+           "economic_loss": {"total": -0.56e9, "parts": {"impeding_delays": -0.59e9,
+                                                         "information": 0.01e9,
+                                                         "commitment": -0.01e9,
+                                                         "switching": 0.03e9}}}
+    text = flexible_note(summary, 730, gap)
+    assert "Here flexible is not the lowest" in text and "semiflexible 22.57" in text
+    assert "flexible 23.13" in text and "-0.59" in text
+    assert "the loss falls when the delays before a repair may start" in text
+    assert "730-day horizon also cuts the recovery" in text and "flexible 368" in text
+    summary["flexible"]["economic_loss"] = 20e9
+    assert flexible_note(summary, 730, gap) == ""
+
+
+@pytest.mark.slow
+def test_at_m65_with_20_building_crews_and_a_730_day_horizon_the_page_says_why(tmp_path):
+    """The measured case: semiflexible 22.57 < flexible 23.13 EUR bn; the impeding delays are
+    the limit that lowers flexible's loss (−0.59 EUR bn)."""
+    dash = Dashboard({"horizon_days": 730, "hazard": {"magnitude": 6.5},
+                      "constraints": {"crews": {"building": 20, "water": 6, "power": 6,
+                                                "road": 3}}}, save_dir=tmp_path)
+    loss = {s: v["economic_loss"] for s, v in dash.summary.items()}
+    assert loss["semiflexible"] < loss["flexible"] < loss["rigid"]
+    assert "Here flexible is not the lowest" in dash.note.value
+    assert "the delays before a repair may start (inspection" in dash.note.value
+    dash.controls["crews.building"].value = 60              # enough crews: flexible lowest
+    assert dash.note.value == ""

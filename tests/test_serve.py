@@ -13,7 +13,7 @@ import urllib.request
 import psutil
 import pytest
 
-pytestmark = pytest.mark.slow   # make test-fast leaves it out: a Voilà server and a kernel (~40 s)
+slow = pytest.mark.slow   # make test-fast leaves it out: a Voilà server and a kernel (~40 s)
 
 
 def _free_port() -> int:
@@ -31,6 +31,7 @@ def _status(url: str, timeout: float = 120.0) -> tuple[int, str]:
         return exc.code, url
 
 
+@slow
 def test_a_token_off_loopback_and_sigterm_ends_voila_and_its_kernels(tmp_path):
     port = _free_port()
     server = subprocess.Popen([sys.executable, "-m", "workbench.run.cli", "serve", "--port",
@@ -60,3 +61,27 @@ def test_a_token_off_loopback_and_sigterm_ends_voila_and_its_kernels(tmp_path):
     finally:
         if server.poll() is None:
             server.kill()
+
+
+def test_the_command_serves_offline_prepared_pages_and_reads_its_settings(tmp_path, monkeypatch):
+    from workbench.core.errors import InputError
+    from workbench.run.serve import OFFLINE_TEMPLATE, serve_command
+    monkeypatch.delenv("WORKBENCH_SERVE_POOL", raising=False)
+    monkeypatch.delenv("WORKBENCH_SERVE_CULL_IDLE_S", raising=False)
+    argv, env = serve_command(save_dir=tmp_path, state_dir=tmp_path / "state", host="0.0.0.0")
+    page = tmp_path / "state" / "voila" / "templates" / OFFLINE_TEMPLATE / "index.html.j2"
+    assert page.is_file() and "'://' in line" in page.read_text()   # links to a CDN dropped
+    assert str(tmp_path / "state") in env["JUPYTER_PATH"].split(":")
+    assert f"--VoilaConfiguration.template={OFFLINE_TEMPLATE}" in argv
+    assert "--VoilaConfiguration.default_pool_size=10" in argv      # a room: 10 prepared pages
+    argv, _ = serve_command(save_dir=tmp_path, state_dir=tmp_path / "state")
+    assert "--VoilaConfiguration.default_pool_size=1" in argv       # this machine only: one
+    monkeypatch.setenv("WORKBENCH_SERVE_POOL", "0")
+    monkeypatch.setenv("WORKBENCH_SERVE_CULL_IDLE_S", "40")
+    argv, _ = serve_command(save_dir=tmp_path, state_dir=tmp_path / "state")
+    assert not any("preheat" in a for a in argv)
+    assert "--MappingKernelManager.cull_idle_timeout=40" in argv
+    assert "--MappingKernelManager.cull_interval=20" in argv
+    monkeypatch.setenv("WORKBENCH_SERVE_POOL", "many")
+    with pytest.raises(InputError, match="WORKBENCH_SERVE_POOL must be an integer from 0 to 100"):
+        serve_command(save_dir=tmp_path, state_dir=tmp_path / "state")

@@ -10,8 +10,8 @@ table of ``summary.json``, the repair work of each crew trade (:func:`work_table
 crew slider acts on, and why one that cannot move the indexes does not) and a map of the day
 each building is restored (hover a building for its id, type, damage state and restoration
 day). It computes with the pipeline's own stages
-(:func:`~workbench.run.pipeline.stages.damage_stage`, :func:`~workbench.run.pipeline.stages.recovery_stage`,
-:func:`~workbench.run.pipeline.summary.summarize`), so the parameter file it shows
+(:func:`~workbench.run.pipeline.stages.damage_stage`, :func:`recover` — the recovery stage's
+simulation without its report-only extras — and :func:`~workbench.run.pipeline.summary.summarize`), so the parameter file it shows
 (:meth:`Dashboard.params_yaml`, saved by :meth:`Dashboard.save`) replays as a report with the
 same numbers: ``workbench run dashboard.yaml``.
 
@@ -39,25 +39,22 @@ import time
 from pathlib import Path
 
 import numpy as np
+import xarray as xr
 
-from ..core.dims import BUILDING, COMPONENT, DAMAGE_STATES, STRATEGIES, STRATEGY
+from ..core.dims import BUILDING, COMPONENT, DAMAGE_STATES, REALIZATION, STRATEGIES, STRATEGY
 from ..core.errors import InputError, WorkbenchError
-from ..recovery import ANY_TRADE, DEFAULT_COMMITMENT_DAYS, TRADES, crew_pools, repair_tasks
-from ..show.report import uncertainty_summary
-from .pipeline.stages import realization
-from .params import validate_params
-from .pipeline.stages import map_stage
+from ..metrics.indexes import summary_indexes
 from ..network.system import build_system
-from .params import load_params
-from .pipeline.modelling import load_trained_archive
-from .params import dump_params
-from .pipeline.writer import write_text
-from .pipeline.stages import damage_stage
-from .pipeline.stages import recovery_stage
+from ..recovery import (ANY_TRADE, DEFAULT_COMMITMENT_DAYS, TRADES, crew_pools, repair_tasks,
+                        simulate_recovery)
+from .params import dump_params, load_params, validate_params
+from .pipeline.modelling import functionality_of, load_trained_archive
+from .pipeline.stages import damage_stage, map_stage, mitigated, realization
 from .pipeline.summary import summarize
+from .pipeline.writer import write_text
 
 __all__ = ["Dashboard", "BOUNDS", "restoration_map_svg", "index_table_html", "work_table_html",
-           "curves_png"]
+           "curves_png", "flexible_note", "recover", "STRATEGY_STYLES"]
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +80,19 @@ _TABLE = (("economic_loss", "Economic loss", "EUR bn", 1e9, 3),
           ("unrestored_buildings", "Buildings not restored at horizon", "buildings", 1, 0))
 #: Cell padding of the dashboard's tables (an HTML widget takes no style sheet of the page).
 _PAD = "padding:2px 8px"
+#: The strategies' colours and line styles: the report's (``workbench.show.plots.STRATEGY_STYLES``,
+#: equal, tested), held here because importing the report's plotting package loads HoloViews,
+#: panel and bokeh into every visitor's kernel: 2 s and 54 MB each for three colours.
+STRATEGY_STYLES = {"rigid": {"color": "#D55E00", "linestyle": "-"},
+                   "semiflexible": {"color": "#0072B2", "linestyle": "--"},
+                   "flexible": {"color": "#009E73", "linestyle": ":"}}
+#: The limits semiflexible respects and flexible ignores, in a participant's words
+#: (the causes of :data:`workbench.recovery.gap.GAP_STEPS`).
+_LIMIT_WORDS = {"impeding_delays": "the delays before a repair may start (inspection, "
+                                   "engineering, permits, financing)",
+                "information": "damage known only once a building is inspected",
+                "commitment": "crews kept on a task for the commitment period",
+                "switching": "the days a crew needs to move to a new task"}
 _SAVE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,80}$")
 
 
@@ -148,6 +158,7 @@ class Dashboard:
         self.damage = None
         self.error: str | None = None
         self.timings: dict = {}
+        self.computing = False
         self._building()
         self.refresh()
 
@@ -215,6 +226,7 @@ class Dashboard:
                                    description=text, style=style, layout=layout,
                                    continuous_update=False)
         quake = h["kind"] == "earthquake" and p["damage"]["source"] is None
+        self._quake = quake        # the hazard controls act (not their `disabled`: busy sets it)
         for key in ("magnitude", "east_km", "north_km"):
             c[key].disabled = not quake
         lo, hi, _ = BOUNDS["seed"]
@@ -234,7 +246,9 @@ class Dashboard:
         self.controls = c
 
         self.status = w.HTML()
+        self.busy = w.HTML(layout=w.Layout(min_height="1.6em"))
         self.table = w.HTML()
+        self.note = w.HTML(layout=w.Layout(max_width="640px"))
         self.work = w.HTML()
         self.curves = w.Image(format="png", layout=w.Layout(width="640px"))
         self.map = w.HTML()
@@ -264,7 +278,8 @@ class Dashboard:
                        section("Parameter file (replays as a report: workbench run FILE)"),
                        self.yaml, w.HBox([self.save_name, self.save_button]), self.save_status],
                       layout=w.Layout(width="440px"))
-        right = w.VBox([self.status, self.table, w.HTML(self.context), self.curves,
+        right = w.VBox([self.busy, self.status, self.table, self.note, w.HTML(self.context),
+                        self.curves,
                         w.HTML("<b>Repair work by crew trade</b> (realisation 0)"), self.work,
                         c["map_strategy"], self.map])
         self.widget = w.HBox([left, right])
@@ -298,7 +313,7 @@ class Dashboard:
         p["strategies"] = [s for s in STRATEGIES if s in c["strategies"].value]
         if not p["strategies"]:
             raise InputError("choose at least one strategy")
-        if not c["magnitude"].disabled:
+        if self._quake:
             p["hazard"]["magnitude"] = round(float(c["magnitude"].value), 2)
             east, north = float(c["east_km"].value), float(c["north_km"].value)
             p["hazard"]["location"] = ("centre" if east == 0.0 and north == 0.0 else
@@ -348,6 +363,20 @@ class Dashboard:
             return self._damage_cache[key], False
         return self._damage_cache[key], True
 
+    def _gap(self) -> dict | None:
+        """The semiflexible − flexible gap of the current settings by cause (realisation 0;
+        :func:`workbench.recovery.gap.strategy_gap`), or None where semiflexible is not shown.
+        Computed only when flexible is not the lowest loss (0.3–0.5 s on the demo city)."""
+        if not {"semiflexible", "flexible"} <= set(self.summary):
+            return None
+        from ..recovery.gap import strategy_gap
+        params = self.params
+        archive = self.archive if params["models"]["functionality"] == "trained" else None
+        city, system, limits, shelters = mitigated(params, self.city, self.system)
+        return strategy_gap(city, system, realization(self.damage, 0), limits,
+                            functionality=functionality_of(params, archive), shelters=shelters,
+                            seed=params["seed"])
+
     def compute(self, params: dict) -> dict:
         """``summary.json``'s ``strategies`` for ``params`` (damage cached); sets
         :attr:`recovery`, :attr:`damage`, :attr:`summary` and :attr:`timings`."""
@@ -355,17 +384,49 @@ class Dashboard:
         damage, cached = self._damage(params)
         t1 = time.perf_counter()
         archive = self.archive if params["models"]["functionality"] == "trained" else None
-        result = recovery_stage(params, self.city, damage, self.system, archive=archive)
-        summary = summarize(params, self.city, result.summaries,
-                            functionality=result.functionality)["strategies"]
+        recovery, summaries = recover(params, self.city, self.system, damage, archive)
+        summary = summarize(params, self.city, summaries,
+                            functionality=params["models"]["functionality"])["strategies"]
         t2 = time.perf_counter()
-        self.damage, self.recovery, self.summary = damage, result.recovery, summary
+        self.damage, self.recovery, self.summary = damage, recovery, summary
         self.params = params
         self.timings = {"damage": 0.0 if cached else t1 - t0, "recovery": t2 - t1}
         return summary
 
     def refresh(self, change=None) -> None:
-        """Recompute for the widgets' values and redraw; a failure is shown, not raised."""
+        """Recompute for the widgets' values and redraw; a failure is shown, not raised.
+
+        While it runs the page says so (:attr:`busy`: "Recomputing…") and every control is
+        disabled, then each gets back the state it had: a recomputation takes 0.2–2 s and the
+        figures would otherwise sit unchanged with no sign that a change was taken, and a
+        participant who moved another slider meanwhile would queue a second run."""
+        held = self._hold()
+        try:
+            self._refresh()
+        finally:
+            self._release(held)
+
+    def _hold(self) -> dict:
+        """Show the busy sign, disable every control; returns their previous ``disabled``."""
+        self.computing = True
+        self.busy.value = ("<span class='workbench-busy' style='color:#8a5a00;font-weight:bold'>"
+                           "Recomputing… the figures below are still those of the previous "
+                           "settings.</span>")
+        held = {key: control.disabled for key, control in self.controls.items()}
+        held["save"] = self.save_button.disabled
+        for control in self.controls.values():
+            control.disabled = True
+        self.save_button.disabled = True
+        return held
+
+    def _release(self, held: dict) -> None:
+        for key, control in self.controls.items():
+            control.disabled = held[key]
+        self.save_button.disabled = held["save"]
+        self.busy.value = ""
+        self.computing = False
+
+    def _refresh(self) -> None:
         try:
             params = self.current_params()
             self.compute(params)
@@ -379,6 +440,10 @@ class Dashboard:
         t0 = time.perf_counter()
         self.error = None
         self.table.value = index_table_html(self.summary)
+        self.note.value = flexible_note(
+            self.summary, self.params["horizon_days"],
+            gap=self._gap() if _flexible_not_lowest(self.summary) else None,
+            realizations=int(self.damage.sizes.get(REALIZATION, 1)))
         self.work.value = work_table_html(self.system, self.damage, self.recovery)
         self.curves.value = curves_png(self.recovery)
         options = list(self.params["strategies"])
@@ -411,6 +476,32 @@ class Dashboard:
 
 # --------------------------------------------------------------------------- the pieces
 
+def recover(params: dict, city, system, damage, archive=None):
+    """``(recovery, summaries)``: the recovery of every strategy on every realisation and their
+    indexes, as :func:`~workbench.run.pipeline.stages.recovery_stage` computes them (the same
+    calls, seeds ``seed + r``, the options of ``mitigation.apply`` in effect).
+
+    Why not ``recovery_stage`` itself: it also computes what only the report shows — the
+    semiflexible − flexible gap by cause and the shelter sensitivity sweep — which took 1.8 s of
+    its 2.1 s on the demo city at M 5.5 and made every slider wait for figures the page never
+    draws. The numbers are the same (tested against ``workbench simulate``, index for index).
+    """
+    city, system, limits, shelters = mitigated(params, city, system)
+    model = functionality_of(params, archive)
+    results, summaries = [], []
+    for r in range(damage.sizes.get(REALIZATION, 1)):      # a few realisations, not buildings
+        one = realization(damage, r)
+        recovery = simulate_recovery(city, system, one, limits,
+                                     strategies=tuple(params["strategies"]),
+                                     functionality=model, shelters=shelters,
+                                     seed=params["seed"] + r)
+        results.append(recovery)
+        summaries.append(summary_indexes(recovery, city, one))
+    recovery = results[0] if len(results) == 1 else xr.concat(results, dim=REALIZATION)
+    recovery.attrs["functionality"] = params["models"]["functionality"]
+    return recovery, summaries
+
+
 def _run_context(run_dir) -> str:
     """HTML of what a finished run adds: stage 05's best strategy and how sure ("" if none)."""
     if run_dir is None:
@@ -419,6 +510,7 @@ def _run_context(run_dir) -> str:
     if not path.is_file():
         return ""
     try:
+        from ..show.report import uncertainty_summary     # only with a run folder
         text = uncertainty_summary(json.loads(path.read_text()))
     except (ValueError, KeyError, TypeError) as exc:
         return f"<p>stage 05 result unreadable: {html.escape(str(exc))}</p>"
@@ -445,6 +537,69 @@ def index_table_html(summary: dict) -> str:
     return ("<table class='workbench-indexes' style='border-collapse:collapse'>"
             f"<thead><tr><th style='{_PAD}'>index</th>{head}</tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table>")
+
+
+def _flexible_not_lowest(summary: dict) -> bool:
+    loss = {s: v.get("economic_loss") for s, v in summary.items()}
+    return ("flexible" in loss and loss["flexible"] is not None
+            and any(v is not None and v < loss["flexible"] for s, v in loss.items()
+                    if s != "flexible"))
+
+
+def flexible_note(summary: dict, horizon_days: int, gap: dict | None = None, *,
+                  realizations: int = 1) -> str:
+    """HTML of one paragraph where flexible's economic loss is not the lowest ("" otherwise).
+
+    Flexible is the optimistic bound of the model's *limits*: it knows all damage on day 0,
+    starts repairs without delays and moves crews freely. Its daily plan is still the model's
+    rule — each day, the repairs with the best functionality gain per remaining crew-day — not
+    the best plan over the whole recovery, so a limit can order the work better. Measured on the
+    demo city at M 6.5 with 20 building crews and ``horizon_days: 730``: semiflexible 22.57 <
+    flexible 23.13 EUR bn, and adding the impeding delays alone to flexible lowers its loss by
+    0.59 EUR bn (information +0.01, commitment −0.01, switching +0.03). ``gap``
+    (:func:`workbench.recovery.gap.strategy_gap`) names the limit that lowers it here; a
+    recovery cut by the horizon is said too (its losses count only up to the horizon).
+
+    >>> s = {"rigid": {"economic_loss": 24.33e9, "unrestored_buildings": 300.0},
+    ...      "semiflexible": {"economic_loss": 22.57e9, "unrestored_buildings": 346.0},
+    ...      "flexible": {"economic_loss": 23.13e9, "unrestored_buildings": 368.0}}
+    >>> "Here flexible is not the lowest" in flexible_note(s, 730)
+    True
+    >>> flexible_note({"flexible": {"economic_loss": 1.0}, "rigid": {"economic_loss": 2.0}}, 365)
+    ''
+    """
+    if not _flexible_not_lowest(summary):
+        return ""
+    flex = summary["flexible"]["economic_loss"]
+    lower = sorted((v["economic_loss"], s) for s, v in summary.items()
+                   if s != "flexible" and v.get("economic_loss") is not None
+                   and v["economic_loss"] < flex)
+    bn = lambda v: f"{v / 1e9:,.2f}"              # noqa: E731
+    parts = ["<b>Here flexible is not the lowest:</b> "
+             + ", ".join(f"{html.escape(s)} {bn(v)}" for v, s in lower)
+             + f" &lt; flexible {bn(flex)} EUR bn economic loss. Flexible is the optimistic "
+             "bound of the model's limits (all damage known on day 0, repairs started without "
+             "delays, crews moved freely), but its daily plan is the same rule the others "
+             "follow: each day, the repairs with the best functionality gain per remaining "
+             "crew-day. That is not the best plan over the whole recovery, and here a limit "
+             "orders the work better."]
+    economic = (gap or {}).get("economic_loss")
+    if economic:
+        order = gap.get("order", list(economic["parts"]))
+        steps = ", ".join(f"{html.escape(_LIMIT_WORDS.get(c, c).split(' (')[0])} "
+                          f"{economic['parts'][c] / 1e9:+,.2f}" for c in order)
+        best = min(order, key=lambda c: economic["parts"][c])
+        if economic["parts"][best] < 0:
+            parts.append(f"Adding semiflexible's limits to flexible one at a time changes its "
+                         f"loss by [EUR bn] {steps}"
+                         f"{' (first realisation)' if realizations > 1 else ''}: the loss falls "
+                         f"when {html.escape(_LIMIT_WORDS.get(best, best))} are added.")
+    cut = {s: v.get("unrestored_buildings") for s, v in summary.items()}
+    if any(n for n in cut.values()):
+        parts.append(f"The {horizon_days}-day horizon also cuts the recovery ("
+                     + ", ".join(f"{html.escape(s)} {int(n or 0):,}" for s, n in cut.items())
+                     + " buildings not restored): losses after it are not counted.")
+    return f"<p class='workbench-flexible-note' style='margin:4px 0'>{' '.join(parts)}</p>"
 
 
 def work_table_html(system, damage, recovery) -> str:
@@ -495,13 +650,12 @@ def work_table_html(system, damage, recovery) -> str:
 def curves_png(recovery, *, dpi: int = 80) -> bytes:
     """EP and SC functionality curves of every strategy (two panels) as PNG bytes.
 
-    Drawn with matplotlib directly, in the report's strategy styles (``plots.STRATEGY_STYLES``),
+    Drawn with matplotlib directly, in the report's strategy styles (:data:`STRATEGY_STYLES`),
     rather than through ``plots.recovery_curves``: rendering that HoloViews figure takes
     ~0.6 s on the demo, this ~0.11 s, and a constraint change must redraw in ≤ 0.5 s."""
     import matplotlib
     matplotlib.use("Agg", force=False)
     from matplotlib.figure import Figure
-    from ..show.plots import STRATEGY_STYLES
     rec = realization(recovery, 0)
     fig = Figure(figsize=(8, 3.2), dpi=dpi)
     days = rec["time"].values
