@@ -54,7 +54,7 @@ if result and result.summary['skipped']:
 
 # %%
 if result:
-    display(wb.mitigation.ranking_table(result.ranking))
+    display(report.readable_table(wb.mitigation.ranking_table(result.ranking)))
     display(pipeline.safe_markdown(wb.mitigation.ranking_summary(result.summary)))
 
 # %% [markdown]

@@ -16,9 +16,9 @@
 # ---
 
 # %% [markdown]
-# # 07 · Resilience report
+# # Resilience report
 #
-# What this run says, for reading: the indexes of METHOD §4 from `summary.json` — total economic loss [EUR] and cumulative service-capacity loss [person-days], absolute and per m² of floor area — the recovery curves from `recovery.nc`, and what the simulated horizon leaves open. The code that made this page is in `07_resilience_report.ipynb` beside it; every figure is also in `figures/` (PNG at 300 dpi, SVG, caption).
+# What this run found, the answer first: the scenario, the losses with their ranges, what the recovery strategies stand for and what to invest in; then the indexes by strategy, where the damage is, what limited the recovery, the recovery curves, the uncertainty, the mitigation options and every assumption behind the numbers. Each figure is also in the run's figures folder (PNG at 300 dpi, SVG and its caption).
 
 # %% tags=["parameters"]
 # Parameters (papermill injects the values of a run)
@@ -39,7 +39,9 @@ params = pipeline.read_params(run_dir)
 
 # %%
 summary = json.loads((run_dir / 'summary.json').read_text())
-display(pipeline.safe_markdown(report.first_screen(params, summary)))
+optional = {name: json.loads((run_dir / f'{name}.json').read_text()) if (run_dir / f'{name}.json').exists() else None
+            for name in ('uncertainty', 'mitigation')}
+display(pipeline.safe_markdown(report.first_screen(params, summary, optional['uncertainty'], optional['mitigation'])))
 display(pipeline.safe_markdown(report.policy_summary(summary)))
 pipeline.safe_markdown(pipeline.data_quality(run_dir))
 
@@ -48,12 +50,13 @@ pipeline.safe_markdown(pipeline.data_quality(run_dir))
 
 # %%
 display(report.indexes_table(summary))
-pipeline.safe_markdown(report.lower_bound_note(summary))
+display(pipeline.safe_markdown(report.lower_bound_note(summary)))
+pipeline.safe_markdown('**How each index is counted** (T is the horizon, t the day after the event, EP₀ the economic productivity before it):\n\n' + report.definitions_markdown(summary))
 
 # %% [markdown]
 # ## Why flexible is lower: the limits it ignores
 #
-# The gap between semiflexible and flexible split by cause: flexible with one limit added at a time — impeding delays, information, commitment, switching — until it is semiflexible (`summary.json`, `strategy_gap`; METHOD §5.3).
+# The gap between semiflexible and flexible split by cause: flexible with one limit added at a time — impeding delays, information, commitment, switching — until it is semiflexible.
 
 # %%
 gap = report.gap_table(summary)
@@ -64,12 +67,33 @@ else:
     display(report.readable_table(gap))
 
 # %% [markdown]
+# ## Where the damage is, and when each building is back
+#
+# Left, the damage state of each building in the scenario's first damage realisation; right, the day each building is restored under the realistic planner (semiflexible) — over the streets, water mains and power lines.
+
+# %%
+city = pipeline.load_run_city(run_dir)
+damage_state = xr.open_dataset(run_dir / 'damage.nc', engine='h5netcdf')['building_damage_state']
+shown = 'semiflexible' if 'semiflexible' in summary['strategies'] else next(iter(summary['strategies']))
+recovery = xr.open_dataset(run_dir / 'recovery.nc', engine='h5netcdf')
+maps = plots.damage_map(city, damage_state.isel(realization=0), title='Building damage state') + plots.restoration_map(city, recovery, shown)
+plots.save_figure(plots.static(maps.cols(2), fig_inches=6), run_dir, '07_map', f'Building damage state (A; Hazus states 0 none to 4 complete, first damage realisation) and the day each building is restored under the {shown} strategy (B; grey: not within the horizon), over the streets, water mains and power lines; distances in km.')
+
+# %% [markdown]
+# ## What limited the recovery
+#
+# Crews by trade under the realistic planner: how many were available, how many worked at once at most, on how many days all of them did — and so what a change of their number does. Where crews never all worked at once, the repairs waited for something else (inspections, financing, permits, a network upstream), and more crews change nothing.
+
+# %%
+assignments = pd.read_csv(run_dir / 'crew_assignments.csv')
+display(report.readable_table(report.limits_table(assignments, params['constraints']['crews'], shown)))
+
+# %% [markdown]
 # ## Recovery curves
 #
 # Economic productivity and service capacity relative to before the event, one line per strategy (Zhou et al. 2025, Fig. 1(b)); where stage 04 ran it, the loss of the semiflexible strategy against the commitment period of its crews.
 
 # %%
-recovery = xr.open_dataset(run_dir / 'recovery.nc', engine='h5netcdf')
 commitment = pipeline.read_commitment_sweep(run_dir)
 panels = (plots.recovery_curves(recovery, 'ep_functionality') + plots.recovery_curves(recovery, 'sc_functionality'))
 if commitment is not None:
@@ -80,7 +104,7 @@ plots.save_figure(fig, run_dir, '07_recovery_curves', report.recovery_caption(su
 # %% [markdown]
 # ## Uncertainty: the indexes over the ensemble, and the best strategy
 #
-# From stage 05 (`uncertainty.json`): each index's mean and 5–95 % range over the ensemble members, the posterior probability that each strategy's typical (median-member) loss is the lowest, and the share of members in which it was lowest. Flexible is the optimistic bound (no information or implementation limits), not a plan a city can adopt.
+# From the ensemble of stage 05: each index's mean and 5–95 % range over the ensemble members, the posterior probability that each strategy's typical (median-member) loss is the lowest, and the share of members in which it was lowest. Flexible is the optimistic bound (no information or implementation limits), not a plan a city can adopt.
 
 # %%
 path = run_dir / 'uncertainty.json'
@@ -98,14 +122,14 @@ else:
 # %% [markdown]
 # ## What to invest in before the disaster
 #
-# From stage 06 (`mitigation.json`, `mitigation.csv`): the mitigation options ranked by benefit–cost ratio over an ensemble, every option on the same members as the baseline.
+# From stage 06: the mitigation options ranked by benefit–cost ratio over an ensemble, every option on the same members as the baseline.
 
 # %%
 path = run_dir / 'mitigation.json'
 if path.exists():
     m = json.loads(path.read_text())
     display(pipeline.safe_markdown(wb.mitigation.ranking_summary(m)))
-    display(wb.mitigation.ranking_table(pd.read_csv(run_dir / 'mitigation.csv')))
+    display(report.readable_table(wb.mitigation.ranking_table(pd.read_csv(run_dir / 'mitigation.csv'))))
     if m.get('value_sensitivity'):
         display(pipeline.safe_markdown('The value of a person-day of lost service has no published source and carries much of some options\' benefit (an assumption). The ranking at 25, 50 and 100 EUR per person-day — each cell the rank, then the benefit–cost ratio or, without an annual probability, the break-even return period:'))
         display(report.readable_table(wb.mitigation.sensitivity_table(m['value_sensitivity'])))
@@ -121,6 +145,16 @@ else:
 report.horizon_table(summary)
 
 # %% [markdown]
+# ## Checked against real earthquakes
+#
+# Stage 06 sets this run's lifeline restoration beside restoration observed after real earthquakes (a table bundled with the workbench, every number with its source). A check of plausibility, not a calibration: the observed events are other cities, networks and crews. Its page, with the curves and every event, is [06 · Validation](06_validation.html).
+
+# %%
+validation_file = run_dir / 'validation.json'
+pipeline.safe_markdown(report.validation_text(json.loads(validation_file.read_text())) if validation_file.exists()
+                       else 'Stage 06 (validation) did not run: nothing to compare with observed events.')
+
+# %% [markdown]
 # ## Lookup tables and trained tables, side by side
 #
 # Which functionality produced the numbers above is `models.functionality`; below, the indexes of the same damage under both (the trained tables come from stage 03; where its data are synthetic, so are they).
@@ -133,11 +167,10 @@ table if table is not None else pipeline.safe_markdown('Stage 03 did not run: no
 # %% [markdown]
 # ## Assumptions
 #
-# Every result-driving constant that is not read from a cited table, with its status: *cited* (a published figure) or *assumption* (a workbench choice, with the reason). All money is in EUR at 2024 prices.
+# Every constant that drives a result, with its status: *cited* (a published figure or table, with its source) or *assumed* (a workbench choice, with the reason). All money is in EUR at 2024 prices.
 
 # %%
-from workbench.core.assumptions import assumptions_table
-report.text_table(assumptions_table())
+report.text_table(report.assumptions_words())
 
 # %% [markdown]
 # How much the service index and the days displaced move with the shelter assumptions, one changed at a time on the first realisation (the defaults are assumptions; METHOD §3):
@@ -149,7 +182,7 @@ report.text_table(sensitivity) if sensitivity is not None else pipeline.safe_mar
 # %% [markdown]
 # ## Reproducibility
 #
-# Parameters, package versions, input hashes and the git commit of this run are in `manifest.json`; the same parameter file (`params.yaml`, with the full paths this page shortens) gives the same numbers.
+# The same parameters give the same numbers: [params.yaml](params.yaml) holds every parameter of this run (`workbench run params.yaml` replays it), and [manifest.json](manifest.json) the package versions, input hashes and git commit. The seed of this run:
 
 # %%
-print(report.parameters_text(params))
+pipeline.safe_markdown(f"Seed **{params['seed']}**, {params['realizations']} damage realisation(s), a horizon of {params['horizon_days']:,} days.")

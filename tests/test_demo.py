@@ -63,7 +63,7 @@ def test_demo_says_where_each_field_comes_from():
     constant = (city.buildings["year_source"] == "constant").sum()
     assert table.loc["year_built", "constant"] == constant == 23  # industrial: one year seen
     assert (table["constant"] <= 0.5 * n).all()  # nothing mostly constant in the demo
-    assert "| year_built |" in city.provenance and "sized for a demand" in city.provenance
+    assert "| `year_built` |" in city.provenance and "sized for a demand" in city.provenance
 
 
 def test_demo_folder_is_small():

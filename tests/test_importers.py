@@ -411,7 +411,7 @@ def test_city_from_osm_with_imported_networks(tmp_path, oberrhein_json):
     assert loaded.buildings.sizes == city.buildings.sizes
     assert set(loaded.buildings["water_node"].values.tolist()) <= set(city.networks["water"]) | {""}
     readme = (tmp_path / "hel" / "README.md").read_text()
-    assert "ODbL" in readme and "| year_built |" in readme
+    assert "ODbL" in readme and "| `year_built` |" in readme
     assert "EPANET file Net3.inp" in readme and "sized for" not in readme  # imported, not sized
     assert field_provenance(loaded.buildings).equals(field_provenance(city.buildings))
     with pytest.raises(InputError, match="unknown water network format"):

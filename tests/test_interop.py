@@ -222,7 +222,7 @@ def test_city_builds_maps_and_saves(city, tmp_path):
     assert nx.utils.graphs_equal(again.networks["water"], city.networks["water"])
     loaded = load_city(tmp_path / "again")
     assert "city_from_inventory" in loaded.provenance and "ft2" in loaded.provenance
-    assert "| occupancy |" in loaded.provenance and "sized for a demand" in loaded.provenance
+    assert "| `occupancy` |" in loaded.provenance and "sized for a demand" in loaded.provenance
     for name in ("water", "power"):
         sizing = city.networks[name].graph["source_sizing"]
         assert sizing == source_sizing(city.buildings, name)

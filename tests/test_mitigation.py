@@ -192,10 +192,10 @@ def test_the_ranking_table_prints_no_ratio_to_five_decimals():
            "avoided_person_days_p95": 2.0, "bcr": 0.00308, "bcr_p5": 0.0, "bcr_p95": 0.0831,
            "p_worth_it": 0.0, "rank": 1}
     cell = ranking_table(pd.DataFrame([row]))["benefit–cost ratio (5–95 %)"].iloc[0]
-    assert cell == "< 0.01 (0 – 0.0831)"
+    assert cell == "< 0.01 (0 to 0.0831)"
     row.update(bcr=-0.004, bcr_p5=-2.5, bcr_p95=float("inf"))
     assert ranking_table(pd.DataFrame([row]))["benefit–cost ratio (5–95 %)"].iloc[0] == \
-        "> -0.01 (-2.5 – ∞)"
+        "> -0.01 (-2.5 to ∞)"
 
 
 def test_displacement_is_priced_per_day_beside_the_service_loss():

@@ -244,3 +244,112 @@ def test_the_first_screen_states_scenario_city_indexes_and_the_flexible_bound(ru
         first_table = page.index("<table")
         assert page.index("Scenario:") < first_table and page.index("optimistic bound") < first_table
         assert scenario < flexible < text.index("Total economic loss")
+
+
+class _ReadingCells(HTMLParser):
+    """What a reader sees of every table of a page: each cell's text (without the ``<code>``
+    spans, which name a file or a column on purpose) and, per table body, the text of each
+    row's heading cell."""
+
+    def __init__(self):
+        super().__init__()
+        self.cells, self.row_headings, self._text, self._code, self._first = [], [], None, 0, False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tbody":
+            self.row_headings.append([])
+        elif tag == "tr":
+            self._first = True
+        elif tag in ("td", "th"):
+            self._text, self._heading = [], tag == "th" and self._first and bool(self.row_headings)
+            self._first = False
+        elif tag in ("code", "script", "style"):
+            self._code += 1
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._text is not None:
+            text = "".join(self._text).strip()
+            self.cells.append(text)
+            if self._heading:
+                self.row_headings[-1].append(text)
+            self._text = None
+        elif tag in ("code", "script", "style"):
+            self._code -= 1
+
+    def handle_data(self, data):
+        if self._text is not None and not self._code:
+            self._text.append(data)
+
+
+#: A name of the code in a reader's text: words joined by underscores, not in a path or file name.
+CODE_NAME = re.compile(r"(?<![\w./-])[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+(?![\w/-]*\.\w)")
+#: A Python repr, or a range written as a subtraction: "['residential']", "{'a': 1}",
+#: "<object at 0x…>", "np.float64(…)", "(-0.705 – 4.37)".
+REPR = re.compile(r"\[\s*'|\{\s*'|object at 0x|np\.float|MappingProxy|"
+                  r"\(\s*-?[\d.,]+\s*[–-]\s*-?[\d.,]+\s*\)")
+
+
+def test_tables_and_first_screens_speak_words_not_code(run):
+    # issue [experience] item 3: no snake_case name, no Python repr, no range that reads as a
+    # subtraction and no pandas row number (0, 1, 2, … as row headings) in any table of any page;
+    # the first screen of index.html and of the report (the prose before the first table) the same
+    found = {}
+    for name, page in run["pages"].items():
+        parser = _ReadingCells()
+        parser.feed(page.replace("<wbr>", ""))
+        names = sorted({m.group(0) for c in parser.cells for m in CODE_NAME.finditer(c)})
+        reprs = sorted({c for c in parser.cells if REPR.search(c)})
+        numbered = [h for h in parser.row_headings
+                    if len(h) > 1 and h == [str(i) for i in range(len(h))]]
+        if names or reprs or numbered:
+            found[name] = (names, reprs, numbered[:1])
+    assert not found, found
+    for name in ("index", REPORT):
+        page = run["pages"][name]
+        opening = re.sub(r"<code>.*?</code>", "", page[page.index("<body"):page.index("<table")],
+                         flags=re.S)
+        text = html_module.unescape(re.sub(r"<[^>]+>", " ", re.sub(
+            r"<(script|style)\b.*?</\1>", "", opening, flags=re.S)))
+        assert not CODE_NAME.findall(text) and not REPR.search(text), (name, text[:2000])
+
+
+#: The text laid out within the first ``limit`` px of the page (the top of each text node's box).
+_TEXT_ABOVE = """(limit) => {
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const parts = [];
+  const range = document.createRange();
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    if (!node.textContent.trim()) continue;
+    range.selectNodeContents(node);
+    const rects = [...range.getClientRects()];
+    if (rects.length && rects[0].top + window.scrollY < limit && rects[0].height > 0)
+      parts.push(node.textContent);
+  }
+  return parts.join(' ').replace(/\\s+/g, ' ');
+}"""
+
+
+@pytest.mark.skipif(CHROMIUM is None or sync_playwright is None,
+                    reason="no chromium or playwright on this machine: the first screen not laid out")
+def test_the_first_1000_px_in_chromium_answer_first(run):
+    # issue [experience] item 3, as a reader meets it: a 1200 px wide window, the text whose
+    # lines start within the first 1,000 px of index.html and of the final report
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM,
+                                    args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1200, "height": 1000})
+        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:")
+                   else route.abort())
+        seen = {}
+        for name in ("index", REPORT):
+            page.goto((run["dir"] / f"{name}.html").as_uri())
+            seen[name] = page.evaluate(_TEXT_ABOVE, 1000)
+        browser.close()
+    for name, text in seen.items():
+        for needed in ("Scenario: a hypothetical earthquake of magnitude 7",   # the scenario
+                       "Toy",                                                 # the city's name
+                       "EUR", "person-days", "95 % of its functionality",    # the indexes
+                       "5–95 %",                                               # with their ranges
+                       "flexible is the optimistic bound, not a policy anyone can choose"):
+            assert needed in text, (name, needed, text[:1500])

@@ -793,11 +793,11 @@ def ranking_table(table: pd.DataFrame) -> pd.DataFrame:
         "life [years]": col("life_years", math.nan).map(
             lambda v: "–" if math.isnan(v) else f"{v:g}"),
         "avoided economic loss [EUR M] (5–95 %)": [
-            f"{_money(a)} ({_money(lo)} – {_money(hi)})" for a, lo, hi in
+            f"{_money(a)} ({_money(lo)} to {_money(hi)})" for a, lo, hi in
             zip(table["avoided_economic_loss"], table["avoided_economic_loss_p5"],
                 table["avoided_economic_loss_p95"])],
         "avoided service loss [person-days] (5–95 %)": [
-            f"{a:,.0f} ({lo:,.0f} – {hi:,.0f})" for a, lo, hi in
+            f"{a:,.0f} ({lo:,.0f} to {hi:,.0f})" for a, lo, hi in
             zip(table["avoided_person_days"], table["avoided_person_days_p5"],
                 table["avoided_person_days_p95"])],
         "avoided days displaced [person-days]": [
@@ -805,16 +805,16 @@ def ranking_table(table: pd.DataFrame) -> pd.DataFrame:
     })
     if "benefit" in table:
         out["avoided loss if the event happens [EUR M] (5–95 %)"] = [
-            f"{_money(a)} ({_money(lo)} – {_money(hi)})" for a, lo, hi in
+            f"{_money(a)} ({_money(lo)} to {_money(hi)})" for a, lo, hi in
             zip(table["benefit"], table["benefit_p5"], table["benefit_p95"])]
     if "break_even_return_period" in table:
         out["break-even return period [years] (5–95 %)"] = [
-            f"{_years(r)} ({_years(lo)} – {_years(hi)})" for r, lo, hi in
+            f"{_years(r)} ({_years(lo)} to {_years(hi)})" for r, lo, hi in
             zip(table["break_even_return_period"], table["break_even_return_period_p5"],
                 table["break_even_return_period_p95"])]
     if _has_ratio(table):
         out["benefit–cost ratio (5–95 %)"] = [
-            f"{_ratio(b)} ({_ratio(lo)} – {_ratio(hi)})" for b, lo, hi in
+            f"{_ratio(b)} ({_ratio(lo)} to {_ratio(hi)})" for b, lo, hi in
             zip(table["bcr"], table["bcr_p5"], table["bcr_p95"])]
         out["P(worth it)"] = table["p_worth_it"].map(lambda p: f"{p:.0%}")
     out.index = pd.Index(table["rank"].astype(int), name="rank")
@@ -890,7 +890,7 @@ def ranking_summary(summary: dict) -> str:
                 f"which it would repay its cost. {head}, **{best['option']}** breaks even at "
                 f"the longest return period: if the event happens it avoids "
                 f"{_money(best['benefit'])} EUR M of monetised loss (5–95 %: "
-                f"{_money(best['benefit_p5'])} – {_money(best['benefit_p95'])}), with a "
+                f"{_money(best['benefit_p5'])} to {_money(best['benefit_p95'])}), with a "
                 f"person-day valued at {summary['value_per_person_day']:g} EUR, for "
                 f"{_money(best['cost'])} EUR M up front; discounted at {rate:.1%} over "
                 f"{life_words}, {even}.{spread}{tail}")
@@ -899,7 +899,7 @@ def ranking_summary(summary: dict) -> str:
                "pays for itself in no member" if sure == 0.0 else
                f"pays for itself in {sure:.0%} of the members")
     return (f"{head}, **{best['option']}** ranks first: benefit–cost ratio {best['bcr']:.3g} "
-            f"(5–95 %: {best['bcr_p5']:.3g} – {best['bcr_p95']:.3g}) as a present value over "
+            f"(5–95 %: {best['bcr_p5']:.3g} to {best['bcr_p95']:.3g}) as a present value over "
             f"{life_words} at {rate:.1%}, with an annual probability {p:g} of the scenario (a "
             f"return period of about {1 / p:,.0f} years) and a person-day valued at "
             f"{summary['value_per_person_day']:g} EUR; it {verdict}, and {even}.{tail}")

@@ -129,12 +129,14 @@ REGISTRY: tuple[Assumed, ...] = (
         "employment by industry: office J/K/M/N, commercial G/I, industrial C, public O/P/Q; "
         "residential = imputed housing services L68 ~20 bn EUR over ~250 M m2 of dwellings) and "
         "round floor areas per worker (offices ~20 m2 gross after British Council for Offices "
-        "2018); converted to 2024 prices with CPI_TO_PRICE_YEAR[2022]",
+        "2018); converted to 2024 prices with the consumer price index factor for 2022 "
+        "(1.079)",
         "workbench.functionality"),
     Assumed("ep_service_weights", MappingProxyType({
         "residential": (0.25, 0.35, 0.10), "office": (0.15, 0.60, 0.15),
         "commercial": (0.20, 0.45, 0.25), "industrial": (0.25, 0.50, 0.20),
-        "public": (0.25, 0.45, 0.20)}), "share of EP_unit lost without (water, power, road)",
+        "public": (0.25, 0.45, 0.20)}),
+        "share of the productivity per m² lost without (water, power, road)",
         "assumption", "linear service dependence; offices depend most on power; a dwelling "
         "without services keeps some value (shelter from weather); stage 03 replaces it",
         "workbench.functionality"),
@@ -267,8 +269,8 @@ REGISTRY: tuple[Assumed, ...] = (
             "mitigation.discount_rate", "workbench.mitigation"),
     Assumed("retrofit_service_life_years", 50, "years", "assumption",
             "life of a seismic retrofit (the retrofitted structure's remaining life), the "
-            "analysis period of its present value; an option may give life_years, "
-            "mitigation.service_life_years one life for all", "workbench.mitigation"),
+            "analysis period of its present value; in the parameter file an option may give "
+            "its own life, and the mitigation section one life for all", "workbench.mitigation"),
     Assumed("backup_power_service_life_years", 25, "years", "assumption",
             "life of a standby diesel generator set with its switchgear (manufacturers quote "
             "20-30 years for standby duty)", "workbench.mitigation"),
@@ -278,7 +280,7 @@ REGISTRY: tuple[Assumed, ...] = (
     Assumed("reserve_crew_retainer_per_year", 10_000.0, "EUR per crew and year", "assumption",
             "the standby fee of a framework agreement that holds a crew ready, paid every year "
             "whether or not the event comes (its work in an event is paid per crew-day, "
-            "reserve_crew_cost_per_day)", "workbench.mitigation"),
+            "the reserve crew cost per day above)", "workbench.mitigation"),
     Assumed("reserve_crew_contract_years", 10, "years", "assumption",
             "term of a reserve-crew framework agreement (an option without up-front cost: its "
             "benefit-cost ratio does not depend on it)", "workbench.mitigation"),

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from pathlib import Path
 
 from ..core.paths import ROOT
 
 __all__ = ["MONEY_SCALES", "significant", "number", "money", "money_scale", "unit_text",
-           "short_path", "short_paths"]
+           "short_path", "short_paths", "words", "is_identifier", "value_words"]
 
 #: Scales of money, largest first: (factor, suffix).
 MONEY_SCALES = ((1e9, "bn"), (1e6, "M"), (1e3, "k"))
@@ -144,3 +145,116 @@ def short_paths(obj):
     if isinstance(obj, str) and os.path.isabs(obj):
         return short_path(obj)
     return obj
+
+
+#: A name of the code (``income_per_capita``, ``p_adj``, ``CPI_TO_PRICE_YEAR``): letters and
+#: digits joined by underscores.
+_IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+$")
+
+#: Whole names whose words are not their parts'.
+_NAME_WORDS = {
+    "p_adj": "p, adjusted (Holm)", "df_num": "degrees of freedom (numerator)",
+    "df_den": "degrees of freedom (denominator)", "holdout_r2": "R² held out",
+    "cv_r2": "R² cross-validated", "cv_r2_mean": "R² cross-validated (mean)",
+    "holdout_r2_log": "R² held out (log scale)", "d_t": "dₜ", "ep_unit": "EP per m²",
+    "theta_in_90_interval": "θ inside its 90 % interval", "theta_true": "true θ",
+    "log_theta": "log θ", "p_lowest_typical": "P(typical loss lowest)",
+    "p_a_better": "P(A lower than B)", "share_members_a_better": "members where A is lower",
+    "share_members_best": "members where lowest", "strategy_a": "strategy A",
+    "strategy_b": "strategy B", "welch_t": "Welch's t", "cohen_d": "Cohen's d",
+    "eta_squared": "η²", "epsilon_squared": "ε²", "partial_f": "partial F",
+    "CPI_TO_PRICE_YEAR": "consumer price index to 2024 prices",
+    "radio_tv": "radio and TV", "cell_broadcast": "cell broadcast",
+}
+
+#: Parts of names, as words (units in brackets when they end a name).
+_PART_WORDS = {"rss": "rSS", "ep": "EP", "sc": "SC", "r2": "R²", "pga": "PGA", "pgv": "PGV",
+               "lo": "low", "hi": "high", "sd": "sd", "ci90": "90 % interval",
+               "crn": "common random numbers", "sh": "share", "pct": "%", "bcr": "benefit–cost ratio",
+               "redi": "REDi", "hazus": "Hazus", "ds": "damage state", "id": "id", "osm": "OSM",
+               "nan": "–", "vs30": "Vs30", "cpi": "CPI", "eur": "EUR", "d0": "d₀", "72h": "72 h"}
+_UNIT_PARTS = {"m2": "m²", "m": "m", "km": "km", "eur": "EUR", "s": "s", "g": "g", "w": "W",
+               "l": "l", "kw": "kW"}
+
+
+def is_identifier(text) -> bool:
+    """Whether ``text`` is a name of the code (words joined by underscores, no spaces).
+
+    >>> is_identifier("income_per_capita"), is_identifier("income per capita"), is_identifier("x")
+    (True, False, False)
+    """
+    return isinstance(text, str) and bool(_IDENTIFIER.match(text))
+
+
+def words(name) -> str:
+    """A name of the code as a reader's words; anything else unchanged.
+
+    Whole names with words of their own come first (``p_adj`` → "p, adjusted (Holm)"); otherwise
+    each part is a word (``rss`` → "rSS", ``lo`` → "low") and a unit that ends the name goes in
+    brackets.
+
+    >>> words("income_per_capita"), words("median_distance_m"), words("floor_area_m2")
+    ('income per capita', 'median distance (m)', 'floor area (m²)')
+    >>> words("p_adj"), words("ratio_lo"), words("backup_power"), words("economic loss")
+    ('p, adjusted (Holm)', 'ratio low', 'backup power', 'economic loss')
+    >>> words("SURVEY_GROUND_TRUTH")
+    'survey ground truth'
+    """
+    if not is_identifier(name):
+        return name
+    if name in _NAME_WORDS:
+        return _NAME_WORDS[name]
+    parts = name.lower().split("_")
+    unit = None
+    if len(parts) > 1 and parts[-1] in _UNIT_PARTS and parts[-2] not in ("per",):
+        unit = _UNIT_PARTS[parts.pop()]
+    text = " ".join(_PART_WORDS.get(p, p) for p in parts)
+    return f"{text} ({unit})" if unit else text
+
+
+#: A name of the code inside a text: not part of a path, a file name or a dotted module name.
+_IDENTIFIER_IN_TEXT = re.compile(
+    r"(?<![\w./`-])([A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+)(?![\w/`-]*\.\w)")
+
+
+def words_in(text) -> str:
+    """``text`` with every name of the code in it said as :func:`words`; paths, file names and
+    dotted module names kept.
+
+    >>> words_in("ep_unit: trained ÷ table"), words_in("building_type, displaced_share")
+    ('EP per m²: trained ÷ table', 'building type, displaced share')
+    >>> words_in("see data/hazus_repair.csv and recovery_times.csv")
+    'see data/hazus_repair.csv and recovery_times.csv'
+    """
+    if not isinstance(text, str):
+        return text
+    if is_identifier(text):
+        return words(text)
+    return _IDENTIFIER_IN_TEXT.sub(lambda m: words(m.group(1)), text)
+
+
+def value_words(value) -> str:
+    """A value of the code as text for a table: a name as :func:`words`, a sequence as its
+    items joined by commas, a mapping as "key: value" pairs — never a Python repr.
+
+    >>> value_words(["residential", "commercial"]), value_words((1.0, 0.5))
+    ('residential, commercial', '1, 0.5')
+    >>> value_words({"single_family": 40, "office": 25.5})
+    'single family: 40; office: 25.5'
+    >>> value_words("workbench.io.importers.REPAIR_RULES")
+    'repair rules (workbench.io.importers)'
+    """
+    from collections.abc import Mapping
+    if isinstance(value, Mapping):
+        return "; ".join(f"{words(str(k))}: {value_words(v)}" for k, v in value.items())
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return ", ".join(value_words(v) for v in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:g}"
+    text = str(value)
+    module, _, last = text.rpartition(".")
+    if module.startswith("workbench.") and is_identifier(last):
+        return f"{words(last)} ({module})"
+    return words_in(text)

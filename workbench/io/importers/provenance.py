@@ -192,9 +192,9 @@ def provenance_markdown(table: pd.DataFrame) -> str:
     --------
     >>> text = provenance_markdown(provenance_table({"stories": ["data", "constant"]}))
     >>> text.splitlines()[0], text.splitlines()[-1]
-    ('## Where each building field comes from', '| stories | 1 | 0 | 1 | 0 |')
+    ('## Where each building field comes from', '| `stories` | 1 | 0 | 1 | 0 |')
     """
-    rows = "\n".join(f"| {f} | " + " | ".join(str(int(v)) for v in row) + " |"
+    rows = "\n".join(f"| `{f}` | " + " | ".join(str(int(v)) for v in row) + " |"
                      for f, row in table.iterrows())
     return f"""## Where each building field comes from
 
@@ -204,7 +204,7 @@ by a documented process; **constant** = a default that uses no observation (a fi
 rule, or a single observed value copied to every gap); **synthetic** = a seeded process with
 known ground truth, not an estimate of the real value.
 
-| field | {' | '.join(PROVENANCE)} |
+| field (column of the buildings table) | {' | '.join(PROVENANCE)} |
 |---|{'---|' * len(PROVENANCE)}
 {rows}
 """

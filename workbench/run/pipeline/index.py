@@ -12,11 +12,12 @@ from pathlib import Path
 from ...show.formatting import short_path
 from .reader import data_quality
 from .writer import write_text
-from ...show.formatting import number
-from ...show.report import first_screen, indexes_table, lower_bound_note
+from ...show.formatting import number, words, words_in
+from ...show.report import (city_words, definitions_markdown, first_screen, indexes_table,
+                             lower_bound_note)
 from .safe_html import markdown_html
 
-__all__ = ["INDEX_FILE", "REPORT_PAGE", "FILE_NOTES", "index_page", "write_index"]
+__all__ = ["INDEX_FILE", "REPORT_PAGE", "FILE_NOTES", "index_page", "write_index", "file_words"]
 
 INDEX_FILE = "index.html"
 #: The final report's page, linked from the top of ``index.html``.
@@ -52,6 +53,9 @@ FILE_NOTES = {
     "response.nc": "stage 04: residents by state and the agents' curves, day by day",
     "supplies.nc": "stage 04: emergency supplies delivered and unmet in the first days",
     "warning.nc": "stage 04: the share each warning channel reaches, hour by hour",
+    "validation.json": "stage 06: days to 80, 90 and 95 % restored by lifeline, beside observed "
+                       "earthquakes, and the band check",
+    "validation_curves.csv": "stage 06: the run's lifeline restoration curves (share served by day)",
     "run.log": "the traceback of a failed stage",
 }
 
@@ -82,8 +86,24 @@ def _numbers(summary: dict, quality: str = "") -> str:
         f"occupancy {number(c.get('occupancy', 0))} persons (residents and workers).</p>"
         + _table_html(table) + (markdown_html(note) if note else "")
         + (markdown_html(quality) if quality else "")
-        + "".join(f"<p><small><b>{esc(k)}</b>: {esc(v)}</small></p>"
-                  for k, v in summary.get("definitions", {}).items()))
+        + ("<h3>How each index is counted</h3><p>T is the horizon, t the day after the event, "
+           "EP₀ the economic productivity before it.</p>"
+           + markdown_html(definitions_markdown(summary)) if summary.get("definitions") else ""))
+
+
+def file_words(stem: str) -> str:
+    """A stage's or a figure's file name (``04_recovery_simulation``, ``06_validation``) as a
+    reader's words: its number, then its name.
+
+    >>> file_words("04_recovery_simulation"), file_words("07_map"), file_words("03_rss_forest")
+    ('04. Recovery simulation', '07. Map', '03. rSS forest')
+    """
+    number_part, _, rest = stem.partition("_")
+    if not number_part.isdigit():
+        number_part, rest = "", stem
+    text = words(rest).replace("_", " ").strip()
+    text = text if text[1:2].isupper() else text[:1].upper() + text[1:]
+    return f"{number_part}. {text}" if number_part else text
 
 
 def _figures(run_dir: Path) -> str:
@@ -96,8 +116,8 @@ def _figures(run_dir: Path) -> str:
         caption = png.with_suffix(".txt")
         text = caption.read_text(encoding="utf-8").strip() if caption.exists() else ""
         base = f"{FIGURES_DIR}/{png.stem}"
-        items.append(f'<li><b>{esc(png.stem)}</b> (<a href="{esc(base)}.png">PNG, 300 dpi</a>, '
-                     f'<a href="{esc(base)}.svg">SVG</a>): {esc(text)}</li>')
+        items.append(f'<li><b>{esc(file_words(png.stem))}</b> (<a href="{esc(base)}.png">PNG, 300 dpi</a>, '
+                     f'<a href="{esc(base)}.svg">SVG</a>): {esc(words_in(text))}</li>')
     return (f"<h2>Figures</h2><p>Each figure of the report, for a paper, in "
             f"<code>{FIGURES_DIR}/</code>:</p><ul>{''.join(items)}</ul>" if items else "")
 
@@ -120,7 +140,8 @@ def index_page(run_dir: Path, params: dict, timings: dict, error: dict | None = 
     file names)."""
     rows = []
     for stage, t in timings.items():
-        link = f'<a href="{esc(t["html"])}">{esc(stage)}</a>' if t.get("html") else esc(stage)
+        name = esc(file_words(stage))
+        link = f'<a href="{esc(t["html"])}">{name}</a>' if t.get("html") else name
         cls = {"ok": "ok", "failed": "failed"}.get(t["status"], "skipped")
         rows.append(f'<tr class="{cls}"><td>{link}</td><td>{esc(t["status"].upper())}</td>'
                     f'<td>{t["seconds"]:.1f} s</td></tr>')
@@ -130,7 +151,13 @@ def index_page(run_dir: Path, params: dict, timings: dict, error: dict | None = 
     summary_path = run_dir / "summary.json"
     summary = json.loads(summary_path.read_text()) if summary_path.exists() else None
     numbers = _numbers(summary, data_quality(run_dir)) if summary else ""
-    opening = markdown_html(first_screen(params, summary)) if summary else ""
+    optional = {name: json.loads((run_dir / f"{name}.json").read_text())
+                if (run_dir / f"{name}.json").exists() else None
+                for name in ("uncertainty", "mitigation")}
+    opening = (markdown_html(first_screen(params, summary, optional["uncertainty"],
+                                          optional["mitigation"])) if summary else "")
+    city = city_words(summary["city"].get("name", params["name"]) if summary
+                       else Path(str(params["city"])).name)
     extra = sorted(p.name for p in run_dir.glob("*")
                    if p.suffix in (".csv", ".geojson", ".nc", ".json", ".log", ".yaml"))
     files = "".join(f'<li><a href="{esc(n)}">{esc(n)}</a>'
@@ -139,17 +166,17 @@ def index_page(run_dir: Path, params: dict, timings: dict, error: dict | None = 
     if (run_dir / "models").is_dir():
         files += ('<li><a href="models/">models/</a>: stage 03: the trained rSS model and hybrid '
                   'network, their metrics and the archived functionality table</li>')
-    return f"""<!doctype html><html><head><meta charset="utf-8"><title>{esc(params['name'])} — resilience report</title>
+    return f"""<!doctype html><html><head><meta charset="utf-8"><title>{esc(city)} — resilience report</title>
 <style>body{{font-family:sans-serif;max-width:70em;margin:2em auto;padding:0 1em}}
 table{{border-collapse:collapse;max-width:100%}}
 td,th{{border:1px solid #ccc;padding:.3em .6em;text-align:right;overflow-wrap:anywhere}}
 td:first-child,th:first-child{{text-align:left}}
 tr.failed,p.failed{{background:#fdd}}tr.ok td:nth-child(2){{color:#060}}</style></head><body>
-<h1>Resilience report: {esc(params['name'])}</h1>
-<p>City <code>{esc(short_path(params['city']))}</code>, seed {esc(str(params['seed']))}.{report}</p>{_banner(timings, error)}
+<h1>Resilience report: {esc(city)}</h1>
+<p>Run <i>{esc(str(params['name']))}</i> of the city folder <code>{esc(short_path(params['city']))}</code>, seed {esc(str(params['seed']))}.{report}</p>{_banner(timings, error)}
 {opening}
 {numbers}
-<h2>Stages</h2><table><tr><th>stage</th><th>status</th><th>time</th></tr>{''.join(rows)}</table>
+<h2>Stages</h2><table><tr><th>stage (its page)</th><th>status</th><th>time</th></tr>{''.join(rows)}</table>
 {_figures(run_dir)}
 <h2>Files</h2><ul>{files}</ul></body></html>
 """

@@ -77,8 +77,40 @@ def run_directory(params: dict, out: str | Path | None = None) -> Path:
     return directory
 
 
+#: The most rows of a table a stage page shows in full; a longer one shows its first rows and
+#: says how many there are (the run's CSV files hold them all).
+PAGE_ROWS = 200
+
+
+def _page_table_html(frame) -> str:
+    """A DataFrame as a stage page shows it: :func:`workbench.show.report.readable_table`
+    (names of the code in words, numbers formatted, no row numbers)."""
+    from ...show.report import readable_table
+    if len(frame) > PAGE_ROWS:
+        return (readable_table(frame.head(PAGE_ROWS)).to_html()
+                + f"<p>The first {PAGE_ROWS:,} of {len(frame):,} rows.</p>")
+    return readable_table(frame).to_html()
+
+
+def tables_for_reading() -> None:
+    """In a notebook's kernel, show every DataFrame as a table for reading
+    (:func:`_page_table_html`), so no stage page shows a name of the code, a Python repr or the
+    row numbers 0, 1, 2, …; the notebook's plain-text output keeps the frame as it is. Outside
+    IPython, nothing."""
+    try:
+        from IPython import get_ipython
+    except ImportError:   # pragma: no cover - IPython is a dependency of every notebook
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    import pandas as pd
+    shell.display_formatter.formatters["text/html"].for_type(pd.DataFrame, _page_table_html)
+
+
 def open_run(params_file: str = "", run_dir: str = "") -> Path:
-    """The run directory a notebook works in.
+    """The run directory a notebook works in; in a notebook, every DataFrame it shows is from
+    then on a table for reading (:func:`tables_for_reading`).
 
     Under ``workbench run`` both arguments are given (papermill parameters, absolute paths of
     the run's staging folder). Opened by hand in Jupyter, a notebook never rewrites a finished
@@ -88,6 +120,7 @@ def open_run(params_file: str = "", run_dir: str = "") -> Path:
     finished, and prints which. So every stage notebook also runs alone, and the report a run
     made stays as the run made it.
     """
+    tables_for_reading()
     if run_dir:
         if is_workbench_manifest(Path(run_dir) / MANIFEST_FILE):
             raise InputError(

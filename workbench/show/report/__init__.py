@@ -11,11 +11,13 @@ The sentences are in :mod:`.text`, the tables in :mod:`.tables`; both are import
 
 from .tables import (indexes_table, horizon_table, functionality_table, uncertainty_table,
                     is_lower_bound, readable, readable_table, breakable, sweep_table, text_table,
-                    gap_table, shelter_sensitivity_table,
+                    gap_table, shelter_sensitivity_table, crews_at_work, limits_table,
+                    assumptions_words, definitions_markdown, DEFINITION_WORDS,
                     HORIZON_KEYS, INDEX_KEYS, LABELS)
 from .text import (policy_summary, uncertainty_summary, lower_bound_note, parameters_text,
                     recovery_caption, indexes_text, data_quality_note, scenario_sentence,
-                    strategies_paragraph, first_screen, gap_sentence,
+                    strategies_paragraph, first_screen, gap_sentence, answer,
+                    mitigation_headline, city_words, validation_text,
                     STRATEGY_MEANINGS)
 
 __all__ = ["policy_summary", "indexes_table", "horizon_table", "functionality_table",
@@ -24,4 +26,6 @@ __all__ = ["policy_summary", "indexes_table", "horizon_table", "functionality_ta
            "recovery_caption", "text_table", "indexes_text", "data_quality_note",
            "scenario_sentence", "strategies_paragraph", "first_screen", "STRATEGY_MEANINGS",
            "HORIZON_KEYS", "INDEX_KEYS", "LABELS", "gap_sentence", "gap_table",
-           "shelter_sensitivity_table"]
+           "shelter_sensitivity_table", "crews_at_work", "limits_table", "assumptions_words",
+           "definitions_markdown", "DEFINITION_WORDS", "answer", "mitigation_headline",
+           "city_words", "validation_text"]

@@ -12,12 +12,15 @@ import numpy as np
 import pandas as pd
 
 from ...functionality import Shelters, Valuation
-from ..formatting import money, money_scale, number, significant, unit_text
+from ...recovery import ANY_TRADE, crew_pools
+from ..formatting import (money, money_scale, number, significant, unit_text,
+                          value_words, words, words_in)
 
 __all__ = ["INDEX_KEYS", "HORIZON_KEYS", "LABELS", "is_lower_bound", "indexes_table",
            "horizon_table", "functionality_table", "uncertainty_table", "readable", "sweep_table",
            "breakable", "readable_table", "text_table", "CUT_OFF", "gap_table",
-           "shelter_sensitivity_table"]
+           "shelter_sensitivity_table", "crews_at_work", "limits_table", "assumptions_words",
+           "definitions_markdown", "DEFINITION_WORDS"]
 
 
 #: The headline indexes of ``summary.json``, in the order the report shows them.
@@ -331,12 +334,34 @@ def breakable(value) -> str:
     return _JOINTS.sub(lambda m: (m.group(1) or m.group(2)) + "<wbr>", text)
 
 
+def _label_words(label):
+    return tuple(words_in(x) if isinstance(x, str) else x for x in label) \
+        if isinstance(label, tuple) else words_in(label) if isinstance(label, str) else label
+
+
+def _in_words(frame):
+    """``frame`` with every name of the code in its labels and cells said in words
+    (:func:`workbench.show.formatting.words`: ``income_per_capita`` → "income per capita") and
+    every list, tuple or mapping as text (:func:`~workbench.show.formatting.value_words`): no
+    snake_case and no Python repr reaches a page. A copy; numbers untouched."""
+    out = frame.rename(columns=_label_words, index=_label_words)
+    out = out.rename_axis(index=[_label_words(n) for n in out.index.names],
+                          columns=[_label_words(n) for n in out.columns.names])
+    for col in out.columns:
+        if out[col].dtype == object:
+            out[col] = [value_words(v) if isinstance(v, (str, list, tuple, dict, set))
+                        or hasattr(v, "items") else v for v in out[col]]
+    return out
+
+
 def _page_styler(frame, *, hide_index: bool = False):
     """``frame`` as a Styler for a page: every cell and label escaped and :func:`breakable`;
     element ids from the table's content (the same table, the same HTML bytes)."""
     from pandas.io.formats.style import Styler
 
     uuid = "T" + hashlib.sha256(frame.to_csv().encode()).hexdigest()[:10]
+    default_rows = isinstance(frame.index, pd.RangeIndex) and frame.index.name is None
+    frame = _in_words(frame)
     if not hide_index and any(n is not None for n in frame.index.names):
         # the index names are shown as given: escaped here, with their joints (a new frame:
         # the caller's index keeps its names)
@@ -344,7 +369,6 @@ def _page_styler(frame, *, hide_index: bool = False):
                                          for n in frame.index.names])
     styler = Styler(frame, uuid=uuid, cell_ids=False).format(breakable, na_rep="–")
     styler = styler.format_index(breakable, axis=1)
-    default_rows = isinstance(frame.index, pd.RangeIndex) and frame.index.name is None
     if hide_index or default_rows:   # row numbers 0, 1, 2, … say nothing to a reader
         return styler.hide(axis="index")
     return styler.format_index(breakable, axis=0)
@@ -358,8 +382,11 @@ def readable_table(frame):
     Examples
     --------
     >>> import pandas as pd
-    >>> html = readable_table(pd.DataFrame({"effect_size": [0.1234567]})).to_html()
-    >>> "effect_<wbr>size" in html and "0.123" in html and "0.12345" not in html
+    >>> html = readable_table(pd.DataFrame({"effect_size": [0.1234567],
+    ...                                     "file": ["data/hazus_repair.csv"]})).to_html()
+    >>> "effect size" in html and "0.123" in html and "0.12345" not in html
+    True
+    >>> "data/<wbr>hazus_<wbr>repair.<wbr>csv" in html   # a file keeps its name
     True
     """
     return _page_styler(readable(frame))
@@ -433,3 +460,168 @@ def shelter_sensitivity_table(summary: dict):
     return pd.DataFrame([[label, *row] for label, row in zip(index, rows)], columns=[
         "assumption: value", f"service loss [person-days], {sens['strategy']}",
         "displaced [person-days]"])
+
+
+def crews_at_work(assignments: pd.DataFrame, strategy: str, realization: int = 0) -> pd.DataFrame:
+    """Per trade: how many crews worked at once at most, and on how many days all of them did.
+
+    ``assignments`` is ``crew_assignments.csv`` (one row per stint: strategy, crew, trade,
+    start and end day). A stint occupies its crew from the day it starts to the day it ends;
+    counted with a difference array over days (``np.add.at``), no loop over days.
+
+    >>> a = pd.DataFrame({"strategy": "s", "realization": 0, "crew": [0, 1, 0],
+    ...                   "trade": "building", "start_day": [0.0, 0.0, 2.0],
+    ...                   "end_day": [2.0, 5.0, 3.0]})
+    >>> crews_at_work(a, "s").to_dict("records")
+    [{'trade': 'building', 'crews used': 2, 'most at work at once': 2, 'days all at work': 3, 'last day at work': 5}]
+    >>> a.loc[1, "end_day"] = float("nan")   # not finished within the horizon
+    >>> crews_at_work(a, "s")["last day at work"].tolist()
+    [3]
+    """
+    rows = []
+    mine = assignments[(assignments["strategy"] == strategy)
+                       & (assignments.get("realization", 0) == realization)]
+    for trade, g in mine.groupby("trade", sort=False):
+        start_day = g["start_day"].to_numpy(float)
+        end_day = g["end_day"].to_numpy(float)
+        # a stint not finished within the horizon has no end day: it runs to the last day on record
+        open_ = ~np.isfinite(end_day)
+        last = np.nanmax(np.concatenate([start_day, end_day[~open_]]))
+        end_day = np.where(open_, np.maximum(last, start_day + 1), end_day)
+        start = np.floor(start_day).astype(int)
+        end = np.ceil(end_day).astype(int)
+        change = np.zeros(int(end.max()) + 1)
+        np.add.at(change, start, 1)
+        np.add.at(change, end, -1)
+        busy = np.cumsum(change)[:-1]
+        used = int(g["crew"].nunique())
+        rows.append({"trade": trade, "crews used": used, "most at work at once": int(busy.max()),
+                     "days all at work": int((busy >= used).sum()),
+                     "last day at work": int(end.max())})
+    return pd.DataFrame(rows)
+
+
+def _trade_words(trade: str) -> str:
+    return "any trade (one shared pool)" if trade == ANY_TRADE else words(trade)
+
+
+def limits_table(assignments: pd.DataFrame, crews, strategy: str) -> pd.DataFrame:
+    """What limited the recovery of ``strategy``, trade by trade, for reading: the crews
+    available (``constraints.crews``), the most at work at once, the days all of them worked,
+    and what that means for a change of the number of crews — where the crews never all
+    worked at once, more crews change nothing (and fewer, down to the most at once, neither):
+    the repairs waited for something else (inspections, financing, permits, a network upstream).
+    ``crews`` as in the parameters: one number (a shared pool) or a mapping by trade.
+
+    >>> a = pd.DataFrame({"strategy": "rigid", "crew": [0, 1, 0], "trade": "any",
+    ...                   "start_day": [0.0, 0.0, 2.0], "end_day": [2.0, 1.0, 3.0]})
+    >>> limits_table(a, 3, "rigid").iloc[0].tolist()[:3]
+    ['3', '2', '0']
+    """
+    crews = crew_pools(crews, at_least_one=False)
+    used = crews_at_work(assignments, strategy)
+    rows = []
+    for trade in crews:
+        if not (used["trade"] == trade).any() if len(used) else True:
+            rows.append({"crews": _trade_words(trade), "available": number(int(crews[trade])),
+                         "most at work at once": "0", "days all at work": "0",
+                         "what a change of crews does": "nothing to repair in this run: the "
+                                                        "number of crews changes nothing"})
+    for r in used.itertuples(index=False):
+        available = int(crews.get(r.trade, r[1]))
+        most = r[2]
+        if most < available:
+            means = (f"never all at work: {available - most} more than needed; fewer, down to "
+                     f"{most}, would not change this run")
+        else:
+            means = (f"all at work on {number(r[3])} days: a binding limit then, so more "
+                     f"crews shorten the recovery and fewer lengthen it")
+        rows.append({"crews": _trade_words(r.trade), "available": number(available),
+                     "most at work at once": number(most),
+                     "days all at work": number(r[3] if most >= available else 0),
+                     "what a change of crews does": means})
+    return pd.DataFrame(rows).set_index("crews") if rows else pd.DataFrame()
+
+
+_M2 = re.compile(r"\bm2\b")
+
+
+def _capital(text: str) -> str:
+    """First letter upper case, the rest as written ("rEDi" stays, unlike ``str.capitalize``)."""
+    return text[:1].upper() + text[1:]
+
+
+def assumptions_words():
+    """The assumptions registry (:data:`workbench.core.assumptions.REGISTRY`) for reading: a
+    readable name, the value in words (no Python repr: a sequence by its items, a mapping by
+    "key: value" pairs, a cited table by its file), its units, whether it is *cited* or
+    *assumed*, and the source or the reason — cited first. The code's names stay in
+    :func:`~workbench.core.assumptions.assumptions_table` for developers.
+
+    >>> t = assumptions_words()
+    >>> list(t.columns), set(t["status"]) == {"cited", "assumed"}
+    (['assumption', 'value', 'units', 'status', 'source or reason'], True)
+    >>> any("_" in n for n in t["assumption"])
+    False
+    """
+    from ...core.assumptions import REGISTRY
+    rows = [{"assumption": _capital(words(a.name)),
+             "value": value_words(a.value), "units": _M2.sub("m²", a.units),
+             "status": "cited" if a.status == "cited" else "assumed",
+             "source or reason": a.source} for a in REGISTRY]
+    table = pd.DataFrame(rows)
+    return table.iloc[(table["status"] != "cited").to_numpy().argsort(kind="stable")].reset_index(
+        drop=True)
+
+
+#: The definitions of ``summary.json`` in a reader's words: a name and a formula written out
+#: (T the horizon, t days after the event, EP₀ productivity before it).
+DEFINITION_WORDS = {
+    "economic_loss": ("Total economic loss",
+                      "EL = ∫₀ᵀ (EP₀ − EP(t)) dt + repair cost, where EP(t) = Σ over buildings of "
+                      "usable floor area × value added per m² per day"),
+    "service_loss_person_days": (
+        "Service-capacity loss",
+        "SL = ½ ∫₀ᵀ max(0, D − SC(t)) dt, with demand D = 2 × residents and SC(t) = residents "
+        "at home × (1 + rSS) + sheltered people × (½ + ½ × their host's rSS, shared among those "
+        "it hosts); a resident without home and services costs one person-day per day, a "
+        "sheltered one at least half, so SL ≤ residents × T"),
+    "displaced_person_days": ("Displaced person-days",
+                              "∫₀ᵀ (residents not living at home) dt, sheltered or not; of them, "
+                              "the days in a public shelter are the sheltered person-days"),
+    "recovery_days_95": ("Days to 95 % functionality",
+                         "the first day t at which F(t) = ½ (EP(t)/EP₀ + min(1, SC(t)/D)) "
+                         "reaches 0.95; not given when that is beyond the horizon"),
+    "strategy_gap": ("Why flexible is lower",
+                     "semiflexible − flexible for each index, split by adding one limit at a time "
+                     "to flexible — impeding delays, information, commitment, switching; the "
+                     "parts sum to the total"),
+    "shelter_sensitivity": ("Shelter sensitivity",
+                            "the service loss and displaced person-days on the first "
+                            "realisation with one shelter assumption changed at a time (planned "
+                            "places per resident, housing and service shares of a shelter "
+                            "place); the defaults are assumptions"),
+    "population": ("Residents",
+                   "the buildings' population, else the occupancy of residential buildings; "
+                   "workplaces count in the economic index, not in the service index"),
+    "horizon": ("Horizon T",
+                "losses are summed up to the horizon; what is still unrestored then, and the "
+                "loss still accruing per day, is given beside the totals (which are then lower "
+                "bounds)"),
+}
+
+
+def definitions_markdown(summary: dict) -> str:
+    """``summary.json``'s definitions as a Markdown list a person reads: each by its name in
+    words with its formula written out (:data:`DEFINITION_WORDS`); a definition not known here
+    by its key in words and its own text.
+
+    >>> print(definitions_markdown({"definitions": {"recovery_days_95": "x", "new_index": "y"}}))
+    - **Days to 95 % functionality:** the first day t at which F(t) = ½ (EP(t)/EP₀ + min(1, SC(t)/D)) reaches 0.95; not given when that is beyond the horizon
+    - **New index:** y
+    """
+    lines = []
+    for key, text in summary.get("definitions", {}).items():
+        name, formula = DEFINITION_WORDS.get(key, (_capital(words(key)), text))
+        lines.append(f"- **{name}:** {formula}")
+    return "\n".join(lines)

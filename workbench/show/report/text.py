@@ -11,7 +11,7 @@ from ..formatting import money, number, short_paths, significant
 from .tables import CUT_OFF, indexes_table, is_lower_bound
 
 __all__ = ["indexes_text", "lower_bound_note", "STRATEGY_MEANINGS", "scenario_sentence",
-           "strategies_paragraph", "first_screen", "data_quality_note", "policy_summary",
+           "strategies_paragraph", "first_screen", "answer", "mitigation_headline", "data_quality_note", "policy_summary",
            "uncertainty_summary", "parameters_text", "recovery_caption", "gap_sentence"]
 
 
@@ -83,7 +83,8 @@ STRATEGY_MEANINGS = {
 }
 
 
-def _city_words(name: str) -> str:
+def city_words(name: str) -> str:
+    """A city's folder name as a title: ``helsinki-demo`` → "Helsinki demo"."""
     words = str(name).replace("_", " ").replace("-", " ").strip()
     return words[:1].upper() + words[1:] if words else "the city"
 
@@ -99,7 +100,7 @@ def scenario_sentence(params: dict, city_name: str) -> str:
     Helsinki demo (ground motion of Boore & Atkinson 2008 on ground of Vs30 760 m/s). No return
     period is given, so this is a what-if, not a hazard estimate for the city.
     """
-    h, city = params["hazard"], _city_words(city_name)
+    h, city = params["hazard"], city_words(city_name)
     source = params.get("damage", {}).get("source")
     if source:
         what = (f"damage read from the table {short_paths(str(source))} (not sampled from a "
@@ -130,10 +131,111 @@ def strategies_paragraph(strategies) -> str:
         f"*{s}* is {STRATEGY_MEANINGS[s]}" for s in strategies if s in STRATEGY_MEANINGS) + "."
 
 
-def first_screen(params: dict, summary: dict) -> str:
-    """The paragraphs a report opens with: the scenario, then what the strategies mean."""
-    return (scenario_sentence(params, summary["city"].get("name", params["name"])) + "\n\n"
-            + strategies_paragraph(summary["strategies"]))
+def _range(band: dict | None, fmt) -> str:
+    """" (5–95 % over N members: a to b)" from an ensemble's band, or ""."""
+    if not band or band.get("p05") is None or band.get("p95") is None:
+        return ""
+    return f" ({fmt(band['p05'])} to {fmt(band['p95'])})"
+
+
+def _days(value) -> str:
+    return "not within the horizon" if value is None or value != value else _plural(value, "day")
+
+
+def answer(summary: dict, uncertainty: dict | None = None) -> str:
+    """The answer in a few lines: the indexes of the realistic strategy (semiflexible when run,
+    else the first) with their 5–95 % ranges over stage 05's ensemble where it ran, then the fixed
+    plan and the optimistic bound beside it — each said for what it is.
+
+    Examples
+    --------
+    >>> s = {"horizon_days": 365, "strategies": {
+    ...   "semiflexible": {"economic_loss": 2.0e9, "service_loss_person_days": 3.0e5,
+    ...                    "displaced_person_days": 4.0e5, "recovery_days_95": 200.0},
+    ...   "flexible": {"economic_loss": 1.5e9, "service_loss_person_days": 1.0e5,
+    ...                "displaced_person_days": 2.0e5, "recovery_days_95": 120.0}}}
+    >>> u = {"members": 40, "strategies": {"semiflexible": {
+    ...   "economic_loss": {"p05": 1.0e9, "p95": 3.0e9}}}}
+    >>> print(answer(s, u))  # doctest: +NORMALIZE_WHITESPACE
+    **The answer:** with the realistic planner (*semiflexible*) the city loses **EUR 2.00 bn**
+    (repairs and lost economic productivity; over 40 ensemble members, 5–95 %: EUR 1.00 bn to
+    EUR 3.00 bn), **300,000 person-days** of housing and services and **400,000 person-days**
+    of residents away from home; 95 % of its functionality is back after **200 days**. The
+    optimistic bound (*flexible*, no planner can reach it): EUR 1.50 bn, 100,000 person-days,
+    120 days.
+    """
+    strategies = summary["strategies"]
+    main = "semiflexible" if "semiflexible" in strategies else next(iter(strategies))
+    v = strategies[main]
+    band = (uncertainty or {}).get("strategies", {}).get(main, {})
+    members = (uncertainty or {}).get("members")
+    over = f"over {members} ensemble members, 5–95 %: " if members else ""
+
+    def ranged(key, fmt):
+        r = _range(band.get(key), fmt)
+        return f"; {over}{r[2:-1]}" if r else ""
+
+    bound = lambda key: "at least " if is_lower_bound(v, key) else ""
+    who = {"semiflexible": "the realistic planner (*semiflexible*)",
+           "rigid": "a plan fixed before the event (*rigid*)",
+           "flexible": "the optimistic bound (*flexible*, no planner can reach it)"}.get(main, f"*{main}*")
+    lines = [f"**The answer:** with {who} the city loses **{bound('economic_loss')}"
+             f"{money(v['economic_loss'])}** (repairs and lost economic productivity"
+             f"{ranged('economic_loss', money)}), **{bound('service_loss_person_days')}"
+             f"{number(v['service_loss_person_days'])} person-days** of housing and services"
+             f"{_range(band.get('service_loss_person_days'), number)}"]
+    if v.get("displaced_person_days") is not None:
+        lines.append(f" and **{bound('displaced_person_days')}"
+                     f"{number(v['displaced_person_days'])} person-days** of residents away "
+                     f"from home")
+    day = v.get("recovery_days_95")
+    lines.append(f"; 95 % of its functionality is back after **{_days(day)}**"
+                 f"{_range(band.get('recovery_days_95'), number)}."
+                 if day is not None and day == day else
+                 f"; 95 % of its functionality is not back within {_horizon(summary)}.")
+    for other, words in (("rigid", "A plan fixed before the event (*rigid*)"),
+                         ("flexible", "The optimistic bound (*flexible*, no planner can reach "
+                                      "it)")):
+        if other in strategies and other != main:
+            o = strategies[other]
+            lines.append(f" {words}: {money(o['economic_loss'])}, "
+                         f"{number(o['service_loss_person_days'])} person-days, "
+                         f"{_days(o.get('recovery_days_95'))}.")
+    return "".join(lines)
+
+
+def mitigation_headline(mitigation: dict | None) -> str:
+    """The first-ranked mitigation option in one sentence with its caveat, or ``""``."""
+    if not mitigation or not mitigation.get("best"):
+        return ""
+    best = mitigation["best"]
+    name = best["option"]
+    if best.get("bcr") is not None:
+        how = (f"benefit–cost ratio {significant(best['bcr'])}"
+               + (f" ({significant(best['bcr_p5'])} to {significant(best['bcr_p95'])})"
+                  if best.get("bcr_p5") is not None else "")
+               + (f", worth its cost in {best['p_worth_it']:.0%} of the ensemble members"
+                  if best.get("p_worth_it") is not None else ""))
+    else:
+        rp = best.get("break_even_return_period")
+        how = ("no benefit–cost ratio, as the scenario has no annual probability; it repays "
+               f"its cost if the event recurs at least once every {number(rp)} years"
+               if rp is not None and 0 < rp < math.inf else
+               "no benefit–cost ratio, as the scenario has no annual probability")
+    return (f"**Before the next event:** of the mitigation options tried, **{name}** ranks "
+            f"first ({how}). Caveat: the costs are stated cost models and a person-day of lost "
+            f"service is valued at an assumed {money(mitigation.get('value_per_person_day', 0))}"
+            f" — the ranking is for this scenario only.")
+
+
+def first_screen(params: dict, summary: dict, uncertainty: dict | None = None,
+                 mitigation: dict | None = None) -> str:
+    """The paragraphs a report opens with: the scenario, the answer (indexes with their ranges),
+    what the strategies mean, and the first-ranked mitigation option with its caveat."""
+    parts = [scenario_sentence(params, summary["city"].get("name", params["name"])),
+             answer(summary, uncertainty), strategies_paragraph(summary["strategies"]),
+             mitigation_headline(mitigation)]
+    return "\n\n".join(p for p in parts if p)
 
 
 #: Building fields by the words a reader knows them by (the rest: underscores as spaces).
@@ -442,3 +544,45 @@ def _reversed_gap(e: dict) -> str:
             f"{why}. The limits added to flexible one at a time — impeding delays, information, "
             f"commitment, switching — change its economic loss by {signed}. Read flexible here "
             f"as a greedy heuristic, not a bound.")
+
+
+def validation_text(validation: dict) -> str:
+    """What stage 06's check against observed earthquakes found (``validation.json``), as
+    Markdown: days to 90 % of power and water restored by strategy, the band check and the
+    ordering power before water, each with its verdict, and the caveats that bound them.
+
+    >>> v = {"band": {"rule": "within a factor of 2", "strategies": {"rigid": {
+    ...          "in_band": 1, "compared": 4, "passed": False, "events": []}}},
+    ...      "ordering": {"simulated": {"rigid": {"result": "fails", "power_t90": 9.0,
+    ...                                           "water_t90": 5.0, "why": "water before power"}}},
+    ...      "caveats": ["Other cities."]}
+    >>> print(validation_text(v))  # doctest: +NORMALIZE_WHITESPACE
+    **Days to 90 % restored** (of the customers who lost service): *rigid* power 9, water 5.
+    <BLANKLINE>
+    **Band check** (within a factor of 2): *rigid* 1 of 4 events, does not pass.
+    <BLANKLINE>
+    **Power before water**, as in every observed event with both: *rigid* fails (water before
+    power).
+    <BLANKLINE>
+    Other cities.
+    """
+    order = validation.get("ordering", {}).get("simulated", {})
+    band = validation.get("band", {})
+
+    def days(value):
+        return "not reached" if value is None else f"{value:g}"
+
+    lines = ["**Days to 90 % restored** (of the customers who lost service): " + "; ".join(
+        f"*{s}* power {days(o.get('power_t90'))}, water {days(o.get('water_t90'))}"
+        for s, o in order.items()) + "."]
+    if band.get("strategies"):
+        lines.append(f"**Band check** ({band.get('rule', '')}): " + "; ".join(
+            f"*{s}* {b['in_band']} of {b['compared']} events, "
+            f"{'passes' if b['passed'] else 'does not pass'}"
+            for s, b in band["strategies"].items()) + ".")
+    if order:
+        lines.append("**Power before water**, as in every observed event with both: " + "; ".join(
+            f"*{s}* {o['result']}" + (f" ({o['why']})" if o.get("why") else "")
+            for s, o in order.items()) + ".")
+    lines += list(validation.get("caveats", []))
+    return "\n\n".join(lines)
