@@ -101,7 +101,7 @@ def test_uncertainty_text_counts_members_and_asks_for_more_when_few():
     text = report.uncertainty_summary(u)
     assert text.startswith("Over 12 ensemble members") and "raise `ensemble.members`" in text
     table = report.uncertainty_table(u)
-    assert table.loc["Economic loss, 5–95 %"].tolist() == ["EUR M", "17.0 – 44.0"]
+    assert table.loc["Economic loss, 5–95 %"].tolist() == ["EUR M", "17.0 to 44.0"]
 
 
 def test_readable_and_sweep_tables():

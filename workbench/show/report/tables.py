@@ -201,10 +201,12 @@ def functionality_table(summary: dict):
     return out
 
 
-_INDEX_WORDS = {"economic_loss": "Economic loss", "service_loss_person_days": "Service loss"}
+_INDEX_WORDS = {"economic_loss": "Economic loss", "service_loss_person_days": "Service loss",
+                "recovery_days_95": "Days to 95 % functionality"}
 
 
-_INDEX_UNITS = {"economic_loss": "EUR", "service_loss_person_days": "person-days"}
+_INDEX_UNITS = {"economic_loss": "EUR", "service_loss_person_days": "person-days",
+                "recovery_days_95": "days"}
 
 
 def uncertainty_table(uncertainty: dict):
@@ -219,7 +221,7 @@ def uncertainty_table(uncertainty: dict):
     ...                                 "share_of_members_best_by_strategy": {"a": 1.0}}}}
     >>> uncertainty_table(u).to_dict("index")  # doctest: +NORMALIZE_WHITESPACE
     {'Economic loss, mean': {'units': 'EUR bn', 'a': '2.00'},
-     'Economic loss, 5–95 %': {'units': 'EUR bn', 'a': '1.00 – 3.00'},
+     'Economic loss, 5–95 %': {'units': 'EUR bn', 'a': '1.00 to 3.00'},
      'Economic loss, P(lowest typical loss)': {'units': '–', 'a': '1.00'},
      'Economic loss, share of members lowest': {'units': '–', 'a': '100 %'}}
     """
@@ -228,7 +230,7 @@ def uncertainty_table(uncertainty: dict):
     rows = {}
     for index in indexes:
         facts = [uncertainty["strategies"][s].get(index) for s in strategies]
-        word = _INDEX_WORDS.get(index, index.replace("_", " "))
+        word = _INDEX_WORDS.get(index, _capital(words(index)))
         units = _INDEX_UNITS.get(index, "")
         if units == "EUR":
             factor, suffix = money_scale([f["p95"] for f in facts if f])
@@ -236,7 +238,7 @@ def uncertainty_table(uncertainty: dict):
         else:
             unit, fmt = units, number
         rows[f"{word}, mean"] = [unit] + [fmt(f["mean"]) if f else "–" for f in facts]
-        rows[f"{word}, 5–95 %"] = [unit] + [f"{fmt(f['p05'])} – {fmt(f['p95'])}" if f else "–"
+        rows[f"{word}, 5–95 %"] = [unit] + [f"{fmt(f['p05'])} to {fmt(f['p95'])}" if f else "–"
                                             for f in facts]
         best = uncertainty.get("best", {}).get(index)
         if best is not None:
