@@ -51,6 +51,8 @@ pipeline.safe_markdown(pipeline.data_quality(run_dir))
 # %%
 display(report.indexes_table(summary))
 display(pipeline.safe_markdown(report.lower_bound_note(summary)))
+display(pipeline.safe_markdown('**Recovery goals**: the day each index is back to 90 % and 95 % of its level before the event, and to stay (beside the integrals above; the form of recovery goals in NIST-style planning).'))
+display(report.indexes_table(summary, keys=[k for k in report.GOAL_KEYS if k in next(iter(summary['strategies'].values()))]))
 pipeline.safe_markdown('**How each index is counted** (T is the horizon, t the day after the event, EP₀ the economic productivity before it):\n\n' + report.definitions_markdown(summary))
 
 # %% [markdown]
@@ -151,8 +153,12 @@ report.horizon_table(summary)
 
 # %%
 validation_file = run_dir / 'validation.json'
-pipeline.safe_markdown(report.validation_text(json.loads(validation_file.read_text())) if validation_file.exists()
-                       else 'Stage 06 (validation) did not run: nothing to compare with observed events.')
+display(pipeline.safe_markdown(report.validation_text(json.loads(validation_file.read_text())) if validation_file.exists()
+                               else 'Stage 06 (validation) did not run: nothing to compare with observed events.'))
+validation_figure = run_dir / plots.FIGURES_DIR / '06_validation.png'
+if validation_figure.exists():
+    from IPython.display import Image
+    display(Image(filename=str(validation_figure), width=900))
 
 # %% [markdown]
 # ## Lookup tables and trained tables, side by side

@@ -142,3 +142,25 @@ def test_a_horizon_before_full_recovery_says_what_is_left_and_what_still_accrues
                             Constraints(crews=1, horizon_days=40), strategies=["rigid"])
     s = summary_indexes(rec, city)["rigid"]
     assert s["unrestored_buildings"] == 0 and s["service_loss_per_day_at_horizon"] == 0.0
+
+
+def test_recovery_goals_are_the_days_each_index_stays_back_above_90_and_95_percent():
+    # issue [validation] item 4: per index (EP, SC) and strategy, the first day from which the
+    # index's functionality stays at or above 90 % and 95 % (a dip after a crossing resets it)
+    from workbench.city import toy_city
+    city = toy_city()
+    days = np.arange(6.0)
+    ep = np.array([0.5, 0.92, 0.96, 0.94, 0.97, 1.0])
+    sc = np.array([0.2, 0.5, 0.91, 0.96, 0.99, 1.0])
+    n = city.buildings.sizes["building"]
+    rec = xr.Dataset(
+        {"ep_functionality": (("strategy", "time"), [ep]), "sc_functionality": (("strategy", "time"), [sc]),
+         "ep": (("strategy", "time"), [ep * 100.0]), "sc": (("strategy", "time"), [sc * 10.0]),
+         "demand": (("strategy", "time"), [np.full(6, 10.0)]),
+         "building_restored_day": (("strategy", "building"), [np.zeros(n)])},
+        coords={"strategy": ["rigid"], "time": days}, attrs={"ep0": 100.0, "repair_cost": 0.0})
+    row = summary_indexes(rec, city)["rigid"]
+    assert (row["ep_recovery_days_90"], row["ep_recovery_days_95"]) == (1.0, 4.0)
+    assert (row["sc_recovery_days_90"], row["sc_recovery_days_95"]) == (2.0, 3.0)
+    rec["sc_functionality"][:] = 0.5   # never back within the horizon: null, not a number
+    assert summary_indexes(rec, city)["rigid"]["sc_recovery_days_90"] is None

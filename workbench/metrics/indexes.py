@@ -47,7 +47,9 @@ SUMMARY_KEYS = ("economic_loss", "ep_loss", "repair_cost", "service_loss_person_
                 "economic_loss_per_m2", "service_loss_per_m2", "displaced_person_days",
                 "sheltered_person_days", "recovery_days_90",
                 "recovery_days_95", "recovery_days_100", "recovered_90", "recovered_95",
-                "recovered_100", "functionality_72h", "unrestored_buildings",
+                "recovered_100", "ep_recovery_days_90", "ep_recovery_days_95",
+                "sc_recovery_days_90", "sc_recovery_days_95", "functionality_72h",
+                "unrestored_buildings",
                 "unrestored_floor_area_m2", "unrestored_components", "displaced_at_horizon",
                 "ep_loss_per_day_at_horizon", "service_loss_per_day_at_horizon")
 
@@ -242,6 +244,8 @@ def summary_indexes(recovery: xr.Dataset, city: City, damage: xr.Dataset | None 
     dict of str to dict
         ``{strategy: {key: value}}`` with the keys of :data:`SUMMARY_KEYS`: losses in EUR and
         person-days (per m² of floor area: EUR/m², person-days/m²), ``recovery_days_*`` [days]
+        of the city functionality F and the recovery goals of each index,
+        ``ep_recovery_days_90/95`` (EP/EP0) and ``sc_recovery_days_90/95`` (min(1, SC/demand))
         (``None`` — JSON ``null`` — when the threshold is not reached within the horizon, with
         ``recovered_*`` ``False`` beside it; never ``inf`` or NaN), ``functionality_72h`` [-]
         (``None`` when the horizon is shorter than 3 days); what the horizon leaves open:
@@ -273,6 +277,9 @@ def summary_indexes(recovery: xr.Dataset, city: City, damage: xr.Dataset | None 
     sl = service_loss(recovery, rule=rule)
     f = functionality_curve(recovery)
     times = {p: recovery_time(f, p / 100.0) for p in (90, 95, 100)}
+    # recovery goals per index (NIST-style): the day each of EP/EP0 and min(1, SC/demand) is back
+    goals = {f"{index}_recovery_days_{p}": recovery_time(recovery[f"{index}_functionality"], p / 100.0)
+             for index in ("ep", "sc") for p in (90, 95)}
     f72 = functionality_at(f, hours=72.0) if recovery[TIME].values[-1] >= 3 else None
     # per strategy by position, on the numpy values (the same numbers as selecting by label)
     n = recovery.sizes[STRATEGY]
@@ -280,6 +287,7 @@ def summary_indexes(recovery: xr.Dataset, city: City, damage: xr.Dataset | None 
     away = {k: _by_strategy(displaced_person_days(recovery, k, rule=rule), n)
             for k in ("displaced", "sheltered")}
     times_s = {p: _by_strategy(da, n) for p, da in times.items()}
+    goals_s = {k: _by_strategy(da, n) for k, da in goals.items()}
     f72_s = _by_strategy(f72, n) if f72 is not None else None
     area = np.asarray(city.buildings["floor_area"].values, dtype=float)
     horizon = {name: _by_strategy(recovery[name], n)
@@ -297,6 +305,9 @@ def summary_indexes(recovery: xr.Dataset, city: City, damage: xr.Dataset | None 
             day = float(values[i])
             row[f"recovery_days_{p}"] = day if math.isfinite(day) else None
             row[f"recovered_{p}"] = math.isfinite(day)
+        for key, values in goals_s.items():
+            day = float(values[i])
+            row[key] = day if math.isfinite(day) else None
         row["functionality_72h"] = float(f72_s[i]) if f72_s is not None else None
         row.update(_open_at_horizon({k: v[i] for k, v in horizon.items()},
                                     recovery.attrs, area))

@@ -39,8 +39,13 @@ DEFINITIONS = {
                     "the parts sum to the total",
     "population": "residents: the buildings' population field, else the occupancy of residential "
                   "buildings; workplaces count in EP, not in the service index",
-    "recovery_days_95": "first day the city functionality F = (EP/EP0 + min(1, SC/demand)) / 2 "
-                        "reaches 0.95; null when not within the horizon",
+    "recovery_days_95": "first day from which the city functionality F = (EP/EP0 + "
+                        "min(1, SC/demand)) / 2 stays at or above 0.95 (recovery_days_90 and "
+                        "_100: 0.90 and 1); null when not within the horizon",
+    "recovery_goals": "ep_recovery_days_90 and _95: first day from which EP/EP0 stays at or "
+                      "above 0.90 and 0.95; sc_recovery_days_90 and _95: the same for "
+                      "min(1, SC/demand); recovery goals in the NIST style, beside the "
+                      "integrals; null when not within the horizon",
     "horizon": "losses are integrated up to horizon_days; unrestored_* and *_per_day_at_horizon "
                "say what is still open then and the loss still accruing per day",
 }
@@ -49,7 +54,10 @@ DEFINITIONS = {
 UNITS = {"economic_loss": "EUR", "ep_loss": "EUR", "repair_cost": "EUR",
          "service_loss_person_days": "person-days", "economic_loss_per_m2": "EUR/m2",
          "service_loss_per_m2": "person-days/m2", "displaced_person_days": "person-days",
-         "sheltered_person_days": "person-days", "recovery_days_95": "days",
+         "sheltered_person_days": "person-days", "recovery_days_90": "days",
+         "recovery_days_95": "days", "recovery_days_100": "days",
+         "ep_recovery_days_90": "days", "ep_recovery_days_95": "days",
+         "sc_recovery_days_90": "days", "sc_recovery_days_95": "days",
          "functionality_72h": "fraction of pre-event functionality",
          "unrestored_buildings": "buildings", "unrestored_floor_area_m2": "m2",
          "unrestored_components": "components", "displaced_at_horizon": "persons",

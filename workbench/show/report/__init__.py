@@ -13,7 +13,7 @@ from .tables import (indexes_table, horizon_table, functionality_table, uncertai
                     is_lower_bound, readable, readable_table, breakable, sweep_table, text_table,
                     gap_table, shelter_sensitivity_table, crews_at_work, limits_table,
                     assumptions_words, definitions_markdown, DEFINITION_WORDS,
-                    HORIZON_KEYS, INDEX_KEYS, LABELS)
+                    HORIZON_KEYS, INDEX_KEYS, LABELS, GOAL_KEYS)
 from .text import (policy_summary, uncertainty_summary, lower_bound_note, parameters_text,
                     recovery_caption, indexes_text, data_quality_note, scenario_sentence,
                     strategies_paragraph, first_screen, gap_sentence, answer,
@@ -25,7 +25,7 @@ __all__ = ["policy_summary", "indexes_table", "horizon_table", "functionality_ta
            "is_lower_bound", "readable", "readable_table", "breakable", "sweep_table",
            "recovery_caption", "text_table", "indexes_text", "data_quality_note",
            "scenario_sentence", "strategies_paragraph", "first_screen", "STRATEGY_MEANINGS",
-           "HORIZON_KEYS", "INDEX_KEYS", "LABELS", "gap_sentence", "gap_table",
+           "HORIZON_KEYS", "INDEX_KEYS", "LABELS", "GOAL_KEYS", "gap_sentence", "gap_table",
            "shelter_sensitivity_table", "crews_at_work", "limits_table", "assumptions_words",
            "definitions_markdown", "DEFINITION_WORDS", "answer", "mitigation_headline",
            "city_words", "validation_text"]

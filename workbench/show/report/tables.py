@@ -29,6 +29,12 @@ INDEX_KEYS = ("economic_loss", "ep_loss", "repair_cost", "service_loss_person_da
               "service_loss_per_m2", "recovery_days_95", "functionality_72h")
 
 
+#: The recovery goals of ``summary.json``: days to 90 and 95 % of each index's functionality,
+#: then of the city functionality F.
+GOAL_KEYS = ("ep_recovery_days_90", "ep_recovery_days_95", "sc_recovery_days_90",
+             "sc_recovery_days_95", "recovery_days_90", "recovery_days_95")
+
+
 #: The keys of ``summary.json`` that say what the horizon leaves open.
 HORIZON_KEYS = ("recovered_100", "unrestored_buildings", "unrestored_floor_area_m2",
                 "unrestored_components", "displaced_at_horizon", "ep_loss_per_day_at_horizon",
@@ -49,6 +55,10 @@ LABELS = {
     "recovery_days_95": "Days to 95 % functionality",
     "recovery_days_100": "Days to full functionality",
     "functionality_72h": "Functionality at 72 hours",
+    "ep_recovery_days_90": "Economic productivity: days to 90 %",
+    "ep_recovery_days_95": "Economic productivity: days to 95 %",
+    "sc_recovery_days_90": "Service capacity: days to 90 %",
+    "sc_recovery_days_95": "Service capacity: days to 95 %",
     "recovered_90": "90 % recovered within the horizon",
     "recovered_95": "95 % recovered within the horizon",
     "recovered_100": "Fully recovered within the horizon",
@@ -592,8 +602,8 @@ DEFINITION_WORDS = {
                               "∫₀ᵀ (residents not living at home) dt, sheltered or not; of them, "
                               "the days in a public shelter are the sheltered person-days"),
     "recovery_days_95": ("Days to 95 % functionality",
-                         "the first day t at which F(t) = ½ (EP(t)/EP₀ + min(1, SC(t)/D)) "
-                         "reaches 0.95; not given when that is beyond the horizon"),
+                         "the first day t from which F(t) = ½ (EP(t)/EP₀ + min(1, SC(t)/D)) "
+                         "stays at or above 0.95; not given when that is beyond the horizon"),
     "strategy_gap": ("Why flexible is lower",
                      "semiflexible − flexible for each index, split by adding one limit at a time "
                      "to flexible — impeding delays, information, commitment, switching; the "
@@ -606,6 +616,10 @@ DEFINITION_WORDS = {
     "population": ("Residents",
                    "the buildings' population, else the occupancy of residential buildings; "
                    "workplaces count in the economic index, not in the service index"),
+    "recovery_goals": ("Recovery goals",
+                       "days to 90 % and 95 % of each index's functionality: the first day from "
+                       "which EP(t)/EP₀, or min(1, SC(t)/D), stays at or above the level; "
+                       "not given when that is beyond the horizon"),
     "horizon": ("Horizon T",
                 "losses are summed up to the horizon; what is still unrestored then, and the "
                 "loss still accruing per day, is given beside the totals (which are then lower "
@@ -619,7 +633,7 @@ def definitions_markdown(summary: dict) -> str:
     by its key in words and its own text.
 
     >>> print(definitions_markdown({"definitions": {"recovery_days_95": "x", "new_index": "y"}}))
-    - **Days to 95 % functionality:** the first day t at which F(t) = ½ (EP(t)/EP₀ + min(1, SC(t)/D)) reaches 0.95; not given when that is beyond the horizon
+    - **Days to 95 % functionality:** the first day t from which F(t) = ½ (EP(t)/EP₀ + min(1, SC(t)/D)) stays at or above 0.95; not given when that is beyond the horizon
     - **New index:** y
     """
     lines = []
