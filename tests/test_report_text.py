@@ -162,3 +162,15 @@ def test_gap_sentence_when_flexible_loses_more_names_the_limits_that_lower_it():
     assert "flexible, the optimistic bound, loses EUR 200 M more than semiflexible" in text
     assert "adding knowing the damage only once inspected to flexible lowers its loss" in text
     assert "−EUR 350 M" in text and "by which semiflexible loses more" not in text
+
+
+def test_a_stage_page_shows_a_long_frame_by_its_first_rows_in_words():
+    # every DataFrame a stage page shows goes through the page formatter of pipeline.open_run:
+    # names in words, no row numbers; a frame longer than PAGE_ROWS shows its first rows and says so
+    import pandas as pd
+    from workbench.run.pipeline.writer import PAGE_ROWS, _page_table_html
+    html = _page_table_html(pd.DataFrame({"floor_area_m2": range(PAGE_ROWS + 5)}))
+    assert "floor area (m²)" in html and "floor_area" not in html
+    assert f"The first {PAGE_ROWS:,} of {PAGE_ROWS + 5:,} rows." in html
+    assert html.count("<tr") == PAGE_ROWS + 1      # the header and the first rows only
+    assert ">0</th>" not in html                    # no pandas row number

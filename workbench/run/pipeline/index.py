@@ -9,13 +9,12 @@ import json
 from html import escape as esc
 from pathlib import Path
 
-from ...show.formatting import short_path
-from .reader import data_quality
-from .writer import write_text
-from ...show.formatting import number, words, words_in
+from ...show.formatting import number, short_path, words, words_in
 from ...show.report import (city_words, definitions_markdown, first_screen, indexes_table,
                              lower_bound_note)
+from .reader import data_quality
 from .safe_html import markdown_html
+from .writer import write_text
 
 __all__ = ["INDEX_FILE", "REPORT_PAGE", "FILE_NOTES", "index_page", "write_index", "file_words"]
 
