@@ -11,8 +11,9 @@ from ..formatting import money, number, short_paths, significant
 from .tables import CUT_OFF, indexes_table, is_lower_bound
 
 __all__ = ["indexes_text", "lower_bound_note", "STRATEGY_MEANINGS", "scenario_sentence",
-           "strategies_paragraph", "first_screen", "answer", "mitigation_headline", "data_quality_note", "policy_summary",
-           "uncertainty_summary", "parameters_text", "recovery_caption", "gap_sentence"]
+           "strategies_paragraph", "first_screen", "answer", "mitigation_headline",
+           "data_quality_note", "policy_summary", "uncertainty_summary", "parameters_text",
+           "recovery_caption", "gap_sentence", "city_words", "validation_text"]
 
 
 def _plural(count, one: str, many: str | None = None) -> str:
