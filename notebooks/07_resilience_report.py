@@ -39,8 +39,7 @@ params = pipeline.read_params(run_dir)
 
 # %%
 summary = json.loads((run_dir / 'summary.json').read_text())
-optional = {name: json.loads((run_dir / f'{name}.json').read_text()) if (run_dir / f'{name}.json').exists() else None
-            for name in ('uncertainty', 'mitigation')}
+optional = {name: pipeline.read_result(run_dir, name) for name in ('uncertainty', 'mitigation', 'validation')}
 display(pipeline.safe_markdown(report.first_screen(params, summary, optional['uncertainty'], optional['mitigation'])))
 display(pipeline.safe_markdown(report.policy_summary(summary)))
 pipeline.safe_markdown(pipeline.data_quality(run_dir))
@@ -87,7 +86,7 @@ plots.save_figure(plots.static(maps.cols(2), fig_inches=6), run_dir, '07_map', f
 # Crews by trade under the realistic planner: how many were available, how many worked at once at most, on how many days all of them did — and so what a change of their number does. Where crews never all worked at once, the repairs waited for something else (inspections, financing, permits, a network upstream), and more crews change nothing.
 
 # %%
-assignments = pd.read_csv(run_dir / 'crew_assignments.csv')
+assignments = pipeline.crew_assignments(run_dir)
 display(report.readable_table(report.limits_table(assignments, params['constraints']['crews'], shown)))
 
 # %% [markdown]
@@ -109,9 +108,8 @@ plots.save_figure(fig, run_dir, '07_recovery_curves', report.recovery_caption(su
 # From the ensemble of stage 05: each index's mean and 5–95 % range over the ensemble members, the posterior probability that each strategy's typical (median-member) loss is the lowest, and the share of members in which it was lowest. Flexible is the optimistic bound (no information or implementation limits), not a plan a city can adopt.
 
 # %%
-path = run_dir / 'uncertainty.json'
-if path.exists():
-    u = json.loads(path.read_text())
+u = optional['uncertainty']
+if u:
     display(pipeline.safe_markdown(report.uncertainty_summary(u)))
     for warning in u.get('sampling_warnings', []):
         display(pipeline.safe_markdown(f'**Warning:** {warning}'))
@@ -127,9 +125,8 @@ else:
 # From stage 06: the mitigation options ranked by benefit–cost ratio over an ensemble, every option on the same members as the baseline.
 
 # %%
-path = run_dir / 'mitigation.json'
-if path.exists():
-    m = json.loads(path.read_text())
+m = optional['mitigation']
+if m:
     display(pipeline.safe_markdown(wb.mitigation.ranking_summary(m)))
     display(report.readable_table(wb.mitigation.ranking_table(pd.read_csv(run_dir / 'mitigation.csv'))))
     if m.get('value_sensitivity'):
@@ -152,8 +149,7 @@ report.horizon_table(summary)
 # Stage 06 sets this run's lifeline restoration beside restoration observed after real earthquakes (a table bundled with the workbench, every number with its source). A check of plausibility, not a calibration: the observed events are other cities, networks and crews. Its page, with the curves and every event, is [06 · Validation](06_validation.html).
 
 # %%
-validation_file = run_dir / 'validation.json'
-display(pipeline.safe_markdown(report.validation_text(json.loads(validation_file.read_text())) if validation_file.exists()
+display(pipeline.safe_markdown(report.validation_text(optional['validation']) if optional['validation']
                                else 'Stage 06 (validation) did not run: nothing to compare with observed events.'))
 validation_figure = run_dir / plots.FIGURES_DIR / '06_validation.png'
 if validation_figure.exists():

@@ -19,7 +19,7 @@ module                      job
                             :func:`services_lost`, :func:`resilience_attributes`, :func:`crew_sweep`,
                             :func:`commitment_sweep` (``commitment_sweep.csv``)
 :mod:`.reader`              reading a run folder back: :func:`read_params`, :func:`load_run_city`,
-                            :func:`load_damage`, :func:`crew_assignments`
+                            :func:`load_damage`, :func:`crew_assignments`, :func:`read_result`
 :mod:`.writer`              the one writer of a run folder's files; :func:`open_run`
 :mod:`.summary`             ``summary.json`` as a dict
 :mod:`.manifest`            ``manifest.json``
@@ -43,7 +43,7 @@ from .index import write_index
 from .manifest import write_manifest
 from .modelling import TrainedModels, load_trained_archive, significance_stage, training_stage
 from .reader import (PARAMS_FILE, crew_assignments, data_quality, input_files, load_damage,
-                     load_run_city, read_params, resolve_city)
+                     load_run_city, read_params, read_result, resolve_city)
 from .safe_html import markdown_html, safe_markdown
 from .stages import RecoveryResult, damage_stage, hazard_intensity, map_stage, recovery_stage
 from .table import (STAGES, Skipped, Stage, stage, stage_damage, stage_mapping, stage_recovery,
@@ -54,6 +54,7 @@ from .writer import open_run, run_directory, write_summary
 __all__ = [
     "simulate", "run", "stage", "STAGES", "Stage", "Skipped", "open_run", "run_directory", "read_params", "resolve_city",
     "input_files", "load_run_city", "load_damage", "crew_assignments", "data_quality",
+    "read_result",
     "map_stage",
     "damage_stage", "recovery_stage", "RecoveryResult", "stage_mapping", "stage_damage",
     "stage_recovery", "hazard_intensity", "cascade_table", "services_lost",

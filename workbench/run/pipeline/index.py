@@ -5,14 +5,13 @@ node ids, messages) is HTML-escaped; no path of the machine is shown (the city's
 
 from __future__ import annotations
 
-import json
 from html import escape as esc
 from pathlib import Path
 
 from ...show.formatting import number, short_path, words, words_in
 from ...show.report import (city_words, definitions_markdown, first_screen, indexes_table,
                              lower_bound_note)
-from .reader import data_quality
+from .reader import data_quality, read_result
 from .safe_html import markdown_html
 from .writer import write_text
 
@@ -147,14 +146,11 @@ def index_page(run_dir: Path, params: dict, timings: dict, error: dict | None = 
     report = (f' The report for reading: <a href="{REPORT_PAGE}">{REPORT_PAGE}</a>.'
               if any(t.get("html") == REPORT_PAGE and t["status"] == "ok"
                      for t in timings.values()) else "")
-    summary_path = run_dir / "summary.json"
-    summary = json.loads(summary_path.read_text()) if summary_path.exists() else None
+    summary = read_result(run_dir, "summary")
     numbers = _numbers(summary, data_quality(run_dir)) if summary else ""
-    optional = {name: json.loads((run_dir / f"{name}.json").read_text())
-                if (run_dir / f"{name}.json").exists() else None
-                for name in ("uncertainty", "mitigation")}
-    opening = (markdown_html(first_screen(params, summary, optional["uncertainty"],
-                                          optional["mitigation"])) if summary else "")
+    opening = (markdown_html(first_screen(params, summary, read_result(run_dir, "uncertainty"),
+                                          read_result(run_dir, "mitigation")))
+               if summary else "")
     city = city_words(summary["city"].get("name", params["name"]) if summary
                        else Path(str(params["city"])).name)
     extra = sorted(p.name for p in run_dir.glob("*")

@@ -24,7 +24,7 @@ from ...io.importers.provenance import PROVENANCE_ATTR, field_provenance
 
 __all__ = ["PARAMS_FILE", "read_params", "resolve_city",
            "input_files", "load_run_city", "load_damage", "crew_assignments", "data_quality",
-           "MANIFEST_FILE", "is_workbench_manifest"]
+           "read_result", "MANIFEST_FILE", "is_workbench_manifest"]
 
 PARAMS_FILE = "params.yaml"
 #: Written last by ``workbench run`` and ``simulate``: a folder with it holds a finished run.
@@ -113,6 +113,18 @@ def load_damage(run_dir: str | Path) -> xr.Dataset:
         raise InputError(f"{str(path)!r} is missing: run the damage stage first.")
     with xr.open_dataset(path, engine="h5netcdf") as ds:
         return ds.load()
+
+
+def read_result(run_dir: str | Path, name: str) -> dict | None:
+    """The JSON result ``name``.json of a run folder (``uncertainty``, ``mitigation``,
+    ``validation``, …), or ``None`` where the stage that writes it did not run.
+
+    >>> import tempfile
+    >>> read_result(tempfile.mkdtemp(), "uncertainty") is None
+    True
+    """
+    path = Path(run_dir) / f"{name}.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
 
 
 def crew_assignments(run_dir: str | Path, realization: int = 0) -> pd.DataFrame:

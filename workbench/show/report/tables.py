@@ -539,18 +539,18 @@ def limits_table(assignments: pd.DataFrame, crews, strategy: str) -> pd.DataFram
                          "most at work at once": "0", "days all at work": "0",
                          "what a change of crews does": "nothing to repair in this run: the "
                                                         "number of crews changes nothing"})
-    for r in used.itertuples(index=False):
-        available = int(crews.get(r.trade, r[1]))
-        most = r[2]
+    for r in used.to_dict("records"):
+        available = int(crews.get(r["trade"], r["crews used"]))
+        most, all_at_work = r["most at work at once"], r["days all at work"]
         if most < available:
             means = (f"never all at work: {available - most} more than needed; fewer, down to "
                      f"{most}, would not change this run")
         else:
-            means = (f"all at work on {number(r[3])} days: a binding limit then, so more "
+            means = (f"all at work on {number(all_at_work)} days: a binding limit then, so more "
                      f"crews shorten the recovery and fewer lengthen it")
-        rows.append({"crews": _trade_words(r.trade), "available": number(available),
+        rows.append({"crews": _trade_words(r["trade"]), "available": number(available),
                      "most at work at once": number(most),
-                     "days all at work": number(r[3] if most >= available else 0),
+                     "days all at work": number(all_at_work if most >= available else 0),
                      "what a change of crews does": means})
     return pd.DataFrame(rows).set_index("crews") if rows else pd.DataFrame()
 
