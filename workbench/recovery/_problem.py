@@ -112,6 +112,10 @@ class Problem:
         b_eff = _non_negative(bd, "building_repair_days", n_b)
         b_cost = _non_negative(bd, "building_repair_cost", n_b)
         self.a0, self.q0 = usable_fractions(ds)
+        usable = _optional_share(bd, "building_usable_share", n_b)
+        if usable is not None:           # imported: the usable share while damaged, by building
+            damaged = ds > 0
+            self.a0[damaged], self.q0[damaged] = usable[damaged], usable[damaged]
         if n_c:
             cd = _aligned(damage, COMPONENT, self.component_ids, "system components")
             c_func = _values(cd, "component_functional", n_c).astype(bool)
@@ -169,8 +173,11 @@ class Problem:
         self.ds = ds
         # impeding delays (REDi), drawn once from their own stream: common to every strategy
         delay_rng = np.random.default_rng([int(seed), 1])
-        self.delay = np.concatenate([building_delays(ds, delay_rng)[b_task],
-                                     component_delays(len(c_task), delay_rng)])
+        b_delay = building_delays(ds, delay_rng)
+        ready = _optional_days(bd, "building_ready_day", n_b)
+        if ready is not None:            # imported impeding delays replace REDi's for buildings
+            b_delay = ready
+        self.delay = np.concatenate([b_delay[b_task], component_delays(len(c_task), delay_rng)])
 
         # building constants
         self.area = np.asarray(b["floor_area"].values, dtype=float)
@@ -500,6 +507,23 @@ def _values(damage: xr.Dataset, name: str, n: int) -> np.ndarray:
     if values.shape != (n,):
         raise InputError(f"damage[{name!r}] must have one value per element ({n}); got shape "
                          f"{values.shape}. Select one realization first.")
+    return values
+
+
+def _optional_days(damage: xr.Dataset, name: str, n: int) -> np.ndarray | None:
+    """An optional per-building number of days ≥ 0 (``None`` when the Dataset lacks it)."""
+    return _non_negative(damage, name, n) if name in damage else None
+
+
+def _optional_share(damage: xr.Dataset, name: str, n: int) -> np.ndarray | None:
+    """An optional per-building share in [0, 1] (``None`` when the Dataset lacks it)."""
+    if name not in damage:
+        return None
+    values = _values(damage, name, n).astype(float)
+    bad = ~np.isfinite(values) | (values < 0) | (values > 1)
+    if bad.any():
+        raise InputError(f"damage[{name!r}] must be a share in [0, 1]; {int(bad.sum())} "
+                         f"value(s) are not (first: {values[bad][0]!r}).")
     return values
 
 

@@ -188,7 +188,7 @@ def _component_order(p, comp, tier, level, remaining):
     return np.lexsort((p.tie[comp], finish, p.net_rank[comp], level[target], tier[target]))
 
 
-def _fixed_order(p: Problem, tier, level) -> np.ndarray:
+def _fixed_order(p: Problem, tier, level, random_order: bool = False) -> np.ndarray:
     """The predefined plan, a rule fixed before the event and never revised: utilities first —
     network components along their critical paths (levels of day 0, ``_component_order``) —
     then buildings by the rows of ``Constraints.rigid_plan`` (function class and damage state,
@@ -196,12 +196,14 @@ def _fixed_order(p: Problem, tier, level) -> np.ndarray:
     random tie order. The rule uses a building's true damage state: its task becomes available
     only once the building is inspected (``Problem.available_day``), when that state is known,
     so the fixed rule is applied to the buildings as they are found. No objective of the daily
-    planner enters it."""
+    planner enters it. With ``random_order`` the buildings follow the random tie order alone
+    (a random priority list, as pyrecodes' ``RandomPriority``)."""
     all_tasks = np.arange(len(p.target))
     comp = all_tasks[p.kind == 1]
     bld = all_tasks[p.kind == 0]
     comp = comp[_component_order(p, comp, tier, level, p.effort[comp])] if len(comp) else comp
-    bld = bld[np.lexsort((p.tie[bld], p.plan_rank[p.target[bld]]))]
+    rank = np.zeros(len(bld), np.int64) if random_order else p.plan_rank[p.target[bld]]
+    bld = bld[np.lexsort((p.tie[bld], rank))]
     return np.concatenate([comp, bld]).astype(np.int64)
 
 
@@ -355,7 +357,7 @@ def _new_state(p: Problem, rule: StrategyRule) -> _DayState:
         mobilisation=p.constraints.mobilisation_days if rule.mobilisation else 0.0,
         n_complete=int(complete.sum()), pool_sizes=p.pool_sizes.copy())
     if rule.fixed_plan:
-        st.fixed_order = _fixed_order(p, tier, level)
+        st.fixed_order = _fixed_order(p, tier, level, rule.random_order)
     return st
 
 

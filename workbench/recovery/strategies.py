@@ -15,7 +15,9 @@ A strategy says what its planners know, how they plan and what holds their crews
   :mod:`workbench.recovery.impeding`) when :attr:`~workbench.recovery.Constraints.impeding_delays`
   is on;
 * ``mobilisation`` — a crew that starts a task pays
-  :attr:`~workbench.recovery.Constraints.mobilisation_days` before its work counts.
+  :attr:`~workbench.recovery.Constraints.mobilisation_days` before its work counts;
+* ``random_order`` — with ``fixed_plan``, the buildings' list is one random permutation drawn
+  from the run's seed (no function classes, no damage states): a random priority.
 
 The three strategies of Zhou et al. (2025, Fig. 1(b)):
 
@@ -37,6 +39,14 @@ identical results (tested).
 
 Adding a strategy is one entry of :data:`STRATEGY_RULES` (and its test).
 
+Peers' rules, for comparisons under a peer's assumptions (:data:`PEER_RULES`; passed to
+:func:`~workbench.recovery.simulate_recovery` as rules, not offered in the parameter file):
+
+* ``random_priority`` — pyrecodes' ``RandomPriority`` (pyrecodes 0.3.0): every resource goes
+  to the components in one random order fixed before the event; perfect information (the damage
+  states are inputs), the impeding activities as imported (``building_ready_day``), no
+  mobilisation, a crew stays to completion.
+
 Examples
 --------
 >>> strategy_rule("semiflexible").commitment
@@ -54,7 +64,7 @@ from types import MappingProxyType
 
 from ..core.errors import InputError
 
-__all__ = ["StrategyRule", "STRATEGY_RULES", "strategy_rule", "COMMITMENTS"]
+__all__ = ["StrategyRule", "STRATEGY_RULES", "PEER_RULES", "strategy_rule", "COMMITMENTS"]
 
 #: What may hold a crew on its task.
 COMMITMENTS = ("completion", "period", "none")
@@ -70,6 +80,7 @@ class StrategyRule:
     limited_information: bool
     impeding_delays: bool
     mobilisation: bool
+    random_order: bool = False
 
     def __post_init__(self):
         if self.commitment not in COMMITMENTS:
@@ -87,6 +98,14 @@ STRATEGY_RULES = MappingProxyType({
     "flexible": StrategyRule("flexible", fixed_plan=False, commitment="none",
                              limited_information=False, impeding_delays=False,
                              mobilisation=False),
+})
+
+
+#: Peers' rules (not in the parameter file): see the module docstring.
+PEER_RULES = MappingProxyType({
+    "random_priority": StrategyRule("random_priority", fixed_plan=True, commitment="completion",
+                                    limited_information=False, impeding_delays=True,
+                                    mobilisation=False, random_order=True),
 })
 
 

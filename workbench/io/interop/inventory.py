@@ -176,6 +176,14 @@ def read_inventory(path, *, area_units: str | None = None, crs: str | None = Non
                                 area_per_person=area_per_person)
 
 
+def buildings_from_assets(assets, *, source: str, area_units: str | None = None,
+                          crs: str | None = None) -> xr.Dataset:
+    """:func:`read_inventory` of SimCenter assets already in memory (any of its JSON forms,
+    e.g. ``{"<id>": {"GeneralInformation": {...}}}``); ``source`` names them in messages."""
+    return _inventory_buildings(_asset_rows(assets, Path(source)), source=source,
+                                area_units=area_units, crs=crs, area_per_person=None)
+
+
 def _inventory_table(path: Path) -> pd.DataFrame:
     suffix = path.suffix.lower()
     if suffix == ".csv":
