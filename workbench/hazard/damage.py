@@ -53,12 +53,17 @@ from .fragility import (building_consequences, building_fragility, pipe_break_sh
                         component_restoration_spread, exceedance_probability,
                         pipe_repair_rate, replacement_cost, seismic_design_zone)
 from .ground_motion import Earthquake, earthquake_intensity
+from .residuals import realised_intensity
 
 __all__ = ["sample_damage", "DamageSampler", "damage_probabilities", "damage_table",
-           "restoration_factor", "DAMAGE_STATE"]
+           "restoration_factor", "DAMAGE_STATE", "DEMAND_BETA"]
 
 #: Dim of :func:`damage_probabilities`: damage states 1..4 (slight … complete).
 DAMAGE_STATE = "damage_state"
+#: The ground-motion demand part of the Hazus equivalent-PGA β (0.64 = √(0.4² + 0.5²),
+#: :mod:`workbench.hazard.fragility`): taken out of the building curves when the shaking is
+#: drawn per realisation (``hazard.residuals``), which then carries that scatter itself.
+DEMAND_BETA = 0.5
 
 _PIPE_LEAK_DS, _PIPE_BREAK_DS = 1, 3
 
@@ -147,24 +152,33 @@ def _probabilities(buildings, components, intensity, frag, zone: str,
                    building_curves=None) -> xr.Dataset:
     median, beta = (building_fragility(buildings, design_code=zone) if building_curves is None
                     else building_curves)
+    # a leading realization axis when the shaking differs by realisation (residuals)
     pga = np.asarray(intensity["building_pga"].values, dtype=float)
-    p_building = exceedance_probability(pga[:, None], median, beta)
+    if pga.ndim > 1:
+        # the ground-motion scatter is drawn: the demand part of β (0.5) must not count twice
+        beta = np.sqrt(np.maximum(np.asarray(beta) ** 2 - DEMAND_BETA ** 2, 0.0))
+    p_building = exceedance_probability(pga[..., None], median, beta)
     m = components.sizes[COMPONENT]
+    lead = pga.shape[:-1]
     lognormal = np.isfinite(frag["median"][:, 0])
     c_pga = _site_intensity(intensity, "component_pga", m, lognormal, "components")
     c_pgv = _site_intensity(intensity, "component_pgv", m, frag["is_pipe"], "pipes")
-    p_component = np.zeros((m, 4))
-    p_component[lognormal] = exceedance_probability(
-        c_pga[lognormal, None], frag["median"][lognormal], frag["beta"][lognormal])
+    c_pga, c_pgv = (np.broadcast_to(v, lead + (m,)) for v in (c_pga, c_pgv))
+    p_component = np.zeros(lead + (m, 4))
+    p_component[..., lognormal, :] = exceedance_probability(
+        c_pga[..., lognormal, None], frag["median"][lognormal], frag["beta"][lognormal])
     pipes = frag["is_pipe"]
-    rate = _pipe_rate(c_pgv[pipes], frag["ductile"][pipes], components["length"].values[pipes])
+    rate = _pipe_rate(c_pgv[..., pipes], frag["ductile"][pipes],
+                      components["length"].values[pipes])
     p_break = -np.expm1(-pipe_break_share() * rate)
-    p_component[pipes, 0] = -np.expm1(-rate)
-    p_component[pipes, 1] = p_component[pipes, 2] = p_break
+    p_component[..., pipes, 0] = -np.expm1(-rate)
+    p_component[..., pipes, 1] = p_break
+    p_component[..., pipes, 2] = p_break
     states = np.arange(1, 5)
+    dims = (REALIZATION,) if lead else ()
     return xr.Dataset(
-        {"building_exceedance": ((BUILDING, DAMAGE_STATE), p_building),
-         "component_exceedance": ((COMPONENT, DAMAGE_STATE), p_component)},
+        {"building_exceedance": (dims + (BUILDING, DAMAGE_STATE), p_building),
+         "component_exceedance": (dims + (COMPONENT, DAMAGE_STATE), p_component)},
         coords={BUILDING: buildings[BUILDING].values, COMPONENT: components[COMPONENT].values,
                 DAMAGE_STATE: states},
         attrs={**intensity.attrs, "design_code": zone})
@@ -334,12 +348,16 @@ def _draw(sampler: DamageSampler, buildings, components, intensity, realizations
                                               sampler.pipe_repair_days)
     frag = sampler._frag
     c_days_table, c_cost_table = sampler._c_tables
+    if intensity.attrs.get("hazard_residuals"):
+        # shaking drawn per realisation around the medians (workbench.hazard.residuals)
+        intensity = realised_intensity(intensity, buildings, components, realizations, seed)
     probs = _probabilities(buildings, components, intensity, frag, zone, sampler._curves)
+    p_b = probs["building_exceedance"].values
+    p_c = probs["component_exceedance"].values
     rng = np.random.default_rng(seed)
     n, m = buildings.sizes[BUILDING], components.sizes[COMPONENT]
 
     # buildings: per-building tables computed once, then one draw per building-realisation
-    p_b = probs["building_exceedance"].values
     ds_b = _sample_states(rng, realizations, p_b)
     days, cost_table = sampler._b_days, sampler._b_cost
     flat = ds_b + (np.arange(n) * 5)[None, :]
@@ -347,7 +365,6 @@ def _draw(sampler: DamageSampler, buildings, components, intensity, realizations
     b_days = days.ravel()[flat]
 
     # components: lognormal draw for all (pipes overwritten), then Poisson leaks and breaks
-    p_c = probs["component_exceedance"].values
     ds_c = _sample_states(rng, realizations, p_c)
     flat_c = ds_c + (np.arange(m) * 5)[None, :]
     c_days = c_days_table.ravel()[flat_c]
@@ -358,7 +375,7 @@ def _draw(sampler: DamageSampler, buildings, components, intensity, realizations
     repairs = np.zeros((realizations, m), dtype=np.int32)
     pipes = np.flatnonzero(frag["is_pipe"])
     if pipes.size:
-        pgv = np.asarray(intensity["component_pgv"].values, dtype=float)[pipes]
+        pgv = np.asarray(intensity["component_pgv"].values, dtype=float)[..., pipes]
         rate = _pipe_rate(pgv, frag["ductile"][pipes], components["length"].values[pipes])
         share = pipe_break_share()
         leaks = rng.poisson((1.0 - share) * rate, size=(realizations, pipes.size))
@@ -386,27 +403,34 @@ def _draw(sampler: DamageSampler, buildings, components, intensity, realizations
     for kind, states, effort, ids in (("building", ds_b, b_days, buildings[BUILDING].values),
                                       ("component", ds_c, c_days, components[COMPONENT].values)):
         _require_effort(kind, states, effort, ids)
-    n_pga, n_pgv = (np.asarray(intensity[v].values, dtype=float) if v in intensity
-                    else np.full(n, np.nan) for v in ("building_pga", "building_pgv"))
-    c_pga, c_pgv = (np.asarray(intensity[v].values, dtype=float) if v in intensity
-                    else np.full(m, np.nan) for v in ("component_pga", "component_pgv"))
+    drawn = REALIZATION in intensity.dims     # shaking per realisation (residuals)
+    site_dims = {BUILDING: ((REALIZATION, BUILDING) if drawn else (BUILDING,)),
+                 COMPONENT: ((REALIZATION, COMPONENT) if drawn else (COMPONENT,))}
+    shape = {BUILDING: (realizations, n) if drawn else (n,),
+             COMPONENT: (realizations, m) if drawn else (m,)}
+    site = {v: (site_dims[d], np.asarray(intensity[v].values, dtype=float) if v in intensity
+                else np.full(shape[d], np.nan))
+            for v, d in (("building_pga", BUILDING), ("building_pgv", BUILDING),
+                         ("component_pga", COMPONENT), ("component_pgv", COMPONENT))}
     rb, rc = (REALIZATION, BUILDING), (REALIZATION, COMPONENT)
-    # P(DS = k), k = 0…4, from the exceedance curves the states were drawn from
-    p_state = -np.diff(np.concatenate([np.ones((n, 1)), p_b, np.zeros((n, 1))], axis=1), axis=1)
+    # P(DS = k), k = 0…4, from the exceedance curves the states were drawn from (per
+    # realisation when the shaking is: planners then know that realisation's shaking)
+    edge = p_b.shape[:-1] + (1,)
+    p_state = -np.diff(np.concatenate([np.ones(edge), p_b, np.zeros(edge)], axis=-1), axis=-1)
+    p_dims = ((REALIZATION,) if drawn else ()) + (BUILDING, DAMAGE_STATE)
     out = xr.Dataset(
         {"building_damage_state": (rb, ds_b),
          "building_repair_days": (rb, b_days),
          "building_repair_cost": (rb, b_cost),
          # what planners can expect before inspecting (workbench.recovery, information)
-         "building_damage_probability": ((BUILDING, DAMAGE_STATE), p_state),
-         "building_expected_repair_days": ((BUILDING,), (p_state * days).sum(axis=1)),
+         "building_damage_probability": (p_dims, p_state),
+         "building_expected_repair_days": (p_dims[:-1], (p_state * days).sum(axis=-1)),
          "component_damage_state": (rc, ds_c),
          "component_functional": (rc, functional),
          "component_repair_days": (rc, c_days),
          "component_repair_cost": (rc, c_cost),
          "component_repairs": (rc, repairs),
-         "building_pga": ((BUILDING,), n_pga), "building_pgv": ((BUILDING,), n_pgv),
-         "component_pga": ((COMPONENT,), c_pga), "component_pgv": ((COMPONENT,), c_pgv)},
+         **site},
         coords={REALIZATION: np.arange(realizations), BUILDING: buildings[BUILDING].values,
                 COMPONENT: components[COMPONENT].values, DAMAGE_STATE: np.arange(5)},
         attrs={"seed": int(seed), "realizations": int(realizations), **intensity.attrs,
@@ -468,11 +492,12 @@ def _require_effort(kind: str, states: np.ndarray, effort: np.ndarray, ids) -> N
 
 def _sample_states(rng: np.random.Generator, realizations: int, exceedance: np.ndarray
                    ) -> np.ndarray:
-    """Damage states (realization, site) int8 from P(DS ≥ k) (site, 4) with one draw each."""
-    u = rng.random((realizations, exceedance.shape[0]))
+    """Damage states (realization, site) int8 from P(DS ≥ k) (site, 4), or (realization,
+    site, 4) when the shaking differs by realisation, with one draw each."""
+    u = rng.random((realizations, exceedance.shape[-2]))
     states = np.zeros(u.shape, dtype=np.int8)
-    for k in range(exceedance.shape[1]):
-        states += u < exceedance[:, k]
+    for k in range(exceedance.shape[-1]):
+        states += u < exceedance[..., k]
     return states
 
 

@@ -11,8 +11,9 @@ displacement medians for a reference spectrum (M 7, soil, ≥ 15 km), so they ar
 other spectrum shapes. Table: ``data/hazus_building_fragility.csv``. Beta is 0.64 for every
 type, level and state, as the Hazus tables print it: β = √(0.4² + 0.5²), the damage-state
 threshold uncertainty (0.4) and the variability of ground-motion demand (0.5). The 0.5 belongs
-here because :mod:`workbench.hazard` gives median shaking only (no aleatory scatter is sampled),
-so it is not counted twice.
+here when the shaking is a median field (the default); with ``hazard.residuals`` the scatter of
+the shaking is drawn per realisation and the damage draw takes the 0.5 out (β = √(0.64² − 0.5²) ≈ 0.40,
+:data:`workbench.hazard.damage.DEMAND_BETA`), so it is not counted twice.
 
 Design level (:func:`code_level`) from ``year_built`` and the place: the Hazus guidance table
 "selection of damage functions for typical buildings based on UBC seismic zone and building age"

@@ -2,8 +2,10 @@
 
 Two ways to get shaking at every site:
 
-* a scenario :class:`Earthquake` through the Boore & Atkinson (2008) ground-motion prediction
-  equation (:func:`ground_motion`, :func:`earthquake_intensity`): median PGA [g] and PGV [cm/s];
+* a scenario :class:`Earthquake` through a ground-motion model (:func:`ground_motion`,
+  :func:`earthquake_intensity`): median PGA [g] and PGV [cm/s] of Boore & Atkinson (2008), the
+  default, written below, or of a model named in :data:`workbench.hazard.gmpe.GMPES` (pygmm),
+  with the model's τ and φ when the scatter is to be drawn (:mod:`workbench.hazard.residuals`);
 * a field the user brings as CSV (:func:`intensity_from_csv`), e.g. a ShakeMap grid or the output
   of another model, matched by id or by nearest point.
 
@@ -16,9 +18,9 @@ The GMPE
 Boore & Atkinson (2008), "NGA" model for shallow crustal earthquakes in active regions, median
 (geometric mean, GMRotI50) values; coefficients from the paper's Tables 3 (site), 6 (distance) and 7
 (magnitude), Mref = 4.5, Rref = 1 km (as corrected in the authors' 2008 erratum). Validity: M 5–8,
-Rjb < 200 km, Vs30 180–1300 m/s. Median values only: the aleatory scatter (sigma ≈ 0.56 in ln units)
-is *not* sampled, so one scenario gives one shaking field and the spread across realisations is
-fragility uncertainty only. Write the choice into reports that use it.
+Rjb < 200 km, Vs30 180–1300 m/s. The medians here; the aleatory scatter (σ ≈ 0.57 in ln units,
+Table 8) is drawn only with ``residuals`` (:func:`earthquake_intensity`), else one scenario gives
+one shaking field and the spread across realisations is fragility uncertainty only.
 
 Distance: the rupture is a point at the hypocentre unless ``rupture_length_km`` is given, so the
 Joyner–Boore distance Rjb (to the surface projection of the rupture) equals the epicentral distance
@@ -30,6 +32,7 @@ Rjb = max(0, Repi − L/2); Wells & Coppersmith (1994) give L for a magnitude (:
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -41,6 +44,8 @@ from ..core.dims import BUILDING, COMPONENT
 from ..core.errors import InputError
 from scipy.special import ndtri
 from .fragility import building_fragility_table
+from .gmpe import GMPES, MECHANISMS, site_motion
+from .gmpe import gmpe as _registered
 
 __all__ = [
     "Earthquake", "ground_motion", "earthquake_intensity", "intensity_from_csv",
@@ -50,8 +55,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: Fault mechanisms BA08 distinguishes (Table 2 of the paper).
-MECHANISMS = ("unspecified", "strike-slip", "normal", "reverse")
 
 #: The ways a run gets its shaking (parameter ``hazard.kind``): a scenario through the GMPE, or a
 #: user's CSV field.
@@ -65,19 +68,6 @@ BA08_MAX_DISTANCE_KM = 200.0
 #: a scenario can damage anything (:func:`earthquake_intensity` warns below it).
 _NEGLIGIBLE_DAMAGE_PROBABILITY = 1e-3
 
-# BA08 coefficients: Table 6 (c1, c2, c3, h), Table 7 (e1..e4 for U/SS/NS/RS, e5, e6, e7, Mh),
-# Table 3 (blin, b1, b2). Rows: PGA [g], PGV [cm/s].
-_BA08 = {
-    "pga": dict(c1=-0.66050, c2=0.11970, c3=-0.01151, h=1.35,
-                e=(-0.53804, -0.50350, -0.75472, -0.50970), e5=0.28805, e6=-0.10164, e7=0.0,
-                mh=6.75, blin=-0.36, b1=-0.64, b2=-0.14),
-    "pgv": dict(c1=-0.87370, c2=0.10060, c3=-0.00334, h=2.54,
-                e=(5.00121, 5.04727, 4.63188, 5.08210), e5=0.18322, e6=-0.12736, e7=0.0,
-                mh=8.50, blin=-0.60, b1=-0.50, b2=-0.06),
-}
-_MREF, _RREF = 4.5, 1.0
-_V1, _V2, _VREF = 180.0, 300.0, 760.0
-_A1, _A2, _PGA_LOW = 0.03, 0.09, 0.06
 
 
 @dataclass(frozen=True)
@@ -103,6 +93,9 @@ class Earthquake:
         epicentre, aimed at each site (see module docstring).
     intensity_scale : float
         Multiplies PGA and PGV (1 = the GMPE median; 0 = no shaking). For sensitivity studies.
+    gmpe : str
+        The ground-motion model, a name of :data:`workbench.hazard.gmpe.GMPES` (default
+        ``BA08``, written here; the others through pygmm).
 
     Examples
     --------
@@ -122,6 +115,7 @@ class Earthquake:
     mechanism: str = "unspecified"
     rupture_length_km: float | None = None
     intensity_scale: float = 1.0
+    gmpe: str = "BA08"
 
     def __post_init__(self):
         _check_number(self.magnitude, "magnitude", positive=True,
@@ -138,6 +132,7 @@ class Earthquake:
         if self.rupture_length_km is not None:
             _check_number(self.rupture_length_km, "rupture_length_km", non_negative=True,
                           rule="rupture length in km, or None for a point source")
+        _registered(self.gmpe)
         if self.mechanism not in MECHANISMS:
             raise InputError(f"Earthquake field 'mechanism' is {self.mechanism!r}; use one of "
                              f"{list(MECHANISMS)}.")
@@ -146,9 +141,11 @@ class Earthquake:
 
     def to_attrs(self) -> dict:
         """The scenario as flat netCDF-safe attributes (``hazard_*``)."""
-        out = {"hazard_kind": "earthquake", "hazard_gmpe": "Boore & Atkinson (2008), median"}
+        out = {}
         for key, value in asdict(self).items():
             out[f"hazard_{key}"] = "point" if value is None else value
+        out.update({"hazard_kind": "earthquake", "hazard_gmpe_name": self.gmpe,
+                    "hazard_gmpe": f"{GMPES[self.gmpe].label}, median"})
         return out
 
 
@@ -200,45 +197,23 @@ def joyner_boore_distance(eq: Earthquake, x, y) -> np.ndarray:
     return np.maximum(repi - eq.rupture_length_km / 2.0, 0.0)
 
 
-def _ba08_rock(c: dict, eq: Earthquake, rjb: np.ndarray) -> np.ndarray:
-    """ln of the median on reference rock (Vs30 = 760 m/s): F_M + F_D, eqs. (3)–(5)."""
-    dm = eq.magnitude - c["mh"]
-    e_mech = c["e"][MECHANISMS.index(eq.mechanism)]
-    f_m = e_mech + (c["e5"] * dm + c["e6"] * dm ** 2 if dm <= 0 else c["e7"] * dm)
-    r = np.sqrt(rjb ** 2 + c["h"] ** 2)
-    f_d = (c["c1"] + c["c2"] * (eq.magnitude - _MREF)) * np.log(r / _RREF) + c["c3"] * (r - _RREF)
-    return f_m + f_d
-
-
-def _ba08_site(c: dict, vs30: float, pga4nl: np.ndarray) -> np.ndarray:
-    """Site amplification F_S = F_LIN + F_NL, eqs. (6)–(13)."""
-    f_lin = c["blin"] * np.log(vs30 / _VREF)
-    if vs30 <= _V1:
-        bnl = c["b1"]
-    elif vs30 <= _V2:
-        bnl = (c["b1"] - c["b2"]) * np.log(vs30 / _V2) / np.log(_V1 / _V2) + c["b2"]
-    elif vs30 < _VREF:
-        bnl = c["b2"] * np.log(vs30 / _VREF) / np.log(_V2 / _VREF)
-    else:
-        bnl = 0.0
-    dx = np.log(_A2 / _A1)
-    dy = bnl * np.log(_A2 / _PGA_LOW)
-    cc = (3.0 * dy - bnl * dx) / dx ** 2
-    dd = -(2.0 * dy - bnl * dx) / dx ** 3
-    low = bnl * np.log(_PGA_LOW / 0.1)
-    lx = np.log(np.maximum(pga4nl, 1e-300) / _A1)
-    f_nl = np.where(pga4nl <= _A1, low,
-                    np.where(pga4nl <= _A2, low + cc * lx ** 2 + dd * lx ** 3,
-                             bnl * np.log(np.maximum(pga4nl, 1e-300) / 0.1)))
-    return f_lin + f_nl
+def site_distances(eq: Earthquake, x, y) -> tuple[np.ndarray, np.ndarray]:
+    """(Rjb, Repi) [km] of sites ``x``, ``y`` [m]."""
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if x.shape != y.shape:
+        raise InputError(f"ground_motion: x and y must have the same shape; got {x.shape} and "
+                         f"{y.shape}.")
+    return joyner_boore_distance(eq, x, y), np.hypot(x - eq.x, y - eq.y) / 1000.0
 
 
 def ground_motion(eq: Earthquake, x, y) -> tuple[np.ndarray, np.ndarray]:
-    """Median PGA [g] and PGV [cm/s] of ``eq`` at sites ``x``, ``y`` [m], times ``intensity_scale``.
+    """Median PGA [g] and PGV [cm/s] of ``eq`` at sites ``x``, ``y`` [m], times ``intensity_scale``,
+    through the model ``eq.gmpe`` (:func:`workbench.hazard.gmpe.site_motion`).
 
-    Boore & Atkinson (2008): ``ln Y = F_M(M) + F_D(Rjb, M) + F_S(Vs30, Rjb, M)`` with the
+    BA08 (the default): ``ln Y = F_M(M) + F_D(Rjb, M) + F_S(Vs30, Rjb, M)`` with the
     nonlinear site term driven by the rock PGA ``pga4nl``. See the module docstring for the
-    distance and the choices (median only).
+    distance.
 
     Parameters
     ----------
@@ -267,19 +242,13 @@ def ground_motion(eq: Earthquake, x, y) -> tuple[np.ndarray, np.ndarray]:
     >>> round(float(pga[0]), 3), round(float(pgv[0]), 1)
     (0.184, 12.5)
     """
-    x = np.asarray(x, dtype=float)
-    y = np.asarray(y, dtype=float)
-    if x.shape != y.shape:
-        raise InputError(f"ground_motion: x and y must have the same shape; got {x.shape} and "
-                         f"{y.shape}.")
-    rjb = joyner_boore_distance(eq, x, y)
-    pga4nl = np.exp(_ba08_rock(_BA08["pga"], eq, rjb))
-    out = []
-    for name in ("pga", "pgv"):
-        c = _BA08[name]
-        ln_y = _ba08_rock(c, eq, rjb) + _ba08_site(c, eq.vs30, pga4nl)
-        out.append(np.exp(ln_y) * eq.intensity_scale)
-    return out[0], out[1]
+    motion = _motion(eq, x, y)
+    return motion["pga"] * eq.intensity_scale, motion["pgv"] * eq.intensity_scale
+
+
+def _motion(eq: Earthquake, x, y) -> dict[str, np.ndarray]:
+    rjb, repi = site_distances(eq, x, y)
+    return site_motion(eq, eq.gmpe, rjb, repi)
 
 
 def _intensity_dataset(buildings: xr.Dataset, components: xr.Dataset | None,
@@ -301,7 +270,9 @@ def _components_of(components):
     return getattr(components, "components", components)
 
 
-def earthquake_intensity(eq: Earthquake, buildings, components=None) -> xr.Dataset:
+def earthquake_intensity(eq: Earthquake, buildings, components=None, *,
+                         residuals: bool = False, correlation_range_km: float | None = None
+                         ) -> xr.Dataset:
     """Shaking of ``eq`` at every building and component, as an intensity Dataset.
 
     Parameters
@@ -311,12 +282,22 @@ def earthquake_intensity(eq: Earthquake, buildings, components=None) -> xr.Datas
         A city (its ``buildings``) or a buildings Dataset with ``x``, ``y`` [m].
     components : xarray.Dataset, InfrastructureSystem or None
         Component table (dim ``component``, ``x``, ``y`` [m]).
+    residuals : bool
+        Also give each site's between-event τ and within-event φ [ln units] of the model, so
+        that :func:`workbench.hazard.damage.sample_damage` draws a shaking field per
+        realisation around the medians (:mod:`workbench.hazard.residuals`). Off: the medians
+        only, every realisation shaken alike.
+    correlation_range_km : float, optional
+        Range b [km] of the within-event residuals' spatial correlation exp(−3h/b); default
+        Jayaram & Baker's (2009) for PGA (8.5 km).
 
     Returns
     -------
     xarray.Dataset
         ``building_pga`` [g], ``building_pgv`` [cm/s] on ``building``; ``component_pga``,
-        ``component_pgv`` on ``component`` when components are given; ``attrs`` the scenario.
+        ``component_pgv`` on ``component`` when components are given (a measure the model does
+        not give is left out); with ``residuals``, ``<site>_<measure>_tau`` and ``_phi`` [ln];
+        ``attrs`` the scenario.
 
     Raises
     ------
@@ -333,17 +314,39 @@ def earthquake_intensity(eq: Earthquake, buildings, components=None) -> xr.Datas
     >>> bool((shaking["building_pga"].diff("building") < 0).all())  # decays with distance
     True
     """
+    from .residuals import DEFAULT_RANGE_KM
     buildings = getattr(buildings, "buildings", buildings)
     components = _components_of(components)
-    values = {}
-    values["building_pga"], values["building_pgv"] = ground_motion(
-        eq, buildings["x"].values, buildings["y"].values)
-    _check_reach(eq, np.asarray(buildings["x"].values, dtype=float),
-                 np.asarray(buildings["y"].values, dtype=float), values["building_pga"])
-    if components is not None:
-        values["component_pga"], values["component_pgv"] = ground_motion(
-            eq, components["x"].values, components["y"].values)
-    return _intensity_dataset(buildings, components, values, eq.to_attrs())
+    values, spread = {}, {}
+    sites = [("building", buildings)] + ([("component", components)] if components is not None
+                                         else [])
+    for kind, table in sites:
+        motion = _motion(eq, table["x"].values, table["y"].values)
+        for im in ("pga", "pgv"):
+            if np.isnan(motion[im]).all():
+                continue                      # the model has no such measure
+            values[f"{kind}_{im}"] = motion[im] * eq.intensity_scale
+            spread[f"{kind}_{im}_tau"] = motion[f"{im}_tau"]
+            spread[f"{kind}_{im}_phi"] = motion[f"{im}_phi"]
+        if kind == "building":
+            _check_reach(eq, np.asarray(table["x"].values, dtype=float),
+                         np.asarray(table["y"].values, dtype=float), values["building_pga"])
+    attrs = eq.to_attrs()
+    if residuals:
+        b = DEFAULT_RANGE_KM if correlation_range_km is None else float(correlation_range_km)
+        if not (math.isfinite(b) and b > 0):
+            raise InputError(f"hazard.correlation_range_km must be a number > 0 km; got "
+                             f"{correlation_range_km!r}.")
+        attrs.update({"hazard_residuals": 1, "hazard_correlation_range_km": b,
+                      "hazard_gmpe": attrs["hazard_gmpe"].replace(", median",
+                                                                  ", with residuals")})
+    ds = _intensity_dataset(buildings, components, values, attrs)
+    if residuals:
+        for name, arr in spread.items():
+            dim = BUILDING if name.startswith("building") else COMPONENT
+            ds[name] = ((dim,), arr)
+            ds[name].attrs["units"] = "ln"
+    return ds
 
 
 def _negligible_pga() -> float:

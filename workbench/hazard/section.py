@@ -3,12 +3,14 @@ what shakes the city, and how its damage is drawn or read."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Callable, ClassVar
 
 from ..core.errors import InputError
 from ..core.sections import check, is_int, setting
 from .fragility import SEISMIC_DESIGN_ZONES
+from .gmpe import GMPES
 from .ground_motion import (HAZARD_KINDS, Earthquake, earthquake_intensity,
                             intensity_from_csv)
 
@@ -32,8 +34,10 @@ def _earthquake(h: "HazardSection", buildings, components):
     else:
         x, y = map(float, h.location)
     quake = Earthquake(magnitude=float(h.magnitude), x=x, y=y, depth_km=float(h.depth_km),
-                       vs30=float(h.vs30), intensity_scale=float(h.intensity_scale))
-    return earthquake_intensity(quake, buildings, components)
+                       vs30=float(h.vs30), intensity_scale=float(h.intensity_scale),
+                       gmpe=h.gmpe)
+    return earthquake_intensity(quake, buildings, components, residuals=h.residuals,
+                                correlation_range_km=h.correlation_range_km)
 
 
 def _field(h: "HazardSection", buildings, components):
@@ -63,6 +67,14 @@ class HazardSection:
     depth_km: float = setting(10.0, "")
     vs30: float = setting(760.0, "m/s, site condition for the ground-motion relation")
     intensity_scale: float = setting(1.0, "multiplies the intensity field")
+    gmpe: str = setting("BA08", "ground-motion model: " + ", ".join(GMPES) + " (workbench."
+                                "hazard.gmpe;\nBA08 written here, the others through pygmm)")
+    residuals: bool = setting(False, "draw the model's between- and within-event scatter per "
+                                     "realisation, spatially\ncorrelated (false: every "
+                                     "realisation shaken by the medians)")
+    correlation_range_km: float | None = setting(None, "range b of the within-event "
+                                                       "correlation exp(-3h/b); null = 8.5 km\n"
+                                                       "(Jayaram & Baker 2009, PGA)")
     field: str | None = setting(None, "a CSV intensity field for kind: field (relative: to this "
                                       "file's folder)")
 
@@ -73,8 +85,18 @@ class HazardSection:
         check(loc == "centre" or (isinstance(loc, (list, tuple)) and len(loc) == 2),
               "location", loc, "'centre' or [x, y] in metres of the city's CRS")
         x, y = (0.0, 0.0) if loc == "centre" else loc
+        check(isinstance(self.gmpe, str) and self.gmpe in GMPES, "gmpe", self.gmpe,
+              " or ".join(repr(g) for g in GMPES))
         Earthquake(magnitude=self.magnitude, x=x, y=y, depth_km=self.depth_km, vs30=self.vs30,
-                   intensity_scale=self.intensity_scale)   # its rules, its words
+                   intensity_scale=self.intensity_scale, gmpe=self.gmpe)   # its rules, its words
+        check(isinstance(self.residuals, bool), "residuals", self.residuals, "true or false")
+        b = self.correlation_range_km
+        check(b is None or (isinstance(b, (int, float)) and not isinstance(b, bool)
+                            and math.isfinite(b) and b > 0),
+              "correlation_range_km", b, "null or a number > 0 km")
+        if self.kind == "field" and self.residuals:
+            raise InputError("residuals is true but hazard.kind is 'field': a user's field "
+                             "carries no model scatter to draw; set residuals: false.")
         field = self.field
         check(field is None or (isinstance(field, str) and field.strip() != ""), "field",
               field, "null or a path to a CSV intensity field")

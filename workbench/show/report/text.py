@@ -98,8 +98,8 @@ def scenario_sentence(params: dict, city_name: str) -> str:
     ...      "damage": {"source": None}, "mitigation": {"annual_probability": None}}
     >>> print(scenario_sentence(p, "helsinki-demo"))  # doctest: +NORMALIZE_WHITESPACE
     **Scenario:** a hypothetical earthquake of magnitude 5.5, 10 km deep under the centre of
-    Helsinki demo (ground motion of Boore & Atkinson 2008 on ground of Vs30 760 m/s). No return
-    period is given, so this is a what-if, not a hazard estimate for the city.
+    Helsinki demo (ground motion of Boore & Atkinson 2008, its median on ground of Vs30 760 m/s).
+    No return period is given, so this is a what-if, not a hazard estimate for the city.
     """
     h, city = params["hazard"], city_words(city_name)
     source = params.get("damage", {}).get("source")
@@ -115,9 +115,13 @@ def scenario_sentence(params: dict, city_name: str) -> str:
                  f"in the coordinates of {city}")
         scale = (f", its shaking scaled by {float(h['intensity_scale']):g}"
                  if float(h.get("intensity_scale", 1.0)) != 1.0 else "")
+        from ...hazard.gmpe import GMPES
+        model = GMPES[h.get("gmpe") or "BA08"].label.replace(" (", " ").rstrip(")")
+        spread = (", its scatter drawn per realisation with spatially correlated residuals"
+                  if h.get("residuals") else ", its median")
         what = (f"a hypothetical earthquake of magnitude {float(h['magnitude']):g}, "
-                f"{float(h['depth_km']):g} km deep {where} (ground motion of Boore & Atkinson "
-                f"2008 on ground of Vs30 {float(h['vs30']):g} m/s{scale})")
+                f"{float(h['depth_km']):g} km deep {where} (ground motion of {model}{spread} "
+                f"on ground of Vs30 {float(h['vs30']):g} m/s{scale})")
     p = params.get("mitigation", {}).get("annual_probability")
     when = (f" Its annual probability is {float(p):g} (a return period of about "
             f"{1 / float(p):,.0f} years)." if p else
