@@ -61,8 +61,8 @@ def test_unknown_mechanism():
 def test_earthquake_intensity_covers_buildings_and_components():
     city = toy_city()
     shaking = earthquake_intensity(Earthquake(6.0, 0.0, 0.0), city, build_system(city))
-    assert set(shaking.data_vars) == {"building_pga", "building_pgv", "component_pga",
-                                      "component_pgv"}
+    assert set(shaking.data_vars) == {"building_pga", "building_pgv", "building_sa03",
+                                      "building_sa10", "component_pga", "component_pgv"}
     assert shaking["building_pga"].attrs["units"] == "g"
     assert shaking.attrs["hazard_magnitude"] == 6.0
 

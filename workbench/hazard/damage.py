@@ -53,6 +53,7 @@ from .fragility import (building_consequences, building_fragility, pipe_break_sh
                         component_restoration_spread, exceedance_probability,
                         pipe_repair_rate, replacement_cost, seismic_design_zone)
 from .ground_motion import Earthquake, earthquake_intensity
+from .capacity import BUILDING_MODELS, building_capacity, capacity_exceedance
 from .residuals import realised_intensity
 
 __all__ = ["sample_damage", "DamageSampler", "damage_probabilities", "damage_table",
@@ -193,8 +194,8 @@ def sample_damage(city_or_buildings, components, hazard_or_intensity, *, realiza
                   seed: int = 0, replacement_cost_per_m2: Mapping[str, float] | None = None,
                   currency: str = "EUR", price_year: int = 2024, design_code="city",
                   out_of_service_state: int = _assumptions.value("component_out_of_service_state"),
-                  pipe_repair_days: float = _assumptions.value("pipe_repair_crew_days")
-                  ) -> xr.Dataset:
+                  pipe_repair_days: float = _assumptions.value("pipe_repair_crew_days"),
+                  building_model: str = "equivalent-pga") -> xr.Dataset:
     """Sample damage states, repair effort and cost of buildings and components.
 
     Parameters
@@ -211,6 +212,10 @@ def sample_damage(city_or_buildings, components, hazard_or_intensity, *, realiza
         A scenario, or an intensity Dataset for the same buildings and components.
     realizations : int
         Number of independent damage realisations, ≥ 1.
+    building_model : str
+        ``"equivalent-pga"`` (default: Hazus equivalent-PGA curves) or ``"capacity-spectrum"``
+        (the Hazus capacity-spectrum method from SA(0.3 s), SA(1.0 s) and the magnitude,
+        :mod:`workbench.hazard.capacity`).
     seed : int
         Seed of ``numpy.random.default_rng``; same seed, same Dataset.
     replacement_cost_per_m2 : mapping of str to float, optional
@@ -269,8 +274,32 @@ def sample_damage(city_or_buildings, components, hazard_or_intensity, *, realiza
                             replacement_cost_per_m2=replacement_cost_per_m2, currency=currency,
                             price_year=price_year, design_code=design_code,
                             out_of_service_state=out_of_service_state,
-                            pipe_repair_days=pipe_repair_days)
+                            pipe_repair_days=pipe_repair_days, building_model=building_model)
     return sampler(hazard_or_intensity, realizations=realizations, seed=seed)
+
+
+def _capacity_exceedance(sampler: "DamageSampler", intensity: xr.Dataset) -> np.ndarray:
+    """P(DS ≥ k) of the buildings by the capacity-spectrum method
+    (:mod:`workbench.hazard.capacity`) from the intensity's SA(0.3 s), SA(1.0 s)."""
+    missing = [v for v in ("building_sa03", "building_sa10") if v not in intensity]
+    if missing:
+        raise InputError(f"damage.building_model 'capacity-spectrum' needs the spectral "
+                         f"accelerations {missing} [g] at the buildings, which a scenario "
+                         f"earthquake gives (a user field does not); use building_model "
+                         f"'equivalent-pga' with a field.")
+    magnitude = intensity.attrs.get("hazard_magnitude")
+    if magnitude is None:
+        raise InputError("damage.building_model 'capacity-spectrum' needs the earthquake's "
+                         "magnitude (its duration sets the degradation κ); the intensity "
+                         "carries none.")
+    magnitude = float(magnitude)
+    if magnitude not in sampler._capacity:
+        sampler._capacity[magnitude] = building_capacity(sampler.buildings, magnitude,
+                                                         design_code=sampler.zone)
+    sas = np.asarray(intensity["building_sa03"].values, dtype=float)
+    sa1 = np.asarray(intensity["building_sa10"].values, dtype=float)
+    return capacity_exceedance(sampler._capacity[magnitude], sas, sa1, magnitude,
+                               drawn=REALIZATION in intensity.dims)
 
 
 def _check_draws(realizations, seed) -> None:
@@ -311,7 +340,13 @@ class DamageSampler:
                  replacement_cost_per_m2: Mapping[str, float] | None = None,
                  currency: str = "EUR", price_year: int = 2024, design_code="city",
                  out_of_service_state: int = _assumptions.value("component_out_of_service_state"),
-                 pipe_repair_days: float = _assumptions.value("pipe_repair_crew_days")):
+                 pipe_repair_days: float = _assumptions.value("pipe_repair_crew_days"),
+                 building_model: str = "equivalent-pga"):
+        if building_model not in BUILDING_MODELS:
+            raise InputError(f"building_model must be one of {list(BUILDING_MODELS)}; got "
+                             f"{building_model!r}.")
+        self.building_model = building_model
+        self._capacity = {}
         if out_of_service_state not in (1, 2, 3, 4):
             raise InputError(f"out_of_service_state must be 1, 2, 3 or 4; got "
                              f"{out_of_service_state!r}.")
@@ -352,6 +387,8 @@ def _draw(sampler: DamageSampler, buildings, components, intensity, realizations
         # shaking drawn per realisation around the medians (workbench.hazard.residuals)
         intensity = realised_intensity(intensity, buildings, components, realizations, seed)
     probs = _probabilities(buildings, components, intensity, frag, zone, sampler._curves)
+    if sampler.building_model == "capacity-spectrum":
+        probs["building_exceedance"].values = _capacity_exceedance(sampler, intensity)
     p_b = probs["building_exceedance"].values
     p_c = probs["component_exceedance"].values
     rng = np.random.default_rng(seed)
@@ -411,6 +448,7 @@ def _draw(sampler: DamageSampler, buildings, components, intensity, realizations
     site = {v: (site_dims[d], np.asarray(intensity[v].values, dtype=float) if v in intensity
                 else np.full(shape[d], np.nan))
             for v, d in (("building_pga", BUILDING), ("building_pgv", BUILDING),
+                         ("building_sa03", BUILDING), ("building_sa10", BUILDING),
                          ("component_pga", COMPONENT), ("component_pgv", COMPONENT))}
     rb, rc = (REALIZATION, BUILDING), (REALIZATION, COMPONENT)
     # P(DS = k), k = 0…4, from the exceedance curves the states were drawn from (per
@@ -439,7 +477,11 @@ def _draw(sampler: DamageSampler, buildings, components, intensity, realizations
                "out_of_service_state": int(out_of_service_state),
                "pipe_repair_days": float(pipe_repair_days),
                "design_code": zone,
-               "fragility": "Hazus equivalent-PGA, beta 0.64 (buildings), Hazus 5.1 electric "
+               "building_model": sampler.building_model,
+               "fragility": ("Hazus capacity-spectrum method (buildings, workbench.hazard."
+                             "capacity), " if sampler.building_model == "capacity-spectrum"
+                             else "Hazus equivalent-PGA, beta 0.64 (buildings), ")
+               + "Hazus 5.1 electric "
                             "power, Hazus 6.1 pipe repair rate; see workbench.hazard.fragility",
                "component_repair": "Hazus restoration class by damage state "
                                    "(data/hazus_lifeline_restoration.csv, days an unverified "

@@ -98,7 +98,7 @@ __all__ = [
     "COMPONENT_MODELS", "COMPONENT_RESTORATION",
     "building_fragility_table", "repair_table", "lifeline_fragility_table", "pipe_repair_table",
     "lifeline_restoration_table", "component_restoration_spread", "structure_types", "seismic_design_zone", "design_zone_key",
-    "code_level",
+    "code_level", "design_levels",
     "building_fragility", "exceedance_probability", "pipe_repair_rate", "pipe_break_share",
     "building_consequences", "replacement_cost", "component_fragility", "component_consequences",
     "default_replacement_cost_per_m2",
@@ -355,6 +355,31 @@ def code_level(year_built, structural_class=None, *, zone: str) -> np.ndarray:
     return levels.astype("<U2")
 
 
+def design_levels(buildings, design_code="city") -> tuple[np.ndarray, np.ndarray]:
+    """(Hazus model type, design level) of every building: ``structural_class`` and the level
+    of its year built and the seismic zone (:func:`code_level`), or its ``design_level`` where
+    given (a retrofit, :mod:`workbench.mitigation`). An unknown type or level is an error."""
+    buildings = getattr(buildings, "buildings", buildings)
+    zone = seismic_design_zone(buildings, design_code)
+    classes = np.asarray(buildings["structural_class"].values).astype(str)
+    levels = code_level(buildings["year_built"].values, classes, zone=zone)
+    if "design_level" in buildings:          # a retrofit (workbench.mitigation): the level given
+        given = np.asarray(buildings["design_level"].values).astype(str)
+        bad = ~np.isin(given, ("",) + CODE_LEVELS)
+        if bad.any():
+            raise InputError(f"design_level must be one of {list(CODE_LEVELS)} or empty (the "
+                             f"level of its year and zone); got {given[bad][0]!r} for "
+                             f"{int(bad.sum())} building(s).")
+        levels = np.where(given != "", given, levels).astype("<U2")
+    known = set(structure_types())
+    unknown = sorted(set(classes.tolist()) - known)
+    if unknown:
+        raise InputError(f"unknown structural_class {unknown[:5]} for "
+                         f"{int(np.isin(classes, unknown).sum())} building(s); the Hazus types are "
+                         f"{structure_types()}. Map each building to one of them.")
+    return classes, levels
+
+
 def building_fragility(buildings, *, design_code="city") -> tuple[np.ndarray, np.ndarray]:
     """Median PGA [g] and beta of damage states 1–4 for every building.
 
@@ -387,25 +412,8 @@ def building_fragility(buildings, *, design_code="city") -> tuple[np.ndarray, np
     >>> float(building_fragility(toy_city(), design_code="0")[0][0, 0])  # no seismic code
     0.13
     """
-    buildings = getattr(buildings, "buildings", buildings)
-    zone = seismic_design_zone(buildings, design_code)
-    classes = np.asarray(buildings["structural_class"].values).astype(str)
-    levels = code_level(buildings["year_built"].values, classes, zone=zone)
-    if "design_level" in buildings:          # a retrofit (workbench.mitigation): the level given
-        given = np.asarray(buildings["design_level"].values).astype(str)
-        bad = ~np.isin(given, ("",) + CODE_LEVELS)
-        if bad.any():
-            raise InputError(f"design_level must be one of {list(CODE_LEVELS)} or empty (the "
-                             f"level of its year and zone); got {given[bad][0]!r} for "
-                             f"{int(bad.sum())} building(s).")
-        levels = np.where(given != "", given, levels).astype("<U2")
+    classes, levels = design_levels(buildings, design_code)
     lookup = _fragility_lookup()
-    known = set(structure_types())
-    unknown = sorted(set(classes.tolist()) - known)
-    if unknown:
-        raise InputError(f"unknown structural_class {unknown[:5]} for "
-                         f"{int(np.isin(classes, unknown).sum())} building(s); the Hazus types are "
-                         f"{structure_types()}. Map each building to one of them.")
     # hash-factorise (pandas) rather than sort strings: one lookup per distinct (type, level)
     inverse, pairs = pd.factorize(pd.Series(classes) + "|" + levels)
     med_u = np.empty((len(pairs), 4))

@@ -57,7 +57,7 @@ import numpy as np
 from ..core.errors import InputError
 
 __all__ = ["Gmpe", "GMPES", "DEFAULT_GMPE", "site_motion", "EXACT_DISTANCES",
-           "rupture_width_wells_coppersmith", "MECHANISMS"]
+           "rupture_width_wells_coppersmith", "MECHANISMS", "MEASURES"]
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +116,16 @@ _BA08 = {
                 e=(5.00121, 5.04727, 4.63188, 5.08210), e5=0.18322, e6=-0.12736, e7=0.0,
                 mh=8.50, blin=-0.60, b1=-0.50, b2=-0.06),
 }
+# BA08 SA(0.3 s) and SA(1.0 s) [g]: the same tables' rows for T = 0.3 and 1.0 s (the site term's
+# nonlinear part is driven by the rock PGA, as for PGV)
+_BA08.update({
+    "sa03": dict(c1=-0.55430, c2=0.01955, c3=-0.00750, h=2.14,
+                 e=(0.43825, 0.44516, 0.25356, 0.51990), e5=0.64472, e6=-0.15694, e7=0.10601,
+                 mh=6.75, blin=-0.44, b1=-0.52, b2=-0.14),
+    "sa10": dict(c1=-0.81830, c2=0.10270, c3=-0.00334, h=2.54,
+                 e=(-0.46896, -0.43443, -0.78465, -0.39330), e5=0.67880, e6=-0.18257,
+                 e7=0.05393, mh=6.75, blin=-0.70, b1=-0.44, b2=0.0),
+})
 _MREF, _RREF = 4.5, 1.0
 _V1, _V2, _VREF = 180.0, 300.0, 760.0
 _A1, _A2, _PGA_LOW = 0.03, 0.09, 0.06
@@ -154,18 +164,24 @@ def _ba08_site(c: dict, vs30: float, pga4nl: np.ndarray) -> np.ndarray:
     return f_lin + f_nl
 
 
-def _ba08_median(eq, rjb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """BA08 median PGA [g] and PGV [cm/s] at Joyner–Boore distances ``rjb`` [km] (unscaled)."""
+def _ba08_median(eq, rjb: np.ndarray, measures=("pga", "pgv")) -> tuple[np.ndarray, ...]:
+    """BA08 medians at Joyner–Boore distances ``rjb`` [km] (unscaled): PGA [g], PGV [cm/s],
+    SA(0.3 s), SA(1.0 s) [g] as ``measures`` names them."""
     pga4nl = np.exp(_ba08_rock(_BA08["pga"], eq, rjb))
     out = []
-    for name in ("pga", "pgv"):
+    for name in measures:
         c = _BA08[name]
         out.append(np.exp(_ba08_rock(c, eq, rjb) + _ba08_site(c, eq.vs30, pga4nl)))
-    return out[0], out[1]
+    return tuple(out)
 
 
 #: BA08 Table 8, unspecified mechanism: (within-event σ, between-event τU) [ln units].
-_BA08_SIGMA = {"pga": (0.502, 0.265), "pgv": (0.500, 0.286)}
+_BA08_SIGMA = {"pga": (0.502, 0.265), "pgv": (0.500, 0.286), "sa03": (0.546, 0.272),
+               "sa10": (0.573, 0.318)}
+#: Intensity measures every model gives here: PGA, PGV and the spectral accelerations the
+#: capacity-spectrum method needs (5 % damped, 0.3 s and 1.0 s).
+MEASURES = ("pga", "pgv", "sa03", "sa10")
+_PERIODS = {"sa03": 0.3, "sa10": 1.0}
 
 
 def gmpe(name: str) -> Gmpe:
@@ -212,16 +228,15 @@ def site_motion(eq, model: str, rjb: np.ndarray, repi: np.ndarray) -> dict[str, 
     Returns
     -------
     dict
-        ``pga``, ``pgv`` (NaN where the model has no PGV), ``pga_tau``, ``pga_phi``, ``pgv_tau``,
-        ``pgv_phi``; each an array of the sites' shape. Medians are not scaled by
-        ``intensity_scale`` here.
+        ``pga``, ``pgv`` (NaN where the model has no PGV), ``sa03``, ``sa10`` (5 %-damped
+        SA(0.3 s), SA(1.0 s) [g]) and ``<measure>_tau``, ``<measure>_phi`` of each; each an array
+        of the sites' shape. Medians are not scaled by ``intensity_scale`` here.
     """
     spec = gmpe(model)
     rjb = np.asarray(rjb, dtype=float)
     repi = np.asarray(repi, dtype=float)
     if spec.pygmm_class is None:
-        pga, pgv = _ba08_median(eq, rjb)
-        out = {"pga": pga, "pgv": pgv}
+        out = dict(zip(MEASURES, _ba08_median(eq, rjb, MEASURES)))
         for im, (phi, tau) in _BA08_SIGMA.items():
             out[f"{im}_tau"] = np.full(rjb.shape, tau)
             out[f"{im}_phi"] = np.full(rjb.shape, phi)
@@ -241,32 +256,45 @@ def site_motion(eq, model: str, rjb: np.ndarray, repi: np.ndarray) -> dict[str, 
         pairs = np.round(pairs, 2)
         unique, inverse = np.unique(pairs, axis=0, return_inverse=True)
     inverse = np.asarray(inverse).ravel()
-    values = np.full((len(unique), 6), np.nan)
+    names = [f"{im}{part}" for im in MEASURES for part in ("", "_tau", "_phi")]
+    values = np.full((len(unique), len(names)), np.nan)
     with warnings.catch_warnings(record=True) as caught:   # pygmm warns on ranges, per call
         warnings.simplefilter("always")
         for i, (d_jb, d_epi) in enumerate(unique):          # pygmm takes one scenario per call
             m = _pygmm_at(cls, eq, float(d_jb), float(d_epi), mechanism, width, ztor)
-            values[i, 0] = float(m.pga)
-            values[i, 2], values[i, 4] = _split(m, "pga", spec)
+            row = {"pga": float(m.pga)}
             if m.INDEX_PGV is not None:
-                values[i, 1] = float(m.pgv) * spec.pgv_scale
-                values[i, 3], values[i, 5] = _split(m, "pgv", spec)
+                row["pgv"] = float(m.pgv) * spec.pgv_scale
+            sa = np.asarray(m.interp_spec_accels(list(_PERIODS.values())), dtype=float)
+            row.update(zip(_PERIODS, sa))
+            for im in list(row):
+                row[f"{im}_tau"], row[f"{im}_phi"] = _split(m, im, spec)
+            values[i] = [row.get(n, np.nan) for n in names]
     messages = sorted({str(w.message) for w in caught})
     if messages:
         log.info("pygmm %s: %s", spec.name, "; ".join(messages[:5]))
     shape = rjb.shape
-    names = ("pga", "pgv", "pga_tau", "pgv_tau", "pga_phi", "pgv_phi")
     return {n: values[inverse, j].reshape(shape) for j, n in enumerate(names)}
 
 
 def _split(m, im: str, spec: Gmpe) -> tuple[float, float]:
-    """(τ, φ) [ln] of intensity measure ``im`` of pygmm model instance ``m``."""
-    index = m.INDEX_PGA if im == "pga" else m.INDEX_PGV
+    """(τ, φ) [ln] of intensity measure ``im`` of pygmm model instance ``m`` (a spectral
+    acceleration's interpolated in ln period, as pygmm interpolates its σ)."""
     tau = getattr(m, "_tau", None)
     phi = getattr(m, "_phi", None)
-    if tau is not None and phi is not None:
-        return float(np.asarray(tau)[index]), float(np.asarray(phi)[index])
-    total = float(m.ln_std_pga if im == "pga" else m.ln_std_pgv)
+    if im in _PERIODS:
+        ln_t = np.log(_PERIODS[im])
+        ln_periods = np.log(m.periods)
+        if tau is not None and phi is not None:
+            idx = m.INDICES_PSA
+            return (float(np.interp(ln_t, ln_periods, np.asarray(tau)[idx])),
+                    float(np.interp(ln_t, ln_periods, np.asarray(phi)[idx])))
+        total = float(np.asarray(m.interp_ln_stds([_PERIODS[im]]), dtype=float).ravel()[0])
+    else:
+        index = m.INDEX_PGA if im == "pga" else m.INDEX_PGV
+        if tau is not None and phi is not None:
+            return float(np.asarray(tau)[index]), float(np.asarray(phi)[index])
+        total = float(m.ln_std_pga if im == "pga" else m.ln_std_pgv)
     if spec.sigma_log10:
         total *= math.log(10.0)
     tau = total * _TAU_SHARE

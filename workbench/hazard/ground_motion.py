@@ -44,7 +44,7 @@ from ..core.dims import BUILDING, COMPONENT
 from ..core.errors import InputError
 from scipy.special import ndtri
 from .fragility import building_fragility_table
-from .gmpe import GMPES, MECHANISMS, site_motion
+from .gmpe import GMPES, MEASURES, MECHANISMS, site_motion
 from .gmpe import gmpe as _registered
 
 __all__ = [
@@ -257,7 +257,7 @@ def _intensity_dataset(buildings: xr.Dataset, components: xr.Dataset | None,
     if components is not None:
         coords[COMPONENT] = components[COMPONENT].values
     ds = xr.Dataset(coords=coords, attrs=attrs)
-    units = {"pga": "g", "pgv": "cm/s"}
+    units = {"pga": "g", "pgv": "cm/s", "sa03": "g", "sa10": "g"}
     for name, arr in values.items():
         dim = BUILDING if name.startswith("building") else COMPONENT
         ds[name] = ((dim,), arr)
@@ -294,7 +294,8 @@ def earthquake_intensity(eq: Earthquake, buildings, components=None, *,
     Returns
     -------
     xarray.Dataset
-        ``building_pga`` [g], ``building_pgv`` [cm/s] on ``building``; ``component_pga``,
+        ``building_pga`` [g], ``building_pgv`` [cm/s], ``building_sa03``, ``building_sa10``
+        (5 %-damped SA at 0.3 and 1.0 s [g]) on ``building``; ``component_pga``,
         ``component_pgv`` on ``component`` when components are given (a measure the model does
         not give is left out); with ``residuals``, ``<site>_<measure>_tau`` and ``_phi`` [ln];
         ``attrs`` the scenario.
@@ -322,7 +323,8 @@ def earthquake_intensity(eq: Earthquake, buildings, components=None, *,
                                          else [])
     for kind, table in sites:
         motion = _motion(eq, table["x"].values, table["y"].values)
-        for im in ("pga", "pgv"):
+        # spectral accelerations at buildings only (the capacity-spectrum method's demand)
+        for im in MEASURES if kind == "building" else ("pga", "pgv"):
             if np.isnan(motion[im]).all():
                 continue                      # the model has no such measure
             values[f"{kind}_{im}"] = motion[im] * eq.intensity_scale

@@ -9,8 +9,9 @@ For realisation r and site i, for each intensity measure (PGA, PGV)::
 normal field over the sites with correlation ρ(h) = exp(−3h / b) at separation h [km]
 (Jayaram & Baker 2009, the exponential model; b = 8.5 km for PGA, their case 1 — no clustering
 of Vs30 — at period 0). τ and φ are the model's (:mod:`workbench.hazard.gmpe`). One η and one
-field serve PGA and PGV alike: their normalised residuals are taken as fully correlated, a
-stated simplification (a building's PGA and a pipe's PGV at one site move together).
+field serve PGA, PGV and SA(0.3 s), SA(1.0 s) alike: their normalised residuals are taken as
+fully correlated, a stated simplification (a building's PGA and a pipe's PGV at one site move
+together; Jayaram & Baker's range grows with period, to 25.7 km at 1 s, which this ignores).
 
 The field is drawn with the Cholesky factor of the correlation matrix (``scipy.linalg``). Above
 :data:`MAX_SITES` sites, sites are gathered in square cells (side b/10, doubled until at most
@@ -35,7 +36,7 @@ __all__ = ["DEFAULT_RANGE_KM", "MAX_SITES", "correlation", "standard_field", "re
 DEFAULT_RANGE_KM = 8.5
 #: Sites (or cells) up to which the field is drawn exactly.
 MAX_SITES = 3_000
-_MEASURES = ("pga", "pgv")
+_MEASURES = ("pga", "pgv", "sa03", "sa10")
 
 
 def correlation(h_km, range_km: float) -> np.ndarray:

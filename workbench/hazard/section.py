@@ -10,6 +10,7 @@ from typing import Any, Callable, ClassVar
 from ..core.errors import InputError
 from ..core.sections import check, is_int, setting
 from .fragility import SEISMIC_DESIGN_ZONES
+from .capacity import BUILDING_MODELS
 from .gmpe import GMPES
 from .ground_motion import (HAZARD_KINDS, Earthquake, earthquake_intensity,
                             intensity_from_csv)
@@ -126,6 +127,11 @@ class DamageSection:
                                        "like the productivity figures")
     road_debris: bool = setting(True, "collapsed buildings block the road edges next to them "
                                       "until cleared (workbench.hazard.debris)")
+    building_model: str = setting("equivalent-pga", "buildings' damage: 'equivalent-pga' (Hazus "
+                                                    "equivalent-PGA curves) or\n'capacity-"
+                                                    "spectrum' (Hazus capacity-spectrum method "
+                                                    "from SA(0.3 s), SA(1.0 s)\nand the "
+                                                    "magnitude; an earthquake scenario only)")
     design_code: str = setting("city", "UBC seismic zone of the Hazus building design levels: "
                                        "4, 3, 2B, 2A, 1, 0, or 'city' =\nthe city's "
                                        "seismic_design_zone attr (city.json); a city without one "
@@ -138,6 +144,8 @@ class DamageSection:
               source, "null or a path to a damage table (CSV or JSON)")
         check(isinstance(self.road_debris, bool), "road_debris", self.road_debris,
               "true or false")
+        check(self.building_model in BUILDING_MODELS, "building_model", self.building_model,
+              " or ".join(repr(m) for m in BUILDING_MODELS))
         code = self.design_code
         code = (str(code) if is_int(code) else code.strip().upper() if isinstance(code, str)
                 else code)

@@ -328,7 +328,8 @@ def _finite_or_inf(value) -> float:
 
 def run_member(city, system, intensity: xr.Dataset, constraints: Constraints, draws, *,
                strategies: Sequence[str] = STRATEGIES, design_code="city",
-               road_debris: bool = True, functionality=None) -> xr.Dataset:
+               road_debris: bool = True, functionality=None,
+               building_model: str = "equivalent-pga") -> xr.Dataset:
     """One ensemble member: damage, scaled efforts, every strategy on that damage, indexes.
 
     Parameters
@@ -353,6 +354,8 @@ def run_member(city, system, intensity: xr.Dataset, constraints: Constraints, dr
     functionality : FunctionalityModel, optional
         Default :class:`~workbench.functionality.TableFunctionality`; ``ep_unit_scale`` scales
         its EP per m².
+    building_model : str
+        ``"equivalent-pga"`` or ``"capacity-spectrum"`` (:func:`~workbench.hazard.damage.sample_damage`).
 
     Returns
     -------
@@ -392,7 +395,7 @@ def run_member(city, system, intensity: xr.Dataset, constraints: Constraints, dr
     """
     strategies = check_strategies(strategies)
     sampler = DamageSampler(city.buildings, system.components if system is not None else None,
-                            design_code=design_code)
+                            design_code=design_code, building_model=building_model)
     arrays = _member_arrays(city, system, intensity, constraints, _values(draws), strategies,
                             road_debris=road_debris, functionality=functionality,
                             sampler=sampler)
@@ -414,6 +417,7 @@ class _Context:
     road_debris: bool
     functionality: object
     shelters: object = None
+    building_model: str = "equivalent-pga"
 
 
 def _run_batch(context: _Context, rows: list[dict]) -> dict:
@@ -423,7 +427,7 @@ def _run_batch(context: _Context, rows: list[dict]) -> dict:
     c = context
     sampler = DamageSampler(c.city.buildings,
                             c.system.components if c.system is not None else None,
-                            design_code=c.design_code)
+                            design_code=c.design_code, building_model=c.building_model)
     members = [_member_arrays(c.city, c.system, c.intensity, c.constraints, values,
                               c.strategies, road_debris=c.road_debris,
                               functionality=c.functionality, sampler=sampler,
@@ -481,7 +485,8 @@ def _check_run(draws, seed, workers, scheduler, batch_size, priors):
 def run_ensemble(city, system, intensity: xr.Dataset, constraints: Constraints, draws, *,
                  strategies: Sequence[str] = STRATEGIES, seed: int | None = None,
                  priors=None, design_code="city", road_debris: bool = True,
-                 functionality=None, shelters=None, scheduler: str | None = None,
+                 functionality=None, shelters=None, building_model: str = "equivalent-pga",
+                 scheduler: str | None = None,
                  workers: int | None = None,
                  batch_size: int | None = None,
                  progress: Callable[[int, int], None] | None = None) -> xr.Dataset:
@@ -489,7 +494,8 @@ def run_ensemble(city, system, intensity: xr.Dataset, constraints: Constraints, 
 
     Parameters
     ----------
-    city, system, intensity, constraints, strategies, design_code, road_debris, functionality
+    city, system, intensity, constraints, strategies, design_code, road_debris, functionality,
+    building_model
         As for :func:`run_member`.
     shelters : Shelters, optional
         Default :class:`workbench.functionality.Shelters`.
@@ -544,7 +550,7 @@ def run_ensemble(city, system, intensity: xr.Dataset, constraints: Constraints, 
                                              members, n_workers)
     batches = [rows[i:i + size] for i in range(0, members, size)]
     context = _Context(city, system, intensity, constraints, strategies, design_code,
-                       bool(road_debris), functionality, shelters)
+                       bool(road_debris), functionality, shelters, building_model)
     start = time.perf_counter()
     if scheduler is None and workers is None:
         engine, results, done = "serial", [], 0
@@ -570,6 +576,7 @@ def run_ensemble(city, system, intensity: xr.Dataset, constraints: Constraints, 
                      "n_members": int(members), "batch_size": int(size), "engine": engine,
                      **timing,
                      "road_debris": int(bool(road_debris)), "design_code": str(design_code),
+                     "building_model": str(building_model),
                      **constraints.as_attrs()})
     return ds
 

@@ -72,6 +72,7 @@ def mitigation_stage(params: dict, city, system=None, progress=None,
     draws = sample_members(ensemble_priors(params), m["members"], seed=stage_seed(params, 6, 0))
     results = evaluate(options, city, system, intensity, constraints(params), draws,
                        strategy=m["strategy"], design_code=params["damage"]["design_code"],
+                       building_model=params["damage"]["building_model"],
                        road_debris=params["damage"]["road_debris"],
                        functionality=functionality_of(params, archive), progress=progress,
                        scheduler=e["scheduler"], workers=e["workers"],

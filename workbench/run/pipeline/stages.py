@@ -116,7 +116,8 @@ def damage_stage(params: dict, city: City, system=None) -> xr.Dataset:
         hazard = hazard_intensity(params["hazard"], city, system.components)
         damage = sample_damage(city.buildings, system.components, hazard,
                                realizations=params["realizations"], seed=params["seed"],
-                               design_code=params["damage"]["design_code"])
+                               design_code=params["damage"]["design_code"],
+                               building_model=params["damage"]["building_model"])
     if params["damage"]["road_debris"]:
         from ...hazard.debris import road_blockage
         damage = road_blockage(system, damage)

@@ -119,6 +119,7 @@ def uncertainty_stage(params: dict, city, system=None, progress=None,
     ens = run_ensemble(city, system, intensity, constraints(params), draws,
                        strategies=tuple(params["strategies"]),
                        design_code=params["damage"]["design_code"],
+                       building_model=params["damage"]["building_model"],
                        road_debris=params["damage"]["road_debris"],
                        functionality=functionality_of(params, archive), scheduler=e["scheduler"],
                        workers=e["workers"], batch_size=e["batch_size"], progress=progress)

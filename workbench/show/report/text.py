@@ -122,6 +122,9 @@ def scenario_sentence(params: dict, city_name: str) -> str:
         what = (f"a hypothetical earthquake of magnitude {float(h['magnitude']):g}, "
                 f"{float(h['depth_km']):g} km deep {where} (ground motion of {model}{spread} "
                 f"on ground of Vs30 {float(h['vs30']):g} m/s{scale})")
+    if not source and params.get("damage", {}).get("building_model") == "capacity-spectrum":
+        what += ("; buildings damaged by the Hazus capacity-spectrum method (their capacity "
+                 "against the spectrum at 0.3 and 1.0 s)")
     p = params.get("mitigation", {}).get("annual_probability")
     when = (f" Its annual probability is {float(p):g} (a return period of about "
             f"{1 / float(p):,.0f} years)." if p else
