@@ -142,3 +142,29 @@ def test_the_method_needs_spectral_accelerations_and_a_known_model():
     p_drawn = capacity_exceedance(cap, sas, sa1, 6.5, drawn=True)
     assert np.abs(p_drawn - 0.5).mean() > np.abs(p_med - 0.5).mean()
     assert ground_motion(Earthquake(6.5, 0.0, 0.0), [1.0], [0.0])[0][0] > 0
+
+
+def test_the_ensemble_and_the_exact_probabilities_use_the_chosen_model():
+    # the fragility-median prior scales the spectral accelerations too, so it moves the
+    # capacity-spectrum damage; damage_probabilities gives that model's probabilities
+    from workbench.hazard.damage import damage_probabilities
+    from workbench.recovery import Constraints
+    from workbench.uncertainty.ensemble import run_member, sample_members
+    city = toy_city()
+    system = build_system(city)
+    shaking = earthquake_intensity(Earthquake(6.5, 0.0, 0.0), city, system)
+    draws = sample_members(members=1, seed=3).isel(member=0)
+    cost = {}
+    for scale in (0.5, 2.0):
+        d = draws.copy()
+        d["fragility_median_scale"] = scale
+        one = run_member(city, system, shaking, Constraints(crews=2, horizon_days=60), d,
+                         design_code="4", building_model="capacity-spectrum")
+        cost[scale] = float(one["repair_cost"][0])
+    assert cost[0.5] > cost[2.0]
+    p = damage_probabilities(city, system, shaking, design_code="4",
+                             building_model="capacity-spectrum")
+    cap = building_capacity(city, 6.5, design_code="4")
+    want = capacity_exceedance(cap, shaking["building_sa03"].values,
+                               shaking["building_sa10"].values, 6.5)
+    assert np.allclose(p["building_exceedance"].values, want)

@@ -122,12 +122,15 @@ def _site_intensity(intensity: xr.Dataset, name: str, size: int, needed: np.ndar
 
 
 def damage_probabilities(city_or_buildings, components, hazard_or_intensity, *,
-                         design_code="city") -> xr.Dataset:
-    """Exact P(DS ≥ k), k = 1…4, of every building and component, as :func:`sample_damage` uses.
+                         design_code="city", building_model: str = "equivalent-pga"
+                         ) -> xr.Dataset:
+    """Exact P(DS ≥ k), k = 1…4, of every building and component, as :func:`sample_damage` uses
+    (at the median shaking).
 
     ``design_code``: the seismic zone of the building design levels, or ``"city"`` (the
     buildings' ``attrs["seismic_design_zone"]``; none → zone 0), see
-    :func:`workbench.hazard.fragility.seismic_design_zone`.
+    :func:`workbench.hazard.fragility.seismic_design_zone`. ``building_model``: as for
+    :func:`sample_damage`.
 
     Returns
     -------
@@ -146,7 +149,15 @@ def damage_probabilities(city_or_buildings, components, hazard_or_intensity, *,
     """
     buildings, components, intensity = _inputs(city_or_buildings, components, hazard_or_intensity)
     zone = seismic_design_zone(buildings, design_code)
-    return _probabilities(buildings, components, intensity, component_fragility(components), zone)
+    probs = _probabilities(buildings, components, intensity, component_fragility(components), zone)
+    if building_model == "capacity-spectrum":
+        sampler = DamageSampler(buildings, components, design_code=zone,
+                                building_model=building_model)
+        probs["building_exceedance"].values = _capacity_exceedance(sampler, intensity)
+    elif building_model not in BUILDING_MODELS:
+        raise InputError(f"building_model must be one of {list(BUILDING_MODELS)}; got "
+                         f"{building_model!r}.")
+    return probs
 
 
 def _probabilities(buildings, components, intensity, frag, zone: str,

@@ -247,11 +247,12 @@ def _values(draws) -> dict:
 
 
 def _scaled_intensity(intensity: xr.Dataset, scale: float) -> xr.Dataset:
-    """Shaking divided by the fragility median scale (every measure, buildings and components)."""
+    """Shaking divided by the fragility median scale (every measure, buildings and components:
+    the spectral accelerations too, which the capacity-spectrum method reads)."""
     if scale == 1.0:
         return intensity
-    names = [v for v in ("building_pga", "building_pgv", "component_pga", "component_pgv")
-             if v in intensity]
+    names = [v for v in ("building_pga", "building_pgv", "building_sa03", "building_sa10",
+                         "component_pga", "component_pgv") if v in intensity]
     return intensity.assign({v: intensity[v] / scale for v in names})
 
 
