@@ -118,6 +118,9 @@ def test_damage_follows_the_magnitude_and_meets_equivalent_pga_where_hazus_deriv
              / float(pga["building_repair_cost"].sum("building").mean()))
     assert 0.75 <= ratio <= 1.25
     assert csm.attrs["building_model"] == "capacity-spectrum"
+    # the performance points are kept: the spectral displacement each building reached
+    assert csm["building_sd"].attrs["units"] == "in" and "building_sd" not in pga
+    assert float(csm["building_sd"].min()) > 0
     pga, csm = run(5.5, 760.0, "equivalent-pga"), run(5.5, 760.0, "capacity-spectrum")
     complete = [float((d["building_damage_state"].values[:, tall] == 4).mean())
                 for d in (pga, csm)]

@@ -248,13 +248,15 @@ def building_capacity(buildings, magnitude: float, *, design_code="city") -> dic
 
 
 def capacity_exceedance(capacity: dict, sas, sa1, magnitude: float, *,
-                        drawn: bool = False) -> np.ndarray:
+                        drawn: bool = False, with_sd: bool = False):
     """P(DS ≥ k), k = 1…4, of every building from its performance point under SA(0.3) ``sas``
     and SA(1.0) ``sa1`` [g] (shape (…, building)); ``drawn``: the shaking's scatter is drawn,
-    so the demand part of β (:data:`DEMAND_BETA_SD`) is taken out."""
+    so the demand part of β (:data:`DEMAND_BETA_SD`) is taken out. ``with_sd``: also return
+    the performance points [in]."""
     sd = performance_point(sas, sa1, magnitude, capacity["dy"], capacity["ay"], capacity["du"],
                            capacity["au"], capacity["damping"], capacity["kappa"])
     beta = capacity["beta"]
     if drawn:
         beta = np.sqrt(np.maximum(beta ** 2 - DEMAND_BETA_SD ** 2, 0.01))
-    return spectral_exceedance(sd, capacity["median"], beta)
+    p = spectral_exceedance(sd, capacity["median"], beta)
+    return (p, sd) if with_sd else p

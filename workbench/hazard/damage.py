@@ -153,7 +153,7 @@ def damage_probabilities(city_or_buildings, components, hazard_or_intensity, *,
     if building_model == "capacity-spectrum":
         sampler = DamageSampler(buildings, components, design_code=zone,
                                 building_model=building_model)
-        probs["building_exceedance"].values = _capacity_exceedance(sampler, intensity)
+        probs["building_exceedance"].values = _capacity_exceedance(sampler, intensity)[0]
     elif building_model not in BUILDING_MODELS:
         raise InputError(f"building_model must be one of {list(BUILDING_MODELS)}; got "
                          f"{building_model!r}.")
@@ -310,7 +310,7 @@ def _capacity_exceedance(sampler: "DamageSampler", intensity: xr.Dataset) -> np.
     sas = np.asarray(intensity["building_sa03"].values, dtype=float)
     sa1 = np.asarray(intensity["building_sa10"].values, dtype=float)
     return capacity_exceedance(sampler._capacity[magnitude], sas, sa1, magnitude,
-                               drawn=REALIZATION in intensity.dims)
+                               drawn=REALIZATION in intensity.dims, with_sd=True)
 
 
 def _check_draws(realizations, seed) -> None:
@@ -398,8 +398,10 @@ def _draw(sampler: DamageSampler, buildings, components, intensity, realizations
         # shaking drawn per realisation around the medians (workbench.hazard.residuals)
         intensity = realised_intensity(intensity, buildings, components, realizations, seed)
     probs = _probabilities(buildings, components, intensity, frag, zone, sampler._curves)
+    building_sd = None
     if sampler.building_model == "capacity-spectrum":
-        probs["building_exceedance"].values = _capacity_exceedance(sampler, intensity)
+        probs["building_exceedance"].values, building_sd = _capacity_exceedance(sampler,
+                                                                                intensity)
     p_b = probs["building_exceedance"].values
     p_c = probs["component_exceedance"].values
     rng = np.random.default_rng(seed)
@@ -505,6 +507,9 @@ def _draw(sampler: DamageSampler, buildings, components, intensity, realizations
              "component_pgv": "cm/s", "component_repairs": "repairs"}
     for name, unit in units.items():
         out[name].attrs["units"] = unit
+    if building_sd is not None:          # the capacity-spectrum method's performance points
+        out["building_sd"] = (site_dims[BUILDING], np.asarray(building_sd, dtype=float))
+        out["building_sd"].attrs["units"] = "in"
     return out
 
 
