@@ -173,3 +173,27 @@ def test_drawn_shaking_takes_the_demand_part_out_of_the_building_curves():
     beta_drawn = math.sqrt(0.64 ** 2 - 0.5 ** 2)          # 0.3995: the table's 0.64 is rounded
     assert np.allclose(1 - p_none, norm.cdf(np.log(pga / median[:, 0]) / beta_drawn))
     assert np.allclose(beta, 0.64)
+
+
+
+def test_the_scenario_names_its_mechanism_and_rupture_size():
+    from workbench.hazard.ground_motion import rupture_length_wells_coppersmith
+    from workbench.show.report.text import scenario_sentence
+    b = toy_city().buildings
+    point = HazardSection(magnitude=7.0).intensity(b, None)
+    line = HazardSection(magnitude=7.0, rupture="wells-coppersmith",
+                         mechanism="reverse").intensity(b, None)
+    assert point.attrs["hazard_rupture_length_km"] == "point"
+    assert line.attrs["hazard_rupture_length_km"] == pytest.approx(
+        rupture_length_wells_coppersmith(7.0))                     # 49 km at M 7
+    assert line.attrs["hazard_mechanism"] == "reverse"
+    # a line rupture aimed at each site brings the source nearer: more shaking
+    assert (line["building_pga"].values >= point["building_pga"].values).all()
+    assert HazardSection(rupture=12.5).rupture == 12.5
+    with pytest.raises(InputError, match="rupture must be"):
+        HazardSection(rupture="ellipse")
+    with pytest.raises(InputError, match="mechanism must be"):
+        HazardSection(mechanism="thrust")
+    params = {"hazard": {**HazardSection().__dict__, "rupture": "wells-coppersmith"},
+              "damage": {"source": None}, "mitigation": {"annual_probability": None}}
+    assert "rupturing 6 km of fault" in scenario_sentence(params, "demo")   # M 5.5: 6.4 km

@@ -12,8 +12,8 @@ from ..core.sections import check, is_int, setting
 from .fragility import SEISMIC_DESIGN_ZONES
 from .capacity import BUILDING_MODELS
 from .gmpe import GMPES
-from .ground_motion import (HAZARD_KINDS, Earthquake, earthquake_intensity,
-                            intensity_from_csv)
+from .ground_motion import (HAZARD_KINDS, MECHANISMS, Earthquake, earthquake_intensity,
+                            intensity_from_csv, rupture_length_wells_coppersmith)
 
 __all__ = ["HazardSection", "DamageSection", "INTENSITY", "HazardKind"]
 
@@ -36,9 +36,20 @@ def _earthquake(h: "HazardSection", buildings, components):
         x, y = map(float, h.location)
     quake = Earthquake(magnitude=float(h.magnitude), x=x, y=y, depth_km=float(h.depth_km),
                        vs30=float(h.vs30), intensity_scale=float(h.intensity_scale),
-                       gmpe=h.gmpe)
+                       gmpe=h.gmpe, mechanism=h.mechanism,
+                       rupture_length_km=_rupture_length(h))
     return earthquake_intensity(quake, buildings, components, residuals=h.residuals,
                                 correlation_range_km=h.correlation_range_km)
+
+
+def _rupture_length(h: "HazardSection") -> float | None:
+    """``rupture``: ``point`` (None), ``wells-coppersmith`` (the length of the magnitude, Wells &
+    Coppersmith 1994), or a length in km."""
+    if h.rupture == "point":
+        return None
+    if h.rupture == "wells-coppersmith":
+        return rupture_length_wells_coppersmith(float(h.magnitude))
+    return float(h.rupture)
 
 
 def _field(h: "HazardSection", buildings, components):
@@ -68,6 +79,10 @@ class HazardSection:
     depth_km: float = setting(10.0, "")
     vs30: float = setting(760.0, "m/s, site condition for the ground-motion relation")
     intensity_scale: float = setting(1.0, "multiplies the intensity field")
+    mechanism: str = setting("unspecified", "fault mechanism: " + ", ".join(MECHANISMS))
+    rupture: Any = setting("point", "'point' (a point source), 'wells-coppersmith' (a line "
+                                    "rupture of the magnitude's length,\nWells & Coppersmith "
+                                    "1994) or a length in km")
     gmpe: str = setting("BA08", "ground-motion model: " + ", ".join(GMPES) + " (workbench."
                                 "hazard.gmpe;\nBA08 written here, the others through pygmm)")
     residuals: bool = setting(False, "draw the model's between- and within-event scatter per "
@@ -88,8 +103,16 @@ class HazardSection:
         x, y = (0.0, 0.0) if loc == "centre" else loc
         check(isinstance(self.gmpe, str) and self.gmpe in GMPES, "gmpe", self.gmpe,
               " or ".join(repr(g) for g in GMPES))
+        check(self.mechanism in MECHANISMS, "mechanism", self.mechanism,
+              " or ".join(repr(m) for m in MECHANISMS))
+        r = self.rupture
+        check(r in ("point", "wells-coppersmith") or (isinstance(r, (int, float))
+                                                       and not isinstance(r, bool)
+                                                       and math.isfinite(r) and r >= 0),
+              "rupture", r, "'point', 'wells-coppersmith' or a length ≥ 0 km")
         Earthquake(magnitude=self.magnitude, x=x, y=y, depth_km=self.depth_km, vs30=self.vs30,
-                   intensity_scale=self.intensity_scale, gmpe=self.gmpe)   # its rules, its words
+                   intensity_scale=self.intensity_scale, gmpe=self.gmpe,
+                   mechanism=self.mechanism, rupture_length_km=_rupture_length(self))  # its rules
         check(isinstance(self.residuals, bool), "residuals", self.residuals, "true or false")
         b = self.correlation_range_km
         check(b is None or (isinstance(b, (int, float)) and not isinstance(b, bool)

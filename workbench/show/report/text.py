@@ -119,6 +119,12 @@ def scenario_sentence(params: dict, city_name: str) -> str:
         model = GMPES[h.get("gmpe") or "BA08"].label.replace(" (", " ").rstrip(")")
         spread = (", its scatter drawn per realisation with spatially correlated residuals"
                   if h.get("residuals") else ", its median")
+        rupture = h.get("rupture", "point")
+        if rupture not in (None, "point"):
+            from ...hazard.ground_motion import rupture_length_wells_coppersmith
+            length = (rupture_length_wells_coppersmith(float(h["magnitude"]))
+                      if rupture == "wells-coppersmith" else float(rupture))
+            where += f", rupturing {length:.0f} km of fault"
         what = (f"a hypothetical earthquake of magnitude {float(h['magnitude']):g}, "
                 f"{float(h['depth_km']):g} km deep {where} (ground motion of {model}{spread} "
                 f"on ground of Vs30 {float(h['vs30']):g} m/s{scale})")
