@@ -49,9 +49,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr
 
-from ..core.errors import InputError
 from ..core.paths import DATA_DIR
-from .fragility import CODE_LEVELS, design_levels
+from .fragility import design_rows
 
 __all__ = ["capacity_curve", "performance_point", "demand_reduction", "spectral_exceedance",
            "building_capacity", "capacity_exceedance", "duration", "G_IN", "DEMAND_BETA_SD",
@@ -226,23 +225,9 @@ def building_capacity(buildings, magnitude: float, *, design_code="city") -> dic
     >>> float(c["dy"][0]), float(c["kappa"][0]), c["median"].shape   # b0: URML, low code
     (0.24, 0.5, (6, 4))
     """
-    classes, levels = design_levels(buildings, design_code)
-    lookup = _tables()
     col = {"short": 5, "moderate": 6, "long": 7}[duration(float(magnitude))]
-    inverse, pairs = pd.factorize(pd.Series(classes) + "|" + levels)
-    par = np.empty((len(pairs), 8))
-    med = np.empty((len(pairs), 4))
-    beta = np.empty((len(pairs), 4))
-    for i, pair in enumerate(pairs):               # one lookup per distinct (type, level)
-        model, level = pair.split("|")
-        for lv in CODE_LEVELS[CODE_LEVELS.index(level)::-1]:
-            if (model, lv) in lookup:
-                par[i], med[i], beta[i] = lookup[(model, lv)]
-                break
-        else:
-            raise InputError(f"structural_class {model!r} has no Hazus capacity curve at or "
-                             f"below design level {level!r} (data/hazus_capacity_curves.csv).")
-    par, med, beta = par[inverse], med[inverse], beta[inverse]
+    par, med, beta = design_rows(buildings, design_code, _tables(), "Hazus capacity curve",
+                                 " (data/hazus_capacity_curves.csv)")
     return {"dy": par[:, 0], "ay": par[:, 1], "du": par[:, 2], "au": par[:, 3],
             "damping": par[:, 4], "kappa": par[:, col], "median": med, "beta": beta}
 

@@ -151,9 +151,8 @@ def damage_probabilities(city_or_buildings, components, hazard_or_intensity, *,
     zone = seismic_design_zone(buildings, design_code)
     probs = _probabilities(buildings, components, intensity, component_fragility(components), zone)
     if building_model == "capacity-spectrum":
-        sampler = DamageSampler(buildings, components, design_code=zone,
-                                building_model=building_model)
-        probs["building_exceedance"].values = _capacity_exceedance(sampler, intensity)[0]
+        probs["building_exceedance"].values = _capacity_exceedance(
+            lambda m: building_capacity(buildings, m, design_code=zone), intensity)[0]
     elif building_model not in BUILDING_MODELS:
         raise InputError(f"building_model must be one of {list(BUILDING_MODELS)}; got "
                          f"{building_model!r}.")
@@ -289,9 +288,10 @@ def sample_damage(city_or_buildings, components, hazard_or_intensity, *, realiza
     return sampler(hazard_or_intensity, realizations=realizations, seed=seed)
 
 
-def _capacity_exceedance(sampler: "DamageSampler", intensity: xr.Dataset) -> np.ndarray:
-    """P(DS ≥ k) of the buildings by the capacity-spectrum method
-    (:mod:`workbench.hazard.capacity`) from the intensity's SA(0.3 s), SA(1.0 s)."""
+def _capacity_exceedance(capacity_of, intensity: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
+    """(P(DS ≥ k), performance points [in]) of the buildings by the capacity-spectrum method
+    (:mod:`workbench.hazard.capacity`) from the intensity's SA(0.3 s), SA(1.0 s);
+    ``capacity_of(magnitude)`` gives the buildings' capacity (:func:`building_capacity`)."""
     missing = [v for v in ("building_sa03", "building_sa10") if v not in intensity]
     if missing:
         raise InputError(f"damage.building_model 'capacity-spectrum' needs the spectral "
@@ -304,12 +304,9 @@ def _capacity_exceedance(sampler: "DamageSampler", intensity: xr.Dataset) -> np.
                          "magnitude (its duration sets the degradation κ); the intensity "
                          "carries none.")
     magnitude = float(magnitude)
-    if magnitude not in sampler._capacity:
-        sampler._capacity[magnitude] = building_capacity(sampler.buildings, magnitude,
-                                                         design_code=sampler.zone)
     sas = np.asarray(intensity["building_sa03"].values, dtype=float)
     sa1 = np.asarray(intensity["building_sa10"].values, dtype=float)
-    return capacity_exceedance(sampler._capacity[magnitude], sas, sa1, magnitude,
+    return capacity_exceedance(capacity_of(magnitude), sas, sa1, magnitude,
                                drawn=REALIZATION in intensity.dims, with_sd=True)
 
 
@@ -377,6 +374,14 @@ class DamageSampler:
         ratio, self._b_days = building_consequences(buildings)
         self._b_cost = ratio * replacement_cost(buildings, replacement_cost_per_m2)[:, None]
 
+    def capacity(self, magnitude: float) -> dict:
+        """The buildings' capacity-spectrum tables for ``magnitude`` (κ depends on it), built
+        once per magnitude (:func:`workbench.hazard.capacity.building_capacity`)."""
+        if magnitude not in self._capacity:
+            self._capacity[magnitude] = building_capacity(self.buildings, magnitude,
+                                                          design_code=self.zone)
+        return self._capacity[magnitude]
+
     def __call__(self, hazard_or_intensity, *, realizations: int = 1, seed: int = 0
                  ) -> xr.Dataset:
         """The damage Dataset of ``hazard_or_intensity`` (see :func:`sample_damage`)."""
@@ -400,8 +405,8 @@ def _draw(sampler: DamageSampler, buildings, components, intensity, realizations
     probs = _probabilities(buildings, components, intensity, frag, zone, sampler._curves)
     building_sd = None
     if sampler.building_model == "capacity-spectrum":
-        probs["building_exceedance"].values, building_sd = _capacity_exceedance(sampler,
-                                                                                intensity)
+        probs["building_exceedance"].values, building_sd = _capacity_exceedance(
+            sampler.capacity, intensity)
     p_b = probs["building_exceedance"].values
     p_c = probs["component_exceedance"].values
     rng = np.random.default_rng(seed)

@@ -98,7 +98,7 @@ __all__ = [
     "COMPONENT_MODELS", "COMPONENT_RESTORATION",
     "building_fragility_table", "repair_table", "lifeline_fragility_table", "pipe_repair_table",
     "lifeline_restoration_table", "component_restoration_spread", "structure_types", "seismic_design_zone", "design_zone_key",
-    "code_level", "design_levels",
+    "code_level", "design_levels", "design_rows",
     "building_fragility", "exceedance_probability", "pipe_repair_rate", "pipe_break_share",
     "building_consequences", "replacement_cost", "component_fragility", "component_consequences",
     "default_replacement_cost_per_m2",
@@ -412,23 +412,32 @@ def building_fragility(buildings, *, design_code="city") -> tuple[np.ndarray, np
     >>> float(building_fragility(toy_city(), design_code="0")[0][0, 0])  # no seismic code
     0.13
     """
+    return design_rows(buildings, design_code, _fragility_lookup(), "Hazus fragility")
+
+
+def design_rows(buildings, design_code, lookup, what: str, where: str = ""
+                ) -> tuple[np.ndarray, ...]:
+    """Each building's entry of a table keyed by (Hazus type, design level), the entry a tuple
+    of arrays: per array, the buildings' rows stacked, shape (building, …). A type without its
+    level in the table takes the highest level below it the table has (:func:`design_levels`
+    gives type and level). An absent type is an error naming ``what`` (and ``where``)."""
     classes, levels = design_levels(buildings, design_code)
-    lookup = _fragility_lookup()
     # hash-factorise (pandas) rather than sort strings: one lookup per distinct (type, level)
     inverse, pairs = pd.factorize(pd.Series(classes) + "|" + levels)
-    med_u = np.empty((len(pairs), 4))
-    beta_u = np.empty((len(pairs), 4))
-    for i, pair in enumerate(pairs):
+    rows = []
+    for pair in pairs:
         model, level = pair.split("|")
         # fall back to the highest design level the type has, at or below the one asked for
         for lv in CODE_LEVELS[CODE_LEVELS.index(level)::-1]:
             if (model, lv) in lookup:
-                med_u[i], beta_u[i] = lookup[(model, lv)]
+                rows.append(lookup[(model, lv)])
                 break
         else:
-            raise InputError(f"structural_class {model!r} has no Hazus fragility at or below "
-                             f"design level {level!r}.")
-    return med_u[inverse], beta_u[inverse]
+            raise InputError(f"structural_class {model!r} has no {what} at or below design "
+                             f"level {level!r}{where}.")
+    sample = next(iter(lookup.values()))
+    return tuple((np.stack([r[k] for r in rows]) if rows else np.empty((0,) + np.shape(a)))[inverse]
+                 for k, a in enumerate(sample))
 
 
 def exceedance_probability(intensity, median, beta) -> np.ndarray:
