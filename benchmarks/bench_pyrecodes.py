@@ -39,10 +39,8 @@ import numpy as np
 import pandas as pd
 
 from workbench.core.paths import DATA_DIR
-from workbench.io.interop.pyrecodes import activity_schedule, example_damage, read_pyrecodes
-from workbench.uncertainty.peer import simulate_example
-from workbench.recovery import Constraints, simulate_recovery
-from workbench.recovery.strategies import PEER_RULES
+from workbench.io.interop.pyrecodes import activity_schedule, read_pyrecodes
+from workbench.uncertainty.peer import example_constraints, restored_days, simulate_example
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = DATA_DIR / "peers" / "pyrecodes_example3"
@@ -99,14 +97,11 @@ def replay(example, runs: list, horizon: int) -> pd.DataFrame:
         return float(min(x for x in listed if x >= step)) + 1 - example.disaster_step
 
     rows = []
-    constraints = Constraints(crews=int(example.pools["RepairCrew"]), horizon_days=horizon,
-                              commitment_days=math.inf, impeding_delays=True)
+    constraints = example_constraints(example, horizon)
     for run in runs:
         schedule = activity_schedule(example, np.random.default_rng(0), horizon=horizon,
                                      durations=run["durations"])
-        rec = simulate_recovery(example.city, None, example_damage(example, schedule),
-                                constraints, strategies=[PEER_RULES["random_priority"]], seed=0)
-        mine = rec["building_restored_day"].isel(strategy=0).values
+        mine = restored_days(example, schedule, constraints)
         theirs = np.array([shown(run["repair_finished_step"][i]) if example.damage_state[k] > 0
                            else 0.0 for k, i in enumerate(ids)])
         diff = mine - theirs

@@ -20,7 +20,29 @@ from ..io.interop.pyrecodes import (PyrecodesExample, activity_schedule, example
 from ..recovery import Constraints, simulate_recovery
 from ..recovery.strategies import PEER_RULES
 
-__all__ = ["simulate_example"]
+__all__ = ["simulate_example", "example_constraints", "restored_days"]
+
+
+def example_constraints(example: PyrecodesExample, horizon: int) -> Constraints:
+    """The engine's constraints under the example's assumptions: its ``RepairCrew`` pool, crews
+    to completion, impeding delays on (the imported ``building_ready_day``), perfect
+    information, no mobilisation."""
+    pools = example.pools
+    if "RepairCrew" not in pools or pools["RepairCrew"] < 1:
+        raise InputError("the example has no RepairCrew pool; the engine needs repair crews.")
+    return Constraints(crews=int(pools["RepairCrew"]), horizon_days=int(horizon),
+                       commitment_days=math.inf, impeding_delays=True,
+                       inspections_per_day=math.inf, mobilisation_days=0.0)
+
+
+def restored_days(example: PyrecodesExample, schedule, constraints: Constraints, *,
+                  seed: int = 0) -> np.ndarray:
+    """Day each building is restored [day] by the engine under the peer rule
+    ``random_priority``, for one schedule of the impeding activities
+    (:func:`~workbench.io.interop.pyrecodes.activity_schedule`)."""
+    rec = simulate_recovery(example.city, None, example_damage(example, schedule), constraints,
+                            strategies=[PEER_RULES["random_priority"]], seed=int(seed))
+    return rec["building_restored_day"].isel(strategy=0).values
 
 
 def simulate_example(example: PyrecodesExample, *, realisations: int = 5, seed: int = 0,
@@ -35,21 +57,12 @@ def simulate_example(example: PyrecodesExample, *, realisations: int = 5, seed: 
         ``ready_day`` and ``restored_day`` (member, building) [day]; ``attrs``: ``demand``
         [persons], the constraints, ``seed``.
     """
-    pools = example.pools
-    if "RepairCrew" not in pools or pools["RepairCrew"] < 1:
-        raise InputError("the example has no RepairCrew pool; the engine needs repair crews.")
-    constraints = Constraints(crews=int(pools["RepairCrew"]), horizon_days=int(horizon),
-                              commitment_days=math.inf, impeding_delays=True,
-                              inspections_per_day=math.inf, mobilisation_days=0.0)
-    rule = PEER_RULES["random_priority"]
+    constraints = example_constraints(example, horizon)
     beds, ready, restored = [], [], []
     for m in range(int(realisations)):
         schedule = activity_schedule(example, np.random.default_rng([int(seed), m]),
                                      horizon=int(horizon))
-        damage = example_damage(example, schedule)
-        rec = simulate_recovery(example.city, None, damage, constraints, strategies=[rule],
-                                seed=int(seed) + m)
-        day = rec["building_restored_day"].isel(strategy=0).values
+        day = restored_days(example, schedule, constraints, seed=int(seed) + m)
         beds.append(shelter_curve(example, day, int(horizon)))
         ready.append(schedule["ready_day"].to_numpy())
         restored.append(day)

@@ -493,12 +493,17 @@ def activity_schedule(example: PyrecodesExample, rng: np.random.Generator, *,
     order = np.argsort(example.priority, kind="stable")
     steps = _recover_days(example, horizon)
     damaged = ds > 0
-    for t in range(1, horizon + 1):
+    def startable(level):
+        """(finished, may progress): unfinished activities of damaged buildings whose
+        predecessors are finished."""
         done = _finished(level)
+        ready = ~(pred & ~done[:, None, :]).any(axis=2)
+        return done, has & ~done & ready & damaged[:, None]
+
+    for t in range(1, horizon + 1):
+        done, active = startable(level)
         if done[damaged].all():
             break
-        ready = ~(pred & ~done[:, None, :]).any(axis=2)
-        active = has & ~done & ready & damaged[:, None]
         if steps[t] == 0:
             continue
         asked = (need * active[..., None]).sum(axis=1)            # (building, resource)
@@ -512,17 +517,16 @@ def activity_schedule(example: PyrecodesExample, rng: np.random.Generator, *,
         factor = np.where(need > 0, met[:, None, :], 1.0).min(axis=2) if len(resources) else 1.0
         for sub in range(steps[t]):        # pyrecodes' sub-steps of a coarse recovery step
             if sub:
-                done = _finished(level)
-                ready = ~(pred & ~done[:, None, :]).any(axis=2)
+                done, now_active = startable(level)
                 # activities that became active inside the coarse step: pyrecodes resets
                 # every share met to 1 before handing out, so they progress at full rate
-                fresh = has & ~done & ready & damaged[:, None] & ~active
+                fresh = now_active & ~active
                 go = (active | fresh) & ~done
                 f = np.where(fresh, 1.0, factor)
             else:
                 go, f = active, factor
             level = np.where(go, np.minimum(level + rate * f, 1.0), level)
-            now = go & (_finished(level))
+            now = go & _finished(level)
             finish[now] = t
     # Repair may start the day after the last activity it waits for finished (inf: never)
     ready_day = np.where(damaged, np.where(gate, finish, 0.0).max(axis=1) + 1.0, 0.0)
