@@ -51,7 +51,7 @@ def test_contract_keys_present():
     ({"hazard": {"location": [0, "north"]}}, r"parameter hazard.location must be a finite number .*; got 'north'"),
     ({"hazard": {"location": [1, 2, 3]}}, r"hazard.location must be 'centre' or \[x, y\]"),
     ({"hazard": {"intensity_scale": ".inf"}}, r"hazard.intensity_scale must be a finite number ≥ 0"),
-    ({"hazard": {"kind": "tsunami"}}, r"hazard.kind must be 'earthquake' or 'field'; got 'tsunami'"),
+    ({"hazard": {"kind": "tsunami"}}, r"hazard.kind must be 'earthquake' or 'field' or 'flood'; got 'tsunami'"),
     ({"hazard": {"kind": "field"}}, r"hazard.field must name a CSV intensity field"),
     ({"hazard": {"field": "shake.csv"}}, r"hazard.field is '.*shake.csv' but hazard.kind is 'earthquake'"),
     ({"seed": 1.5}, r"seed must be a non-negative integer"),

@@ -104,8 +104,9 @@ def test_choices_by_name_are_registries_that_name_the_known_ones():
     text = default_params_yaml()
     for names in (INTENSITY, KINDS):       # the template lists what the registries hold
         assert all(name in text for name in names)
-    with pytest.raises(ParameterError, match=r"hazard.kind must be 'earthquake' or 'field'"):
-        validate_params({"hazard": {"kind": "flood"}})
+    with pytest.raises(ParameterError, match=r"hazard.kind must be 'earthquake' or 'field' or "
+                                             r"'flood'"):
+        validate_params({"hazard": {"kind": "tsunami"}})
 
 
 def test_the_hazard_registry_gives_the_ground_motion_of_the_earthquake():

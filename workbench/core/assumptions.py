@@ -58,6 +58,8 @@ class Assumed:
     status: str
     source: str
     used_in: str
+    #: The hazard kinds (``hazard.kind``) whose runs it drives; all by default.
+    hazards: tuple = ("earthquake", "field", "flood")
 
     def __post_init__(self):
         if self.status not in STATUSES:
@@ -150,10 +152,10 @@ REGISTRY: tuple[Assumed, ...] = (
     Assumed("pipe_repair_rate", "data/hazus_pipe_repair_rate.csv",
             "repairs per km by PGV; break share", "cited",
             "Hazus 6.1 Table 8-12 repair rates; 80 % leaks / 20 % breaks under shaking",
-            "workbench.hazard.fragility"),
+            "workbench.hazard.fragility", hazards=("earthquake", "field")),
     Assumed("pipe_repair_crew_days", 1.0, "crew-days per pipe repair", "assumption",
             "about one crew-day per leak or break repair, the order of magnitude of Hazus "
-            "restoration rates for pipes", "workbench.hazard.damage"),
+            "restoration rates for pipes", "workbench.hazard.damage", hazards=("earthquake", "field")),
     Assumed("component_out_of_service_state", 2, "Hazus damage state", "assumption",
             "a lognormal component is out at DS >= 2 (moderate: e.g. 40 % of a substation's "
             "breakers failed)", "workbench.hazard.damage"),
@@ -292,7 +294,30 @@ REGISTRY: tuple[Assumed, ...] = (
     # --- tables in data/ (listed so that the page is complete)
     Assumed("building_fragility", "data/hazus_building_fragility.csv", "median PGA g, beta",
             "cited", "Hazus equivalent-PGA structural fragilities (medians), beta 0.64; every "
-            "row's source column names manual and table", "workbench.hazard.fragility"),
+            "row's source column names manual and table", "workbench.hazard.fragility", hazards=("earthquake", "field")),
+    Assumed("flood_depth_damage", "data/hazus_flood_depth_damage.csv",
+            "loss ratio by depth above the first floor [ft]", "cited",
+            "Hazus Flood Model v6.1 default structure curves of RES3, COM4, COM1, IND1, EDU1 "
+            "(via simcenter-dlml 3.2); contents not counted", "workbench.hazard.flood",
+            hazards=("flood",)),
+    Assumed("flood_restoration", "data/hazus_flood_restoration.csv",
+            "days by depth band (minimum, maximum)", "cited",
+            "Hazus Flood Model restoration table flRsFnGBS (via FEMA's FAST lookup table), drawn "
+            "uniformly between minimum and maximum and read as crew-days",
+            "workbench.hazard.flood", hazards=("flood",)),
+    Assumed("flood_damage_state_rule", "nearest earthquake repair-cost ratio",
+            "Hazus damage state", "assumption",
+            "Hazus flood has no damage states: a flood loss takes the state whose Hazus "
+            "earthquake repair-cost ratio (same occupancy) is nearest, at least slight",
+            "workbench.hazard.flood", hazards=("flood",)),
+    Assumed("flood_first_floor_height_m", 0.3, "m above the ground", "assumption",
+            "about 1 ft, a slab on grade, where the buildings give no first_floor_height "
+            "(parameter hazard.first_floor_height_m)", "workbench.hazard.flood",
+            hazards=("flood",)),
+    Assumed("facility_flood_depth_m", 0.5, "m of water above the ground", "assumption",
+            "switchgear and pump motors stand about half a metre above the floor; a facility "
+            "under this much water is out (DS 3) (parameter hazard.facility_flood_depth_m)",
+            "workbench.hazard.flood", hazards=("flood",)),
     Assumed("building_repair", "data/hazus_repair.csv", "cost ratios, days", "cited",
             "Hazus 5.1 repair cost ratios and building clean-up and repair times",
             "workbench.hazard.fragility"),

@@ -43,7 +43,6 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 import xarray as xr
-from scipy.stats import truncnorm
 
 from ..core import assumptions as _assumptions
 from ..core.dims import BUILDING, COMPONENT, DAMAGE_STATES, REALIZATION
@@ -55,6 +54,8 @@ from .fragility import (building_consequences, building_fragility, pipe_break_sh
 from .ground_motion import Earthquake, earthquake_intensity
 from .capacity import BUILDING_MODELS, building_capacity, capacity_exceedance
 from .residuals import realised_intensity
+from .flood import draw_flood_damage, is_flood
+from .effort import require_effort, restoration_factor
 
 __all__ = ["sample_damage", "DamageSampler", "damage_probabilities", "damage_table",
            "restoration_factor", "DAMAGE_STATE", "DEMAND_BETA"]
@@ -104,6 +105,14 @@ def _intensity(buildings, components, hazard_or_intensity):
     else:
         raise InputError(f"hazard_or_intensity must be a workbench.hazard.Earthquake or an "
                          f"intensity Dataset; got {type(hazard_or_intensity).__name__}.")
+    if is_flood(intensity):
+        missing = [v for v in ("building_inundation_depth", "component_inundation_depth")
+                   if v not in intensity]
+        if missing:
+            raise InputError(f"the flood intensity has no {missing} [m]; build it with "
+                             f"workbench.hazard.flood (bathtub_intensity, "
+                             f"depth_grid_intensity or flood_intensity).")
+        return intensity
     if "building_pga" not in intensity:
         raise InputError("the intensity has no 'building_pga' [g], which the building fragilities "
                          "need; give a field with a 'pga' column.")
@@ -149,6 +158,19 @@ def damage_probabilities(city_or_buildings, components, hazard_or_intensity, *,
     """
     buildings, components, intensity = _inputs(city_or_buildings, components, hazard_or_intensity)
     zone = seismic_design_zone(buildings, design_code)
+    if is_flood(intensity):        # depth-damage is deterministic: P = 1 up to the state
+        damage = DamageSampler(buildings, components, design_code=zone)(intensity)
+        states = damage["building_damage_state"].isel({REALIZATION: 0}).values
+        c_states = damage["component_damage_state"].isel({REALIZATION: 0}).values
+        k = np.arange(1, 5)
+        return xr.Dataset(
+            {"building_exceedance": ((BUILDING, DAMAGE_STATE),
+                                     (states[:, None] >= k).astype(float)),
+             "component_exceedance": ((COMPONENT, DAMAGE_STATE),
+                                      (c_states[:, None] >= k).astype(float))},
+            coords={BUILDING: buildings[BUILDING].values,
+                    COMPONENT: components[COMPONENT].values, DAMAGE_STATE: k},
+            attrs={**intensity.attrs, "design_code": zone})
     probs = _probabilities(buildings, components, intensity, component_fragility(components), zone)
     if building_model == "capacity-spectrum":
         probs["building_exceedance"].values = _capacity_exceedance(
@@ -371,8 +393,9 @@ class DamageSampler:
         self._c_tables = component_consequences(components, fragility=self._frag)
         self._c_spread = component_restoration_spread(components, fragility=self._frag)
         self._curves = building_fragility(buildings, design_code=self.zone)
-        ratio, self._b_days = building_consequences(buildings)
-        self._b_cost = ratio * replacement_cost(buildings, replacement_cost_per_m2)[:, None]
+        self._b_ratio, self._b_days = building_consequences(buildings)
+        self._replacement = replacement_cost(buildings, replacement_cost_per_m2)
+        self._b_cost = self._b_ratio * self._replacement[:, None]
 
     def capacity(self, magnitude: float) -> dict:
         """The buildings' capacity-spectrum tables for ``magnitude`` (κ depends on it), built
@@ -388,6 +411,8 @@ class DamageSampler:
         _check_draws(realizations, seed)
         buildings, components = self.buildings, self.components
         intensity = _intensity(buildings, components, hazard_or_intensity)
+        if is_flood(intensity):       # the hazard's own damage model (workbench.hazard.flood)
+            return draw_flood_damage(self, intensity, realizations, seed)
         return _draw(self, buildings, components, intensity, realizations, seed)
 
 
@@ -457,7 +482,7 @@ def _draw(sampler: DamageSampler, buildings, components, intensity, realizations
     c_days = c_days * restoration_factor(u, sampler._c_spread.ravel()[flat_c])
     for kind, states, effort, ids in (("building", ds_b, b_days, buildings[BUILDING].values),
                                       ("component", ds_c, c_days, components[COMPONENT].values)):
-        _require_effort(kind, states, effort, ids)
+        require_effort(kind, states, effort, ids)
     drawn = REALIZATION in intensity.dims     # shaking per realisation (residuals)
     site_dims = {BUILDING: ((REALIZATION, BUILDING) if drawn else (BUILDING,)),
                  COMPONENT: ((REALIZATION, COMPONENT) if drawn else (COMPONENT,))}
@@ -516,41 +541,6 @@ def _draw(sampler: DamageSampler, buildings, components, intensity, realizations
         out["building_sd"] = (site_dims[BUILDING], np.asarray(building_sd, dtype=float))
         out["building_sd"].attrs["units"] = "in"
     return out
-
-
-def restoration_factor(u: np.ndarray, cv: np.ndarray) -> np.ndarray:
-    """The factor on a mean restoration effort at uniform ``u`` of a normal restoration
-    function with coefficient of variation ``cv`` truncated at 0 (:func:`scipy.stats.truncnorm`);
-    1 where ``cv`` is 0.
-
-    Examples
-    --------
-    >>> restoration_factor(np.array([0.5, 0.5, 0.975]), np.array([0.0, 0.2, 0.2])).round(3)
-    array([1.   , 1.   , 1.392])
-    """
-    u = np.clip(u, 1e-12, 1 - 1e-12)
-    out = np.ones_like(u, dtype=float)
-    spread = cv > 0
-    if spread.any():
-        scale = cv[spread]
-        out[spread] = truncnorm.ppf(u[spread], -1.0 / scale, np.inf, loc=1.0, scale=scale)
-    return out
-
-
-def _require_effort(kind: str, states: np.ndarray, effort: np.ndarray, ids) -> None:
-    """A damaged element (DS > 0) with no repair effort would count as restored at day 0.
-
-    >>> _require_effort("building", np.array([[0, 2]]), np.array([[0.0, 0.0]]), ["b0", "b1"])
-    Traceback (most recent call last):
-    ...
-    workbench.core.errors.InputError: 1 damaged building(s) have no repair effort (e.g. ['b1']), ...
-    """
-    zero = ((states > 0) & ~(effort > 0)).any(axis=0)
-    if zero.any():
-        raise InputError(f"{int(zero.sum())} damaged {kind}(s) have no repair effort (e.g. "
-                         f"{np.asarray(ids)[zero][:5].astype(str).tolist()}), so recovery would "
-                         f"count them restored at day 0; give them repair_days > 0 or check the "
-                         f"repair tables in data/.")
 
 
 def _sample_states(rng: np.random.Generator, realizations: int, exceedance: np.ndarray

@@ -56,9 +56,9 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
-#: The ways a run gets its shaking (parameter ``hazard.kind``): a scenario through the GMPE, or a
-#: user's CSV field.
-HAZARD_KINDS = ("earthquake", "field")
+#: The hazards a run can name (parameter ``hazard.kind``): a scenario earthquake through the
+#: GMPE, a user's CSV ground-motion field, or a flood (:mod:`workbench.hazard.flood`).
+HAZARD_KINDS = ("earthquake", "field", "flood")
 
 #: Rjb [km] up to which BA08 is valid (the paper's stated range); a source farther from every
 #: building is refused rather than extrapolated.

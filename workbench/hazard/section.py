@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable, ClassVar
 
 from ..core.errors import InputError
@@ -12,6 +13,7 @@ from ..core.sections import check, is_int, setting
 from .fragility import SEISMIC_DESIGN_ZONES
 from .capacity import BUILDING_MODELS
 from .gmpe import GMPES
+from .flood import FLOOD_DEFAULTS, check_flood_settings
 from .ground_motion import (HAZARD_KINDS, MECHANISMS, Earthquake, earthquake_intensity,
                             intensity_from_csv, rupture_length_wells_coppersmith)
 
@@ -24,10 +26,10 @@ class HazardKind:
     intensity Dataset (PGA, PGV at buildings and components) of a city."""
 
     meaning: str
-    intensity: Callable[["HazardSection", Any, Any], Any]
+    intensity: Callable[..., Any]
 
 
-def _earthquake(h: "HazardSection", buildings, components):
+def _earthquake(h: "HazardSection", buildings, components, city_dir=None):
     """A scenario earthquake through the ground-motion model; ``location: centre`` puts the
     epicentre at the mean building position."""
     if h.location == "centre":
@@ -52,9 +54,34 @@ def _rupture_length(h: "HazardSection") -> float | None:
     return float(h.rupture)
 
 
-def _field(h: "HazardSection", buildings, components):
+def _field(h: "HazardSection", buildings, components, city_dir=None):
     """A user's CSV intensity field, scaled by ``intensity_scale``."""
     return intensity_from_csv(h.field, buildings, components, scale=h.intensity_scale)
+
+
+def _flood(h: "HazardSection", buildings, components, city_dir=None):
+    """A flood: a user's depth grid (``depth_grid``), or a bathtub of ``water_level_m`` over
+    the ground of ``terrain`` (null: the city folder's ``terrain.csv``)."""
+    from ..city.terrain import read_grid
+    from .flood import bathtub_intensity, depth_grid_intensity
+    settings = {"first_floor_height_m": h.first_floor_height_m, "basement": h.basement,
+                "facility_flood_depth_m": h.facility_flood_depth_m}
+    if h.depth_grid is not None:
+        return depth_grid_intensity(read_grid(h.depth_grid, "depth_m"), buildings, components,
+                                    **settings)
+    terrain = h.terrain
+    if terrain is None:
+        if city_dir is None:
+            raise InputError("hazard.terrain is null (the city folder's terrain.csv) but no "
+                             "city folder is known here; give hazard.terrain a grid CSV.")
+        terrain = Path(city_dir) / "terrain.csv"
+        if not terrain.is_file():
+            raise InputError(f"hazard.terrain is null, so the flood needs the city folder's "
+                             f"terrain.csv, which {Path(city_dir).name!r} does not hold; give "
+                             f"hazard.terrain a grid CSV of x, y, elevation_m, or a "
+                             f"hazard.depth_grid.")
+    return bathtub_intensity(float(h.water_level_m), read_grid(terrain, "elevation_m"),
+                             buildings, components, **settings)
 
 
 #: The registry of hazard kinds, by the name ``hazard.kind`` gives (its keys are
@@ -62,6 +89,7 @@ def _field(h: "HazardSection", buildings, components):
 INTENSITY: dict[str, HazardKind] = {
     "earthquake": HazardKind("ground motion from a GMPE", _earthquake),
     "field": HazardKind("a user CSV", _field),
+    "flood": HazardKind("a water level over the ground, or a depth grid", _flood),
 }
 assert tuple(INTENSITY) == HAZARD_KINDS
 
@@ -93,6 +121,24 @@ class HazardSection:
                                                        "(Jayaram & Baker 2009, PGA)")
     field: str | None = setting(None, "a CSV intensity field for kind: field (relative: to this "
                                       "file's folder)")
+    water_level_m: float | None = setting(None, "kind: flood, a still water level [m, the "
+                                                "terrain's datum] over the ground\n(a bathtub: "
+                                                "every site below it is under water)")
+    terrain: str | None = setting(None, "kind: flood, a grid CSV of x, y, elevation_m; null = "
+                                        "terrain.csv in the city folder\n(the demo's is "
+                                        "synthetic)")
+    depth_grid: str | None = setting(None, "kind: flood, a grid CSV of x, y, depth_m [m above "
+                                           "the ground] to use instead of\nthe bathtub")
+    first_floor_height_m: float = setting(
+        FLOOD_DEFAULTS["first_floor_height_m"],
+        "kind: flood, the first floor's height above the ground where the buildings\ndo not "
+        "give first_floor_height (0.3 m: a slab on grade, an assumption)")
+    basement: bool = setting(False, "kind: flood, whether the buildings have a basement "
+                                    "(Hazus curve choice)")
+    facility_flood_depth_m: float = setting(
+        FLOOD_DEFAULTS["facility_flood_depth_m"],
+        "kind: flood, water [m] above the ground that puts substations, pumps and\nother "
+        "facilities out of service (an assumption)")
 
     def __post_init__(self):
         check(self.kind in INTENSITY, "kind", self.kind,
@@ -127,15 +173,48 @@ class HazardSection:
         if self.kind == "field" and field is None:
             raise InputError("field must name a CSV intensity field when hazard.kind is "
                              "'field'; got null. Give the file, or set kind: earthquake.")
+        self._check_flood()
         if self.kind != "field" and field is not None:
             raise InputError(f"field is {field!r} but hazard.kind is {self.kind!r}, which does "
                              f"not read it; set kind: field to use the field, or remove "
                              f"hazard.field.")
 
-    def intensity(self, buildings, components):
+    def _check_flood(self):
+        flood = self.kind == "flood"
+        level = self.water_level_m
+        check(level is None or (isinstance(level, (int, float)) and not isinstance(level, bool)
+                                and math.isfinite(level)),
+              "water_level_m", level, "null or a number of metres")
+        for key in ("terrain", "depth_grid"):
+            value = getattr(self, key)
+            check(value is None or (isinstance(value, str) and value.strip() != ""), key, value,
+                  "null or a path to a grid CSV")
+        check_flood_settings(self.first_floor_height_m, self.basement,
+                             self.facility_flood_depth_m)
+        if flood:
+            if self.residuals:
+                raise InputError("residuals is true but hazard.kind is 'flood': the "
+                                 "ground-motion scatter does not apply; set residuals: false.")
+            if (level is None) == (self.depth_grid is None):
+                raise InputError(f"hazard.kind 'flood' needs exactly one of water_level_m (a "
+                                 f"bathtub over the terrain) and depth_grid; got "
+                                 f"water_level_m {level!r}, depth_grid {self.depth_grid!r}.")
+            if self.depth_grid is not None and self.terrain is not None:
+                raise InputError("hazard.terrain is given but a depth_grid replaces the "
+                                 "bathtub, which alone reads the terrain; remove one.")
+        else:
+            given = [k for k in ("water_level_m", "terrain", "depth_grid")
+                     if getattr(self, k) is not None]
+            if given:
+                raise InputError(f"hazard.{given[0]} is {getattr(self, given[0])!r} but "
+                                 f"hazard.kind is {self.kind!r}, which does not read it; set "
+                                 f"kind: flood, or remove hazard.{given[0]}.")
+
+    def intensity(self, buildings, components, city_dir=None):
         """The intensity Dataset of this hazard at the buildings and components (the kind's
-        entry of :data:`INTENSITY`)."""
-        return INTENSITY[self.kind].intensity(self, buildings, components)
+        entry of :data:`INTENSITY`); ``city_dir``: the city folder (a flood's default
+        terrain)."""
+        return INTENSITY[self.kind].intensity(self, buildings, components, city_dir)
 
 
 @dataclass(frozen=True)

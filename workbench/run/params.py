@@ -115,7 +115,8 @@ def default_params_yaml() -> str:
 #: Top-level keys that hold a section (a mapping of keys); every other key holds a value.
 _SECTIONS = tuple(k for k, v in DEFAULTS.items() if isinstance(v, dict))
 #: Keys holding a file or folder path, resolved against the parameter file's folder.
-_PATHS = (("city",), ("hazard", "field"), ("damage", "source"), ("models", "survey"),
+_PATHS = (("city",), ("hazard", "field"), ("hazard", "terrain"), ("hazard", "depth_grid"),
+          ("damage", "source"), ("models", "survey"),
           ("models", "production"), ("models", "production_series"), ("ensemble", "observed"))
 #: A parameter file is a few kB; anything larger is the wrong file (and is not parsed).
 _MAX_FILE_BYTES = 1_000_000

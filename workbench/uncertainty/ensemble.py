@@ -248,11 +248,13 @@ def _values(draws) -> dict:
 
 def _scaled_intensity(intensity: xr.Dataset, scale: float) -> xr.Dataset:
     """Shaking divided by the fragility median scale (every measure, buildings and components:
-    the spectral accelerations too, which the capacity-spectrum method reads)."""
+    the spectral accelerations too, which the capacity-spectrum method reads); a flood's depths
+    likewise (a dry site stays dry)."""
     if scale == 1.0:
         return intensity
     names = [v for v in ("building_pga", "building_pgv", "building_sa03", "building_sa10",
-                         "component_pga", "component_pgv") if v in intensity]
+                         "component_pga", "component_pgv", "building_inundation_depth",
+                         "component_inundation_depth") if v in intensity]
     return intensity.assign({v: intensity[v] / scale for v in names})
 
 

@@ -34,6 +34,7 @@ from ...mitigation import evaluate, parse_options, rank, summarise, value_sensit
 from ...network.system import build_system
 from ...uncertainty.ensemble import sample_members
 from .modelling import functionality_of, stage_seed
+from .reader import city_folder
 from .stages import constraints, hazard_intensity
 from .uncertainty import ensemble_priors
 from ...core.errors import InputError
@@ -68,7 +69,8 @@ def mitigation_stage(params: dict, city, system=None, progress=None,
                                    design_code=params["damage"]["design_code"])
     if not options:
         return None
-    intensity = hazard_intensity(params["hazard"], city, system.components)
+    intensity = hazard_intensity(params["hazard"], city, system.components,
+                                 city_dir=city_folder(params))
     draws = sample_members(ensemble_priors(params), m["members"], seed=stage_seed(params, 6, 0))
     results = evaluate(options, city, system, intensity, constraints(params), draws,
                        strategy=m["strategy"], design_code=params["damage"]["design_code"],

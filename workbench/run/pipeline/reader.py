@@ -22,7 +22,7 @@ from ...core.paths import DEMO_CITY_DIR
 from ...io.cityio import load_city, read_network_json
 from ...io.importers.provenance import PROVENANCE_ATTR, field_provenance
 
-__all__ = ["PARAMS_FILE", "read_params", "resolve_city",
+__all__ = ["PARAMS_FILE", "read_params", "resolve_city", "city_folder",
            "input_files", "load_run_city", "load_damage", "crew_assignments", "data_quality",
            "read_result", "MANIFEST_FILE", "is_workbench_manifest"]
 
@@ -63,11 +63,17 @@ def resolve_city(params: dict) -> City:
     return load_city(path)
 
 
+def city_folder(params: dict) -> Path:
+    """The folder of the city the parameters name (the bundled demo's for ``demo``)."""
+    return DEMO_CITY_DIR if params["city"] == "demo" else Path(params["city"]).expanduser()
+
+
 def input_files(params: dict) -> list[Path]:
     """The files a run reads: the city folder, and the damage table or intensity field if any."""
-    folder = DEMO_CITY_DIR if params["city"] == "demo" else Path(params["city"]).expanduser()
+    folder = city_folder(params)
     files = sorted(p for p in folder.rglob("*") if p.is_file())
-    for extra in (params["damage"]["source"], params["hazard"]["field"]):
+    h = params["hazard"]
+    for extra in (params["damage"]["source"], h["field"], h.get("terrain"), h.get("depth_grid")):
         if extra and Path(extra).expanduser().is_file():
             files.append(Path(extra).expanduser())
     return files

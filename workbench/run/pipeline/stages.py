@@ -16,7 +16,7 @@ import xarray as xr
 
 from ...city.model import City
 from ...core.dims import REALIZATION
-from .reader import resolve_city
+from .reader import city_folder, resolve_city
 from ...recovery import Constraints
 from ...city.mapping import map_city
 from ...core.sections import from_mapping
@@ -77,11 +77,14 @@ def map_stage(params: dict) -> City:
     return map_city(resolve_city(params), max_distance=params["map"]["max_distance_m"])
 
 
-def hazard_intensity(hazard: dict, city: City, components: xr.Dataset) -> xr.Dataset:
-    """The intensity Dataset (PGA, PGV at buildings and components) the ``hazard`` parameters
-    name: :meth:`~workbench.hazard.section.HazardSection.intensity`, by the registry of hazard
-    kinds (``location: centre`` puts an earthquake's epicentre at the mean building position)."""
-    return from_mapping(HazardSection, hazard).intensity(city.buildings, components)
+def hazard_intensity(hazard: dict, city: City, components: xr.Dataset, city_dir=None
+                     ) -> xr.Dataset:
+    """The intensity Dataset (shaking, or a flood's depths, at buildings and components) the
+    ``hazard`` parameters name: :meth:`~workbench.hazard.section.HazardSection.intensity`, by
+    the registry of hazard kinds (``location: centre`` puts an earthquake's epicentre at the
+    mean building position; a flood's ``terrain: null`` reads ``city_dir``'s terrain.csv)."""
+    return from_mapping(HazardSection, hazard).intensity(city.buildings, components,
+                                                         city_dir=city_dir)
 
 
 def mitigated(params: dict, city: City, system=None):
@@ -113,7 +116,8 @@ def damage_stage(params: dict, city: City, system=None) -> xr.Dataset:
         check_memory(params, n_b, n_c, realizations=damage.sizes[REALIZATION])
     else:
         check_memory(params, n_b, n_c)   # refuse before allocating, with the estimate
-        hazard = hazard_intensity(params["hazard"], city, system.components)
+        hazard = hazard_intensity(params["hazard"], city, system.components,
+                                  city_dir=city_folder(params))
         damage = sample_damage(city.buildings, system.components, hazard,
                                realizations=params["realizations"], seed=params["seed"],
                                design_code=params["damage"]["design_code"],

@@ -55,6 +55,7 @@ from ...uncertainty.compare import (ESS_BULK_MIN, MIN_CHAINS, RHAT_MAX, compare_
                                     convergence_warnings, strategy_table)
 from ...uncertainty.ensemble import run_ensemble, sample_members
 from .modelling import functionality_of
+from .reader import city_folder
 from .stages import constraints, hazard_intensity
 from ...core.errors import InputError
 from ...uncertainty.compare import save_posterior
@@ -113,7 +114,8 @@ def uncertainty_stage(params: dict, city, system=None, progress=None,
     if e["members"] == 0 or params["damage"]["source"] is not None:
         return None
     system = system if system is not None else build_system(city)
-    intensity = hazard_intensity(params["hazard"], city, system.components)
+    intensity = hazard_intensity(params["hazard"], city, system.components,
+                                 city_dir=city_folder(params))
     priors = ensemble_priors(params)
     draws = sample_members(priors, e["members"], seed=_seed(params, 0))
     ens = run_ensemble(city, system, intensity, constraints(params), draws,

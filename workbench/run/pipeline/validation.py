@@ -57,8 +57,16 @@ def _context(params: dict) -> dict:
             "hazard": {k: h.get(k) for k in ("kind", "magnitude", "depth_km", "vs30")},
             "crews": params["constraints"]["crews"],
             "damage_source": None if params["damage"]["source"] is None else "table",
-            "note": "the demo earthquake is hypothetical (METHOD §10); the observed events are "
-                    "other cities, networks and crews"}
+            "note": (f"the demo {h['kind'] if h['kind'] == 'flood' else 'earthquake'} is "
+                     f"hypothetical (METHOD §10); the observed events are other cities, "
+                     f"networks and crews")}
+
+
+#: The caveat that leads ``validation.json`` of a run whose hazard is not an earthquake.
+NOT_AN_EARTHQUAKE = ("**This run is a flood; the observed events are earthquakes.** The band "
+                     "check and the ordering set its lifeline restoration beside restoration "
+                     "after earthquakes, a reference for the order of magnitude: they do not "
+                     "test the flood model, and a miss is no verdict on it.")
 
 
 def validation_stage(params: dict, city, recovery: xr.Dataset,
@@ -67,6 +75,8 @@ def validation_stage(params: dict, city, recovery: xr.Dataset,
     _, system, _, _ = mitigated(params, city, system)
     table = read_observed()
     curves, summary = validate(city, system, recovery, table=table, context=_context(params))
+    if params["hazard"]["kind"] == "flood" and params["damage"]["source"] is None:
+        summary["caveats"] = [NOT_AN_EARTHQUAKE] + list(summary.get("caveats", []))
     return ValidationResult(curves=curves, summary=summary, observed=table)
 
 

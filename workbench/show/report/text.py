@@ -106,6 +106,8 @@ def scenario_sentence(params: dict, city_name: str) -> str:
     if source:
         what = (f"damage read from the table {short_paths(str(source))} (not sampled from a "
                 f"hazard) in {city}")
+    elif h["kind"] == "flood":
+        what = _flood_words(h, city, demo=params.get("city") == "demo")
     elif h["kind"] == "field":
         what = (f"a hazard given as a ground-motion field ({short_paths(str(h.get('field')))}) "
                 f"over {city}")
@@ -128,7 +130,8 @@ def scenario_sentence(params: dict, city_name: str) -> str:
         what = (f"a hypothetical earthquake of magnitude {float(h['magnitude']):g}, "
                 f"{float(h['depth_km']):g} km deep {where} (ground motion of {model}{spread} "
                 f"on ground of Vs30 {float(h['vs30']):g} m/s{scale})")
-    if not source and params.get("damage", {}).get("building_model") == "capacity-spectrum":
+    if (not source and h["kind"] != "flood"
+            and params.get("damage", {}).get("building_model") == "capacity-spectrum"):
         what += ("; buildings damaged by the Hazus capacity-spectrum method (their capacity "
                  "against the spectrum at 0.3 and 1.0 s)")
     p = params.get("mitigation", {}).get("annual_probability")
@@ -137,6 +140,33 @@ def scenario_sentence(params: dict, city_name: str) -> str:
             " No return period is given, so this is a what-if, not a hazard estimate for the "
             "city.")
     return f"**Scenario:** {what}.{when}"
+
+
+def _flood_words(h: dict, city: str, demo: bool = False) -> str:
+    """A flood scenario in words: its source, the first-floor height and the facilities'
+    threshold (:mod:`workbench.hazard.flood`).
+
+    >>> print(_flood_words({"water_level_m": 2.5, "terrain": None, "depth_grid": None,
+    ...                     "first_floor_height_m": 0.3, "basement": False,
+    ...                     "facility_flood_depth_m": 0.5}, "Helsinki demo"))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    a hypothetical flood of Helsinki demo: still water at 2.5 m over the ground of the city
+    folder's terrain (a bathtub), buildings damaged by the Hazus flood depth-damage curves from
+    a first floor 0.3 m above the ground without basements, substations, pumps and other
+    facilities out of service under 0.5 m of water or more
+    """
+    if h.get("depth_grid"):
+        water = f"water depths from the grid {short_paths(str(h['depth_grid']))}"
+    else:
+        ground = (f"the terrain {short_paths(str(h['terrain']))}" if h.get("terrain")
+                  else "the demo's synthetic terrain" if demo else "the city folder's terrain")
+        water = f"still water at {float(h['water_level_m']):g} m over the ground of {ground} " \
+                f"(a bathtub)"
+    cellar = "with basements" if h.get("basement") else "without basements"
+    return (f"a hypothetical flood of {city}: {water}, buildings damaged by the Hazus flood "
+            f"depth-damage curves from a first floor {float(h.get('first_floor_height_m', 0.3)):g} "
+            f"m above the ground {cellar}, substations, pumps and other facilities out of "
+            f"service under {float(h.get('facility_flood_depth_m', 0.5)):g} m of water or more")
 
 
 def strategies_paragraph(strategies) -> str:
