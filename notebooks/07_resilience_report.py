@@ -172,7 +172,7 @@ table if table is not None else pipeline.safe_markdown('Stage 03 did not run: no
 # Every constant that drives a result, with its status: *cited* (a published figure or table, with its source) or *assumed* (a workbench choice, with the reason). All money is in EUR at 2024 prices.
 
 # %%
-report.text_table(report.assumptions_words(hazard=params['hazard']['kind']))
+report.text_table(report.assumptions_words(hazard=[params['hazard']['kind']] + [e['hazard']['kind'] for e in params.get('events', [])]))
 
 # %% [markdown]
 # How much the service index and the days displaced move with the shelter assumptions, one changed at a time on the first realisation (the defaults are assumptions; METHOD §3):

@@ -511,6 +511,7 @@ def _draw(sampler: DamageSampler, buildings, components, intensity, realizations
          "component_repair_days": (rc, c_days),
          "component_repair_cost": (rc, c_cost),
          "component_repairs": (rc, repairs),
+         "building_replacement_cost": ((BUILDING,), sampler._replacement),
          **site},
         coords={REALIZATION: np.arange(realizations), BUILDING: buildings[BUILDING].values,
                 COMPONENT: components[COMPONENT].values, DAMAGE_STATE: np.arange(5)},
@@ -533,6 +534,7 @@ def _draw(sampler: DamageSampler, buildings, components, intensity, realizations
                                    "function (normal, mean and sigma, truncated at 0)"})
     units = {"building_repair_days": "crew-days", "component_repair_days": "crew-days",
              "building_repair_cost": currency, "component_repair_cost": currency,
+             "building_replacement_cost": currency,
              "building_pga": "g", "component_pga": "g", "building_pgv": "cm/s",
              "component_pgv": "cm/s", "component_repairs": "repairs"}
     for name, unit in units.items():

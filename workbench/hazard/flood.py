@@ -372,6 +372,7 @@ def draw_flood_damage(sampler, intensity: xr.Dataset, realizations: int, seed: i
          "building_damage_probability": ((BUILDING, "damage_state"), p_state),
          "building_expected_repair_days": ((BUILDING,), expected_days),
          "building_flood_loss_ratio": ((BUILDING,), ratio),
+         "building_replacement_cost": ((BUILDING,), sampler._replacement),
          "component_damage_state": (rc, ds_c),
          "component_functional": (rc, functional),
          "component_repair_days": (rc, c_days),
@@ -402,6 +403,7 @@ def draw_flood_damage(sampler, intensity: xr.Dataset, realizations: int, seed: i
              "building_repair_cost": sampler.currency, "component_repair_cost": sampler.currency,
              "building_inundation_depth": "m", "component_inundation_depth": "m",
              "building_flood_loss_ratio": "fraction of replacement cost",
+             "building_replacement_cost": sampler.currency,
              "component_repairs": "repairs"}
     for name, unit in units.items():
         out[name].attrs["units"] = unit

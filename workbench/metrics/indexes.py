@@ -237,7 +237,8 @@ def summary_indexes(recovery: xr.Dataset, city: City, damage: xr.Dataset | None 
         For the total floor area [m²].
     damage : xarray.Dataset, optional
         The realization simulated, for the direct repair cost; default
-        ``recovery.attrs["repair_cost"]``.
+        ``recovery.attrs["repair_cost"]``. A recovery of events in sequence carries each
+        strategy's own ``repair_cost`` (a variable on ``strategy``), which then counts.
 
     Returns
     -------
@@ -272,7 +273,10 @@ def summary_indexes(recovery: xr.Dataset, city: City, damage: xr.Dataset | None 
     (0, 0.0)
     """
     floor_area = float(city.buildings["floor_area"].sum())
-    cost = repair_cost(damage) if damage is not None else float(recovery.attrs["repair_cost"])
+    cost_s = (_by_strategy(recovery["repair_cost"], recovery.sizes[STRATEGY])
+              if "repair_cost" in recovery else None)
+    cost = (None if cost_s is not None else repair_cost(damage) if damage is not None
+            else float(recovery.attrs["repair_cost"]))
     ep = ep_loss(recovery, rule=rule)
     sl = service_loss(recovery, rule=rule)
     f = functionality_curve(recovery)
@@ -295,8 +299,10 @@ def summary_indexes(recovery: xr.Dataset, city: City, damage: xr.Dataset | None 
                             "demand", "displaced") if name in recovery}
     out = {}
     for i, strategy in enumerate(recovery[STRATEGY].values.tolist()):
-        row = {"economic_loss": float(ep_s[i]) + cost, "ep_loss": float(ep_s[i]),
-               "repair_cost": cost, "service_loss_person_days": float(sl_s[i])}
+        # events in sequence: each strategy's own repair cost (workbench.recovery.sequence)
+        own = float(cost_s[i]) if cost_s is not None else cost
+        row = {"economic_loss": float(ep_s[i]) + own, "ep_loss": float(ep_s[i]),
+               "repair_cost": own, "service_loss_person_days": float(sl_s[i])}
         row["economic_loss_per_m2"] = row["economic_loss"] / floor_area
         row["service_loss_per_m2"] = row["service_loss_person_days"] / floor_area
         row["displaced_person_days"] = float(away["displaced"][i])

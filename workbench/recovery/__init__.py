@@ -131,6 +131,7 @@ from ..core.errors import InputError
 from ..functionality import CURRENCY, PRICE_YEAR, Shelters
 from ._problem import Problem, repair_tasks
 from ._scheduling import EXACT_MAX_TASKS, PLANNERS, simulate_strategy
+from .sequence import has_events, simulate_sequence
 from .strategies import STRATEGY_RULES, StrategyRule, strategy_rule
 
 __all__ = ["Constraints", "DEFAULT_COMMITMENT_DAYS", "simulate_recovery", "TRADES", "PlanRow",
@@ -515,6 +516,10 @@ def simulate_recovery(city: City, system, damage: xr.Dataset, constraints: Const
         * ``building_restored_day`` (strategy, building), ``component_restored_day`` (strategy,
           component) [day]: first time at which the element is repaired; 0 if undamaged,
           ``inf`` if not repaired within the horizon;
+        * ``building_work_done``, ``component_work_done`` (strategy, element) [crew-days]: the
+          repair work done on each element by the horizon (0 for an element without a task);
+          ``building_available_day`` (strategy, building) [day]: the first day a building's
+          repair could receive work (inspection and impeding delays; 0 without a task);
         * on (strategy, time), the state at the *start* of day ``t`` (held through day ``t``):
           ``ep`` [EUR/day], ``sc`` and ``demand`` [person-units], ``ep_functionality`` (EP/EP0)
           and ``sc_functionality`` (min(1, SC/demand)) [-], ``displaced`` and ``sheltered``
@@ -544,14 +549,28 @@ def simulate_recovery(city: City, system, damage: xr.Dataset, constraints: Const
         raise InputError(f"constraints must be a workbench.recovery.Constraints, got "
                          f"{type(constraints).__name__}; build one with Constraints(crews=…).")
     strategies = check_strategies(strategies)
-    p = Problem(city, system, damage, constraints, functionality, shelters, seed)
-    runs = [simulate_strategy(p, s) for s in strategies]
     names = _names(strategies)
-    ds = _dataset(p, names, runs, seed)
+    if has_events(damage):          # hazard events in sequence (workbench.recovery.sequence)
+        ds, log = simulate_sequence(_simulate, city, system, damage, constraints,
+                                    strategies=strategies, functionality=functionality,
+                                    shelters=shelters, seed=seed, return_assignments=True)
+    else:
+        ds, log = _simulate(city, system, damage, constraints, strategies=strategies,
+                            functionality=functionality, shelters=shelters, seed=seed)
     _warn_if_cut(ds, names)
     if not return_assignments:
         return ds
-    return ds, _assignments(p, names, runs)
+    return ds, log
+
+
+def _simulate(city, system, damage, constraints, *, strategies, functionality, shelters, seed,
+              return_assignments: bool = True):
+    """:func:`simulate_recovery` of one damage without later events, without the warning: the
+    recovery Dataset and the crew log."""
+    p = Problem(city, system, damage, constraints, functionality, shelters, seed)
+    runs = [simulate_strategy(p, s) for s in strategies]
+    names = _names(strategies)
+    return _dataset(p, names, runs, seed), _assignments(p, names, runs)
 
 
 def _warn_if_cut(ds: xr.Dataset, names) -> None:
@@ -577,10 +596,15 @@ def _dataset(p: Problem, strategies, runs, seed) -> xr.Dataset:
     n_b, n_c = len(p.building_ids), len(p.component_ids)
     b_day = np.zeros((len(strategies), n_b))
     c_day = np.zeros((len(strategies), n_c))
+    b_work, c_work = np.zeros_like(b_day), np.zeros_like(c_day)
+    b_avail = np.zeros_like(b_day)
     for i, run in enumerate(runs):
         bt = p.kind == 0
         b_day[i, p.target[bt]] = run["restored"][bt]
         c_day[i, p.target[~bt]] = run["restored"][~bt]
+        b_work[i, p.target[bt]] = run["work"][bt]
+        b_avail[i, p.target[bt]] = run["available"][bt]
+        c_work[i, p.target[~bt]] = run["work"][~bt]
     curve = lambda k: np.stack([r["curves"][k] for r in runs])  # noqa: E731
     ep, sc = curve("ep"), curve("sc")
     demand = np.full_like(sc, p.demand)
@@ -588,10 +612,15 @@ def _dataset(p: Problem, strategies, runs, seed) -> xr.Dataset:
     units = {"building_restored_day": "day", "component_restored_day": "day", "ep": "EUR/day",
              "sc": "person-units", "demand": "person-units", "ep_functionality": "1",
              "sc_functionality": "1", "displaced": "persons", "sheltered": "persons",
-             "crews_busy": "crews", "materials_spent": "EUR/day"}
+             "crews_busy": "crews", "materials_spent": "EUR/day",
+             "building_work_done": "crew-days", "component_work_done": "crew-days",
+             "building_available_day": "day"}
     data = {
         "building_restored_day": ((STRATEGY, BUILDING), b_day),
         "component_restored_day": ((STRATEGY, COMPONENT), c_day),
+        "building_work_done": ((STRATEGY, BUILDING), b_work),
+        "component_work_done": ((STRATEGY, COMPONENT), c_work),
+        "building_available_day": ((STRATEGY, BUILDING), b_avail),
         "ep": (st_t, ep), "sc": (st_t, sc), "demand": (st_t, demand),
         "ep_functionality": (st_t, ep / p.ep0 if p.ep0 > 0 else np.ones_like(ep)),
         "sc_functionality": (st_t, np.minimum(1.0, sc / p.demand) if p.demand > 0

@@ -174,9 +174,9 @@ class Problem:
         # impeding delays (REDi), drawn once from their own stream: common to every strategy
         delay_rng = np.random.default_rng([int(seed), 1])
         b_delay = building_delays(ds, delay_rng)
-        ready = _optional_days(bd, "building_ready_day", n_b)
+        ready = _optional_ready(bd, n_b)
         if ready is not None:            # imported impeding delays replace REDi's for buildings
-            b_delay = ready
+            b_delay = np.where(np.isnan(ready), b_delay, ready)    # (NaN: REDi's draw)
         self.delay = np.concatenate([b_delay[b_task], component_delays(len(c_task), delay_rng)])
 
         # building constants
@@ -249,6 +249,8 @@ class Problem:
                       + self.residents * (1 - self.expected_q) * (1 + self.full_rss)
                       / max(self.demand, 1e-300))
         self.expected_ratio = gain / np.maximum(self.expected_effort, 1e-9)
+        if "building_known" in bd:       # damage already known (an earlier event's, inspected)
+            suspect = suspect & ~np.asarray(bd["building_known"].values, dtype=bool)
         capacity = self.constraints.inspections_per_day
         self.inspected_day = np.zeros(n)
         if np.isfinite(capacity):
@@ -507,6 +509,20 @@ def _values(damage: xr.Dataset, name: str, n: int) -> np.ndarray:
     if values.shape != (n,):
         raise InputError(f"damage[{name!r}] must have one value per element ({n}); got shape "
                          f"{values.shape}. Select one realization first.")
+    return values
+
+
+def _optional_ready(damage: xr.Dataset, n: int) -> np.ndarray | None:
+    """``building_ready_day``: days ≥ 0, or NaN where REDi's delays are drawn (``None`` when the
+    Dataset lacks it)."""
+    if "building_ready_day" not in damage:
+        return None
+    values = _values(damage, "building_ready_day", n).astype(float)
+    bad = np.isinf(values) | (values < 0)
+    if bad.any():
+        raise InputError(f"damage['building_ready_day'] must be finite and ≥ 0 (or NaN: draw "
+                         f"REDi's delays); {int(bad.sum())} value(s) are not (first: "
+                         f"{values[bad][0]!r}).")
     return values
 
 

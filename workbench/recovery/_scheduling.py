@@ -449,7 +449,8 @@ def simulate_strategy(p: Problem, strategy) -> dict:
     if len(held):   # stints still running at the horizon
         stints.append((held, st.crew_task[held], st.crew_start[held], np.full(len(held), np.inf),
                        np.zeros(len(held), bool)))
-    return {"restored": st.restored, "curves": curves, "stints": stints}
+    return {"restored": st.restored, "curves": curves, "stints": stints, "work": st.work,
+            "available": st.available}
 
 
 def _in_period(st: _DayState, busy: np.ndarray, t: int, commit: float

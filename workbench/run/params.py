@@ -65,6 +65,10 @@ class RunSection:
                                       "strategy until it completes (at most 36,500: 100 "
                                       "years); 6 years lets the demo complete (METHOD §5.3)")
     strategies: list = setting(list(STRATEGIES), "the recovery strategies compared (METHOD §5)")
+    events: list = setting([], "later hazard events, each {day: N, hazard: {...}} (keys of the "
+                               "hazard section;\nthe rest take its defaults): damage accumulates "
+                               "on what is still unrepaired\nand the recovery re-plans "
+                               "(METHOD §5.6); [] = the one event of `hazard`")
 
 
 #: The file's sections in the order of the template, each with its owner's dataclass; the
@@ -74,7 +78,7 @@ SECTIONS: dict[str, type] = {"map": MappingSection, "hazard": HazardSection,
                              "models": ModelsSection, "ensemble": EnsembleSection,
                              "mitigation": MitigationSection, "response": ResponseSection}
 #: The order of the keys in the file: top-level keys and sections.
-_LAYOUT = ("name", "city", "seed", "realizations", "horizon_days", "map", "hazard",
+_LAYOUT = ("name", "city", "seed", "realizations", "horizon_days", "map", "hazard", "events",
            "constraints", "strategies", "damage", "models", "ensemble", "mitigation", "response")
 
 #: The default parameters: the bundled demo city, a moderate earthquake under its centre.
@@ -269,6 +273,7 @@ def validate_params(given: dict | None, *, base_dir: str | Path | None = None) -
             _check_constraints(p)
             _check_strategy_names(p)
     _observed_days(p)
+    _check_events(p)
     _resolve_paths(p, Path.cwd() if base_dir is None else Path(base_dir))
     check_memory(p, 0, 0)
     return p
@@ -348,6 +353,36 @@ def _section(p: dict, key: str, cls) -> dict:
                                   rename={"x": "location", "y": "location"}) from None
 
 
+def _check_events(p: dict) -> None:
+    """``events``: a list of ``{day, hazard}``, days increasing in 1 … horizon − 1, each hazard
+    a hazard section (its keys over the section's defaults), checked by its dataclass."""
+    events = p["events"]
+    _check(isinstance(events, list), "events", events,
+           "a list of {day: N, hazard: {...}} (or [] for the one event of hazard)")
+    last = 0
+    for i, event in enumerate(events):
+        where = f"events[{i}]"
+        _check(isinstance(event, dict) and set(event) == {"day", "hazard"}, where, event,
+               "a mapping of exactly day and hazard")
+        day = event["day"]
+        _check(_is_int(day) and last < day < p["horizon_days"], f"{where}.day", day,
+               f"a whole day after the previous event's ({last}) and before the horizon "
+               f"({p['horizon_days']})")
+        last = day
+        hazard = event["hazard"]
+        _check(isinstance(hazard, dict), f"{where}.hazard", hazard,
+               "a section of hazard keys (kind, magnitude, water_level_m, …)")
+        merged = _merge(DEFAULTS["hazard"], hazard, f"{where}.hazard")
+        try:
+            event["hazard"] = as_dict(from_mapping(HazardSection, merged))
+        except InputError as exc:
+            raise _as_parameter_error(exc, f"{where}.hazard.", merged) from None
+    if events and p["damage"]["source"] is not None:
+        raise ParameterError("parameter events needs damage sampled from the hazards; "
+                             "damage.source reads one damage table instead. Remove one of "
+                             "them.")
+
+
 def _check_constraints(p: dict) -> None:
     """The constraints section and ``horizon_days``, through
     :class:`workbench.recovery.Constraints` (:meth:`ConstraintsSection.constraints`)."""
@@ -382,6 +417,11 @@ def _check_strategy_names(p: dict) -> None:
 
 def _resolve_paths(p: dict, base: Path) -> dict:
     """Make the path keys of ``p`` absolute against ``base`` (``~`` expanded; ``demo`` kept)."""
+    for event in p.get("events") or []:            # a later event's files, like hazard's
+        h = event.get("hazard") if isinstance(event, dict) else None
+        for key in ("field", "terrain", "depth_grid"):
+            if isinstance(h, dict) and isinstance(h.get(key), str) and h[key].strip():
+                h[key] = os.path.normpath(base / Path(h[key]).expanduser())
     for keys in _PATHS:
         holder = p
         for key in keys[:-1]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import xarray as xr
 
@@ -22,6 +23,7 @@ from ...city.mapping import map_city
 from ...core.sections import from_mapping
 from ...hazard.section import HazardSection
 from ...functionality import Shelters
+from ...recovery.sequence import join_events
 from ...network.system import build_system
 from ...mitigation import Option, apply, parse_options
 from ...hazard.damage import sample_damage
@@ -106,7 +108,9 @@ def damage_stage(params: dict, city: City, system=None) -> xr.Dataset:
     """Stage hazard → damage: sample damage for every realisation, or read it from the table
     ``damage.source`` names (then the hazard is not used); with ``damage.road_debris``, block
     the road edges next to collapsed buildings (:func:`workbench.hazard.debris.road_blockage`). The
-    options of ``mitigation.apply`` are in effect (:func:`mitigated`)."""
+    options of ``mitigation.apply`` are in effect (:func:`mitigated`). Later ``events`` are
+    sampled too and carried in the Dataset (:func:`workbench.recovery.sequence.join_events`),
+    each with the seed ``SeedSequence([seed, k])`` of its place k."""
     city, system, _, _ = mitigated(params, city, system)
     n_b, n_c = city.buildings.sizes["building"], system.n_components
     if params["damage"]["source"] is not None:
@@ -122,10 +126,23 @@ def damage_stage(params: dict, city: City, system=None) -> xr.Dataset:
                                realizations=params["realizations"], seed=params["seed"],
                                design_code=params["damage"]["design_code"],
                                building_model=params["damage"]["building_model"])
+    from ...hazard.debris import road_blockage
     if params["damage"]["road_debris"]:
-        from ...hazard.debris import road_blockage
         damage = road_blockage(system, damage)
-    return damage
+    later = []
+    for k, event in enumerate(params.get("events") or [], start=1):
+        # each later event's own damage, its seed derived from the run's and its place
+        seed = int(np.random.SeedSequence([params["seed"], k]).generate_state(1)[0])
+        hazard = hazard_intensity(event["hazard"], city, system.components,
+                                  city_dir=city_folder(params))
+        one = sample_damage(city.buildings, system.components, hazard,
+                            realizations=params["realizations"], seed=seed,
+                            design_code=params["damage"]["design_code"],
+                            building_model=params["damage"]["building_model"])
+        if params["damage"]["road_debris"]:
+            one = road_blockage(system, one)
+        later.append((event["day"], one))
+    return join_events(damage, later) if later else damage
 
 
 def recovery_stage(params: dict, city: City, damage: xr.Dataset, system=None,

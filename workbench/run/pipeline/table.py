@@ -168,10 +168,17 @@ def _no_hazard(params: dict) -> str | None:
     return None
 
 
+def _one_event(params: dict) -> str | None:
+    if params.get("events"):
+        return ("this run names events in sequence (events), and this stage is built for one "
+                "event: it would describe the first alone.")
+    return None
+
+
 def _skip_uncertainty(params: dict) -> str | None:
     if params["ensemble"]["members"] == 0:
         return "ensemble.members is 0."
-    return _no_hazard(params)
+    return _no_hazard(params) or _one_event(params)
 
 
 def _skip_mitigation(params: dict) -> str | None:
@@ -180,7 +187,7 @@ def _skip_mitigation(params: dict) -> str | None:
         return "mitigation.members is 0."
     if not m["options"]:
         return "mitigation.options is empty."
-    return _no_hazard(params)
+    return _no_hazard(params) or _one_event(params)
 
 
 #: The stages, in the order they run.
@@ -207,8 +214,9 @@ STAGES: dict[str, Stage] = {s.name: s for s in (
     Stage("response", "04", ("city", "damage", "recovery", "archive"), "response",
           compute=response_stage,
           write=lambda run_dir, params, result, _: write_response(run_dir, result),
-          skip=lambda params: None if params["response"]["agents"] else
-          "response.agents is false: no agents in this run.",
+          skip=lambda params: _one_event(params) or (
+              None if params["response"]["agents"] else
+              "response.agents is false: no agents in this run."),
           simulate=lambda params: False),
     Stage("uncertainty", "05", ("city", "archive"), "uncertainty",
           compute=uncertainty_stage,

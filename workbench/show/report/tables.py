@@ -563,12 +563,12 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def assumptions_words(hazard: str | None = None):
+def assumptions_words(hazard=None):
     """The assumptions registry (:data:`workbench.core.assumptions.REGISTRY`) for reading: a
     readable name, the value in words (no Python repr: a sequence by its items, a mapping by
     "key: value" pairs, a cited table by its file), its units, whether it is *cited* or
     *assumed*, and the source or the reason — cited first. ``hazard``: only the entries that
-    drive a run of that ``hazard.kind`` (None: all). The code's names stay in
+    drive a run of that ``hazard.kind``, or of any of a list of kinds (None: all). The code's names stay in
     :func:`~workbench.core.assumptions.assumptions_table` for developers.
 
     >>> t = assumptions_words()
@@ -582,7 +582,8 @@ def assumptions_words(hazard: str | None = None):
              "value": value_words(a.value), "units": _M2.sub("m²", a.units),
              "status": "cited" if a.status == "cited" else "assumed",
              "source or reason": a.source} for a in REGISTRY
-            if hazard is None or hazard in a.hazards]
+            if hazard is None or set([hazard] if isinstance(hazard, str) else hazard)
+            & set(a.hazards)]
     table = pd.DataFrame(rows)
     return table.iloc[(table["status"] != "cited").to_numpy().argsort(kind="stable")].reset_index(
         drop=True)

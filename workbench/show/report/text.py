@@ -90,6 +90,33 @@ def city_words(name: str) -> str:
     return words[:1].upper() + words[1:] if words else "the city"
 
 
+def _hazard_words(h: dict, city: str, demo: bool) -> str:
+    """One hazard event in words (a scenario earthquake, a user's field, or a flood)."""
+    if h["kind"] == "flood":
+        return _flood_words(h, city, demo=demo)
+    if h["kind"] == "field":
+        return (f"a hazard given as a ground-motion field ({short_paths(str(h.get('field')))}) "
+                f"over {city}")
+    where = ("under the centre of " + city if h["location"] == "centre" else
+             f"at x {float(h['location'][0]):,.0f} m, y {float(h['location'][1]):,.0f} m "
+             f"in the coordinates of {city}")
+    scale = (f", its shaking scaled by {float(h['intensity_scale']):g}"
+             if float(h.get("intensity_scale", 1.0)) != 1.0 else "")
+    from ...hazard.gmpe import GMPES
+    model = GMPES[h.get("gmpe") or "BA08"].label.replace(" (", " ").rstrip(")")
+    spread = (", its scatter drawn per realisation with spatially correlated residuals"
+              if h.get("residuals") else ", its median")
+    rupture = h.get("rupture", "point")
+    if rupture not in (None, "point"):
+        from ...hazard.ground_motion import rupture_length_wells_coppersmith
+        length = (rupture_length_wells_coppersmith(float(h["magnitude"]))
+                  if rupture == "wells-coppersmith" else float(rupture))
+        where += f", rupturing {length:.0f} km of fault"
+    return (f"a hypothetical earthquake of magnitude {float(h['magnitude']):g}, "
+            f"{float(h['depth_km']):g} km deep {where} (ground motion of {model}{spread} "
+            f"on ground of Vs30 {float(h['vs30']):g} m/s{scale})")
+
+
 def scenario_sentence(params: dict, city_name: str) -> str:
     """The run's scenario in one sentence: hazard, size, place, whether hypothetical.
 
@@ -103,33 +130,16 @@ def scenario_sentence(params: dict, city_name: str) -> str:
     """
     h, city = params["hazard"], city_words(city_name)
     source = params.get("damage", {}).get("source")
+    demo = params.get("city") == "demo"
     if source:
         what = (f"damage read from the table {short_paths(str(source))} (not sampled from a "
                 f"hazard) in {city}")
-    elif h["kind"] == "flood":
-        what = _flood_words(h, city, demo=params.get("city") == "demo")
-    elif h["kind"] == "field":
-        what = (f"a hazard given as a ground-motion field ({short_paths(str(h.get('field')))}) "
-                f"over {city}")
     else:
-        where = ("under the centre of " + city if h["location"] == "centre" else
-                 f"at x {float(h['location'][0]):,.0f} m, y {float(h['location'][1]):,.0f} m "
-                 f"in the coordinates of {city}")
-        scale = (f", its shaking scaled by {float(h['intensity_scale']):g}"
-                 if float(h.get("intensity_scale", 1.0)) != 1.0 else "")
-        from ...hazard.gmpe import GMPES
-        model = GMPES[h.get("gmpe") or "BA08"].label.replace(" (", " ").rstrip(")")
-        spread = (", its scatter drawn per realisation with spatially correlated residuals"
-                  if h.get("residuals") else ", its median")
-        rupture = h.get("rupture", "point")
-        if rupture not in (None, "point"):
-            from ...hazard.ground_motion import rupture_length_wells_coppersmith
-            length = (rupture_length_wells_coppersmith(float(h["magnitude"]))
-                      if rupture == "wells-coppersmith" else float(rupture))
-            where += f", rupturing {length:.0f} km of fault"
-        what = (f"a hypothetical earthquake of magnitude {float(h['magnitude']):g}, "
-                f"{float(h['depth_km']):g} km deep {where} (ground motion of {model}{spread} "
-                f"on ground of Vs30 {float(h['vs30']):g} m/s{scale})")
+        what = _hazard_words(h, city, demo)
+        for event in params.get("events") or []:
+            what += (f"; then, on day {int(event['day'])}, "
+                     f"{_hazard_words(event['hazard'], city, demo)}, its damage added to what "
+                     f"is still unrepaired and the recovery planned again")
     if (not source and h["kind"] != "flood"
             and params.get("damage", {}).get("building_model") == "capacity-spectrum"):
         what += ("; buildings damaged by the Hazus capacity-spectrum method (their capacity "
