@@ -14,11 +14,11 @@
 # ---
 
 # %% [markdown]
-# # After the earthquake: how fast does the city recover?
+# # After the disaster: how fast does the city recover?
 #
-# This page simulates an earthquake in a model city and the months of repairs that follow. On the right you see how much of the city's economic activity (EP) and of its services to residents (SC) is back, day by day, the losses in a table, and a map of the day each building is repaired (point at a building for its details).
+# This page simulates a disaster in a model city — an earthquake, or the flood its parameter file names — and the months of repairs that follow. On the right you see how much of the city's economic activity (EP) and of its services to residents (SC) is back, day by day, the losses in a table, and a map of the day each building is repaired (point at a building for its details).
 #
-# **What you can move** (on the left): the number of repair crews of each trade, the money for materials per day, how long a crew stays on a job before it may be moved, the strength and place of the earthquake, and which planning strategies are compared. Every change recomputes the page; while it does, the page says *Recomputing…* and the controls wait.
+# **What you can move** (on the left): the number of repair crews of each trade, the money for materials per day, how long a crew stays on a job before it may be moved, the hazard (an earthquake's strength and place, or a flood's water level), and which planning strategies are compared. Every change recomputes the page; while it does, the page says *Recomputing…* and the controls wait.
 #
 # **The three strategies**
 #

@@ -341,3 +341,21 @@ def test_at_m65_with_20_building_crews_and_a_730_day_horizon_the_page_says_why(t
     assert "the delays before a repair may start (inspection" in dash.note.value
     dash.controls["crews.building"].value = 60              # enough crews: flexible lowest
     assert dash.note.value == ""
+
+
+@pytest.mark.slow
+def test_a_flood_dashboard_moves_the_water_level_and_replays_exactly(tmp_path):
+    """A bathtub flood's water level is a control (the earthquake's are inactive): raising it
+    floods more buildings, and the saved file replays the same indexes."""
+    from workbench.core.paths import DATA_DIR
+    flood = Dashboard(load_params(DATA_DIR / "scenarios" / "flood.yaml"), save_dir=tmp_path)
+    c = flood.controls
+    assert not c["water_level_m"].disabled and c["magnitude"].disabled
+    assert c["water_level_m"].value == 2.5
+    before = flood.summary["semiflexible"]["repair_cost"]
+    c["water_level_m"].value = 3.0
+    assert flood.error is None
+    assert flood.summary["semiflexible"]["repair_cost"] > before
+    params = load_params(flood.save("higher.yaml"))
+    assert params["hazard"]["water_level_m"] == 3.0
+    assert _simulated(params, tmp_path / "replay") == flood.summary

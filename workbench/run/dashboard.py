@@ -2,7 +2,7 @@
 
 :class:`Dashboard` puts the run's parameters behind bounded widgets — crews (one shared pool
 or by trade, as the file gives them), materials per day, commitment days, strategies, hazard
-magnitude and location, seed, the functionality model where a trained archive is at hand, the
+magnitude and location (a bathtub flood: its water level), seed, the functionality model where a trained archive is at hand, the
 mitigation options in effect
 (``mitigation.apply``) — and shows what :func:`workbench.run.pipeline.simulate`
 would compute for them: the EP and SC functionality curves of the chosen strategies, the index
@@ -67,6 +67,7 @@ BOUNDS = {
     "commitment_days": (0, 365, 1),
     "magnitude": (5.0, 8.0, 0.1),               # the ground-motion model's validity (M 5–8)
     "offset_km": (-10.0, 10.0, 0.25),           # epicentre east / north of the city centre
+    "water_level_m": (0.0, 10.0, 0.1),          # a bathtub flood's still water level [m]
     "seed": (0, 2**31 - 1, 1),
 }
 #: Indexes of the table, with their labels and how they are shown.
@@ -145,6 +146,7 @@ class Dashboard:
         if self.base["hazard"]["kind"] != "earthquake" and self.base["damage"]["source"] is None:
             log.info("hazard.kind %s: the magnitude and location controls are inactive",
                      self.base["hazard"]["kind"])
+        self._bathtub = False
         self.save_dir = Path(save_dir) if save_dir is not None else Path.cwd()
         self.city = map_stage(self.base)
         self.system = build_system(self.city)
@@ -229,6 +231,20 @@ class Dashboard:
         self._quake = quake        # the hazard controls act (not their `disabled`: busy sets it)
         for key in ("magnitude", "east_km", "north_km"):
             c[key].disabled = not quake
+        # a bathtub flood: its water level (a depth grid is the user's, not a control's)
+        self._bathtub = (h["kind"] == "flood" and h.get("water_level_m") is not None
+                         and p["damage"]["source"] is None)
+        lo, hi, step = BOUNDS["water_level_m"]
+        level = float(h["water_level_m"]) if self._bathtub else 0.0
+        c["water_level_m"] = w.FloatSlider(value=min(max(level, lo), hi), min=lo, max=hi,
+                                           step=step, description="water level [m]",
+                                           style=style, layout=layout,
+                                           continuous_update=False, disabled=not self._bathtub)
+        # the controls of another hazard are hidden, not only inactive (their own layouts)
+        flood = h["kind"] == "flood" and p["damage"]["source"] is None
+        for key in ("magnitude", "east_km", "north_km", "water_level_m"):
+            shown = (key == "water_level_m") == flood
+            c[key].layout = w.Layout(width="420px", display=None if shown else "none")
         lo, hi, _ = BOUNDS["seed"]
         c["seed"] = w.BoundedIntText(value=int(p["seed"]), min=lo, max=hi, description="seed",
                                      style=style, layout=w.Layout(width="260px"))
@@ -271,7 +287,8 @@ class Dashboard:
                        c["materials_unlimited"], c["materials_per_day"],
                        section("Commitment"), c["commitment_to_completion"],
                        c["commitment_days"], section("Strategies"), c["strategies"],
-                       section("Hazard"), c["magnitude"], c["east_km"], c["north_km"],
+                       section(f"Hazard: {self._hazard_kind()}"), c["magnitude"],
+                       c["east_km"], c["north_km"], c["water_level_m"],
                        c["seed"], section("Model"), c["functionality"],
                        section("Mitigation (options of the parameter file, as if done)"),
                        c["mitigation"],
@@ -283,6 +300,18 @@ class Dashboard:
                         w.HTML("<b>Repair work by crew trade</b> (realisation 0)"), self.work,
                         c["map_strategy"], self.map])
         self.widget = w.HBox([left, right])
+
+    def _hazard_kind(self) -> str:
+        """The hazard in a few words, for the controls' heading."""
+        h, p = self.base["hazard"], self.base
+        if p["damage"]["source"] is not None:
+            return "a damage table (no hazard control)"
+        if h["kind"] == "flood":
+            return ("flood (a bathtub over the terrain)" if self._bathtub
+                    else "flood (a depth grid: no hazard control)")
+        return {"earthquake": "earthquake", "field": "a ground-motion field (no hazard "
+                "control)"}.get(h["kind"], h["kind"]) + (
+            f", then {len(p['events'])} later event(s)" if p.get("events") else "")
 
     def _offsets(self, location) -> tuple[float, float]:
         if location == "centre":
@@ -319,6 +348,8 @@ class Dashboard:
             p["hazard"]["location"] = ("centre" if east == 0.0 and north == 0.0 else
                                        [round(self._centre[0] + 1e3 * east, 3),
                                         round(self._centre[1] + 1e3 * north, 3)])
+        if self._bathtub:
+            p["hazard"]["water_level_m"] = round(float(c["water_level_m"].value), 2)
         p["seed"] = int(c["seed"].value)
         chosen = set(c["mitigation"].value)
         p["mitigation"]["apply"] = [o["name"] for o in p["mitigation"]["options"]
@@ -353,8 +384,9 @@ class Dashboard:
     # ------------------------------------------------------------------ computing
 
     def _damage(self, params: dict):
-        key = json.dumps([params["hazard"], params["seed"], params["realizations"],
-                          params["damage"], params["mitigation"]["apply"]],
+        key = json.dumps([params["hazard"], params.get("events"), params["seed"],
+                          params["realizations"], params["damage"],
+                          params["mitigation"]["apply"]],
                          sort_keys=True, default=str)
         if key not in self._damage_cache:
             if len(self._damage_cache) >= 8:       # a workshop sweeps a few hazards; keep 8
