@@ -54,10 +54,12 @@ from .fragility import (building_consequences, building_fragility, pipe_break_sh
 from .ground_motion import Earthquake, earthquake_intensity
 from .capacity import BUILDING_MODELS, building_capacity, capacity_exceedance
 from .residuals import realised_intensity
+from .demand import DEMANDS, MODEL_DEMANDS, site_demand
 from .flood import draw_flood_damage, is_flood
 from .effort import require_effort, restoration_factor
 
 __all__ = ["sample_damage", "DamageSampler", "damage_probabilities", "damage_table",
+           "DAMAGE_MODELS",
            "restoration_factor", "DAMAGE_STATE", "DEMAND_BETA"]
 
 #: Dim of :func:`damage_probabilities`: damage states 1..4 (slight … complete).
@@ -113,16 +115,18 @@ def _intensity(buildings, components, hazard_or_intensity):
                              f"workbench.hazard.flood (bathtub_intensity, "
                              f"depth_grid_intensity or flood_intensity).")
         return intensity
-    if "building_pga" not in intensity:
+    shaking = DAMAGE_MODELS.get(intensity.attrs.get("hazard_kind"), _shaking_damage)
+    if shaking is _shaking_damage and "building_pga" not in intensity:
         raise InputError("the intensity has no 'building_pga' [g], which the building fragilities "
                          "need; give a field with a 'pga' column.")
-    return intensity
+    return intensity       # (another hazard's model checks its own demands)
 
 
 def _site_intensity(intensity: xr.Dataset, name: str, size: int, needed: np.ndarray,
                     what: str) -> np.ndarray:
-    if name in intensity:
-        return np.asarray(intensity[name].values, dtype=float)
+    if name in intensity:               # in the unit the models take (workbench.hazard.demand)
+        site, demand = name.split("_", 1)
+        return site_demand(intensity, site, demand, DEMANDS[demand].unit)
     if needed.any():
         measure = name.rsplit("_", 1)[1]
         raise InputError(f"the intensity has no {name!r}, which {int(needed.sum())} {what} "
@@ -186,7 +190,7 @@ def _probabilities(buildings, components, intensity, frag, zone: str,
     median, beta = (building_fragility(buildings, design_code=zone) if building_curves is None
                     else building_curves)
     # a leading realization axis when the shaking differs by realisation (residuals)
-    pga = np.asarray(intensity["building_pga"].values, dtype=float)
+    pga = site_demand(intensity, "building", "pga", "g")     # the curves' unit
     if pga.ndim > 1:
         # the ground-motion scatter is drawn: the demand part of β (0.5) must not count twice
         beta = np.sqrt(np.maximum(np.asarray(beta) ** 2 - DEMAND_BETA ** 2, 0.0))
@@ -326,8 +330,9 @@ def _capacity_exceedance(capacity_of, intensity: xr.Dataset) -> tuple[np.ndarray
                          "magnitude (its duration sets the degradation κ); the intensity "
                          "carries none.")
     magnitude = float(magnitude)
-    sas = np.asarray(intensity["building_sa03"].values, dtype=float)
-    sa1 = np.asarray(intensity["building_sa10"].values, dtype=float)
+    (_, unit_03), (_, unit_10) = MODEL_DEMANDS["capacity-spectrum"]
+    sas = site_demand(intensity, "building", "sa03", unit_03)
+    sa1 = site_demand(intensity, "building", "sa10", unit_10)
     return capacity_exceedance(capacity_of(magnitude), sas, sa1, magnitude,
                                drawn=REALIZATION in intensity.dims, with_sd=True)
 
@@ -411,9 +416,14 @@ class DamageSampler:
         _check_draws(realizations, seed)
         buildings, components = self.buildings, self.components
         intensity = _intensity(buildings, components, hazard_or_intensity)
-        if is_flood(intensity):       # the hazard's own damage model (workbench.hazard.flood)
-            return draw_flood_damage(self, intensity, realizations, seed)
-        return _draw(self, buildings, components, intensity, realizations, seed)
+        draw = DAMAGE_MODELS.get(intensity.attrs.get("hazard_kind"), _shaking_damage)
+        return draw(self, intensity, realizations, seed)
+
+
+def _shaking_damage(sampler: DamageSampler, intensity: xr.Dataset, realizations: int,
+                    seed: int) -> xr.Dataset:
+    """The damage of ground shaking (an earthquake's, or a user's field)."""
+    return _draw(sampler, sampler.buildings, sampler.components, intensity, realizations, seed)
 
 
 def _draw(sampler: DamageSampler, buildings, components, intensity, realizations: int,
@@ -455,7 +465,8 @@ def _draw(sampler: DamageSampler, buildings, components, intensity, realizations
     repairs = np.zeros((realizations, m), dtype=np.int32)
     pipes = np.flatnonzero(frag["is_pipe"])
     if pipes.size:
-        pgv = np.asarray(intensity["component_pgv"].values, dtype=float)[..., pipes]
+        pgv = site_demand(intensity, "component", "pgv",
+                          MODEL_DEMANDS["pipe-repair-rate"][0][1])[..., pipes]
         rate = _pipe_rate(pgv, frag["ductile"][pipes], components["length"].values[pipes])
         share = pipe_break_share()
         leaks = rng.poisson((1.0 - share) * rate, size=(realizations, pipes.size))
@@ -586,3 +597,10 @@ def damage_table(damage: xr.Dataset) -> pd.DataFrame:
             row["out_of_service"] = float(out.sum(COMPONENT).mean())
             rows[str(name)] = row
     return pd.DataFrame(rows).T
+
+
+#: The damage model of each hazard kind (``intensity.attrs["hazard_kind"]``), called as
+#: ``model(sampler, intensity, realizations, seed)``; a kind not named here is ground shaking.
+#: A new hazard adds its entry (and its kind in :data:`workbench.hazard.section.INTENSITY`).
+DAMAGE_MODELS = {"earthquake": _shaking_damage, "field": _shaking_damage,
+                 "flood": draw_flood_damage}

@@ -69,6 +69,7 @@ from ..core import assumptions as _assumptions
 from ..core.dims import BUILDING, COMPONENT, DAMAGE_STATES, REALIZATION
 from ..core.errors import InputError
 from ..core.paths import DATA_DIR
+from .demand import MODEL_DEMANDS, convert, site_demand
 from .effort import require_effort, restoration_factor
 from .fragility import OCCUPANCY_OF_TYPE
 
@@ -76,7 +77,7 @@ __all__ = ["bathtub_intensity", "depth_grid_intensity", "flood_intensity", "floo
            "flood_damage_state", "flood_restoration_days", "check_flood_settings", "FEET_PER_M", "FLOOD_DEFAULTS",
            "FLOOD_BANDS_FT", "is_flood"]
 
-FEET_PER_M = 1.0 / 0.3048
+FEET_PER_M = float(convert(1.0, "m", "ft"))
 #: The flood settings an intensity carries (``hazard.*``), with their defaults.
 FLOOD_DEFAULTS = {"first_floor_height_m": _assumptions.value("flood_first_floor_height_m"),
                   "basement": False,
@@ -328,15 +329,17 @@ def draw_flood_damage(sampler, intensity: xr.Dataset, realizations: int, seed: i
     basement = bool(a.get("hazard_basement", FLOOD_DEFAULTS["basement"]))
     out_depth = float(a.get("hazard_facility_flood_depth_m",
                             FLOOD_DEFAULTS["facility_flood_depth_m"]))
-    depth_b = np.asarray(intensity["building_inundation_depth"].values, dtype=float)
-    depth_c = np.asarray(intensity["component_inundation_depth"].values, dtype=float)
+    (_, curve_unit), = MODEL_DEMANDS["flood-depth-damage"]
+    (_, facility_unit), = MODEL_DEMANDS["flood-facility"]
+    depth_b = site_demand(intensity, "building", "inundation_depth", "m")
+    depth_c = site_demand(intensity, "component", "inundation_depth", facility_unit)
     if "first_floor_height" in buildings:
         own = np.asarray(buildings["first_floor_height"].values, dtype=float)
         floor = np.where(np.isfinite(own), own, ffh)
     else:
         floor = np.full(n, ffh)
     exposed = depth_b > 0
-    above_ft = (depth_b - floor) * FEET_PER_M
+    above_ft = convert(depth_b - floor, "m", curve_unit, what="depth above the first floor")
     ratio = np.where(exposed, flood_loss_ratio(buildings, above_ft, basement=basement), 0.0)
     state = flood_damage_state(ratio, sampler._b_ratio)
     lo, hi = flood_restoration_days(buildings, above_ft)

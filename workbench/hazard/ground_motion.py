@@ -44,6 +44,7 @@ from ..core.dims import BUILDING, COMPONENT
 from ..core.errors import InputError
 from scipy.special import ndtri
 from .fragility import building_fragility_table
+from .demand import DEMANDS, column_measure, convert
 from .gmpe import GMPES, MEASURES, MECHANISMS, site_motion
 from .gmpe import gmpe as _registered
 
@@ -391,7 +392,9 @@ def intensity_from_csv(path: str | Path, buildings, components=None, *, scale: f
     The CSV holds either a column ``id`` (building ids and component ids, matched exactly) or
     columns ``x``, ``y`` [m, city CRS] (each site takes the nearest field point), plus ``pga`` [g]
     and/or ``pgv`` [cm/s], or one generic ``intensity`` column whose measure
-    ``intensity_measure`` names. A measure the file lacks is left out of the result, and
+    ``intensity_measure`` names. A column may name its unit instead: ``pga_pctg`` (%g, as a
+    ShakeMap gives PGA), ``pga_ms2``, ``pgv_m_s``, ``pgv_in_s``, … (:func:`workbench.hazard.
+    demand.column_measure`); the values are converted to g and cm/s. A measure the file lacks is left out of the result, and
     :func:`workbench.hazard.damage.sample_damage` says so if a fragility needs it.
 
     Parameters
@@ -448,17 +451,31 @@ def intensity_from_csv(path: str | Path, buildings, components=None, *, scale: f
                          f"give UTF-8 CSV with id or x,y and pga/pgv columns.") from None
     frame = frame.rename(columns={"intensity": intensity_measure}) \
         if "intensity" in frame.columns and intensity_measure not in frame.columns else frame
-    measures = [m for m in ("pga", "pgv") if m in frame.columns]
+    # a column per measure, its unit in its name or the measure's own (workbench.hazard.demand)
+    named: dict[str, list] = {}
+    for column in frame.columns:
+        found = column_measure(str(column))
+        if found is not None:
+            named.setdefault(found[0], []).append((column, found[1]))
+    twice = {m: [c for c, _ in cols] for m, cols in named.items() if len(cols) > 1}
+    if twice:
+        m, cols = next(iter(twice.items()))
+        raise InputError(f"intensity field {str(path)!r} gives {m} twice (columns {cols}); keep "
+                         f"one.")
+    measures = [m for m in ("pga", "pgv") if m in named]
     if not measures:
         raise InputError(f"intensity field {str(path)!r} has none of the columns 'pga', 'pgv', "
-                         f"'intensity'; it has {list(frame.columns)}.")
+                         f"'intensity' (or 'pga_pctg', 'pgv_in_s', … naming the unit); it has "
+                         f"{list(frame.columns)}.")
     for m in measures:
-        vals = pd.to_numeric(frame[m], errors="coerce").to_numpy(dtype=float)
+        column, unit = named[m][0]
+        vals = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
         bad = ~np.isfinite(vals) | (vals < 0)
         if bad.any():
-            raise InputError(f"intensity field {str(path)!r}: column {m!r} must be finite and ≥ 0; "
-                             f"row {int(bad.argmax())} has {frame[m].iloc[int(bad.argmax())]!r}.")
-        frame[m] = vals * scale
+            raise InputError(f"intensity field {str(path)!r}: column {column!r} must be finite "
+                             f"and ≥ 0; row {int(bad.argmax())} has "
+                             f"{frame[column].iloc[int(bad.argmax())]!r}.")
+        frame[m] = convert(vals, unit, DEMANDS[m].unit, what=str(column)) * scale
     buildings = getattr(buildings, "buildings", buildings)
     components = _components_of(components)
     sites = [("building", buildings, BUILDING)]
