@@ -140,6 +140,9 @@ def scenario_sentence(params: dict, city_name: str) -> str:
             what += (f"; then, on day {int(event['day'])}, "
                      f"{_hazard_words(event['hazard'], city, demo)}, its damage added to what "
                      f"is still unrepaired and the recovery planned again")
+        if params.get("events"):
+            what += (" (the maps and tables of damage show the first event's; the losses, "
+                     "curves and restoration days take in every event)")
     if (not source and h["kind"] != "flood"
             and params.get("damage", {}).get("building_model") == "capacity-spectrum"):
         what += ("; buildings damaged by the Hazus capacity-spectrum method (their capacity "
