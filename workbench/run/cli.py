@@ -23,9 +23,11 @@ traceback); interrupted (Ctrl-C) 130. A run folder is written all-or-nothing, se
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import sys
+import traceback
 import warnings
 
 from ..core.errors import WorkbenchError
@@ -171,7 +173,8 @@ def main(argv: list[str] | None = None) -> int:
     step = _Step(command)
     try:
         _COMMANDS[args.command](args, step)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        _release_quietly(exc)
         kept = (" (the run folder is as it was before this run)"
                 if args.command in ("run", "simulate") else "")
         print(f"workbench {command}: interrupted{kept}", file=sys.stderr)
@@ -186,6 +189,24 @@ def main(argv: list[str] | None = None) -> int:
               f"{str(log)!r})", file=sys.stderr)
         return 1
     return 0
+
+
+def _release_quietly(exc: BaseException) -> None:
+    """Free what the frames an interrupt cut short still hold, before the one line is written.
+
+    A file a library had open when Ctrl-C came (an HDF5 file of ``to_netcdf`` half-written) is
+    closed as its frame goes, and its close may fail; Python reports that as "Exception ignored
+    in …" on stderr, after the line that says the run was interrupted. The failure belongs to
+    the write the interrupt stopped (the run folder is already as it was), so it is released
+    here with the report silenced, and the hook of before is put back.
+    """
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda unraisable: None
+    try:
+        traceback.clear_frames(exc.__traceback__)
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
 
 
 def run_cli() -> None:
