@@ -231,9 +231,9 @@ def test_workbench_run_of_the_flood_scenario_reports_the_flood(tmp_path):
     from workbench import pipeline
     from workbench.run.params import load_params, validate_params
     params = load_params(SCENARIO)
-    small = {"horizon_days": 120, "models": {"max_epochs": 3},
-             "ensemble": {"members": 12, "draws": 50, "tune": 50, "chains": 1},
-             "mitigation": {"members": 3}}
+    small = {"horizon_days": 60, "models": {"max_epochs": 1},
+             "ensemble": {"members": 11, "draws": 20, "tune": 20, "chains": 1},
+             "mitigation": {"members": 2}}
     for key, value in small.items():
         params[key] = {**params[key], **value} if isinstance(value, dict) else value
     run = pipeline.run(validate_params(params), tmp_path / "flood")
