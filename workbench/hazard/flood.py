@@ -182,19 +182,11 @@ def bathtub_intensity(water_level_m: float, terrain: xr.DataArray, buildings: xr
     >>> f["building_inundation_depth"].values.round(2).tolist()
     [0.5, 0.3, 0.1, 0.0, 0.0, 0.0]
     """
-    from ..city.terrain import sample_grid
     if not _number(water_level_m):
         raise InputError(f"water_level_m must be a finite number of metres; got "
                          f"{water_level_m!r}.")
-    components = components if components is not None else xr.Dataset(
-        {"x": ((COMPONENT,), np.zeros(0)), "y": ((COMPONENT,), np.zeros(0))},
-        coords={COMPONENT: np.array([], dtype=str)})
-    ground_b = sample_grid(terrain, buildings["x"].values, buildings["y"].values,
-                           what="buildings")
-    cx, cy = (np.asarray(components[v].values, dtype=float) for v in ("x", "y"))
-    located = np.isfinite(cx) & np.isfinite(cy)
-    ground_c = np.full(cx.shape, np.inf)       # a component without a place stays dry
-    ground_c[located] = sample_grid(terrain, cx[located], cy[located], what="components")
+    # a component without a place stays dry: its ground is taken as infinitely high
+    components, ground_b, ground_c = _at_sites(terrain, buildings, components, np.inf)
     level = float(water_level_m)
     return flood_intensity(
         buildings, components, np.maximum(level - ground_b, 0.0),
@@ -206,19 +198,26 @@ def bathtub_intensity(water_level_m: float, terrain: xr.DataArray, buildings: xr
 def depth_grid_intensity(grid: xr.DataArray, buildings: xr.Dataset,
                          components: xr.Dataset | None = None, **settings) -> xr.Dataset:
     """Depths above the ground from a user's grid of ``depth_m`` (bilinear at each site)."""
-    from ..city.terrain import sample_grid
-    components = components if components is not None else xr.Dataset(
-        {"x": ((COMPONENT,), np.zeros(0)), "y": ((COMPONENT,), np.zeros(0))},
-        coords={COMPONENT: np.array([], dtype=str)})
-    depth_b = sample_grid(grid, buildings["x"].values, buildings["y"].values, what="buildings")
-    cx, cy = (np.asarray(components[v].values, dtype=float) for v in ("x", "y"))
-    located = np.isfinite(cx) & np.isfinite(cy)
-    depth_c = np.zeros(cx.shape)
-    depth_c[located] = sample_grid(grid, cx[located], cy[located], what="components")
+    components, depth_b, depth_c = _at_sites(grid, buildings, components, 0.0)
     return flood_intensity(buildings, components, depth_b, depth_c,
                            attrs={"hazard_flood_source": "depth grid",
                                   "hazard_depth_grid": str(grid.attrs.get("source", "grid"))},
                            **settings)
+
+
+def _at_sites(grid: xr.DataArray, buildings: xr.Dataset, components, unplaced: float):
+    """(components, values at the buildings, values at the components) of ``grid``; a
+    component without coordinates takes ``unplaced``; None components: an empty table."""
+    from ..city.terrain import sample_grid
+    components = components if components is not None else xr.Dataset(
+        {"x": ((COMPONENT,), np.zeros(0)), "y": ((COMPONENT,), np.zeros(0))},
+        coords={COMPONENT: np.array([], dtype=str)})
+    at_b = sample_grid(grid, buildings["x"].values, buildings["y"].values, what="buildings")
+    cx, cy = (np.asarray(components[v].values, dtype=float) for v in ("x", "y"))
+    located = np.isfinite(cx) & np.isfinite(cy)
+    at_c = np.full(cx.shape, float(unplaced))
+    at_c[located] = sample_grid(grid, cx[located], cy[located], what="components")
+    return components, at_b, at_c
 
 
 # --------------------------------------------------------------------------- the buildings

@@ -157,10 +157,8 @@ def combine_damage(before: xr.Dataset, progress: xr.Dataset, new: xr.Dataset) ->
     eff1 = _values(before, "building_repair_days", BUILDING, n)
     cost1 = _values(before, "building_repair_cost", BUILDING, n)
     ds1 = _values(before, "building_damage_state", BUILDING, n, 0).astype(np.int8)
-    done = np.isfinite(_values(progress, "building_restored_day", BUILDING, n, 0.0))
-    work = _values(progress, "building_work_done", BUILDING, n)
+    rem = _remaining(before, progress, "building")
     with np.errstate(divide="ignore", invalid="ignore"):
-        rem = np.where(done | ~(eff1 > 0), 0.0, np.clip(1.0 - work / eff1, 0.0, 1.0))
         broken = np.where(replacement > 0, np.clip(cost1 * rem / replacement, 0.0, 1.0), 0.0)
     intact = 1.0 - broken
     eff2 = _values(new, "building_repair_days", BUILDING, n)
@@ -200,13 +198,8 @@ def combine_damage(before: xr.Dataset, progress: xr.Dataset, new: xr.Dataset) ->
         coords[COMPONENT] = before[COMPONENT].values
         c_eff1 = _values(before, "component_repair_days", COMPONENT, m)
         c_cost1 = _values(before, "component_repair_cost", COMPONENT, m)
-        works1 = _values(before, "component_functional", COMPONENT, m, True).astype(bool)
         c_ds1 = _values(before, "component_damage_state", COMPONENT, m, 0).astype(np.int8)
-        c_done = np.isfinite(_values(progress, "component_restored_day", COMPONENT, m, 0.0))
-        c_work = _values(progress, "component_work_done", COMPONENT, m)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            c_rem = np.where(works1 | c_done | ~(c_eff1 > 0), 0.0,
-                             np.clip(1.0 - c_work / c_eff1, 0.0, 1.0))
+        c_rem = _remaining(before, progress, "component")
         works2 = _values(new, "component_functional", COMPONENT, m, True).astype(bool)
         c_eff2 = _values(new, "component_repair_days", COMPONENT, m)
         c_cost2 = _values(new, "component_repair_cost", COMPONENT, m)
@@ -282,22 +275,29 @@ def _total_cost(damage: xr.Dataset) -> float:
                                                       "component_repair_cost") if v in damage))
 
 
+def _remaining(damage: xr.Dataset, progress: xr.Dataset, kind: str) -> np.ndarray:
+    """The share of each element's repair (``kind``: building or component) that the work of
+    ``progress`` had not yet done: 1 − work done / effort, 0 once restored, without effort, or
+    (a component) still working."""
+    dim = BUILDING if kind == "building" else COMPONENT
+    n = damage.sizes.get(dim, 0)
+    eff = _values(damage, f"{kind}_repair_days", dim, n)
+    done = np.isfinite(_values(progress, f"{kind}_restored_day", dim, n, 0.0))
+    if kind == "component":
+        done |= _values(damage, "component_functional", dim, n, True).astype(bool)
+    work = _values(progress, f"{kind}_work_done", dim, n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(done | ~(eff > 0), 0.0, np.clip(1.0 - work / eff, 0.0, 1.0))
+
+
 def _left_cost(damage: xr.Dataset, progress: xr.Dataset) -> float:
     """The repair cost of ``damage`` that the work of ``progress`` had not yet done."""
     left = 0.0
     for kind, dim in (("building", BUILDING), ("component", COMPONENT)):
         if f"{kind}_repair_cost" not in damage or damage.sizes.get(dim, 0) == 0:
             continue
-        n = damage.sizes[dim]
-        eff = _values(damage, f"{kind}_repair_days", dim, n)
-        cost = _values(damage, f"{kind}_repair_cost", dim, n)
-        done = np.isfinite(_values(progress, f"{kind}_restored_day", dim, n, 0.0))
-        work = _values(progress, f"{kind}_work_done", dim, n)
-        if kind == "component":
-            done |= _values(damage, "component_functional", dim, n, True).astype(bool)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            rem = np.where(done | ~(eff > 0), 0.0, np.clip(1.0 - work / eff, 0.0, 1.0))
-        left += float((cost * rem).sum())
+        cost = _values(damage, f"{kind}_repair_cost", dim, damage.sizes[dim])
+        left += float((cost * _remaining(damage, progress, kind)).sum())
     return left
 
 
