@@ -32,7 +32,7 @@ def _rock_by_hand(m, rjb, e, e5, e6, mh, c1, c2, c3, h):
 
 def test_ba08_spectral_accelerations_by_hand():
     # BA08 Tables 6-7 rows T = 0.3 s and 1.0 s, unspecified mechanism, M 6.5 < Mh
-    eq = Earthquake(6.5, 0.0, 0.0)
+    eq = Earthquake(6.5, 0.0, 0.0, gmpe="BA08")
     shaking = earthquake_intensity(eq, toy_city())
     x = toy_city().buildings["x"].values[0] / 1000
     y = toy_city().buildings["y"].values[0] / 1000

@@ -96,7 +96,7 @@ def test_zero_intensity_gives_no_damage(city):
 
 def test_sampled_fractions_match_fragility_probabilities(city):
     """P(DS ≥ k) from many realisations within 4 binomial sigmas of the exact curves."""
-    eq = Earthquake(6.8, 0.0, 0.0, vs30=360.0)
+    eq = Earthquake(6.8, 0.0, 0.0, vs30=360.0, gmpe="BA08")  # shaking of non-trivial P
     n = 20_000
     comps = _components()
     damage = sample_damage(city, comps, eq, realizations=n, seed=11,
@@ -193,7 +193,7 @@ def test_lognormal_components_take_the_hazus_restoration_profile(city):
     (σ/mean = 0.5 for substations), drawn per component and realisation — not one step per
     state."""
     from scipy.stats import truncnorm
-    eq = Earthquake(7.0, 0.0, 0.0, vs30=250.0)
+    eq = Earthquake(7.0, 0.0, 0.0, vs30=250.0, gmpe="BA08")  # several states
     damage = sample_damage(city, _components(), eq, realizations=400, seed=4,
                            replacement_cost_per_m2=PER_M2, design_code="4")
     row = lifeline_restoration_table().set_index("restoration_class").loc["substation"]

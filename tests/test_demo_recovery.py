@@ -22,9 +22,14 @@ def demo():
 
 @pytest.fixture(scope="module")
 def demo_losses(demo):
+    """Mean economic loss and functionality-loss integral of each strategy over seeds 0–15.
+    Sixteen seeds, not four: at the default (capacity-spectrum buildings, AB06) damage is light
+    and 60 building crews are rarely all busy, so rigid's lead over semiflexible is a few per
+    cent and varies by seed (economic loss: rigid above semiflexible in 13 of 16 seeds; METHOD
+    §5.3)."""
     city, system, intensity, constraints = demo
     economic, functionality = [], []
-    for seed in range(4):
+    for seed in range(16):
         damage = wb.sample_damage(city.buildings, system.components, intensity,
                                   seed=seed).isel(realization=0)
         recovery = wb.simulate_recovery(city, system, damage, constraints, seed=seed)
@@ -43,9 +48,16 @@ def test_flexible_le_semiflexible_le_rigid_in_mean_economic_loss(demo_losses):
     assert rigid > 1.02 * semi and semi > 1.1 * flexible
 
 
-def test_the_commitment_period_binds_on_the_demo_city(demo):
-    city, system, intensity, base = demo
+@pytest.mark.parametrize("mobilisation, holding_saves", [(1.0, True), (0.0, False)])
+def test_the_commitment_period_binds_on_the_demo_city(demo, mobilisation, holding_saves):
+    """Commitment moves semiflexible's loss, and which way says why. With the default day of
+    mobilisation per task, crews re-planned daily (commitment 0) leave tasks half done and pay
+    the mobilisation again elsewhere, so holding them to completion loses less; with no
+    mobilisation, switching is free and holding them costs something (METHOD §5.3)."""
+    from dataclasses import replace
     from workbench.recovery.sweeps import constraint_sweep
+    city, system, intensity, base = demo
+    base = replace(base, mobilisation_days=mobilisation)
     losses = []
     for seed in range(3):
         damage = wb.sample_damage(city.buildings, system.components, intensity,
@@ -54,7 +66,10 @@ def test_the_commitment_period_binds_on_the_demo_city(demo):
                                  [0.0, float("inf")], strategies=["semiflexible"], seed=seed)
         losses.append(sweep["economic_loss"].to_numpy())
     free, to_completion = np.mean(losses, axis=0)
-    assert to_completion > 1.01 * free   # holding crews to completion costs something
+    if holding_saves:
+        assert to_completion < 0.99 * free
+    else:
+        assert to_completion > 1.01 * free
 
 
 def test_bracket_holds_for_the_planning_objective(demo_losses):

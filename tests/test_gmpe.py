@@ -69,9 +69,10 @@ def test_ab06_pgv_and_sigmas_are_converted_as_documented():
     assert rupture_width_wells_coppersmith(7.0) == pytest.approx(10 ** (-1.01 + 2.24))
 
 
-def test_ba08_stays_the_default_with_its_medians_and_table_8_scatter():
-    eq = Earthquake(6.5, 0.0, 0.0)
-    assert eq.gmpe == "BA08"
+def test_ab06_is_the_default_and_ba08_keeps_its_medians_and_table_8_scatter():
+    from workbench.hazard.section import HazardSection
+    assert Earthquake(6.5, 0.0, 0.0).gmpe == HazardSection().gmpe == "AB06"
+    eq = Earthquake(6.5, 0.0, 0.0, gmpe="BA08")
     pga, pgv = ground_motion(eq, [10_000.0], [0.0])
     assert round(float(pga[0]), 3) == 0.184 and round(float(pgv[0]), 1) == 12.5
     out = earthquake_intensity(eq, toy_city(), residuals=True)
@@ -166,7 +167,8 @@ def test_drawn_shaking_takes_the_demand_part_out_of_the_building_curves():
     flat = shaking.assign({v: shaking[v] * 0 for v in shaking.data_vars
                            if v.endswith(("_tau", "_phi"))})
     damage = sample_damage(city, system, flat, realizations=2, seed=0,
-                           replacement_cost_per_m2=PER_M2, design_code="4")
+                           replacement_cost_per_m2=PER_M2, design_code="4",
+                           building_model="equivalent-pga")
     median, beta = building_fragility(city, design_code="4")
     pga = shaking["building_pga"].values
     p_none = damage["building_damage_probability"].values[0, :, 0]

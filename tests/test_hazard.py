@@ -20,7 +20,7 @@ def _ba08_rock_by_hand(m, rjb, e, e5, e6, mh, c1, c2, c3, h):
 
 def test_ba08_reproduces_hand_calculation_on_rock():
     # Boore & Atkinson (2008) Tables 6-7, unspecified mechanism, Vs30 = 760 (no site term)
-    pga, pgv = ground_motion(Earthquake(6.5, 0.0, 0.0), [10_000.0, 30_000.0], [0.0, 0.0])
+    pga, pgv = ground_motion(Earthquake(6.5, 0.0, 0.0, gmpe="BA08"), [10_000.0, 30_000.0], [0.0, 0.0])
     for i, rjb in enumerate([10.0, 30.0]):
         assert pga[i] == pytest.approx(_ba08_rock_by_hand(
             6.5, rjb, -0.53804, 0.28805, -0.10164, 6.75, -0.66050, 0.11970, -0.01151, 1.35), rel=1e-9)

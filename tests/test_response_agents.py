@@ -89,9 +89,11 @@ def test_people_neither_created_nor_lost_on_any_day(demo, demo_on):
     # businesses: every non-residential building in exactly one state
     n_business = int((city.buildings["type"] != "residential").sum())
     assert (demo_on["businesses"].sum("business_state") == n_business).all()
-    # and people actually move: the damaged demo displaces thousands, and they return
+    # and people actually move: the damaged demo displaces thousands — at the default M 5.5
+    # (capacity-spectrum damage, few buildings beyond moderate) mostly for want of water and
+    # power after the 72 h of tolerance — and they return
     away = persons.sel(state=["shelter", "elsewhere", "unsheltered"]).sum("state")
-    assert (away.isel(time=0) > 1000).all()
+    assert (away.max("time") > 1000).all()
     assert (persons.sel(state="home").diff("time") > 0).any("time").all()     # some return
 
 

@@ -54,10 +54,30 @@ from .fragility import design_rows
 
 __all__ = ["capacity_curve", "performance_point", "demand_reduction", "spectral_exceedance",
            "building_capacity", "capacity_exceedance", "duration", "G_IN", "DEMAND_BETA_SD",
-           "BUILDING_MODELS"]
+           "BUILDING_MODELS", "resolve_building_model"]
 
-#: Building damage models (parameter ``damage.building_model``).
-BUILDING_MODELS = ("equivalent-pga", "capacity-spectrum")
+#: Building damage models (parameter ``damage.building_model``); ``auto`` is resolved by
+#: :func:`resolve_building_model`.
+BUILDING_MODELS = ("auto", "capacity-spectrum", "equivalent-pga")
+
+
+def resolve_building_model(model: str, intensity) -> str:
+    """The building damage model a run uses: ``model`` itself, or for ``"auto"`` the
+    capacity-spectrum method where the intensity gives what it needs — SA(0.3 s) and SA(1.0 s)
+    at the buildings and the earthquake's magnitude, as a scenario earthquake does — and the
+    equivalent-PGA curves where it does not (a user's field of PGA and PGV).
+
+    >>> import xarray as xr
+    >>> resolve_building_model("auto", xr.Dataset(attrs={"hazard_magnitude": 5.5}))
+    'equivalent-pga'
+    >>> resolve_building_model("equivalent-pga", None)
+    'equivalent-pga'
+    """
+    if model != "auto":
+        return model
+    spectral = all(v in intensity for v in ("building_sa03", "building_sa10"))
+    return ("capacity-spectrum" if spectral and intensity.attrs.get("hazard_magnitude")
+            is not None else "equivalent-pga")
 
 #: g / (4π²) in inches per second² : SD [in] = G_IN · SA [g] · T² [s²].
 G_IN = 386.089 / (4.0 * np.pi ** 2)

@@ -52,7 +52,8 @@ from .fragility import (building_consequences, building_fragility, pipe_break_sh
                         component_restoration_spread, exceedance_probability,
                         pipe_repair_rate, replacement_cost, seismic_design_zone)
 from .ground_motion import Earthquake, earthquake_intensity
-from .capacity import BUILDING_MODELS, building_capacity, capacity_exceedance
+from .capacity import (BUILDING_MODELS, building_capacity, capacity_exceedance,
+                       resolve_building_model)
 from .residuals import realised_intensity
 from .demand import DEMANDS, MODEL_DEMANDS, site_demand
 from .flood import draw_flood_damage, is_flood
@@ -135,8 +136,7 @@ def _site_intensity(intensity: xr.Dataset, name: str, size: int, needed: np.ndar
 
 
 def damage_probabilities(city_or_buildings, components, hazard_or_intensity, *,
-                         design_code="city", building_model: str = "equivalent-pga"
-                         ) -> xr.Dataset:
+                         design_code="city", building_model: str = "auto") -> xr.Dataset:
     """Exact P(DS ≥ k), k = 1…4, of every building and component, as :func:`sample_damage` uses
     (at the median shaking).
 
@@ -175,13 +175,13 @@ def damage_probabilities(city_or_buildings, components, hazard_or_intensity, *,
             coords={BUILDING: buildings[BUILDING].values,
                     COMPONENT: components[COMPONENT].values, DAMAGE_STATE: k},
             attrs={**intensity.attrs, "design_code": zone})
-    probs = _probabilities(buildings, components, intensity, component_fragility(components), zone)
-    if building_model == "capacity-spectrum":
-        probs["building_exceedance"].values = _capacity_exceedance(
-            lambda m: building_capacity(buildings, m, design_code=zone), intensity)[0]
-    elif building_model not in BUILDING_MODELS:
+    if building_model not in BUILDING_MODELS:
         raise InputError(f"building_model must be one of {list(BUILDING_MODELS)}; got "
                          f"{building_model!r}.")
+    probs = _probabilities(buildings, components, intensity, component_fragility(components), zone)
+    if resolve_building_model(building_model, intensity) == "capacity-spectrum":
+        probs["building_exceedance"].values = _capacity_exceedance(
+            lambda m: building_capacity(buildings, m, design_code=zone), intensity)[0]
     return probs
 
 
@@ -231,7 +231,7 @@ def sample_damage(city_or_buildings, components, hazard_or_intensity, *, realiza
                   currency: str = "EUR", price_year: int = 2024, design_code="city",
                   out_of_service_state: int = _assumptions.value("component_out_of_service_state"),
                   pipe_repair_days: float = _assumptions.value("pipe_repair_crew_days"),
-                  building_model: str = "equivalent-pga") -> xr.Dataset:
+                  building_model: str = "auto") -> xr.Dataset:
     """Sample damage states, repair effort and cost of buildings and components.
 
     Parameters
@@ -249,9 +249,12 @@ def sample_damage(city_or_buildings, components, hazard_or_intensity, *, realiza
     realizations : int
         Number of independent damage realisations, ≥ 1.
     building_model : str
-        ``"equivalent-pga"`` (default: Hazus equivalent-PGA curves) or ``"capacity-spectrum"``
-        (the Hazus capacity-spectrum method from SA(0.3 s), SA(1.0 s) and the magnitude,
-        :mod:`workbench.hazard.capacity`).
+        ``"capacity-spectrum"`` (the Hazus capacity-spectrum method from SA(0.3 s), SA(1.0 s)
+        and the magnitude, :mod:`workbench.hazard.capacity`), ``"equivalent-pga"`` (Hazus
+        equivalent-PGA curves, from PGA alone) or ``"auto"`` (default): capacity-spectrum
+        where the intensity gives the spectrum and the magnitude, as a scenario earthquake does,
+        else equivalent-PGA (:func:`~workbench.hazard.capacity.resolve_building_model`; the
+        model used is ``attrs["building_model"]``).
     seed : int
         Seed of ``numpy.random.default_rng``; same seed, same Dataset.
     replacement_cost_per_m2 : mapping of str to float, optional
@@ -376,7 +379,7 @@ class DamageSampler:
                  currency: str = "EUR", price_year: int = 2024, design_code="city",
                  out_of_service_state: int = _assumptions.value("component_out_of_service_state"),
                  pipe_repair_days: float = _assumptions.value("pipe_repair_crew_days"),
-                 building_model: str = "equivalent-pga"):
+                 building_model: str = "auto"):
         if building_model not in BUILDING_MODELS:
             raise InputError(f"building_model must be one of {list(BUILDING_MODELS)}; got "
                              f"{building_model!r}.")
@@ -439,7 +442,8 @@ def _draw(sampler: DamageSampler, buildings, components, intensity, realizations
         intensity = realised_intensity(intensity, buildings, components, realizations, seed)
     probs = _probabilities(buildings, components, intensity, frag, zone, sampler._curves)
     building_sd = None
-    if sampler.building_model == "capacity-spectrum":
+    model = resolve_building_model(sampler.building_model, intensity)
+    if model == "capacity-spectrum":
         probs["building_exceedance"].values, building_sd = _capacity_exceedance(
             sampler.capacity, intensity)
     p_b = probs["building_exceedance"].values
@@ -532,9 +536,9 @@ def _draw(sampler: DamageSampler, buildings, components, intensity, realizations
                "out_of_service_state": int(out_of_service_state),
                "pipe_repair_days": float(pipe_repair_days),
                "design_code": zone,
-               "building_model": sampler.building_model,
+               "building_model": model,
                "fragility": ("Hazus capacity-spectrum method (buildings, workbench.hazard."
-                             "capacity), " if sampler.building_model == "capacity-spectrum"
+                             "capacity), " if model == "capacity-spectrum"
                              else "Hazus equivalent-PGA, beta 0.64 (buildings), ")
                + "Hazus 5.1 electric "
                             "power, Hazus 6.1 pipe repair rate; see workbench.hazard.fragility",

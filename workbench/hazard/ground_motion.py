@@ -45,7 +45,7 @@ from ..core.errors import InputError
 from scipy.special import ndtri
 from .fragility import building_fragility_table
 from .demand import DEMANDS, column_measure, convert
-from .gmpe import GMPES, MEASURES, MECHANISMS, site_motion
+from .gmpe import DEFAULT_GMPE, GMPES, MEASURES, MECHANISMS, site_motion
 from .gmpe import gmpe as _registered
 
 __all__ = [
@@ -78,15 +78,16 @@ class Earthquake:
     Parameters
     ----------
     magnitude : float
-        Moment magnitude Mw; BA08 is calibrated for 5–8.
+        Moment magnitude Mw, > 0 and ≤ 10 (the models' own ranges: BA08 5–8, AB06 3.5–8).
     x, y : float
         Epicentre [m] in the city's projected CRS.
     depth_km : float
-        Hypocentral depth [km]; recorded, and used for the hypocentral distance, but BA08 takes
-        Rjb, which a point source at any depth leaves equal to the epicentral distance.
+        Hypocentral depth [km]: the hypocentral distance, and the rupture's top (the rupture
+        distance AB06 and the NGA-West2 models take); BA08 takes Rjb, which a point source at
+        any depth leaves equal to the epicentral distance.
     vs30 : float
-        Time-averaged shear-wave velocity of the top 30 m [m/s]. Default 760 m/s, the BA08
-        reference rock (NEHRP B/C boundary): no site amplification. Use ~360 for stiff soil (D).
+        Time-averaged shear-wave velocity of the top 30 m [m/s]. Default 760 m/s, the NEHRP B/C
+        boundary (BA08's reference rock; AB06's BC coefficients). Use ~360 for stiff soil (D).
     mechanism : str
         One of :data:`MECHANISMS`.
     rupture_length_km : float or None
@@ -96,7 +97,7 @@ class Earthquake:
         Multiplies PGA and PGV (1 = the GMPE median; 0 = no shaking). For sensitivity studies.
     gmpe : str
         The ground-motion model, a name of :data:`workbench.hazard.gmpe.GMPES` (default
-        ``BA08``, written here; the others through pygmm).
+        ``AB06``, stable-continental, through pygmm; ``BA08`` written here).
 
     Examples
     --------
@@ -105,7 +106,7 @@ class Earthquake:
     >>> Earthquake(magnitude=-1.0, x=0.0, y=0.0)
     Traceback (most recent call last):
     ...
-    workbench.core.errors.InputError: Earthquake field 'magnitude' must be a finite number > 0 (moment magnitude, BA08 is calibrated for 5–8); got -1.0.
+    workbench.core.errors.InputError: Earthquake field 'magnitude' must be a finite number > 0 (moment magnitude); got -1.0.
     """
 
     magnitude: float
@@ -116,14 +117,14 @@ class Earthquake:
     mechanism: str = "unspecified"
     rupture_length_km: float | None = None
     intensity_scale: float = 1.0
-    gmpe: str = "BA08"
+    gmpe: str = DEFAULT_GMPE
 
     def __post_init__(self):
         _check_number(self.magnitude, "magnitude", positive=True,
-                      rule="moment magnitude, BA08 is calibrated for 5–8")
+                      rule="moment magnitude")
         if self.magnitude > 10.0:
             raise InputError(f"Earthquake field 'magnitude' must be ≤ 10; got {self.magnitude}. "
-                             f"Give a moment magnitude (BA08 is calibrated for 5–8).")
+                             f"Give a moment magnitude.")
         _check_number(self.x, "x", rule="epicentre easting in metres of the city CRS")
         _check_number(self.y, "y", rule="epicentre northing in metres of the city CRS")
         _check_number(self.depth_km, "depth_km", non_negative=True, rule="hypocentral depth in km")
@@ -137,7 +138,7 @@ class Earthquake:
         if self.mechanism not in MECHANISMS:
             raise InputError(f"Earthquake field 'mechanism' is {self.mechanism!r}; use one of "
                              f"{list(MECHANISMS)}.")
-        if not 5.0 <= self.magnitude <= 8.0:
+        if self.gmpe == "BA08" and not 5.0 <= self.magnitude <= 8.0:
             log.info("magnitude %.2f is outside BA08's calibration range 5–8", self.magnitude)
 
     def to_attrs(self) -> dict:
@@ -212,7 +213,7 @@ def ground_motion(eq: Earthquake, x, y) -> tuple[np.ndarray, np.ndarray]:
     """Median PGA [g] and PGV [cm/s] of ``eq`` at sites ``x``, ``y`` [m], times ``intensity_scale``,
     through the model ``eq.gmpe`` (:func:`workbench.hazard.gmpe.site_motion`).
 
-    BA08 (the default): ``ln Y = F_M(M) + F_D(Rjb, M) + F_S(Vs30, Rjb, M)`` with the
+    BA08 (written here): ``ln Y = F_M(M) + F_D(Rjb, M) + F_S(Vs30, Rjb, M)`` with the
     nonlinear site term driven by the rock PGA ``pga4nl``. See the module docstring for the
     distance.
 
@@ -237,11 +238,15 @@ def ground_motion(eq: Earthquake, x, y) -> tuple[np.ndarray, np.ndarray]:
 
     Examples
     --------
-    M 6.5 on rock, 10 km away (a hand calculation from the paper's tables gives 0.184 g):
+    M 6.5 on rock, 10 km away, by BA08 (a hand calculation from the paper's tables gives
+    0.184 g) and by the default AB06, whose stable-continental crust shakes harder nearby:
 
-    >>> pga, pgv = ground_motion(Earthquake(6.5, 0.0, 0.0), [10_000.0], [0.0])
+    >>> pga, pgv = ground_motion(Earthquake(6.5, 0.0, 0.0, gmpe="BA08"), [10_000.0], [0.0])
     >>> round(float(pga[0]), 3), round(float(pgv[0]), 1)
     (0.184, 12.5)
+    >>> pga, pgv = ground_motion(Earthquake(6.5, 0.0, 0.0), [10_000.0], [0.0])
+    >>> round(float(pga[0]), 3), round(float(pgv[0]), 1)
+    (0.736, 26.6)
     """
     motion = _motion(eq, x, y)
     return motion["pga"] * eq.intensity_scale, motion["pgv"] * eq.intensity_scale

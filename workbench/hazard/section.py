@@ -12,7 +12,7 @@ from ..core.errors import InputError
 from ..core.sections import check, is_int, setting
 from .fragility import SEISMIC_DESIGN_ZONES
 from .capacity import BUILDING_MODELS
-from .gmpe import GMPES
+from .gmpe import DEFAULT_GMPE, GMPES
 from .flood import FLOOD_DEFAULTS, check_flood_settings
 from .ground_motion import (HAZARD_KINDS, MECHANISMS, Earthquake, earthquake_intensity,
                             intensity_from_csv, rupture_length_wells_coppersmith)
@@ -111,8 +111,10 @@ class HazardSection:
     rupture: Any = setting("point", "'point' (a point source), 'wells-coppersmith' (a line "
                                     "rupture of the magnitude's length,\nWells & Coppersmith "
                                     "1994) or a length in km")
-    gmpe: str = setting("BA08", "ground-motion model: " + ", ".join(GMPES) + " (workbench."
-                                "hazard.gmpe;\nBA08 written here, the others through pygmm)")
+    gmpe: str = setting(DEFAULT_GMPE, "ground-motion model: " + ", ".join(GMPES) + " (workbench."
+                                "hazard.gmpe;\nAB06, Atkinson & Boore 2006, a stable-continental "
+                                "model, for the demo's\nFennoscandian shield; BA08 written here, "
+                                "the others through pygmm)")
     residuals: bool = setting(False, "draw the model's between- and within-event scatter per "
                                      "realisation, spatially\ncorrelated (false: every "
                                      "realisation shaken by the medians)")
@@ -229,11 +231,13 @@ class DamageSection:
                                        "like the productivity figures")
     road_debris: bool = setting(True, "collapsed buildings block the road edges next to them "
                                       "until cleared (workbench.hazard.debris)")
-    building_model: str = setting("equivalent-pga", "buildings' damage: 'equivalent-pga' (Hazus "
-                                                    "equivalent-PGA curves) or\n'capacity-"
-                                                    "spectrum' (Hazus capacity-spectrum method "
-                                                    "from SA(0.3 s), SA(1.0 s)\nand the "
-                                                    "magnitude; an earthquake scenario only)")
+    building_model: str = setting("auto", "buildings' damage: 'capacity-spectrum' (Hazus "
+                                          "capacity-spectrum method from SA(0.3 s),\nSA(1.0 s) "
+                                          "and the magnitude; a scenario earthquake only), "
+                                          "'equivalent-pga'\n(Hazus equivalent-PGA curves, "
+                                          "from PGA alone) or 'auto' = capacity-spectrum where\n"
+                                          "the hazard gives the spectrum and the magnitude, "
+                                          "else equivalent-pga (a user field)")
     design_code: str = setting("city", "UBC seismic zone of the Hazus building design levels: "
                                        "4, 3, 2B, 2A, 1, 0, or 'city' =\nthe city's "
                                        "seismic_design_zone attr (city.json); a city without one "

@@ -40,6 +40,7 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 import xarray as xr
 
+from ..hazard.capacity import resolve_building_model
 from ..hazard.damage import DamageSampler
 from ..hazard.debris import road_blockage
 from ..core.dims import BUILDING, MEMBER, STRATEGIES, STRATEGY, TIME
@@ -332,7 +333,7 @@ def _finite_or_inf(value) -> float:
 def run_member(city, system, intensity: xr.Dataset, constraints: Constraints, draws, *,
                strategies: Sequence[str] = STRATEGIES, design_code="city",
                road_debris: bool = True, functionality=None,
-               building_model: str = "equivalent-pga") -> xr.Dataset:
+               building_model: str = "auto") -> xr.Dataset:
     """One ensemble member: damage, scaled efforts, every strategy on that damage, indexes.
 
     Parameters
@@ -358,7 +359,8 @@ def run_member(city, system, intensity: xr.Dataset, constraints: Constraints, dr
         Default :class:`~workbench.functionality.TableFunctionality`; ``ep_unit_scale`` scales
         its EP per m².
     building_model : str
-        ``"equivalent-pga"`` or ``"capacity-spectrum"`` (:func:`~workbench.hazard.damage.sample_damage`).
+        ``"auto"``, ``"capacity-spectrum"`` or ``"equivalent-pga"``
+        (:func:`~workbench.hazard.damage.sample_damage`).
 
     Returns
     -------
@@ -420,7 +422,7 @@ class _Context:
     road_debris: bool
     functionality: object
     shelters: object = None
-    building_model: str = "equivalent-pga"
+    building_model: str = "auto"
 
 
 def _run_batch(context: _Context, rows: list[dict]) -> dict:
@@ -488,7 +490,7 @@ def _check_run(draws, seed, workers, scheduler, batch_size, priors):
 def run_ensemble(city, system, intensity: xr.Dataset, constraints: Constraints, draws, *,
                  strategies: Sequence[str] = STRATEGIES, seed: int | None = None,
                  priors=None, design_code="city", road_debris: bool = True,
-                 functionality=None, shelters=None, building_model: str = "equivalent-pga",
+                 functionality=None, shelters=None, building_model: str = "auto",
                  scheduler: str | None = None,
                  workers: int | None = None,
                  batch_size: int | None = None,
@@ -579,7 +581,7 @@ def run_ensemble(city, system, intensity: xr.Dataset, constraints: Constraints, 
                      "n_members": int(members), "batch_size": int(size), "engine": engine,
                      **timing,
                      "road_debris": int(bool(road_debris)), "design_code": str(design_code),
-                     "building_model": str(building_model),
+                     "building_model": resolve_building_model(building_model, intensity),
                      **constraints.as_attrs()})
     return ds
 
