@@ -125,8 +125,9 @@ def scenario_sentence(params: dict, city_name: str) -> str:
     ...      "damage": {"source": None}, "mitigation": {"annual_probability": None}}
     >>> print(scenario_sentence(p, "helsinki-demo"))  # doctest: +NORMALIZE_WHITESPACE
     **Scenario:** a hypothetical earthquake of magnitude 5.5, 10 km deep under the centre of
-    Helsinki demo (ground motion of Boore & Atkinson 2008, its median on ground of Vs30 760 m/s).
-    No return period is given, so this is a what-if, not a hazard estimate for the city.
+    Helsinki demo (ground motion of Boore & Atkinson 2008, its median on ground of Vs30 760 m/s);
+    buildings damaged by the Hazus equivalent-PGA curves (from PGA alone). No return period is
+    given, so this is a what-if, not a hazard estimate for the city.
     """
     h, city = params["hazard"], city_words(city_name)
     source = params.get("damage", {}).get("source")
@@ -143,10 +144,13 @@ def scenario_sentence(params: dict, city_name: str) -> str:
         if params.get("events"):
             what += (" (the maps and tables of damage show the first event's; the losses, "
                      "curves and restoration days take in every event)")
-    if (not source and h["kind"] != "flood"
-            and params.get("damage", {}).get("building_model") == "capacity-spectrum"):
-        what += ("; buildings damaged by the Hazus capacity-spectrum method (their capacity "
-                 "against the spectrum at 0.3 and 1.0 s)")
+    if not source and h["kind"] != "flood":
+        model = params.get("damage", {}).get("building_model") or "equivalent-pga"
+        if model == "capacity-spectrum" or (model == "auto" and h["kind"] == "earthquake"):
+            what += ("; buildings damaged by the Hazus capacity-spectrum method (their capacity "
+                     "against the spectrum at 0.3 and 1.0 s)")
+        else:
+            what += "; buildings damaged by the Hazus equivalent-PGA curves (from PGA alone)"
     p = params.get("mitigation", {}).get("annual_probability")
     when = (f" Its annual probability is {float(p):g} (a return period of about "
             f"{1 / float(p):,.0f} years)." if p else
