@@ -176,6 +176,23 @@ def test_the_map_marks_buildings_not_restored_within_the_horizon():
     assert "not within the 30-day horizon" in svg and svg.count("undamaged") == 5 + 1
 
 
+def test_the_map_scale_ends_at_the_last_restoration_of_any_strategy_not_the_horizon():
+    import xarray as xr
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+    city = toy_city()
+    b = city.buildings["building"].values
+    damage = xr.Dataset({"building_damage_state": ("building", [2, 1, 0, 0, 0, 0])},
+                        coords={"building": b})
+    rec = xr.Dataset({"building_restored_day": (("strategy", "building"),
+                                                [[40, 10, 0, 0, 0, 0], [20, 5, 0, 0, 0, 0]])},
+                     coords={"strategy": ["rigid", "flexible"], "building": b,
+                             "time": np.arange(2191)})
+    svg = restoration_map_svg(city, damage, rec, "flexible")
+    assert ">day 40<" in svg and ">day 2190<" not in svg      # rigid's last day, shared
+    assert f"fill='{to_hex(colormaps['viridis'](0.5))}'" in svg   # flexible's day 20 of 40
+
+
 @pytest.mark.slow
 def test_a_run_folder_brings_its_trained_archive_and_stage_05_result(tmp_path):
     from workbench.functionality import TableFunctionality
@@ -367,3 +384,19 @@ def test_a_flood_dashboard_moves_the_water_level_and_replays_exactly(tmp_path):
     params = load_params(flood.save("higher.yaml"))
     assert params["hazard"]["water_level_m"] == 3.0
     assert _simulated(params, tmp_path / "replay") == flood.summary
+
+
+def test_the_report_map_scale_ends_at_the_last_restoration_of_any_strategy():
+    import holoviews as hv
+    import xarray as xr
+    from workbench.show.plots.maps import restoration_map
+    hv.extension("matplotlib")
+    city = toy_city()
+    b = city.buildings["building"].values
+    rec = xr.Dataset({"building_restored_day": (("strategy", "building"),
+                                                [[40, 10, 0, 0, 0, 0], [20, 5, 0, 0, 0, 0]])},
+                     coords={"strategy": ["rigid", "flexible"], "building": b,
+                             "time": np.arange(2191)})
+    points = restoration_map(city, rec, "flexible").traverse(lambda e: e, [hv.Points])
+    clims = [hv.Store.lookup_options("matplotlib", p, "plot").kwargs.get("clim") for p in points]
+    assert (0, 40.0) in clims                     # not (0, 2190): the horizon would hide it

@@ -713,7 +713,10 @@ def curves_png(recovery, *, dpi: int = 80) -> bytes:
 
 def restoration_map_svg(city, damage, recovery, strategy: str, *, width: int = 640) -> str:
     """Buildings coloured by restoration day under ``strategy`` over the road network, as inline
-    SVG; each building's ``<title>`` (the hover text) gives id, type, damage state and day."""
+    SVG; each building's ``<title>`` (the hover text) gives id, type, damage state and day. The
+    day scale runs from 0 to the last building's restoration under any strategy of
+    ``recovery`` (so that the strategies share it), not to the horizon, which a light damage
+    would leave mostly unused."""
     from matplotlib import colormaps
     from matplotlib.colors import to_hex
     b = city.buildings
@@ -723,6 +726,9 @@ def restoration_map_svg(city, damage, recovery, strategy: str, *, width: int = 6
                      .sel({BUILDING: b[BUILDING]}).values, float)
     state = np.asarray(dam["building_damage_state"].sel({BUILDING: b[BUILDING]}).values, int)
     horizon = int(rec["time"].values[-1])
+    every = np.asarray(rec["building_restored_day"].values, float)
+    every = every[np.isfinite(every) & (every <= horizon)]
+    last = int(np.ceil(max(1.0, float(every.max())))) if every.size else max(horizon, 1)
     x0, x1, y0, y1 = x.min(), x.max(), y.min(), y.max()
     pad = 0.03 * max(x1 - x0, y1 - y0, 1.0)
     span = max(x1 - x0, y1 - y0, 1.0) + 2 * pad
@@ -748,7 +754,7 @@ def restoration_map_svg(city, damage, recovery, strategy: str, *, width: int = 6
         if state[i] == 0:
             colour, when = "#d9d9d9", "undamaged"
         elif np.isfinite(day[i]):
-            colour, when = to_hex(cmap(min(day[i] / max(horizon, 1), 1.0))), f"day {day[i]:.0f}"
+            colour, when = to_hex(cmap(min(day[i] / last, 1.0))), f"day {day[i]:.0f}"
         else:
             colour, when = "#e41a1c", f"not within the {horizon}-day horizon"
         tip = (f"{ids[i]} · {types[i]} · damage {DAMAGE_STATES[state[i]]} (DS{state[i]}) · "
@@ -763,7 +769,7 @@ def restoration_map_svg(city, damage, recovery, strategy: str, *, width: int = 6
         parts.append(f"<rect x='{10 + 20 * k}' y='{top}' width='20' height='10' "
                      f"fill='{to_hex(cmap(k / 9))}'/>")
     parts.append(f"<text x='10' y='{top + 24}' font-size='11'>day 0</text>"
-                 f"<text x='170' y='{top + 24}' font-size='11'>day {horizon}</text>"
+                 f"<text x='170' y='{top + 24}' font-size='11'>day {last}</text>"
                  f"<text x='10' y='{top - 4}' font-size='11'>restored on day "
                  f"({html.escape(strategy)})</text>"
                  f"<circle cx='250' cy='{top + 5}' r='4' fill='#d9d9d9' stroke='#333'/>"

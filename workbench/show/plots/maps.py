@@ -190,18 +190,23 @@ def services_lost_map(city: City, lost: xr.DataArray, *,
 def restoration_map(city: City, recovery: xr.Dataset, strategy: str, *,
                     networks=("road", "water", "power")) -> hv.Overlay:
     """Buildings coloured by the day they are restored under ``strategy`` (a sequential scale
-    from day 0 to the horizon, in days), those not restored within the horizon in grey."""
+    from day 0 to the last building's restoration day under any strategy of ``recovery``, so
+    that the strategies' maps share one scale, in days), those not restored within the horizon
+    in grey."""
     rec = recovery.isel({REALIZATION: 0}) if REALIZATION in recovery.dims else recovery
     horizon = float(rec[TIME].values[-1])
     origin = _origin(city)
     frame = _buildings_km(city, origin)
     frame["day"] = np.asarray(rec["building_restored_day"].sel({STRATEGY: strategy})
                               .sel({BUILDING: city.buildings[BUILDING]}).values, float)
+    every = np.asarray(rec["building_restored_day"].values, float)
+    every = every[np.isfinite(every) & (every <= horizon)]
+    top = max(1.0, float(every.max())) if every.size else horizon
     done = frame[np.isfinite(frame["day"]) & (frame["day"] <= horizon)]
     open_ = frame.drop(done.index)
     label = "restoration day [days after the event]"
     layers = [hv.Points(done, kdims=["x", "y"], vdims=[("day", label)]).opts(
-        color="day", cmap="viridis", clim=(0, horizon), colorbar=True, s=14,
+        color="day", cmap="viridis", clim=(0, top), colorbar=True, s=14,
         edgecolors="black", linewidth=0.3, backend="matplotlib")]
     if len(open_):
         layers.append(_points(open_, "#bdbdbd", marker="X", s=22))
