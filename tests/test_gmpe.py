@@ -54,6 +54,17 @@ def test_medians_are_pygmms_at_sites(name):
             assert pgv[i] == pytest.approx(float(m.pgv) * PGV_SCALE.get(name, 1.0), rel=1e-12)
 
 
+def test_ab06_on_a_surface_rupture_takes_one_km_where_pygmm_would_divide_by_zero():
+    # M 7.5 at 10 km: the Wells & Coppersmith width (~30 km) brings the rupture's top to the
+    # surface, so a site on the epicentre is 0 km from it; pygmm's AB06 takes log10(10 / R)
+    eq = Earthquake(7.5, 0.0, 0.0, depth_km=10.0, gmpe="AB06")
+    pga, pgv = ground_motion(eq, [0.0, 5_000.0], [0.0, 0.0])
+    assert pga[0] == pytest.approx(float(_pygmm("AB06", 7.5, 1.0, 0.0, 760.0).pga), rel=1e-12)
+    # farther than 1 km, pygmm's median untouched
+    assert pga[1] == pytest.approx(float(_pygmm("AB06", 7.5, 5.0, 10.0, 760.0).pga), rel=1e-12)
+    assert np.isfinite(pgv).all()
+
+
 def test_ab06_pgv_and_sigmas_are_converted_as_documented():
     # pygmm's AB06 PGV is divided by g and its σ is the paper's log10 0.30
     eq = Earthquake(5.5, 0.0, 0.0, gmpe="AB06")
