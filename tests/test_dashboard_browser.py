@@ -104,11 +104,12 @@ def test_moving_the_crews_slider_changes_the_index_table(server, browser):
     before = page.inner_text(TABLE)
     assert "Economic loss [EUR bn]" in before
     page.screenshot(path=str(ARTIFACTS / "dashboard_before.png"), full_page=True)
-    # the first slider is the building crews; its readout takes a typed value
+    # the first slider is the building crews; its readout takes a typed value (fewer crews:
+    # at the default M 5.5 more than 60 move nothing, the work table says why)
     readout = page.locator(".widget-readout").first
     readout.click()
     page.keyboard.press("Control+A")
-    page.keyboard.type("150")
+    page.keyboard.type("20")
     page.keyboard.press("Enter")
     page.wait_for_function(f"b => document.querySelector('{TABLE}').innerText != b",
                            arg=before, timeout=60_000)
@@ -135,7 +136,7 @@ def test_ten_pages_at_once_each_get_a_working_dashboard(server, browser):
     readout = one.locator(".widget-readout").first
     readout.click()
     one.keyboard.press("Control+A")
-    one.keyboard.type("200")
+    one.keyboard.type("10")
     one.keyboard.press("Enter")
     one.wait_for_function(f"b => document.querySelector('{TABLE}').innerText != b",
                           arg=tables[0], timeout=60_000)
