@@ -38,7 +38,8 @@ from ..core.dims import REALIZATION, STRATEGY, TIME
 from ..core.errors import InputError
 
 __all__ = ["ep_loss", "repair_cost", "economic_loss", "service_loss", "functionality_curve",
-           "recovery_time", "functionality_at", "summary_indexes", "displaced_person_days", "SUMMARY_KEYS", "RULES"]
+           "recovery_time", "functionality_at", "summary_indexes", "displaced_person_days",
+           "last_change_day", "plot_days", "SUMMARY_KEYS", "RULES"]
 
 #: Integration rules accepted by the loss functions.
 RULES = ("left", "trapezoid")
@@ -345,3 +346,33 @@ def _open_at_horizon(rec: dict, attrs: dict, area: np.ndarray) -> dict:
             "displaced_at_horizon": displaced,
             "ep_loss_per_day_at_horizon": max(0.0, ep0 - float(rec["ep"][-1])),
             "service_loss_per_day_at_horizon": max(0.0, gap) / 2.0}
+
+
+def last_change_day(da: xr.DataArray) -> float:
+    """The last day on which any curve of ``da`` (any strategy, member, realisation) changes;
+    the first day when none does.
+
+    >>> import xarray as xr
+    >>> last_change_day(xr.DataArray([0.5, 0.8, 1.0, 1.0, 1.0], dims="time",
+    ...                              coords={"time": range(5)}))
+    2.0
+    """
+    values = np.asarray(da.transpose(TIME, ...).values, dtype=float).reshape(da.sizes[TIME], -1)
+    t = da[TIME].values
+    moved = np.flatnonzero((np.abs(np.diff(values, axis=0)) > 0).any(axis=1))
+    return float(t[moved[-1] + 1]) if len(moved) else float(t[0])
+
+
+def plot_days(da: xr.DataArray) -> tuple[float, float]:
+    """The days a figure of the curves ``da`` spans: from the first to a little past the last
+    change of any of them (10 days, or 5 % of the span), not the flat rest of the horizon —
+    a recovery over in 100 days would otherwise fill the first twentieth of a 2,190-day axis.
+
+    >>> import xarray as xr
+    >>> plot_days(xr.DataArray([0.5, 1.0] + [1.0] * 99, dims="time",
+    ...                        coords={"time": range(101)}))
+    (0.0, 11.0)
+    """
+    t = da[TIME].values
+    end = last_change_day(da)
+    return float(t[0]), float(min(t[-1], end + max(10, 0.05 * (end - t[0]))))

@@ -43,7 +43,7 @@ import xarray as xr
 
 from ..core.dims import BUILDING, COMPONENT, DAMAGE_STATES, REALIZATION, STRATEGIES, STRATEGY
 from ..core.errors import InputError, WorkbenchError
-from ..metrics.indexes import summary_indexes
+from ..metrics.indexes import plot_days, summary_indexes
 from ..network.system import build_system
 from ..recovery import (ANY_TRADE, DEFAULT_COMMITMENT_DAYS, TRADES, crew_pools, repair_tasks,
                         simulate_recovery)
@@ -691,6 +691,7 @@ def curves_png(recovery, *, dpi: int = 80) -> bytes:
     rec = realization(recovery, 0)
     fig = Figure(figsize=(8, 3.2), dpi=dpi)
     days = rec["time"].values
+    span = plot_days(rec[["ep_functionality", "sc_functionality"]].to_array("curve"))
     for i, (var, title) in enumerate((("ep_functionality", "Economic productivity EP / EP0"),
                                       ("sc_functionality", "Service capacity SC / demand"))):
         ax = fig.add_subplot(1, 2, i + 1)
@@ -700,6 +701,7 @@ def curves_png(recovery, *, dpi: int = 80) -> bytes:
                     linewidth=1.6, **style)
         ax.set_title(title, fontsize=10)
         ax.set_xlabel("days after the event")
+        ax.set_xlim(*span)          # to just past the last change, not the flat horizon
         ax.set_ylim(0, 1.02)
         ax.grid(alpha=0.3)
         if i == 0:

@@ -9,6 +9,7 @@ import pandas as pd
 import xarray as xr
 
 from ...core.dims import MEMBER, STRATEGY, TIME
+from ...metrics.indexes import last_change_day, plot_days
 from ..formatting import money_scale
 from .style import (DAYS, NETWORK_COLOURS, SAMPLE_DIMS, VARIABLES, axis_label, strategy_style,
                     strategy_width)
@@ -50,20 +51,10 @@ def recovery_curves(recovery: xr.Dataset, variable: str = "ep_functionality") ->
     what = (f"\nmean and 5–95 % band over {n:,} "
             f"{'members' if MEMBER in samples else 'realisations'}" if n > 1 else "")
     opts = {"ylim": (0, 1.05)} if variable.endswith("functionality") else {}
-    end = _last_change(da)
-    if end < t[-1]:              # the curves are flat after every strategy completes
-        opts["xlim"] = (t[0], min(t[-1], end + max(10, 0.05 * (end - t[0]))))
+    if last_change_day(da) < t[-1]:     # the curves are flat after every strategy completes
+        opts["xlim"] = plot_days(da)
     return hv.Overlay(layers).opts(title=f"{words} by strategy{what}", legend_position="best",
                                    fontsize={"title": 10}, backend="matplotlib", **opts)
-
-
-def _last_change(da: xr.DataArray) -> float:
-    """The last day on which any curve of ``da`` (any strategy, member, realisation) changes;
-    the first day when none does."""
-    values = np.asarray(da.transpose(TIME, ...).values, dtype=float).reshape(da.sizes[TIME], -1)
-    t = da[TIME].values
-    moved = np.flatnonzero((np.abs(np.diff(values, axis=0)) > 0).any(axis=1))
-    return float(t[moved[-1] + 1]) if len(moved) else float(t[0])
 
 
 def crews_over_time(recovery: xr.Dataset, variable: str = "crews_busy") -> hv.Overlay:
