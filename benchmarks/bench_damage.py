@@ -86,7 +86,8 @@ def main(argv=None) -> None:
                      args.buildings * r / seconds))
     header = f"{'buildings':>10} {'components':>10} {'realizations':>12} {'seconds':>9} " \
              f"{'building-realisations/s':>24}"
-    lines = [f"city setup (grid_city + build_system): {setup:.1f} s; hazard {args.hazard}; "
+    model = f" ({eq.gmpe}, intensity included)" if args.hazard == "earthquake" else ""
+    lines = [f"city setup (grid_city + build_system): {setup:.1f} s; hazard {args.hazard}{model}; "
              f"building model {args.building_model if args.hazard == 'earthquake' else 'Hazus flood'}",
              header, "-" * len(header)]
     lines += [f"{n:>10,} {m:>10,} {r:>12,} {s:>9.3f} {rate:>24,.0f}" for n, m, r, s, rate in rows]

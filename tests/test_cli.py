@@ -186,12 +186,12 @@ def test_unexpected_error_in_a_stage_is_one_line_with_the_log_in_the_run_folder(
 
 def test_unexpected_error_outside_a_run_is_one_line_with_a_log(params_file, capsys, logs,
                                                                monkeypatch):
-    import workbench.run.cli
+    import workbench.run.params
 
     def broken(path):
         raise RuntimeError("cannot\nparse " + "y" * 1000)
 
-    monkeypatch.setattr(workbench.run.cli, "load_params", broken)
+    monkeypatch.setattr(workbench.run.params, "load_params", broken)   # imported when used
     assert main(["simulate", str(params_file)]) == 1
     line = _line(capsys)
     assert line.startswith("workbench simulate: reading the parameters: RuntimeError: cannot "

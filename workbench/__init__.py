@@ -9,63 +9,70 @@ and ``run`` (parameters, pipeline, commands, dashboard) sit on top.
 
 The names notebooks and users' code use most are re-exported here, and the modules keep their
 names of before the folders as attributes (``workbench.damage``, ``workbench.system``,
-``workbench.pipeline``, …). Plotting (``workbench.plots``) is imported on demand, since it
-loads HoloViews and matplotlib.
+``workbench.pipeline``, …). Every one of them is imported when first used (PEP 562), not by
+``import workbench``: the scientific stack behind them (xarray, pandas, scipy, networkx,
+HoloViews) takes about a second to load, which a command that only prints its help, or a
+script that needs one function, should not pay. ``dir(workbench)`` and ``__all__`` list them.
 """
 
 import importlib
 
-from . import functionality, mitigation, recovery
-from .city import mapping
-from .city.mapping import map_buildings, map_city
-from .city.model import City, buildings_from_frame, toy_city, validate_network
-from .city.synthetic import grid_city
 from .core.dims import (BUILDING, COMPONENT, NETWORK, NETWORKS, REALIZATION, SCENARIO, STRATEGY,
                         TIME)
 from .core.errors import InputError, ParameterError, StageError, WorkbenchError
-from .hazard import damage, debris, fragility
-from .hazard.damage import damage_probabilities, damage_table, sample_damage
-from .hazard.debris import road_blockage
-from .hazard.ground_motion import Earthquake, earthquake_intensity, intensity_from_csv
-from .io import cityio, demo, importers, interop
-from .io.cityio import load_city, save_city
-from .io.demo import demo_city
-from .io.importers import (city_from_osm, read_buildings_geojson, read_epanet, read_osm,
-                           read_pandapower)
-from .io.interop import city_from_inventory, export_results, read_damage, read_inventory
-from .metrics import indexes
-from .metrics.indexes import (economic_loss, functionality_at, recovery_time, service_loss,
-                              summary_indexes)
-from .network import criticality, system
-from .metrics.four_r import four_r
-from .network.criticality import node_criticality, single_points_of_failure
-from .network.system import InfrastructureSystem, build_system
-from .recovery import Constraints, simulate_recovery
-from .run import pipeline
-from .run.params import default_params_yaml, load_params
-from .show import report
+
+#: Re-exported names → the module (relative to this package) that defines them.
+_NAMES = {
+    ".city.mapping": ("map_buildings", "map_city"),
+    ".city.model": ("City", "buildings_from_frame", "toy_city", "validate_network"),
+    ".city.synthetic": ("grid_city",),
+    ".hazard.damage": ("damage_probabilities", "damage_table", "sample_damage"),
+    ".hazard.debris": ("road_blockage",),
+    ".hazard.ground_motion": ("Earthquake", "earthquake_intensity", "intensity_from_csv"),
+    ".io.cityio": ("load_city", "save_city"),
+    ".io.demo": ("demo_city",),
+    ".io.importers": ("city_from_osm", "read_buildings_geojson", "read_epanet", "read_osm",
+                      "read_pandapower"),
+    ".io.interop": ("city_from_inventory", "export_results", "read_damage", "read_inventory"),
+    ".metrics.indexes": ("economic_loss", "functionality_at", "recovery_time", "service_loss",
+                         "summary_indexes"),
+    ".metrics.four_r": ("four_r",),
+    ".network.criticality": ("node_criticality", "single_points_of_failure"),
+    ".network.system": ("InfrastructureSystem", "build_system"),
+    ".recovery": ("Constraints", "simulate_recovery"),
+    ".run.params": ("default_params_yaml", "load_params"),
+}
+#: Modules by their names of before the folders → where they live now.
+_MODULES = {
+    "functionality": ".functionality", "mitigation": ".mitigation", "recovery": ".recovery",
+    "mapping": ".city.mapping", "damage": ".hazard.damage", "debris": ".hazard.debris",
+    "fragility": ".hazard.fragility", "hazard": ".hazard", "cityio": ".io.cityio",
+    "demo": ".io.demo", "importers": ".io.importers", "interop": ".io.interop",
+    "indexes": ".metrics.indexes", "criticality": ".network.criticality",
+    "system": ".network.system", "pipeline": ".run.pipeline", "report": ".show.report",
+    "plots": ".show.plots",
+}
+_WHERE = {name: module for module, names in _NAMES.items() for name in names}
 
 __all__ = [
-    "City", "buildings_from_frame", "load_city", "save_city", "toy_city", "validate_network",
-    "four_r", "node_criticality", "single_points_of_failure",
-    "damage_probabilities", "damage_table", "sample_damage", "road_blockage", "demo_city",
     "BUILDING", "COMPONENT", "NETWORK", "NETWORKS", "REALIZATION", "SCENARIO", "STRATEGY", "TIME",
     "InputError", "ParameterError", "StageError", "WorkbenchError",
-    "Earthquake", "earthquake_intensity", "intensity_from_csv",
-    "city_from_osm", "read_buildings_geojson", "read_epanet", "read_osm", "read_pandapower",
-    "city_from_inventory", "export_results", "read_damage", "read_inventory",
-    "economic_loss", "functionality_at", "recovery_time", "service_loss", "summary_indexes",
-    "map_buildings", "map_city", "default_params_yaml", "load_params",
-    "Constraints", "simulate_recovery", "grid_city", "InfrastructureSystem", "build_system",
-    "cityio", "criticality", "damage", "debris", "demo", "fragility", "functionality", "hazard",
-    "importers", "indexes", "interop", "mapping", "mitigation", "pipeline", "recovery", "report",
-    "system",
+    *_WHERE, *(m for m in _MODULES if m != "plots"),
 ]
 __version__ = "0.1.0"
 
 
 def __getattr__(name: str):
-    # PEP 562: `from workbench import plots` loads HoloViews and matplotlib when first asked for
-    if name == "plots":
-        return importlib.import_module(".show.plots", __name__)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    """A re-exported name or module, imported on first use and kept (PEP 562)."""
+    if name in _WHERE:
+        value = getattr(importlib.import_module(_WHERE[name], __name__), name)
+    elif name in _MODULES:
+        value = importlib.import_module(_MODULES[name], __name__)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_WHERE) | set(_MODULES))

@@ -21,6 +21,7 @@ import pandas as pd
 import xarray as xr
 from scipy.spatial import cKDTree
 
+from ..core.errors import UnmappedBuildingsWarning
 from .model import City
 from ..core.sections import check, is_number, setting
 from ..core.dims import BUILDING
@@ -46,9 +47,6 @@ log = logging.getLogger(__name__)
 #: Node kinds a building is never connected to directly (a house is not piped to a pump).
 NOT_SERVING_KINDS = frozenset({"reservoir", "tank", "pump", "ext_grid", "generator"})
 
-
-class UnmappedBuildingsWarning(UserWarning):
-    """Some buildings have no network node within the stated distance."""
 
 
 def nearest_nodes(graph: nx.Graph, x: np.ndarray, y: np.ndarray, *, max_distance: float = np.inf

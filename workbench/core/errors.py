@@ -1,6 +1,6 @@
 """The workbench's exception hierarchy: one base, a few specific kinds (docs/ARCHITECTURE.md conventions)."""
 
-__all__ = ["WorkbenchError", "InputError", "ParameterError", "StageError"]
+__all__ = ["WorkbenchError", "InputError", "ParameterError", "StageError", "UnmappedBuildingsWarning"]
 
 
 class WorkbenchError(Exception):
@@ -21,3 +21,9 @@ class StageError(WorkbenchError, RuntimeError):
     def __init__(self, stage: str, message: str):
         super().__init__(f"stage {stage} failed: {message}")
         self.stage = stage
+
+
+class UnmappedBuildingsWarning(UserWarning):
+    """Some buildings have no network node within the stated distance (raised by
+    :mod:`workbench.city.mapping`; defined here, where the command line can filter it without
+    loading the mapping)."""

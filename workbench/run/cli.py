@@ -30,14 +30,10 @@ import sys
 import traceback
 import warnings
 
-from ..core.errors import WorkbenchError
-from .params import default_params_yaml
-from . import pipeline
-from ..city.mapping import UnmappedBuildingsWarning
-from .params import load_params
-from ..io.importers.build import build_summary
-from .serve import serve
-from .pipeline.failures import describe, one_line, write_traceback
+from ..core.errors import UnmappedBuildingsWarning, WorkbenchError
+
+# Everything else is imported by the command that needs it: the scientific stack takes about a
+# second to load, which `workbench --help` and a mistyped command should not wait for.
 
 __all__ = ["main", "run_cli"]
 
@@ -104,11 +100,14 @@ class _Step:
 
 def _params(args, step: _Step) -> None:
     step.label = "printing the parameters"
+    from .params import default_params_yaml
     sys.stdout.write(default_params_yaml())
 
 
 def _run_or_simulate(args, step: _Step) -> None:
     step.label, step.hint = "reading the parameters", "is it a YAML parameter file?"
+    from . import pipeline
+    from .params import load_params
     params = load_params(args.params)
     step.label, step.hint = "starting the run", ""
     command = pipeline.run if args.command == "run" else pipeline.simulate
@@ -122,6 +121,7 @@ def _run_or_simulate(args, step: _Step) -> None:
 
 def _city(args, step: _Step) -> None:
     step.label = "building the city folder"
+    from ..io.importers.build import build_summary
     if args.city_command == "from-inventory":
         from ..io.interop import city_from_inventory
         step.hint = f"is {args.inventory!r} a SimCenter-style inventory (CSV, GeoJSON, JSON)?"
@@ -141,6 +141,7 @@ def _city(args, step: _Step) -> None:
 
 def _serve(args, step: _Step) -> None:
     step.label, step.hint = "starting the dashboard server", "is voila installed?"
+    from .serve import serve
     status = serve(args.params, port=args.port, save_dir=args.save_dir, run=args.run,
                    host=args.host)
     if status not in (0, -2, -15, 130, 143):
@@ -180,9 +181,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"workbench {command}: interrupted{kept}", file=sys.stderr)
         return 130
     except WorkbenchError as exc:
+        from .pipeline.failures import one_line
         print(f"workbench {command}: {one_line(str(exc), limit=100_000)}", file=sys.stderr)
         return 1
     except Exception as exc:  # noqa: BLE001 — the top-level handler: one line, traceback logged
+        from .pipeline.failures import describe, write_traceback
         log = write_traceback(exc)
         hint = f"{step.hint} " if step.hint else ""
         print(f"workbench {command}: {step.label}: {describe(exc)} ({hint}traceback in "
