@@ -247,3 +247,118 @@ def test_bad_run_arguments(setting):
             _run(setting, draws, **kwargs)
     with pytest.raises(InputError, match="draws must be the Dataset of sample_members"):
         _run(setting, [1, 2])
+
+
+# --------------------------------------------------------------------------- failures, resume
+
+def _failing(monkeypatch, bad):
+    """Members whose label is in ``bad`` raise inside the member (the serial engine)."""
+    import workbench.uncertainty.ensemble as ensemble
+    real = ensemble._member_arrays
+
+    def member(city, system, intensity, constraints, values, *args, **kwargs):
+        if int(values["member"]) in bad:
+            raise FloatingPointError(f"injected failure of member {int(values['member'])}")
+        return real(city, system, intensity, constraints, values, *args, **kwargs)
+    monkeypatch.setattr(ensemble, "_member_arrays", member)
+
+
+@pytest.mark.slow
+def test_an_ensemble_with_one_percent_failed_members_completes_and_lists_them(setting,
+                                                                             monkeypatch):
+    import json
+    draws = sample_members(members=100, seed=21)
+    _failing(monkeypatch, {37})
+    ens = _run(setting, draws, batch_size=25)
+    assert ens.sizes[MEMBER] == 99 and 37 not in ens[MEMBER].values
+    assert ens.attrs["n_failed"] == 1
+    (failed,) = json.loads(ens.attrs["failed_members"])
+    assert failed["member"] == 37 and "injected failure of member 37" in failed["error"]
+    assert failed["damage_seed"] == int(draws["damage_seed"].sel(member=37))
+    # the others are the members of a run without the failure, bit for bit
+    monkeypatch.undo()
+    whole = _run(setting, draws.sel({MEMBER: [36, 38]}), batch_size=25)
+    xr.testing.assert_identical(_without_run_attrs(ens.sel({MEMBER: [36, 38]})),
+                                _without_run_attrs(whole))
+
+
+def test_more_failed_members_than_allowed_stop_the_ensemble_naming_them(setting, monkeypatch):
+    from workbench.core.errors import StageError
+    _failing(monkeypatch, {1, 3})
+    with pytest.raises(StageError, match=r"2 of 6 members failed, more than the 5% allowed.*"
+                                         r"member 1 \(damage seed \d+\): FloatingPointError"):
+        _run(setting, sample_members(members=6, seed=2))
+    assert _run(setting, sample_members(members=6, seed=2), max_failed_share=0.5
+                ).attrs["n_failed"] == 2
+
+
+def test_an_interrupted_ensemble_resumes_from_its_store_to_the_same_result(setting, tmp_path):
+    draws = sample_members(members=6, seed=5)
+    seen = []
+
+    def stop_after_two_batches(done, total):
+        seen.append(done)
+        if len(seen) == 2:
+            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt):
+        _run(setting, draws, batch_size=2, store=tmp_path / "store", progress=stop_after_two_batches)
+    kept = sorted(p.name for p in (tmp_path / "store").iterdir())
+    assert kept == ["batch_00000.nc", "batch_00001.nc", "ensemble.json"]
+    progress = []
+    resumed = _run(setting, draws, batch_size=2, store=tmp_path / "store",
+                   progress=lambda done, total: progress.append(done))
+    assert progress == [6]                               # one batch run, two taken from disk
+    whole = _run(setting, draws, batch_size=2)
+    xr.testing.assert_identical(_without_run_attrs(resumed), _without_run_attrs(whole))
+    for a, b in ((resumed, whole), (whole, resumed)):   # and the file it is saved as
+        for name in a.data_vars:
+            assert a[name].values.tobytes() == b[name].values.tobytes(), name
+
+
+def test_a_store_of_another_run_is_refused(setting, tmp_path):
+    _run(setting, sample_members(members=2, seed=5), store=tmp_path / "s")
+    with pytest.raises(InputError, match="holds batches of another run"):
+        _run(setting, sample_members(members=2, seed=6), store=tmp_path / "s")
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "notes.txt").write_text("mine")
+    with pytest.raises(InputError, match="not empty and holds no ensemble.json"):
+        _run(setting, sample_members(members=2, seed=5), store=tmp_path / "other")
+
+
+@pytest.mark.slow
+def test_an_external_scheduler_with_two_workers_gives_the_serial_members(setting, tmp_path):
+    """A scheduler and two workers started here as their own processes (`dask scheduler`,
+    `dask worker`, on 127.0.0.1), as a user's cluster would be; stopped and gone afterwards."""
+    import subprocess
+    import sys
+    import psutil
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    address = f"tcp://127.0.0.1:{port}"
+    dask = [sys.executable, "-m", "dask"]
+    logs = open(tmp_path / "dask.log", "w")
+    procs = [subprocess.Popen([*dask, "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                               "--no-dashboard"], stdout=logs, stderr=logs)]
+    try:
+        procs += [subprocess.Popen([*dask, "worker", address, "--nthreads", "1",
+                                    "--no-dashboard", "--host", "127.0.0.1"],
+                                   stdout=logs, stderr=logs) for _ in range(2)]
+        from distributed import Client
+        with Client(address, timeout="60s") as client:
+            client.wait_for_workers(2, timeout=60)
+        draws = sample_members(members=6, seed=13)
+        remote = _run(setting, draws, scheduler=address, batch_size=1, store=tmp_path / "s")
+        assert remote.attrs["engine"] == f"scheduler {address}"
+        assert _without_run_attrs(remote).identical(_without_run_attrs(_run(setting, draws)))
+        assert len(list((tmp_path / "s").glob("batch_*.nc"))) == 6   # written as they came
+    finally:
+        family = [psutil.Process(p.pid) for p in procs if p.poll() is None]
+        family += [c for p in family for c in p.children(recursive=True)]
+        for p in procs:
+            p.terminate()
+        _, alive = psutil.wait_procs(family, timeout=30)
+        for p in alive:
+            p.kill()
+        logs.close()
+    assert not [p for p in family if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]

@@ -207,6 +207,19 @@ def test_relative_paths_are_read_from_the_parameter_files_folder(tmp_path, monke
     # a dict's relative paths: against base_dir, by default the current directory
     assert validate_params({"city": "study/cities/town"})["city"] == p["city"]
     assert validate_params({"city": "town"}, base_dir=folder / "cities")["city"] == p["city"]
+    # the ensemble's store of batches likewise
+    stored = load_params(_file(folder, "ensemble:\n  store: batches\n"))
+    assert stored["ensemble"]["store"] == str(folder / "batches")
+
+
+@pytest.mark.parametrize("ensemble, match", [
+    ({"max_failed_share": 1.0}, r"max_failed_share.*from 0 \(every member must succeed\)"),
+    ({"max_failed_share": -0.1}, "max_failed_share"),
+    ({"store": ""}, r"store.*null or a folder path"),
+])
+def test_the_ensembles_failure_share_and_store_are_checked(ensemble, match):
+    with pytest.raises(ParameterError, match=match):
+        validate_params({"ensemble": ensemble})
 
 
 def test_template_says_how_paths_and_numbers_are_read():

@@ -121,7 +121,8 @@ _SECTIONS = tuple(k for k, v in DEFAULTS.items() if isinstance(v, dict))
 #: Keys holding a file or folder path, resolved against the parameter file's folder.
 _PATHS = (("city",), ("hazard", "field"), ("hazard", "terrain"), ("hazard", "depth_grid"),
           ("damage", "source"), ("models", "survey"),
-          ("models", "production"), ("models", "production_series"), ("ensemble", "observed"))
+          ("models", "production"), ("models", "production_series"), ("ensemble", "observed"),
+          ("ensemble", "store"))
 #: A parameter file is a few kB; anything larger is the wrong file (and is not parsed).
 _MAX_FILE_BYTES = 1_000_000
 #: Values quoted in an error are cut to this many characters.

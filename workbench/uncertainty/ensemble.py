@@ -31,6 +31,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,7 +45,7 @@ from ..hazard.capacity import resolve_building_model
 from ..hazard.damage import DamageSampler
 from ..hazard.debris import road_blockage
 from ..core.dims import BUILDING, MEMBER, STRATEGIES, STRATEGY, TIME
-from ..core.errors import InputError
+from ..core.errors import InputError, StageError
 from ..functionality import TableFunctionality
 from ..metrics.indexes import summary_indexes
 from ..recovery import Constraints, check_strategies, simulate_recovery
@@ -426,20 +427,30 @@ class _Context:
 
 
 def _run_batch(context: _Context, rows: list[dict]) -> dict:
-    """Members ``rows`` (their values) in order, the damage tables built once per batch; with
-    the batch's wall-clock and CPU seconds (how much of a core the worker got)."""
+    """Members ``rows`` (their values, with their ``member`` label) in order, the damage tables
+    built once per batch; with the batch's wall-clock and CPU seconds (how much of a core the
+    worker got). A member that raises is recorded — its label, seeds and error — and the batch
+    goes on (:func:`run_ensemble` decides whether the ensemble may)."""
     wall, cpu = time.perf_counter(), time.process_time()
     c = context
     sampler = DamageSampler(c.city.buildings,
                             c.system.components if c.system is not None else None,
                             design_code=c.design_code, building_model=c.building_model)
-    members = [_member_arrays(c.city, c.system, c.intensity, c.constraints, values,
-                              c.strategies, road_debris=c.road_debris,
-                              functionality=c.functionality, sampler=sampler,
-                              shelters=c.shelters)
-               for values in rows]
-    return {"members": members, "wall_s": time.perf_counter() - wall,
-            "cpu_s": time.process_time() - cpu}
+    members, labels, failed = [], [], []
+    for values in rows:
+        try:
+            members.append(_member_arrays(c.city, c.system, c.intensity, c.constraints, values,
+                                          c.strategies, road_debris=c.road_debris,
+                                          functionality=c.functionality, sampler=sampler,
+                                          shelters=c.shelters))
+            labels.append(values["member"])
+        except Exception as exc:  # noqa: BLE001 — recorded with the member's seeds, see above
+            failed.append({"member": int(values["member"]),
+                           "damage_seed": int(values["damage_seed"]),
+                           "recovery_seed": int(values["recovery_seed"]),
+                           "error": f"{type(exc).__name__}: {exc}"[:500]})
+    return {"members": members, "labels": labels, "failed": failed,
+            "wall_s": time.perf_counter() - wall, "cpu_s": time.process_time() - cpu}
 
 
 def _default_batch_size(city, system, constraints, n_strategies: int, members: int,
@@ -494,7 +505,9 @@ def run_ensemble(city, system, intensity: xr.Dataset, constraints: Constraints, 
                  scheduler: str | None = None,
                  workers: int | None = None,
                  batch_size: int | None = None,
-                 progress: Callable[[int, int], None] | None = None) -> xr.Dataset:
+                 progress: Callable[[int, int], None] | None = None,
+                 max_failed_share: float = 0.05,
+                 store=None) -> xr.Dataset:
     """Run every member of an ensemble (:func:`run_member`) and stack them on ``member``.
 
     Parameters
@@ -517,12 +530,24 @@ def run_ensemble(city, system, intensity: xr.Dataset, constraints: Constraints, 
         Members per task; default: tasks of at least ~0.5 s and about 8 per worker.
     progress : callable, optional
         ``progress(done, total)`` after each batch (members done, members in all).
+    max_failed_share : float
+        A member that raises is recorded (its label, seeds and error) and left out; the
+        ensemble completes unless more than this share of its members failed (then a
+        :class:`~workbench.core.errors.StageError` names the first failures). Default 0.05.
+    store : path, optional
+        A folder to write each finished batch to (``batch_NNNNN.nc``, each written whole and
+        renamed into place, beside ``ensemble.json``, the fingerprint of the run: draws,
+        strategies, constraints, models, the shaking). A run given a store that holds batches of
+        the same run takes them and runs only the others: an interrupted ensemble resumes, and
+        its result equals an uninterrupted run's (tested). A store of another run is refused.
 
     Returns
     -------
     xarray.Dataset
         Dims ``member``, ``strategy``, ``time``: the indexes and curves of :func:`run_member`
-        stacked in member order, the draws as variables on ``member``; ``attrs``: ``seed``,
+        stacked in member order (failed members left out: ``attrs["failed_members"]``, JSON,
+        lists them, ``attrs["n_failed"]`` counts them), the draws as variables on ``member``;
+        ``attrs``: ``seed``,
         ``priors`` (JSON), ``n_members``, ``batch_size``, ``engine``, the constraints, and how
         the run went: ``wall_seconds``, ``task_seconds`` and ``task_cpu_seconds`` (summed over
         tasks; CPU well below wall means the workers waited for a core). The data are the same
@@ -546,39 +571,70 @@ def run_ensemble(city, system, intensity: xr.Dataset, constraints: Constraints, 
     if not isinstance(constraints, Constraints):
         raise InputError(f"constraints must be a workbench.recovery.Constraints, got "
                          f"{type(constraints).__name__}.")
+    if not (isinstance(max_failed_share, (int, float)) and not isinstance(max_failed_share, bool)
+            and 0.0 <= max_failed_share < 1.0):
+        raise InputError(f"max_failed_share must be a share in [0, 1), got "
+                         f"{max_failed_share!r}.")
     members = draws.sizes[MEMBER]
     columns = {name: draws[name].values for name in (*PRIOR_NAMES, "damage_seed",
                                                       "recovery_seed") if name in draws}
-    rows = [_values({k: v[m] for k, v in columns.items()}) for m in range(members)]
+    labels = draws[MEMBER].values
+    rows = [{**_values({k: v[m] for k, v in columns.items()}), "member": labels[m]}
+            for m in range(members)]
     n_workers = workers or 1
     size = batch_size or _default_batch_size(city, system, constraints, len(strategies),
                                              members, n_workers)
     batches = [rows[i:i + size] for i in range(0, members, size)]
     context = _Context(city, system, intensity, constraints, strategies, design_code,
                        bool(road_debris), functionality, shelters, building_model)
+    keep = _Store(store, _fingerprint(draws, strategies, constraints, intensity, design_code,
+                                      road_debris, building_model, functionality, size),
+                  strategies, constraints.horizon_days) if store is not None else None
+    results = [keep.load(i) if keep is not None else None for i in range(len(batches))]
+    todo = [i for i, r in enumerate(results) if r is None]
     start = time.perf_counter()
+    done = sum(len(batches[i]) for i in range(len(batches)) if results[i] is not None)
     if scheduler is None and workers is None:
-        engine, results, done = "serial", [], 0
-        for batch in batches:
-            results.append(_run_batch(context, batch))
-            done += len(batch)
+        engine = "serial"
+        for i in todo:
+            results[i] = _run_batch(context, batches[i])
+            if keep is not None:
+                keep.save(i, results[i])
+            done += len(batches[i])
             if progress is not None:
                 progress(done, members)
     else:
         engine = f"local cluster, {workers} workers" if workers else f"scheduler {scheduler}"
-        results = _run_distributed(context, batches, members, scheduler, workers, progress)
+        ran = _run_distributed(context, [batches[i] for i in todo], members, scheduler,
+                               workers, progress, done=done,
+                               keep=None if keep is None else (lambda k, r: keep.save(todo[k],
+                                                                                      r)))
+        for i, r in zip(todo, ran):
+            results[i] = r
     elapsed = time.perf_counter() - start
-    log.info("ensemble of %d members in %d batches of %d (%s): %.1f s", members, len(batches),
-             size, engine, elapsed)
+    log.info("ensemble of %d members in %d batches of %d (%s; %d from the store): %.1f s",
+             members, len(batches), size, engine, len(batches) - len(todo), elapsed)
+    failed = [f for batch in results for f in batch["failed"]]
+    if len(failed) > max_failed_share * members or len(failed) == members:
+        first = "; ".join(f"member {f['member']} (damage seed {f['damage_seed']}): {f['error']}"
+                          for f in failed[:3])
+        raise StageError("ensemble", f"{len(failed)} of {members} members failed, more than the "
+                         f"{max_failed_share:.0%} allowed (ensemble.max_failed_share); first: "
+                         f"{first}")
+    for f in failed:
+        log.warning("ensemble member %d (damage seed %d, recovery seed %d) failed and is left "
+                    "out: %s", f["member"], f["damage_seed"], f["recovery_seed"], f["error"])
     timing = {"wall_seconds": elapsed,
               "task_seconds": float(sum(b["wall_s"] for b in results)),
               "task_cpu_seconds": float(sum(b["cpu_s"] for b in results))}
+    ok = [label for batch in results for label in batch["labels"]]
     ds = _dataset([m for batch in results for m in batch["members"]], strategies,
-                  constraints.horizon_days, draws[MEMBER].values)
+                  constraints.horizon_days, np.asarray(ok, dtype=labels.dtype))
     for name in draws.data_vars:
-        ds[name] = draws[name]
+        ds[name] = draws[name].sel({MEMBER: ok})
     ds.attrs.update({"seed": draws.attrs["seed"], "priors": draws.attrs["priors"],
                      "n_members": int(members), "batch_size": int(size), "engine": engine,
+                     "n_failed": len(failed), "failed_members": json.dumps(failed),
                      **timing,
                      "road_debris": int(bool(road_debris)), "design_code": str(design_code),
                      "building_model": resolve_building_model(building_model, intensity),
@@ -586,8 +642,10 @@ def run_ensemble(city, system, intensity: xr.Dataset, constraints: Constraints, 
     return ds
 
 
-def _run_distributed(context, batches, members, scheduler, workers, progress) -> list:
-    """The batches on dask.distributed; results in batch order."""
+def _run_distributed(context, batches, members, scheduler, workers, progress, *, done=0,
+                     keep=None) -> list:
+    """The batches on dask.distributed; results in batch order. ``done``: members already
+    done (from a store); ``keep(k, result)`` is called as batch ``k`` arrives."""
     from distributed import Client, LocalCluster, as_completed
     if scheduler is not None:
         try:
@@ -613,10 +671,12 @@ def _run_distributed(context, batches, members, scheduler, workers, progress) ->
         shared = client.scatter(context, broadcast=True)
         futures = [client.submit(_run_batch, shared, batch, pure=False) for batch in batches]
         index = {f.key: i for i, f in enumerate(futures)}
-        results, done = [None] * len(batches), 0
+        results = [None] * len(batches)
         for future in as_completed(futures):
             i = index[future.key]
             results[i] = future.result()
+            if keep is not None:
+                keep(i, results[i])
             done += len(batches[i])
             if progress is not None:
                 progress(done, members)
@@ -625,6 +685,90 @@ def _run_distributed(context, batches, members, scheduler, workers, progress) ->
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _digest(*arrays) -> str:
+    """SHA-256 of arrays' bytes (shape and dtype included)."""
+    import hashlib
+    h = hashlib.sha256()
+    for a in arrays:
+        a = np.ascontiguousarray(np.asarray(a))
+        h.update(f"{a.shape}{a.dtype.str}".encode())
+        h.update(a.tobytes() if a.dtype != object else repr(a.tolist()).encode())
+    return h.hexdigest()
+
+
+def _fingerprint(draws, strategies, constraints, intensity, design_code, road_debris,
+                 building_model, functionality, batch_size) -> dict:
+    """What makes two runs the same run, for :class:`_Store`: the members' draws, the
+    strategies, constraints and models, the batch size, and the shaking's values."""
+    return {"draws": _digest(*(draws[v].values for v in sorted(draws.data_vars)),
+                             draws[MEMBER].values),
+            "seed": int(draws.attrs["seed"]), "priors": draws.attrs["priors"],
+            "strategies": list(strategies), "batch_size": int(batch_size),
+            "constraints": json.dumps(constraints.as_attrs(), sort_keys=True, default=str),
+            "design_code": str(design_code), "road_debris": bool(road_debris),
+            "building_model": str(building_model),
+            "functionality": type(functionality).__name__,
+            "intensity": _digest(*(intensity[v].values for v in sorted(intensity.data_vars)))}
+
+
+class _Store:
+    """Finished batches of one ensemble on disk (``run_ensemble(store=...)``)."""
+
+    def __init__(self, folder, fingerprint: dict, strategies, horizon: int):
+        self.folder = Path(folder).expanduser()
+        self.strategies, self.horizon = list(strategies), int(horizon)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        mark = self.folder / "ensemble.json"
+        if mark.exists():
+            try:
+                held = json.loads(mark.read_text())
+            except ValueError:
+                held = None
+            if held != fingerprint:
+                raise InputError(f"the ensemble store {str(self.folder)!r} holds batches of "
+                                 f"another run (other members, settings or shaking); give a "
+                                 f"new folder, or empty this one to start again.")
+        elif any(self.folder.iterdir()):
+            raise InputError(f"the ensemble store {str(self.folder)!r} is not empty and holds "
+                             f"no ensemble.json; give an empty or new folder.")
+        else:
+            tmp = mark.with_suffix(".json.tmp")
+            tmp.write_text(json.dumps(fingerprint))
+            os.replace(tmp, mark)
+
+    def _path(self, i: int) -> Path:
+        return self.folder / f"batch_{i:05d}.nc"
+
+    def save(self, i: int, result: dict) -> None:
+        """Batch ``i`` written whole, then renamed into place (a kill leaves no half file)."""
+        ds = _dataset(result["members"], self.strategies, self.horizon,
+                      np.asarray(result["labels"])) if result["members"] else xr.Dataset()
+        ds.attrs.update({"failed": json.dumps(result["failed"]),
+                         "wall_s": result["wall_s"], "cpu_s": result["cpu_s"]})
+        tmp = self._path(i).with_suffix(".nc.tmp")
+        ds.to_netcdf(tmp, engine="h5netcdf")
+        os.replace(tmp, self._path(i))
+
+    def load(self, i: int) -> dict | None:
+        """Batch ``i`` as :func:`_run_batch` returned it, or None when not written."""
+        path = self._path(i)
+        if not path.exists():
+            return None
+        with xr.open_dataset(path, engine="h5netcdf") as ds:
+            ds = ds.load()
+        rows = []
+        if MEMBER in ds.dims:
+            for m in range(ds.sizes[MEMBER]):
+                one = ds.isel({MEMBER: m})
+                row = {name: one[name].values for name in (*INDEXES, "recovered_95", *CURVES)}
+                row["damaged_buildings"] = int(one["damaged_buildings"].values)
+                row["blocked_road_edges"] = float(one["blocked_road_edges"].values)
+                rows.append(row)
+        labels = ds[MEMBER].values.tolist() if MEMBER in ds.dims else []
+        return {"members": rows, "labels": labels, "failed": json.loads(ds.attrs["failed"]),
+                "wall_s": float(ds.attrs["wall_s"]), "cpu_s": float(ds.attrs["cpu_s"])}
 
 
 def _dataset(rows: list[dict], strategies, horizon: int, members=None) -> xr.Dataset:

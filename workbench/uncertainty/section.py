@@ -40,6 +40,13 @@ class EnsembleSection:
                                         "null and null = in this process")
     batch_size: int | None = setting(None, "members per dask task (null = chosen so a task is "
                                            "about a second of work)")
+    max_failed_share: float = setting(0.05, "a member that raises is recorded (seeds, error) "
+                                            "and left out; more failed than this share\nstops "
+                                            "the stage")
+    store: str | None = setting(None, "a folder to keep each finished batch of members in "
+                                      "(relative: to this file's folder);\nthe same run "
+                                      "started again takes them and runs only the rest "
+                                      "(null = none)")
     draws: int = setting(400, "posterior draws per chain of the models (and NUTS tuning steps, "
                               "chains: 4 or more for the R-hat check)")
     tune: int = setting(400, "")
@@ -72,6 +79,11 @@ class EnsembleSection:
         for key in ("workers", "batch_size"):
             v = getattr(self, key)
             check(v is None or (is_int(v) and v >= 1), key, v, "null or an integer ≥ 1")
+        share = self.max_failed_share
+        check(is_number(share) and 0 <= share < 1, "max_failed_share", share,
+              "a share from 0 (every member must succeed) to below 1")
+        check(self.store is None or (isinstance(self.store, str) and self.store.strip() != ""),
+              "store", self.store, "null or a folder path")
         for key in ("draws", "tune"):
             v = getattr(self, key)
             check(is_int(v) and 10 <= v <= 100_000, key, v, "an integer from 10 to 100000")

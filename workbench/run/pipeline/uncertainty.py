@@ -124,7 +124,9 @@ def uncertainty_stage(params: dict, city, system=None, progress=None,
                        building_model=params["damage"]["building_model"],
                        road_debris=params["damage"]["road_debris"],
                        functionality=functionality_of(params, archive), scheduler=e["scheduler"],
-                       workers=e["workers"], batch_size=e["batch_size"], progress=progress)
+                       workers=e["workers"], batch_size=e["batch_size"], progress=progress,
+                       max_failed_share=e["max_failed_share"],
+                       store=None if e["store"] is None else Path(e["store"]).expanduser())
     sampling = dict(draws=e["draws"], tune=e["tune"], chains=e["chains"])
     posteriors, pairs, best = {}, [], []
     if len(params["strategies"]) > 1:
@@ -177,6 +179,12 @@ def uncertainty_stage(params: dict, city, system=None, progress=None,
     warnings = convergence_warnings(d["calibration"], e["chains"], "calibration (NUTS)")
     for index, facts_ in d["comparison"].items():
         warnings += convergence_warnings(facts_, e["chains"], f"comparison of {index}")
+    failed = json.loads(ens.attrs.get("failed_members", "[]"))
+    summary["failed_members"] = failed          # recorded and left out (ensemble.max_failed_share)
+    if failed:
+        warnings.append(f"{len(failed)} of {ens.attrs['n_members']} ensemble members failed and "
+                        f"are left out (first: member {failed[0]['member']}, "
+                        f"{failed[0]['error']}); see failed_members.")
     summary["sampling_warnings"] = warnings
     return UncertaintyResult(ens, posteriors, pairwise, best, calibration, forecast, facts,
                              summary, warnings)
