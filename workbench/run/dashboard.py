@@ -638,8 +638,9 @@ def work_table_html(system, damage, recovery) -> str:
     """Per crew trade: what the damage asks of it (the recovery's tasks: buildings with repair
     work, components out of service; their crew-days) and, per strategy, the day its last
     repair is done — so that a crew slider that cannot move the indexes shows why (on the
-    demo city at M 5.5 no water component is out: two pipes leak, which cuts no service and
-    takes no crew). Realisation 0, as the curves and the map; every text escaped."""
+    demo city at the default M 5.5 one pump is out, one task that one water crew does as fast
+    as six, and no building blocks a road). Realisation 0, as the curves and the map; every
+    text escaped."""
     rec, dam = realization(recovery, 0), realization(damage, 0)
     horizon = int(rec["time"].values[-1])
     strategies = [str(s) for s in rec[STRATEGY].values]
