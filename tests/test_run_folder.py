@@ -80,7 +80,7 @@ def _siblings(target):
     return sorted(p.name for p in target.parent.iterdir() if p != target)
 
 
-def _check(target, previous, rc, err, sig, seed):
+def _check(target, previous, rc, err, sig, seed, pid=None):
     """The target holds the previous run (``previous``: its summary.json bytes, or None for no
     folder) or this run, complete (a kill can come after it is in place); nothing beside it
     looks like a run. Returns the summary.json bytes now at the target."""
@@ -96,7 +96,12 @@ def _check(target, previous, rc, err, sig, seed):
     if rc == 130:  # interrupted and cleaned up: one line, no staging folder, no lock left
         assert now == previous
         assert err.strip().splitlines()[-1].startswith("workbench simulate: interrupted"), err
-        assert _siblings(target) == [], _siblings(target)
+        # none of its own; a run interrupted before it reached the folder (the command now
+        # starts in 0.04 s) leaves what a killed run left before it, for the next run to remove
+        own = [n for n in _siblings(target) if n.endswith(f"-{pid}")
+               or (n.endswith(".lock") and (target.parent / n).read_text().strip() == str(pid))]
+        assert own == [], _siblings(target)
+        assert pid is not None or _siblings(target) == [], _siblings(target)
     # what a killed run leaves is hidden and named as a staging folder, never the run
     assert all(n.startswith(f".{target.name}.") for n in _siblings(target))
     return now
@@ -111,7 +116,7 @@ def test_interrupted_or_killed_simulate_leaves_the_previous_folder(toy_folder, t
         proc = _workbench("simulate", _params_file(tmp_path, toy_folder, seed), "--out", target,
                           cwd=tmp_path)
         rc, err = _interrupted(proc, sig, delay)
-        previous = _check(target, previous, rc, err, sig, seed)
+        previous = _check(target, previous, rc, err, sig, seed, pid=proc.pid)
     # the next run removes what killed runs left, and takes over their stale locks
     last = _simulate(toy_folder, 99, target)
     assert _siblings(last) == []
