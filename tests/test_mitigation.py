@@ -424,3 +424,21 @@ def test_options_in_effect_take_the_runs_design_code(demo):
         assert (levels[code] == "MC").sum() == changed.sum(), code
     assert (levels["4"] == "MC").sum() == 0
     assert (levels["city"] == "MC").sum() > 0
+
+
+def test_a_member_that_fails_stops_the_comparison_naming_its_seeds(demo, monkeypatch):
+    """Options are compared member by member: a failed member is not left out of one option
+    (as stage 05 may), it stops the stage."""
+    import workbench.uncertainty.ensemble as ensemble
+    from workbench.core.errors import StageError
+    real = ensemble._member_arrays
+
+    def member(city, system, intensity, constraints, values, *args, **kwargs):
+        if int(values["member"]) == 1:
+            raise FloatingPointError("injected")
+        return real(city, system, intensity, constraints, values, *args, **kwargs)
+    monkeypatch.setattr(ensemble, "_member_arrays", member)
+    with pytest.raises(StageError, match=r"1 of 2 members failed, more than the 0% allowed.*"
+                                         r"member 1 \(damage seed \d+\): FloatingPointError"):
+        _evaluate(demo, [{"name": "noop", "kind": "shelters", "places": 0, "cost": 1e6}],
+                  members=2)

@@ -475,9 +475,12 @@ def evaluate(options: Sequence[Option], city, system, intensity, constraints, dr
     out = {k: [] for k in ("economic_loss", "service_loss_person_days",
                            "displaced_person_days", "sheltered_person_days", "repair_cost")}
     for i, (name, c, s, k, sh, _) in enumerate(runs):
+        # every member in every option, or none: the options are compared member by member
+        # (common random numbers), so a member that fails stops the stage, naming its seeds
         ens = run_ensemble(c, s, intensity, k, draws, strategies=(strategy,),
                            design_code=design_code, road_debris=road_debris,
-                           functionality=functionality, shelters=sh, **engine)
+                           functionality=functionality, shelters=sh, max_failed_share=0.0,
+                           **engine)
         for key in out:
             out[key].append(ens[key].sel(strategy=strategy).values)
         if progress is not None:
