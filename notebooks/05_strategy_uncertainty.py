@@ -78,7 +78,7 @@ if result and len(result.pairwise):
 #
 # When `ensemble.observed` names no file, one member is held back from the emulator and its first days play the observed recovery (**synthetic**, so the truth is known and shown). The emulator (PCA of the curves, a Gaussian process per component) stands in for the simulator in the likelihood; NUTS samples the inputs; the band is the 5–95 % range of the posterior predictive curve.
 #
-# One held-back member, as shown here, says little about whether the band is calibrated. Measured over 36 held-back members of 4 demo ensembles (synthetic observations; `benchmarks/bench_stage05.py --coverage`, METHOD §7), the 90 % band covers 87 % of the unobserved days pooled, but unevenly: about half the members are covered on every day, a third on fewer than 90 % of them, the worst on 2 % (a member whose repair time lies far out in the prior, which the first days barely show).
+# One held-back member, as shown here, says little about whether the band is calibrated. Measured over 36 held-back members of 4 demo ensembles at the default scenario (synthetic observations; `benchmarks/bench_stage05.py --coverage`, METHOD §7), the 90 % band covers 94 % of the unobserved days pooled, but unevenly: the median member 96 %, 10 of 36 below 90 %, the worst 75 %. The inputs' 90 % intervals cover only 74 % of the true values, and the sampler often warns (R-hat ≥ 1.01 in 33 of 36): read the inputs' posteriors below as too narrow.
 
 # %%
 if result:
