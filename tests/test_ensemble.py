@@ -316,9 +316,25 @@ def test_an_interrupted_ensemble_resumes_from_its_store_to_the_same_result(setti
 
 
 def test_a_store_of_another_run_is_refused(setting, tmp_path):
+    from dataclasses import replace
+    from workbench.functionality import TableFunctionality
     _run(setting, sample_members(members=2, seed=5), store=tmp_path / "s")
     with pytest.raises(InputError, match="holds batches of another run"):
         _run(setting, sample_members(members=2, seed=6), store=tmp_path / "s")
+    # the same members on another city, or with other functionality tables, are another run
+    city, system, shaking, limits = setting
+    other = city.with_buildings(city.buildings.assign(
+        floor_area=city.buildings["floor_area"] * 2))
+    with pytest.raises(InputError, match="holds batches of another run"):
+        run_ensemble(other, system, shaking, limits, sample_members(members=2, seed=5),
+                     design_code=DESIGN, store=tmp_path / "s")
+    table = TableFunctionality()
+    richer = replace(table, ep_unit_full={k: 2 * v for k, v in table.ep_unit_full.items()})
+    with pytest.raises(InputError, match="holds batches of another run"):
+        _run(setting, sample_members(members=2, seed=5), store=tmp_path / "s",
+             functionality=richer)
+    again = _run(setting, sample_members(members=2, seed=5), store=tmp_path / "s")
+    assert again.sizes[MEMBER] == 2                     # the same run still takes its batches
     (tmp_path / "other").mkdir()
     (tmp_path / "other" / "notes.txt").write_text("mine")
     with pytest.raises(InputError, match="not empty and holds no ensemble.json"):

@@ -537,7 +537,8 @@ def run_ensemble(city, system, intensity: xr.Dataset, constraints: Constraints, 
     store : path, optional
         A folder to write each finished batch to (``batch_NNNNN.nc``, each written whole and
         renamed into place, beside ``ensemble.json``, the fingerprint of the run: draws,
-        strategies, constraints, models, the shaking). A run given a store that holds batches of
+        strategies, constraints, models and their tables, shelters, the shaking, the city's
+        buildings and components). A run given a store that holds batches of
         the same run takes them and runs only the others: an interrupted ensemble resumes, and
         its result equals an uninterrupted run's (tested). A store of another run is refused.
 
@@ -588,7 +589,8 @@ def run_ensemble(city, system, intensity: xr.Dataset, constraints: Constraints, 
     context = _Context(city, system, intensity, constraints, strategies, design_code,
                        bool(road_debris), functionality, shelters, building_model)
     keep = _Store(store, _fingerprint(draws, strategies, constraints, intensity, design_code,
-                                      road_debris, building_model, functionality, size),
+                                      road_debris, building_model, functionality, size,
+                                      city=city, system=system, shelters=shelters),
                   strategies, constraints.horizon_days) if store is not None else None
     results = [keep.load(i) if keep is not None else None for i in range(len(batches))]
     todo = [i for i, r in enumerate(results) if r is None]
@@ -698,12 +700,25 @@ def _digest(*arrays) -> str:
     return h.hexdigest()
 
 
+def _table_digest(ds) -> str:
+    """SHA-256 of a table's variables and coordinates (None: no table)."""
+    if ds is None:
+        return "none"
+    return _digest(*(ds[v].values for v in sorted(map(str, ds.variables))))
+
+
 def _fingerprint(draws, strategies, constraints, intensity, design_code, road_debris,
-                 building_model, functionality, batch_size) -> dict:
+                 building_model, functionality, batch_size, city=None, system=None,
+                 shelters=None) -> dict:
     """What makes two runs the same run, for :class:`_Store`: the members' draws, the
-    strategies, constraints and models, the batch size, and the shaking's values."""
+    strategies, constraints and models (the functionality's tables, the shelters), the batch
+    size, the shaking's values and the city's buildings and components, every value."""
     return {"draws": _digest(*(draws[v].values for v in sorted(draws.data_vars)),
                              draws[MEMBER].values),
+            "buildings": _table_digest(getattr(city, "buildings", None)),
+            "components": _table_digest(getattr(system, "components", None)),
+            "shelters": repr(shelters),
+            "functionality_tables": getattr(functionality, "_digest", "") or repr(functionality),
             "seed": int(draws.attrs["seed"]), "priors": draws.attrs["priors"],
             "strategies": list(strategies), "batch_size": int(batch_size),
             "constraints": json.dumps(constraints.as_attrs(), sort_keys=True, default=str),
