@@ -163,31 +163,33 @@ def test_map_hover_text_names_the_building_and_escapes_it(tmp_path):
             assert f"day {day[i]:.0f}" in tip
 
 
-def test_the_map_marks_buildings_not_restored_within_the_horizon():
-    city = toy_city()
+def _toy_map_inputs(states, days_by_strategy: dict, horizon: int):
+    """The toy city, a damage of ``states`` and a recovery restoring its buildings on
+    ``days_by_strategy`` (strategy → a day per building) within ``horizon`` days."""
     import xarray as xr
+    city = toy_city()
     b = city.buildings["building"].values
-    damage = xr.Dataset({"building_damage_state": ("building", [4, 0, 0, 0, 0, 0])},
-                        coords={"building": b})
+    damage = xr.Dataset({"building_damage_state": ("building", states)}, coords={"building": b})
     rec = xr.Dataset({"building_restored_day": (("strategy", "building"),
-                                                [[np.inf, 0, 0, 0, 0, 0]])},
-                     coords={"strategy": ["rigid"], "building": b, "time": np.arange(31)})
+                                                list(days_by_strategy.values()))},
+                     coords={"strategy": list(days_by_strategy), "building": b,
+                             "time": np.arange(horizon + 1)})
+    return city, damage, rec
+
+
+def test_the_map_marks_buildings_not_restored_within_the_horizon():
+    city, damage, rec = _toy_map_inputs([4, 0, 0, 0, 0, 0], {"rigid": [np.inf, 0, 0, 0, 0, 0]},
+                                        30)
     svg = restoration_map_svg(city, damage, rec, "rigid")
     assert "not within the 30-day horizon" in svg and svg.count("undamaged") == 5 + 1
 
 
 def test_the_map_scale_ends_at_the_last_restoration_of_any_strategy_not_the_horizon():
-    import xarray as xr
     from matplotlib import colormaps
     from matplotlib.colors import to_hex
-    city = toy_city()
-    b = city.buildings["building"].values
-    damage = xr.Dataset({"building_damage_state": ("building", [2, 1, 0, 0, 0, 0])},
-                        coords={"building": b})
-    rec = xr.Dataset({"building_restored_day": (("strategy", "building"),
-                                                [[40, 10, 0, 0, 0, 0], [20, 5, 0, 0, 0, 0]])},
-                     coords={"strategy": ["rigid", "flexible"], "building": b,
-                             "time": np.arange(2191)})
+    city, damage, rec = _toy_map_inputs([2, 1, 0, 0, 0, 0], {"rigid": [40, 10, 0, 0, 0, 0],
+                                                             "flexible": [20, 5, 0, 0, 0, 0]},
+                                        2190)
     svg = restoration_map_svg(city, damage, rec, "flexible")
     assert ">day 40<" in svg and ">day 2190<" not in svg      # rigid's last day, shared
     assert f"fill='{to_hex(colormaps['viridis'](0.5))}'" in svg   # flexible's day 20 of 40
@@ -388,15 +390,10 @@ def test_a_flood_dashboard_moves_the_water_level_and_replays_exactly(tmp_path):
 
 def test_the_report_map_scale_ends_at_the_last_restoration_of_any_strategy():
     import holoviews as hv
-    import xarray as xr
     from workbench.show.plots.maps import restoration_map
     hv.extension("matplotlib")
-    city = toy_city()
-    b = city.buildings["building"].values
-    rec = xr.Dataset({"building_restored_day": (("strategy", "building"),
-                                                [[40, 10, 0, 0, 0, 0], [20, 5, 0, 0, 0, 0]])},
-                     coords={"strategy": ["rigid", "flexible"], "building": b,
-                             "time": np.arange(2191)})
+    city, _, rec = _toy_map_inputs([2, 1, 0, 0, 0, 0], {"rigid": [40, 10, 0, 0, 0, 0],
+                                                        "flexible": [20, 5, 0, 0, 0, 0]}, 2190)
     points = restoration_map(city, rec, "flexible").traverse(lambda e: e, [hv.Points])
     clims = [hv.Store.lookup_options("matplotlib", p, "plot").kwargs.get("clim") for p in points]
     assert (0, 40.0) in clims                     # not (0, 2190): the horizon would hide it

@@ -49,16 +49,26 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr
 
+from ..core.errors import InputError
 from ..core.paths import DATA_DIR
 from .fragility import design_rows
 
 __all__ = ["capacity_curve", "performance_point", "demand_reduction", "spectral_exceedance",
            "building_capacity", "capacity_exceedance", "duration", "G_IN", "DEMAND_BETA_SD",
-           "BUILDING_MODELS", "resolve_building_model"]
+           "BUILDING_MODELS", "check_building_model", "resolve_building_model"]
 
 #: Building damage models (parameter ``damage.building_model``); ``auto`` is resolved by
 #: :func:`resolve_building_model`.
 BUILDING_MODELS = ("auto", "capacity-spectrum", "equivalent-pga")
+
+
+def check_building_model(model) -> str:
+    """``model`` when it names a building damage model of :data:`BUILDING_MODELS`, else an
+    :class:`~workbench.core.errors.InputError` naming the choices."""
+    if model not in BUILDING_MODELS:
+        raise InputError(f"building_model must be one of {list(BUILDING_MODELS)}; got "
+                         f"{model!r}.")
+    return model
 
 
 def resolve_building_model(model: str, intensity) -> str:

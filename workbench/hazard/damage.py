@@ -52,7 +52,7 @@ from .fragility import (building_consequences, building_fragility, pipe_break_sh
                         component_restoration_spread, exceedance_probability,
                         pipe_repair_rate, replacement_cost, seismic_design_zone)
 from .ground_motion import Earthquake, earthquake_intensity
-from .capacity import (BUILDING_MODELS, building_capacity, capacity_exceedance,
+from .capacity import (building_capacity, capacity_exceedance, check_building_model,
                        resolve_building_model)
 from .residuals import realised_intensity
 from .demand import DEMANDS, MODEL_DEMANDS, site_demand
@@ -175,9 +175,7 @@ def damage_probabilities(city_or_buildings, components, hazard_or_intensity, *,
             coords={BUILDING: buildings[BUILDING].values,
                     COMPONENT: components[COMPONENT].values, DAMAGE_STATE: k},
             attrs={**intensity.attrs, "design_code": zone})
-    if building_model not in BUILDING_MODELS:
-        raise InputError(f"building_model must be one of {list(BUILDING_MODELS)}; got "
-                         f"{building_model!r}.")
+    check_building_model(building_model)
     probs = _probabilities(buildings, components, intensity, component_fragility(components), zone)
     if resolve_building_model(building_model, intensity) == "capacity-spectrum":
         probs["building_exceedance"].values = _capacity_exceedance(
@@ -380,10 +378,7 @@ class DamageSampler:
                  out_of_service_state: int = _assumptions.value("component_out_of_service_state"),
                  pipe_repair_days: float = _assumptions.value("pipe_repair_crew_days"),
                  building_model: str = "auto"):
-        if building_model not in BUILDING_MODELS:
-            raise InputError(f"building_model must be one of {list(BUILDING_MODELS)}; got "
-                             f"{building_model!r}.")
-        self.building_model = building_model
+        self.building_model = check_building_model(building_model)
         self._capacity = {}
         if out_of_service_state not in (1, 2, 3, 4):
             raise InputError(f"out_of_service_state must be 1, 2, 3 or 4; got "

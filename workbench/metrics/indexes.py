@@ -39,7 +39,7 @@ from ..core.errors import InputError
 
 __all__ = ["ep_loss", "repair_cost", "economic_loss", "service_loss", "functionality_curve",
            "recovery_time", "functionality_at", "summary_indexes", "displaced_person_days",
-           "last_change_day", "plot_days", "SUMMARY_KEYS", "RULES"]
+           "last_change_day", "plot_days", "last_restoration_day", "SUMMARY_KEYS", "RULES"]
 
 #: Integration rules accepted by the loss functions.
 RULES = ("left", "trapezoid")
@@ -376,3 +376,20 @@ def plot_days(da: xr.DataArray) -> tuple[float, float]:
     t = da[TIME].values
     end = last_change_day(da)
     return float(t[0]), float(min(t[-1], end + max(10, 0.05 * (end - t[0]))))
+
+
+def last_restoration_day(recovery: xr.Dataset) -> float | None:
+    """The day the last building is restored within the horizon under any strategy of
+    ``recovery`` (at least 1), where a map's day scale ends so that the strategies share it;
+    None when no building is restored within the horizon.
+
+    >>> import xarray as xr
+    >>> rec = xr.Dataset({"building_restored_day": (("strategy", "building"),
+    ...                   [[40.0, float("inf")], [20.0, 0.0]])}, coords={"time": range(61)})
+    >>> last_restoration_day(rec)
+    40.0
+    """
+    horizon = float(recovery[TIME].values[-1])
+    days = np.asarray(recovery["building_restored_day"].values, float)
+    days = days[np.isfinite(days) & (days <= horizon)]
+    return max(1.0, float(days.max())) if days.size else None

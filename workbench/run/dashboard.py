@@ -43,7 +43,7 @@ import xarray as xr
 
 from ..core.dims import BUILDING, COMPONENT, DAMAGE_STATES, REALIZATION, STRATEGIES, STRATEGY
 from ..core.errors import InputError, WorkbenchError
-from ..metrics.indexes import plot_days, summary_indexes
+from ..metrics.indexes import last_restoration_day, plot_days, summary_indexes
 from ..network.system import build_system
 from ..recovery import (ANY_TRADE, DEFAULT_COMMITMENT_DAYS, TRADES, crew_pools, repair_tasks,
                         simulate_recovery)
@@ -729,9 +729,8 @@ def restoration_map_svg(city, damage, recovery, strategy: str, *, width: int = 6
                      .sel({BUILDING: b[BUILDING]}).values, float)
     state = np.asarray(dam["building_damage_state"].sel({BUILDING: b[BUILDING]}).values, int)
     horizon = int(rec["time"].values[-1])
-    every = np.asarray(rec["building_restored_day"].values, float)
-    every = every[np.isfinite(every) & (every <= horizon)]
-    last = int(np.ceil(max(1.0, float(every.max())))) if every.size else max(horizon, 1)
+    last = last_restoration_day(rec)
+    last = max(horizon, 1) if last is None else int(np.ceil(last))
     x0, x1, y0, y1 = x.min(), x.max(), y.min(), y.max()
     pad = 0.03 * max(x1 - x0, y1 - y0, 1.0)
     span = max(x1 - x0, y1 - y0, 1.0) + 2 * pad

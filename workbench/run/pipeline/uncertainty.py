@@ -126,7 +126,7 @@ def uncertainty_stage(params: dict, city, system=None, progress=None,
                        functionality=functionality_of(params, archive), scheduler=e["scheduler"],
                        workers=e["workers"], batch_size=e["batch_size"], progress=progress,
                        max_failed_share=e["max_failed_share"],
-                       store=None if e["store"] is None else Path(e["store"]).expanduser())
+                       store=e["store"])
     sampling = dict(draws=e["draws"], tune=e["tune"], chains=e["chains"])
     posteriors, pairs, best = {}, [], []
     if len(params["strategies"]) > 1:

@@ -10,6 +10,7 @@ import xarray as xr
 
 from ...city.model import City
 from ...core.dims import BUILDING, REALIZATION, STRATEGY, TIME
+from ...metrics.indexes import last_restoration_day
 from .style import (DAMAGE_STATE_COLOURS, NETWORK_LINES, NETWORK_WORDS, SERVICES_LOST_COLOURS,
                     TYPE_COLOURS)
 
@@ -199,9 +200,8 @@ def restoration_map(city: City, recovery: xr.Dataset, strategy: str, *,
     frame = _buildings_km(city, origin)
     frame["day"] = np.asarray(rec["building_restored_day"].sel({STRATEGY: strategy})
                               .sel({BUILDING: city.buildings[BUILDING]}).values, float)
-    every = np.asarray(rec["building_restored_day"].values, float)
-    every = every[np.isfinite(every) & (every <= horizon)]
-    top = max(1.0, float(every.max())) if every.size else horizon
+    last = last_restoration_day(rec)
+    top = horizon if last is None else last
     done = frame[np.isfinite(frame["day"]) & (frame["day"] <= horizon)]
     open_ = frame.drop(done.index)
     label = "restoration day [days after the event]"
