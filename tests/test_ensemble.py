@@ -378,3 +378,36 @@ def test_an_external_scheduler_with_two_workers_gives_the_serial_members(setting
             p.kill()
         logs.close()
     assert not [p for p in family if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+
+
+def test_a_stored_ensemble_is_read_lazily_and_stage_05_gives_the_same_numbers(tmp_path):
+    """With a store the ensemble comes back read from its batch files (dask, nothing held in
+    memory), and stage 05 and its ensemble.nc are what the in-memory run gives."""
+    import json
+    import dask.array
+    from workbench.city import toy_city
+    from workbench.io.cityio import save_city
+    from workbench.run.params import validate_params
+    from workbench.run.pipeline.uncertainty import uncertainty_stage, write_uncertainty
+    folder = save_city(toy_city(), tmp_path / "toy")
+    out = {}
+    for name, store in (("memory", None), ("stored", str(tmp_path / "store"))):
+        params = validate_params({"city": str(folder), "horizon_days": 40,
+                                  "hazard": {"magnitude": 7.0}, "constraints": {"crews": 2},
+                                  "ensemble": {"members": 12, "draws": 30, "tune": 30,
+                                               "chains": 1, "batch_size": 5, "store": store}})
+        result = uncertainty_stage(params, toy_city())
+        lazy = isinstance(result.ensemble["ep_functionality"].data, dask.array.Array)
+        assert lazy == (store is not None), name
+        (tmp_path / name).mkdir()
+        write_uncertainty(tmp_path / name, result)
+        out[name] = result
+    assert sorted(p.name for p in (tmp_path / "store").iterdir()) == [
+        "batch_00000.nc", "batch_00001.nc", "batch_00002.nc", "ensemble.json"]
+    a, b = out["memory"].summary, out["stored"].summary
+    assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+    with xr.open_dataset(tmp_path / "memory" / "ensemble.nc") as m, \
+            xr.open_dataset(tmp_path / "stored" / "ensemble.nc") as s:
+        xr.testing.assert_identical(m.drop_attrs(), s.drop_attrs())
+        assert set(m.attrs) - {"wall_seconds", "task_seconds", "task_cpu_seconds"} == \
+            set(s.attrs) - {"wall_seconds", "task_seconds", "task_cpu_seconds"}

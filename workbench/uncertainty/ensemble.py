@@ -69,6 +69,7 @@ INDEXES = MappingProxyType({"economic_loss": "EUR", "ep_loss": "EUR", "repair_co
 CURVES = ("ep_functionality", "sc_functionality")
 _SECONDS_PER_ELEMENT_DAY = 5e-8    # rough cost of a member per (element × day × strategy) [s]
 _MIN_TASK_S = 0.5
+_MAX_TASK_BYTES = 32_000_000       # largest result of one task (members' curves) [bytes]
 
 
 @dataclass(frozen=True)
@@ -453,14 +454,22 @@ def _run_batch(context: _Context, rows: list[dict]) -> dict:
             "wall_s": time.perf_counter() - wall, "cpu_s": time.process_time() - cpu}
 
 
+def _member_bytes(n_strategies: int, horizon: int) -> int:
+    """Bytes of one member's result (its curves and indexes, float64)."""
+    return 8 * n_strategies * (len(CURVES) * (horizon + 1) + len(INDEXES) + 1) + 16
+
+
 def _default_batch_size(city, system, constraints, n_strategies: int, members: int,
                         workers: int) -> int:
-    """Members per task: tasks of at least ~0.5 s, and about 8 tasks per worker."""
+    """Members per task: tasks of at least ~0.5 s, and about 8 tasks per worker, but no
+    task whose result is larger than :data:`_MAX_TASK_BYTES` (so that what a worker holds,
+    and what the client receives at a time, does not grow with the ensemble)."""
     cells = (city.buildings.sizes[BUILDING] + (system.n_components if system is not None else 0))
     member_s = max(1e-3, _SECONDS_PER_ELEMENT_DAY * cells * (constraints.horizon_days + 1)
                    * n_strategies)
     floor = math.ceil(_MIN_TASK_S / member_s)
-    return max(1, min(members, max(floor, math.ceil(members / (8 * workers)))))
+    cap = max(1, _MAX_TASK_BYTES // _member_bytes(n_strategies, constraints.horizon_days))
+    return max(1, min(members, cap, max(floor, math.ceil(members / (8 * workers)))))
 
 
 def _check_run(draws, seed, workers, scheduler, batch_size, priors):
@@ -602,6 +611,7 @@ def run_ensemble(city, system, intensity: xr.Dataset, constraints: Constraints, 
             results[i] = _run_batch(context, batches[i])
             if keep is not None:
                 keep.save(i, results[i])
+                results[i] = _written(results[i])
             done += len(batches[i])
             if progress is not None:
                 progress(done, members)
@@ -630,8 +640,11 @@ def run_ensemble(city, system, intensity: xr.Dataset, constraints: Constraints, 
               "task_seconds": float(sum(b["wall_s"] for b in results)),
               "task_cpu_seconds": float(sum(b["cpu_s"] for b in results))}
     ok = [label for batch in results for label in batch["labels"]]
-    ds = _dataset([m for batch in results for m in batch["members"]], strategies,
-                  constraints.horizon_days, np.asarray(ok, dtype=labels.dtype))
+    if keep is not None:
+        ds = keep.open(len(batches))
+    else:
+        ds = _dataset([m for batch in results for m in batch["members"]], strategies,
+                      constraints.horizon_days, np.asarray(ok, dtype=labels.dtype))
     for name in draws.data_vars:
         ds[name] = draws[name].sel({MEMBER: ok})
     ds.attrs.update({"seed": draws.attrs["seed"], "priors": draws.attrs["priors"],
@@ -674,11 +687,15 @@ def _run_distributed(context, batches, members, scheduler, workers, progress, *,
         futures = [client.submit(_run_batch, shared, batch, pure=False) for batch in batches]
         index = {f.key: i for i, f in enumerate(futures)}
         results = [None] * len(batches)
-        for future in as_completed(futures):
+        pending = as_completed(futures)
+        del futures                     # a batch's result is released once it is taken
+        for future in pending:
             i = index[future.key]
             results[i] = future.result()
+            future.release()
             if keep is not None:
                 keep(i, results[i])
+                results[i] = _written(results[i])
             done += len(batches[i])
             if progress is not None:
                 progress(done, members)
@@ -767,23 +784,35 @@ class _Store:
         os.replace(tmp, self._path(i))
 
     def load(self, i: int) -> dict | None:
-        """Batch ``i`` as :func:`_run_batch` returned it, or None when not written."""
+        """What :meth:`save` kept of batch ``i`` (:func:`_written`), or None when not
+        written. Reads the batch's member labels and attributes, not its data."""
         path = self._path(i)
         if not path.exists():
             return None
         with xr.open_dataset(path, engine="h5netcdf") as ds:
-            ds = ds.load()
-        rows = []
-        if MEMBER in ds.dims:
-            for m in range(ds.sizes[MEMBER]):
-                one = ds.isel({MEMBER: m})
-                row = {name: one[name].values for name in (*INDEXES, "recovered_95", *CURVES)}
-                row["damaged_buildings"] = int(one["damaged_buildings"].values)
-                row["blocked_road_edges"] = float(one["blocked_road_edges"].values)
-                rows.append(row)
-        labels = ds[MEMBER].values.tolist() if MEMBER in ds.dims else []
-        return {"members": rows, "labels": labels, "failed": json.loads(ds.attrs["failed"]),
-                "wall_s": float(ds.attrs["wall_s"]), "cpu_s": float(ds.attrs["cpu_s"])}
+            labels = ds[MEMBER].values.tolist() if MEMBER in ds.dims else []
+            return {"members": None, "labels": labels, "failed": json.loads(ds.attrs["failed"]),
+                    "wall_s": float(ds.attrs["wall_s"]), "cpu_s": float(ds.attrs["cpu_s"])}
+
+    def open(self, n_batches: int) -> xr.Dataset:
+        """The written batches ``0 … n_batches - 1`` (those with members) as one Dataset on
+        ``member``, read lazily (dask, one chunk per batch): nothing is held in memory until
+        it is used, so an ensemble of any size is written and summarised in flat memory."""
+        paths = [self._path(i) for i in range(n_batches)]
+        with_members = []
+        for path in paths:
+            with xr.open_dataset(path, engine="h5netcdf") as ds:
+                if MEMBER in ds.dims:
+                    with_members.append(path)
+        ds = xr.open_mfdataset(with_members, engine="h5netcdf", combine="nested",
+                               concat_dim=MEMBER, data_vars="minimal", coords="minimal",
+                               compat="override", join="override", parallel=False)
+        return ds.drop_attrs(deep=False)
+
+
+def _written(result: dict) -> dict:
+    """A batch's result without its members' arrays (they are in the store)."""
+    return {**result, "members": None}
 
 
 def _dataset(rows: list[dict], strategies, horizon: int, members=None) -> xr.Dataset:
