@@ -48,7 +48,8 @@ TOY_REPORT = {"name": "toy", "horizon_days": 60, "hazard": {"magnitude": 7.0},
 @pytest.fixture(scope="session")
 def toy_report(tmp_path_factory):
     """One ``workbench run`` of every notebook on the toy city (:data:`TOY_REPORT`), for the
-    tests that only read it: ``dir`` (the run folder), ``base`` (its parent), ``params``."""
+    tests that only read it: ``dir`` (the run folder), ``base`` (its parent), ``params``,
+    ``lines`` (the progress lines the run printed)."""
     from workbench import pipeline
     from workbench.city import toy_city
     from workbench.io.cityio import save_city
@@ -57,7 +58,9 @@ def toy_report(tmp_path_factory):
     base = tmp_path_factory.mktemp("report")
     params = validate_params({**TOY_REPORT,
                               "city": str(save_city(toy_city(), base / "city" / "toy"))})
-    return SimpleNamespace(dir=pipeline.run(params, base / "run"), base=base, params=params)
+    lines = []                       # what `workbench run` prints as it goes
+    return SimpleNamespace(dir=pipeline.run(params, base / "run", progress=lines.append),
+                           base=base, params=params, lines=lines)
 
 
 def pytest_collection_modifyitems(config, items):

@@ -75,7 +75,7 @@ def test_serial_and_two_workers_give_the_same_dataset(setting):
                     progress=lambda d, n: done.append((d, n)))
     assert parallel.attrs["engine"] == "local cluster, 2 workers"
     assert _without_run_attrs(serial).identical(_without_run_attrs(parallel))
-    assert sorted(done)[-1] == (6, 6) and len(done) == 3
+    assert done[0] == (0, 6) and sorted(done)[-1] == (6, 6) and len(done) == 4  # start, 3 tasks
     # and in batches of another size, serially
     assert _without_run_attrs(_run(setting, draws, batch_size=4)).identical(
         _without_run_attrs(serial))
@@ -298,7 +298,7 @@ def test_an_interrupted_ensemble_resumes_from_its_store_to_the_same_result(setti
 
     def stop_after_two_batches(done, total):
         seen.append(done)
-        if len(seen) == 2:
+        if len(seen) == 3:              # the start (0 done), then two batches
             raise KeyboardInterrupt
     with pytest.raises(KeyboardInterrupt):
         _run(setting, draws, batch_size=2, store=tmp_path / "store", progress=stop_after_two_batches)
@@ -307,7 +307,7 @@ def test_an_interrupted_ensemble_resumes_from_its_store_to_the_same_result(setti
     progress = []
     resumed = _run(setting, draws, batch_size=2, store=tmp_path / "store",
                    progress=lambda done, total: progress.append(done))
-    assert progress == [6]                               # one batch run, two taken from disk
+    assert progress == [4, 6]               # two batches taken from disk, one run
     whole = _run(setting, draws, batch_size=2)
     xr.testing.assert_identical(_without_run_attrs(resumed), _without_run_attrs(whole))
     for a, b in ((resumed, whole), (whole, resumed)):   # and the file it is saved as
@@ -380,6 +380,7 @@ def test_an_external_scheduler_with_two_workers_gives_the_serial_members(setting
     assert not [p for p in family if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
 
 
+@pytest.mark.slow           # two stage-05 runs with their NUTS fits (~10 s)
 def test_a_stored_ensemble_is_read_lazily_and_stage_05_gives_the_same_numbers(tmp_path):
     """With a store the ensemble comes back read from its batch files (dask, nothing held in
     memory), and stage 05 and its ensemble.nc are what the in-memory run gives."""

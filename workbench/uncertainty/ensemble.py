@@ -538,7 +538,9 @@ def run_ensemble(city, system, intensity: xr.Dataset, constraints: Constraints, 
     batch_size : int, optional
         Members per task; default: tasks of at least ~0.5 s and about 8 per worker.
     progress : callable, optional
-        ``progress(done, total)`` after each batch (members done, members in all).
+        ``progress(done, total)`` at the start (members already in the store) and after each
+        batch (members done, members in all); :class:`workbench.core.progress.RateLine` makes
+        a line with the rate and the time left of them.
     max_failed_share : float
         A member that raises is recorded (its label, seeds and error) and left out; the
         ensemble completes unless more than this share of its members failed (then a
@@ -605,6 +607,8 @@ def run_ensemble(city, system, intensity: xr.Dataset, constraints: Constraints, 
     todo = [i for i, r in enumerate(results) if r is None]
     start = time.perf_counter()
     done = sum(len(batches[i]) for i in range(len(batches)) if results[i] is not None)
+    if progress is not None:
+        progress(done, members)
     if scheduler is None and workers is None:
         engine = "serial"
         for i in todo:

@@ -188,7 +188,9 @@ def run(params: dict, out: str | Path | None = None, *, notebook_dir: Path = NOT
                 with tracker.stage(nb.stem, f"[{i + 1}/{len(stages)}] {nb.stem} …") as facts:
                     facts["notebook"] = nb.name
                     try:
-                        execute_notebook(nb, executed, _parameters(folder.path))
+                        execute_notebook(nb, executed, _parameters(folder.path),
+                                         progress=progress and (
+                                             lambda line: progress(f"      {line}")))
                     except Exception:
                         facts["html"] = _finish(executed, folder)  # the failed notebook, its error
                         raise

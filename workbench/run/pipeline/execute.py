@@ -13,9 +13,12 @@ import os
 import re
 import subprocess
 import tempfile
+import threading
 from pathlib import Path
+from typing import Callable
 
 from ...core.errors import StageError
+from ...core.progress import PROGRESS_ENV
 from ...show.formatting import short_path
 from ...core.paths import NOTEBOOKS_DIR
 from .writer import write_text
@@ -35,14 +38,14 @@ def notebooks(directory: Path = NOTEBOOKS_DIR) -> list[Path]:
     return sorted(Path(directory).glob("[0-9][0-9]_*.ipynb"))
 
 
-def _isolated_kernel_manager(cwd: str):
-    """A kernel manager class whose kernels start in ``cwd`` with ``PYTHONSAFEPATH=1``, talking
-    to it over encrypted sockets where the kernel supports it."""
+def _isolated_kernel_manager(cwd: str, env: dict | None = None):
+    """A kernel manager class whose kernels start in ``cwd`` with ``PYTHONSAFEPATH=1`` (and
+    ``env``), talking to it over encrypted sockets where the kernel supports it."""
     from jupyter_client import AsyncKernelManager
 
     class IsolatedKernelManager(AsyncKernelManager):
         async def start_kernel(self, **kw):
-            kw["env"] = {**(kw.get("env") or os.environ), "PYTHONSAFEPATH": "1"}
+            kw["env"] = {**(kw.get("env") or os.environ), **(env or {}), "PYTHONSAFEPATH": "1"}
             kw["cwd"] = cwd
             kw.setdefault("transport_encryption", "auto")  # CurveZMQ where the kernel has it
             # no terminal: a Ctrl-C still ends the kernel with the workbench (same process
@@ -58,23 +61,62 @@ def _literal_path(path: Path) -> str:
     return str(path).replace("{", "{{").replace("}", "}}")
 
 
-def execute_notebook(notebook: Path, executed: Path, parameters: dict) -> None:
+def execute_notebook(notebook: Path, executed: Path, parameters: dict,
+                     progress: Callable[[str], None] | None = None) -> None:
     """Execute ``notebook`` into ``executed`` with the papermill ``parameters`` (absolute paths).
+
+    ``progress(line)`` gets each new progress line of the stages the notebook runs (an
+    ensemble's members done, rate and time left: :func:`workbench.core.progress.stage_progress`
+    writes it to a file in the kernel's working folder, named to the kernel by
+    :data:`~workbench.core.progress.PROGRESS_ENV`, and a thread here reads it every
+    :data:`POLL_S` seconds).
 
     Raises :class:`StageError` naming the notebook when a cell fails (the executed notebook is
     kept, with the error), and ``KeyboardInterrupt`` when the kernel was interrupted.
     """
     import papermill as pm
     with tempfile.TemporaryDirectory(prefix="workbench-kernel-") as cwd:
+        line_file = Path(cwd) / ".progress"
+        stop = threading.Event()
+        watcher = None
+        if progress is not None:
+            watcher = threading.Thread(target=_watch, args=(line_file, progress, stop),
+                                       daemon=True, name="workbench-progress")
+            watcher.start()
         try:
             pm.execute_notebook(_literal_path(notebook), _literal_path(executed),
                                 kernel_name="python3", progress_bar=False, log_output=False,
                                 parameters=parameters,
-                                kernel_manager_class=_isolated_kernel_manager(cwd))
+                                kernel_manager_class=_isolated_kernel_manager(
+                                    cwd, {PROGRESS_ENV: str(line_file)}))
         except pm.PapermillExecutionError as exc:
             if exc.ename == "KeyboardInterrupt":
                 raise KeyboardInterrupt from exc
             raise StageError(notebook.stem, f"{exc.ename}: {exc.evalue}") from exc
+        finally:
+            stop.set()
+            if watcher is not None:
+                watcher.join()
+
+
+#: Seconds between two reads of a running notebook's progress line.
+POLL_S = 1.0
+
+
+def _watch(path: Path, progress: Callable[[str], None], stop: threading.Event) -> None:
+    """Hand each new line of ``path`` to ``progress`` until ``stop`` (and once more after)."""
+    last = None
+    while True:
+        ended = stop.wait(POLL_S)
+        try:
+            line = path.read_text(encoding="utf-8").strip()
+        except OSError:
+            line = None
+        if line and line != last:
+            last = line
+            progress(line)
+        if ended:
+            return
 
 
 def record_parameters(executed: Path, parameters: dict) -> None:

@@ -47,6 +47,7 @@ import pandas as pd
 import xarray as xr
 
 from ...core.errors import InputError
+from ...core.progress import stage_progress
 from . import writer
 from .mitigation import mitigation_stage, write_mitigation
 from .modelling import (load_trained_archive, significance_stage, survey_data, training_stage,
@@ -103,6 +104,10 @@ class Stage:
         ``simulate(params)`` → whether ``workbench simulate`` runs it.
     empty : str
         Why, when ``compute`` returns ``None``.
+    progress : tuple of str, optional
+        (what, unit) of a stage that reports ``progress(done, total)``: ``compute`` then gets
+        ``progress=`` :func:`workbench.core.progress.stage_progress` (shown in the notebook,
+        and in the terminal under ``workbench run``).
     """
 
     name: str
@@ -114,6 +119,7 @@ class Stage:
     skip: Callable[[dict], str | None] = lambda params: None
     simulate: Callable[[dict], bool] = lambda params: True
     empty: str = "nothing to do"
+    progress: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -221,12 +227,14 @@ STAGES: dict[str, Stage] = {s.name: s for s in (
     Stage("uncertainty", "05", ("city", "archive"), "uncertainty",
           compute=uncertainty_stage,
           write=lambda run_dir, params, result, _: write_uncertainty(run_dir, result),
-          skip=_skip_uncertainty, simulate=lambda params: False),
+          skip=_skip_uncertainty, simulate=lambda params: False,
+          progress=("ensemble", "members")),
     Stage("mitigation", "06", ("city", "archive"), "mitigation",
           compute=mitigation_stage,
           write=lambda run_dir, params, result, _: write_mitigation(run_dir, result),
           skip=_skip_mitigation, simulate=lambda params: False,
-          empty="no mitigation option acts on this city."),
+          empty="no mitigation option acts on this city.",
+          progress=("mitigation", "ensembles")),
     Stage("validation", "06", ("city", "recovery"), "validation",
           compute=validation_stage,
           write=lambda run_dir, params, result, _: write_validation(run_dir, result)),
@@ -251,7 +259,8 @@ def _run(s: Stage, params: dict, inputs: Callable[[], dict], run_dir: Path):
     if reason is not None:
         return Skipped(s.name, reason)
     given = inputs()
-    out = s.compute(params, **given)
+    extra = {} if s.progress is None else {"progress": stage_progress(*s.progress)}
+    out = s.compute(params, **given, **extra)
     if out is None:
         return Skipped(s.name, s.empty)
     s.write(run_dir, params, out, given)
