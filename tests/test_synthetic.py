@@ -56,3 +56,26 @@ def test_reproducible_and_seed_dependent():
 def test_bad_sizes(args, message):
     with pytest.raises(InputError, match=message):
         grid_city(*args)
+
+
+def test_workbench_city_synthetic_writes_the_same_folder_from_the_same_seed(tmp_path, capsys):
+    from workbench.run.cli import main
+    args = ["city", "synthetic", "--buildings", "300", "--seismic-zone", "2B"]
+    assert main([*args, "--out", str(tmp_path / "a")]) == 0
+    assert "wrote" in capsys.readouterr().out
+    assert main([*args, "--out", str(tmp_path / "b")]) == 0
+    assert main([*args, "--seed", "1", "--out", str(tmp_path / "c")]) == 0
+
+    def files(folder):
+        return {p.relative_to(folder).as_posix(): p.read_bytes()
+                for p in sorted(folder.rglob("*")) if p.is_file()}
+    a, b, c = (files(tmp_path / k) for k in "abc")
+    assert a == b and a.keys() == c.keys() and a != c
+    from workbench.io.cityio import load_city
+    city = load_city(tmp_path / "a")
+    assert city.buildings.sizes["building"] == 300
+    assert city.buildings.attrs["seismic_design_zone"] == "2B"
+    assert main(["city", "synthetic", "--buildings", "0", "--out", str(tmp_path / "d")]) == 1
+    assert "n_buildings (--buildings) must be a positive whole number, got 0" in \
+        capsys.readouterr().err
+    assert not (tmp_path / "d").exists()

@@ -9,6 +9,7 @@
     workbench serve    [PARAMS.yaml] [--port N] [--host IP] [--run DIR]   the dashboard (Voilà)
     workbench city from-osm FILE.osm.pbf --out DIR [--water NET.inp] [--power NET.json]
     workbench city from-inventory FILE --out DIR [--water NET.inp] [--power NET.json] [--area-units m2|ft2]
+    workbench city synthetic --buildings N --out DIR [--components M] [--seed S] [--seismic-zone Z]
 
 The ``city`` commands print, after the folder written, each network's sources (and which have
 a single one) and, per building field, how many values came from the data, an imputation, a
@@ -61,7 +62,7 @@ def _parser() -> argparse.ArgumentParser:
                                           "(default: the current directory)")
     serve.add_argument("--run", help="a finished run folder: its trained models (stage 03) and "
                                      "stage-05 result are offered in the page")
-    city = sub.add_parser("city", help="build a city folder from real data")
+    city = sub.add_parser("city", help="build a city folder from real data, or a synthetic one")
     city_sub = city.add_subparsers(dest="city_command", required=True)
     osm = city_sub.add_parser("from-osm", help="buildings and streets from an OSM .pbf extract")
     osm.add_argument("pbf", help="OpenStreetMap extract (.osm.pbf)")
@@ -88,6 +89,17 @@ def _parser() -> argparse.ArgumentParser:
     inv.add_argument("--max-distance", type=float, default=1000.0,
                      help="metres; farther buildings stay outside a network's model, with full "
                           "service")
+    syn = city_sub.add_parser("synthetic",
+                              help="a synthetic city of any size (a grid of blocks, its three "
+                                   "networks laid as lattices), made the same from the same seed")
+    syn.add_argument("--buildings", type=int, required=True, help="number of buildings")
+    syn.add_argument("--components", type=int,
+                     help="about this many network components (nodes and edges of the three "
+                          "networks); default: one per ten buildings, at least 600")
+    syn.add_argument("--out", required=True, help="city folder to write")
+    syn.add_argument("--seed", type=int, default=0, help="seed of the whole city")
+    syn.add_argument("--seismic-zone", help="UBC seismic zone of the building design levels "
+                                            "(4, 3, 2B, 2A, 1, 0); default: unset")
     return parser
 
 
@@ -122,7 +134,12 @@ def _run_or_simulate(args, step: _Step) -> None:
 def _city(args, step: _Step) -> None:
     step.label = "building the city folder"
     from ..io.importers.build import build_summary
-    if args.city_command == "from-inventory":
+    if args.city_command == "synthetic":
+        from ..city.synthetic import synthetic_city
+        step.hint = "are --buildings and --components positive whole numbers?"
+        city = synthetic_city(args.buildings, args.out, components=args.components,
+                              seed=args.seed, seismic_design_zone=args.seismic_zone)
+    elif args.city_command == "from-inventory":
         from ..io.interop import city_from_inventory
         step.hint = f"is {args.inventory!r} a SimCenter-style inventory (CSV, GeoJSON, JSON)?"
         city = city_from_inventory(args.inventory, args.out, water=args.water,
