@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -64,4 +64,4 @@ report.readable_table(wb.system.service_table(city))
 
 # %%
 fig = plots.static(plots.city_map(city), fig_inches=9)
-plots.save_figure(fig, run_dir, '01_city_map', f'Buildings of {city.name} by type over the streets, water mains and power lines; distances in km from the south-west corner of the city.')
+plots.save_figure(fig, run_dir, '01_city_map', f'Buildings of {city.name} by type over the streets, water mains and power lines; distances in km from the south-west corner of the city.' + plots.raster_note(city))

@@ -42,7 +42,7 @@ report.readable_table(wb.damage.damage_table(damage))
 
 # %%
 fig = plots.static(plots.damage_map(city, damage['building_damage_state'].isel(realization=0), title='Building damage state (realisation 0)'), fig_inches=8)
-plots.save_figure(fig, run_dir, '04_damage_states', f'Hazus damage state of each building of {city.name} (realisation 0 of the scenario; 0 none to 4 complete, with the count of buildings in each), over the streets, water mains and power lines.')
+plots.save_figure(fig, run_dir, '04_damage_states', f'Hazus damage state of each building of {city.name} (realisation 0 of the scenario; 0 none to 4 complete, with the count of buildings in each), over the streets, water mains and power lines.' + plots.raster_note(city))
 
 # %% [markdown]
 # ## 2 · Interdependency cascade
@@ -55,7 +55,7 @@ report.readable_table(pipeline.cascade_table(system, damage))
 
 # %%
 fig = plots.static(plots.services_lost_map(city, pipeline.services_lost(system, damage), title='Networks whose service each building lost after the cascade'), fig_inches=8)
-plots.save_figure(fig, run_dir, '04_services_lost', 'Number of networks (water, power, road) whose service each building lost right after the event, once the interdependency cascade has run (realisation 0).')
+plots.save_figure(fig, run_dir, '04_services_lost', 'Number of networks (water, power, road) whose service each building lost right after the event, once the interdependency cascade has run (realisation 0).' + plots.raster_note(city))
 
 # %% [markdown]
 # ## 3 · Critical infrastructure (single points of failure, criticality; METHOD §2)
@@ -88,7 +88,7 @@ plots.save_figure(fig, run_dir, '04_recovery_curves', 'Economic productivity (A)
 # %%
 strategy = 'semiflexible' if 'semiflexible' in params['strategies'] else params['strategies'][0]
 fig = plots.static(plots.restoration_map(city, recovery, strategy), fig_inches=8)
-plots.save_figure(fig, run_dir, '04_restoration_day', f'Day on which each building is restored under the {strategy} strategy (realisation 0); grey crosses: not restored within the {params["horizon_days"]}-day horizon.')
+plots.save_figure(fig, run_dir, '04_restoration_day', f'Day on which each building is restored under the {strategy} strategy (realisation 0); grey crosses: not restored within the {params["horizon_days"]}-day horizon.' + plots.raster_note(city))
 
 # %% [markdown]
 # ## 5 · Resilience indexes

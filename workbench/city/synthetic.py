@@ -39,7 +39,7 @@ from ..core.dims import BUILDING_TYPES
 from ..core.errors import InputError
 from .mapping import map_buildings
 
-__all__ = ["grid_city", "synthetic_city", "components_for", "BLOCK", "LOOP_SHARE", "TYPE_SHARES", "AREA_PER_PERSON", "EDGE_REPAIR"]
+__all__ = ["grid_city", "components_for", "BLOCK", "LOOP_SHARE", "TYPE_SHARES", "AREA_PER_PERSON", "EDGE_REPAIR"]
 
 #: Lattice spacing (street block) [m].
 BLOCK = 100.0
@@ -116,52 +116,6 @@ def components_for(n_buildings: int) -> int:
     (600, 10000)
     """
     return max(600, int(round(n_buildings / 10)))
-
-
-def synthetic_city(n_buildings: int, out_dir, *, components: int | None = None, seed: int = 0,
-                   seismic_design_zone: str | None = None) -> City:
-    """``workbench city synthetic``: :func:`grid_city` written as a city folder.
-
-    Parameters
-    ----------
-    n_buildings : int
-    out_dir : path
-        The city folder to write (:func:`workbench.io.cityio.save_city`).
-    components : int, optional
-        About this many network components; default :func:`components_for`.
-    seed : int
-        The same seed makes the same city, byte for byte.
-    seismic_design_zone : str, optional
-        UBC seismic zone of the building design levels, recorded in the city's attrs.
-
-    Returns
-    -------
-    City
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> city = synthetic_city(200, tempfile.mkdtemp() + "/syn", seismic_design_zone="2B")
-    >>> city.name, city.buildings.attrs["seismic_design_zone"]
-    ('synthetic-grid-200', '2B')
-    """
-    from ..hazard.fragility import SEISMIC_DESIGN_ZONE_ATTR, design_zone_key
-    from ..io.cityio import save_city
-    if seismic_design_zone is not None:
-        seismic_design_zone = design_zone_key(seismic_design_zone, "seismic_design_zone "
-                                              "(--seismic-zone)", city_allowed=False)
-    for name, value in (("n_buildings (--buildings)", n_buildings),
-                        ("components (--components)", components)):
-        if value is not None and not (isinstance(value, (int, np.integer))
-                                      and not isinstance(value, bool) and value >= 1):
-            raise InputError(f"{name} must be a positive whole number, got {value!r}.")
-    if components is None:
-        components = components_for(int(n_buildings))
-    city = grid_city(n_buildings, components, seed=seed)
-    if seismic_design_zone is not None:
-        city.buildings.attrs[SEISMIC_DESIGN_ZONE_ATTR] = seismic_design_zone
-    save_city(city, out_dir)
-    return city
 
 
 def _lattice_network(name: str, cols: int, rows: int, rng: np.random.Generator) -> nx.Graph:

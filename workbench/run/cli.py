@@ -135,7 +135,7 @@ def _city(args, step: _Step) -> None:
     step.label = "building the city folder"
     from ..io.importers.build import build_summary
     if args.city_command == "synthetic":
-        from ..city.synthetic import synthetic_city
+        from ..io.importers.build import synthetic_city
         step.hint = "are --buildings and --components positive whole numbers?"
         city = synthetic_city(args.buildings, args.out, components=args.components,
                               seed=args.seed, seismic_design_zone=args.seismic_zone)

@@ -52,6 +52,7 @@ from .pipeline.modelling import functionality_of, load_trained_archive
 from .pipeline.stages import damage_stage, map_stage, mitigated, realization
 from .pipeline.summary import summarize
 from .pipeline.writer import write_text
+from ..show.plots.raster import RASTER_ABOVE, cell_of, latest_per_cell, png_bytes
 
 __all__ = ["Dashboard", "BOUNDS", "restoration_map_svg", "index_table_html", "work_table_html",
            "curves_png", "flexible_note", "recover", "STRATEGY_STYLES"]
@@ -720,8 +721,6 @@ def restoration_map_svg(city, damage, recovery, strategy: str, *, width: int = 6
     day scale runs from 0 to the last building's restoration under any strategy of
     ``recovery`` (so that the strategies share it), not to the horizon, which a light damage
     would leave mostly unused."""
-    from matplotlib import colormaps
-    from matplotlib.colors import to_hex
     b = city.buildings
     x, y = np.asarray(b["x"].values, float), np.asarray(b["y"].values, float)
     rec, dam = realization(recovery, 0), realization(damage, 0)
@@ -741,13 +740,29 @@ def restoration_map_svg(city, damage, recovery, strategy: str, *, width: int = 6
     parts = [f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
              f"role='img' aria-label='restoration day by building'>",
              "<rect width='100%' height='100%' fill='white'/>"]
-    road = city.networks.get("road")
+    road, streets = city.networks.get("road"), ""
     if road is not None:
         xy = {n: (d["x"], d["y"]) for n, d in road.nodes(data=True)}
         lines = "".join(f"<line x1='{px(xy[u][0]):.1f}' y1='{py(xy[u][1]):.1f}' "
                         f"x2='{px(xy[v][0]):.1f}' y2='{py(xy[v][1]):.1f}'/>"
                         for u, v in road.edges())
-        parts.append(f"<g stroke='#bbbbbb' stroke-width='0.8'>{lines}</g>")
+        streets = f"<g stroke='#bbbbbb' stroke-width='0.8'>{lines}</g>"
+    if len(x) > RASTER_ABOVE:     # a raster, the streets over it, then the hover cells
+        image, cells = _restoration_raster(px(x), py(y), width, height - 60, day, state, last,
+                                           horizon)
+        parts += [image, streets.replace("stroke-width='0.8'",
+                                         "stroke-width='0.5' stroke-opacity='0.8'"), cells]
+    else:
+        parts += [streets, _restoration_circles(px(x), py(y), b, day, state, last, horizon)]
+    parts.append(_map_legend(width, height, last, strategy, scale, raster=len(x) > RASTER_ABOVE))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _restoration_circles(px, py, b, day, state, last, horizon) -> str:
+    """One circle per building, its hover text (``<title>``) naming it."""
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
     cmap = colormaps["viridis"]
     ids = b[BUILDING].values.astype(str)
     types = np.asarray(b["type"].values).astype(str)
@@ -761,18 +776,84 @@ def restoration_map_svg(city, damage, recovery, strategy: str, *, width: int = 6
             colour, when = "#e41a1c", f"not within the {horizon}-day horizon"
         tip = (f"{ids[i]} · {types[i]} · damage {DAMAGE_STATES[state[i]]} (DS{state[i]}) · "
                f"restored {when}")
-        circles.append(f"<circle cx='{px(x[i]):.1f}' cy='{py(y[i]):.1f}' r='4' fill='{colour}' "
+        circles.append(f"<circle cx='{px[i]:.1f}' cy='{py[i]:.1f}' r='4' fill='{colour}' "
                        f"stroke='#333' stroke-width='0.4'><title>{html.escape(tip)}</title>"
                        f"</circle>")
-    parts.append(f"<g class='buildings'>{''.join(circles)}</g>")
-    # legend: the day scale, undamaged and not restored; a 1 km scale bar
+    return f"<g class='buildings'>{''.join(circles)}</g>"
+
+
+#: Pixels of a cell of the dashboard's raster map, and of a cell of its hover grid.
+RASTER_PX, HOVER_PX = 4, 16
+
+
+def _restoration_raster(px, py, width: int, height: int, day, state, last, horizon
+                        ) -> tuple[str, str]:
+    """Above :data:`~workbench.show.plots.raster.RASTER_ABOVE` buildings: an image of cells of
+    :data:`RASTER_PX` pixels, each coloured by the day its last damaged building is restored
+    (grey: none damaged; red: one not restored within the horizon), and over it a grid of
+    transparent cells of :data:`HOVER_PX` pixels whose hover text (``<title>``) tells what is
+    under the pointer: buildings, damaged, not restored, the last restoration day. Returns
+    (the image, the hover cells)."""
+    import base64
+    from matplotlib import colormaps
+    from matplotlib.colors import to_rgba
+    bounds = (0.0, 0.0, float(width), float(height))     # pixels; y grows downwards
+    flip = height - np.asarray(py, float)               # cell_of counts rows from the top
+    shape = (max(1, height // RASTER_PX), max(1, width // RASTER_PX))
+    cell = cell_of(px, flip, bounds, shape)
+    n = shape[0] * shape[1]
+    damaged = state > 0
+    restored = damaged & np.isfinite(day) & (day <= horizon)
+    count = np.bincount(cell, minlength=n)
+    hit = np.bincount(cell, weights=damaged, minlength=n)
+    open_ = np.bincount(cell, weights=damaged & ~restored, minlength=n)
+    latest = latest_per_cell(cell[restored], day[restored], shape).ravel()
+    rgba = np.zeros((n, 4))
+    rgba[count > 0] = to_rgba("#d9d9d9")
+    coloured = (hit > 0) & np.isfinite(latest)
+    rgba[coloured] = colormaps["viridis"](np.minimum(latest[coloured] / max(last, 1), 1.0))
+    rgba[open_ > 0] = to_rgba("#e41a1c")
+    image = base64.b64encode(png_bytes(np.round(255 * rgba).astype(np.uint8)
+                                       .reshape(*shape, 4))).decode()
+    picture = (f"<image x='0' y='0' width='{width}' height='{height}' "
+               f"preserveAspectRatio='none' style='image-rendering:pixelated' "
+               f"href='data:image/png;base64,{image}'/>")
+    coarse = (max(1, height // HOVER_PX), max(1, width // HOVER_PX))
+    cell = cell_of(px, flip, bounds, coarse)
+    n = coarse[0] * coarse[1]
+    count = np.bincount(cell, minlength=n)
+    hit = np.bincount(cell, weights=damaged, minlength=n)
+    open_ = np.bincount(cell, weights=damaged & ~restored, minlength=n)
+    latest = latest_per_cell(cell[restored], day[restored], coarse).ravel()
+    rects = []
+    for k in np.flatnonzero(count):
+        r, c = divmod(int(k), coarse[1])
+        tip = f"{count[k]:,} buildings · {int(hit[k]):,} damaged"
+        if open_[k]:
+            tip += f" · {int(open_[k]):,} not restored within the {horizon}-day horizon"
+        if np.isfinite(latest[k]):
+            tip += f" · last restored on day {latest[k]:.0f}"
+        rects.append(f"<rect x='{c * width / coarse[1]:.1f}' y='{r * height / coarse[0]:.1f}' "
+                     f"width='{width / coarse[1]:.1f}' height='{height / coarse[0]:.1f}'>"
+                     f"<title>{tip}</title></rect>")
+    return picture, f"<g class='cells' fill='white' fill-opacity='0'>{''.join(rects)}</g>"
+
+
+def _map_legend(width: int, height: int, last: int, strategy: str, scale: float,
+                raster: bool = False) -> str:
+    """The map's legend: the day scale, undamaged and not restored; a 1 km scale bar."""
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+    cmap = colormaps["viridis"]
+    parts = []
     top = height - 42
     for k in range(10):
         parts.append(f"<rect x='{10 + 20 * k}' y='{top}' width='20' height='10' "
                      f"fill='{to_hex(cmap(k / 9))}'/>")
     parts.append(f"<text x='10' y='{top + 24}' font-size='11'>day 0</text>"
                  f"<text x='170' y='{top + 24}' font-size='11'>day {last}</text>"
-                 f"<text x='10' y='{top - 4}' font-size='11'>restored on day "
+                 f"<text x='10' y='{top - 4}' font-size='11'>"
+                 f"{'a cell is all back on day' if raster else 'restored on day'} "
                  f"({html.escape(strategy)})</text>"
                  f"<circle cx='250' cy='{top + 5}' r='4' fill='#d9d9d9' stroke='#333'/>"
                  f"<text x='258' y='{top + 9}' font-size='11'>undamaged</text>"
@@ -782,5 +863,4 @@ def restoration_map_svg(city, damage, recovery, strategy: str, *, width: int = 6
     parts.append(f"<line x1='{width - 20 - bar:.1f}' y1='{top + 5}' x2='{width - 20}' "
                  f"y2='{top + 5}' stroke='black' stroke-width='2'/>"
                  f"<text x='{width - 20 - bar:.1f}' y='{top + 22}' font-size='11'>1 km</text>")
-    parts.append("</svg>")
     return "".join(parts)

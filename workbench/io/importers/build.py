@@ -5,10 +5,13 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import numpy as np
+
 from ...city.model import City
 from ..cityio import save_city
 from ...network.criticality import network_sources, single_source_networks
 from ...core.dims import BUILDING, NETWORKS, SOURCE_KINDS
+from ...core.errors import InputError
 from ...hazard.fragility import SEISMIC_DESIGN_ZONE_ATTR, design_zone_key
 from ...city.mapping import map_buildings
 from .epanet import read_epanet
@@ -18,7 +21,7 @@ from .pandapower import read_pandapower
 from .provenance import field_provenance, provenance_lines, provenance_markdown
 from .utilities import lay_network_along_streets
 
-__all__ = ["city_from_osm", "utility_networks", "build_summary", "network_lines"]
+__all__ = ["city_from_osm", "synthetic_city", "utility_networks", "build_summary", "network_lines"]
 
 
 def utility_networks(streets, box, *, buildings=None, water=None, power=None, seed: int = 0,
@@ -222,3 +225,49 @@ Built by `workbench.io.importers.city_from_osm` (seed {seed}) from `{pbf.name}`
 Edge repair effort [crew-days] and cost [EUR, 2024 prices] follow `REPAIR_RULES` (planning
 assumptions, see `data/README.md`).
 """
+
+
+def synthetic_city(n_buildings: int, out_dir, *, components: int | None = None, seed: int = 0,
+                   seismic_design_zone: str | None = None) -> City:
+    """``workbench city synthetic``: :func:`grid_city` written as a city folder.
+
+    Parameters
+    ----------
+    n_buildings : int
+    out_dir : path
+        The city folder to write (:func:`workbench.io.cityio.save_city`).
+    components : int, optional
+        About this many network components; default
+        :func:`workbench.city.synthetic.components_for`.
+    seed : int
+        The same seed makes the same city, byte for byte.
+    seismic_design_zone : str, optional
+        UBC seismic zone of the building design levels, recorded in the city's attrs.
+
+    Returns
+    -------
+    City
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> city = synthetic_city(200, tempfile.mkdtemp() + "/syn", seismic_design_zone="2B")
+    >>> city.name, city.buildings.attrs["seismic_design_zone"]
+    ('synthetic-grid-200', '2B')
+    """
+    from ...city.synthetic import components_for, grid_city
+    if seismic_design_zone is not None:
+        seismic_design_zone = design_zone_key(seismic_design_zone, "seismic_design_zone "
+                                              "(--seismic-zone)", city_allowed=False)
+    for name, value in (("n_buildings (--buildings)", n_buildings),
+                        ("components (--components)", components)):
+        if value is not None and not (isinstance(value, (int, np.integer))
+                                      and not isinstance(value, bool) and value >= 1):
+            raise InputError(f"{name} must be a positive whole number, got {value!r}.")
+    if components is None:
+        components = components_for(int(n_buildings))
+    city = grid_city(n_buildings, components, seed=seed)
+    if seismic_design_zone is not None:
+        city.buildings.attrs[SEISMIC_DESIGN_ZONE_ATTR] = seismic_design_zone
+    save_city(city, out_dir)
+    return city

@@ -21,7 +21,7 @@ The figures by what they draw: :mod:`.style` (the language, :func:`static`, :fun
 
 from .style import (STRATEGY_STYLES, DAMAGE_STATE_COLOURS, SERVICES_LOST_COLOURS, VARIABLES,
     FIGURES_DIR, strategy_style, axis_label, static, save_figure)
-from .maps import city_map, damage_map, restoration_map, services_lost_map
+from .maps import city_map, damage_map, raster_note, restoration_map, services_lost_map
 from .curves import crew_gantt, crews_over_time, recovery_curves, sweep_plot
 from .models import (effect_sizes, importance_bars, learning_curve, predicted_vs_observed,
     training_history, archive_heatmaps)
@@ -33,7 +33,8 @@ from .validation import validation_curves
 __all__ = [
     "STRATEGY_STYLES", "DAMAGE_STATE_COLOURS", "SERVICES_LOST_COLOURS", "VARIABLES",
     "FIGURES_DIR", "strategy_style", "axis_label", "static", "save_figure", "city_map",
-    "damage_map", "services_lost_map", "restoration_map", "recovery_curves", "crews_over_time",
+    "damage_map", "services_lost_map", "restoration_map", "raster_note", "recovery_curves",
+    "crews_over_time",
     "crew_gantt", "sweep_plot", "effect_sizes", "importance_bars", "learning_curve",
     "predicted_vs_observed", "training_history", "archive_heatmaps", "ensemble_boxes",
     "forecast_band", "mitigation_plot", "household_states", "HOUSEHOLD_STATE_COLOURS",

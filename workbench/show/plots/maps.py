@@ -1,5 +1,9 @@
 """Maps of the city: buildings over its networks, in km from its south-west corner, with a scale
-bar; damage states, services lost and restoration days by building."""
+bar; damage states, services lost and restoration days by building.
+
+A city of more than :data:`~workbench.show.plots.raster.RASTER_ABOVE` buildings is drawn as a
+raster of cells (:mod:`workbench.show.plots.raster`: each cell the colours of its buildings
+mixed by count, or their latest restoration day) with the networks drawn over it as lines."""
 
 from __future__ import annotations
 
@@ -11,10 +15,11 @@ import xarray as xr
 from ...city.model import City
 from ...core.dims import BUILDING, REALIZATION, STRATEGY, TIME
 from ...metrics.indexes import last_restoration_day
+from .raster import RASTER_ABOVE, category_rgba, cell_of, grid_shape, latest_per_cell
 from .style import (DAMAGE_STATE_COLOURS, NETWORK_LINES, NETWORK_WORDS, SERVICES_LOST_COLOURS,
                     TYPE_COLOURS)
 
-__all__ = ["city_map", "damage_map", "services_lost_map", "restoration_map"]
+__all__ = ["city_map", "damage_map", "services_lost_map", "restoration_map", "raster_note"]
 
 
 def _origin(city: City) -> tuple[float, float]:
@@ -42,13 +47,17 @@ def _buildings_km(city: City, origin) -> pd.DataFrame:
                          "type": b["type"].values.astype(str)}, index=b[BUILDING].values)
 
 
-def _network_layers(city: City, origin, networks) -> list:
+def _network_layers(city: City, origin, networks, thin: bool = False) -> list:
+    """The networks as line segments, widest first; ``thin``: hairlines (over a raster)."""
     layers = []
     for name in sorted(networks, key=list(NETWORK_LINES).index):   # widest first
         if name in city.networks:
+            style = dict(NETWORK_LINES[name])
+            if thin:
+                style.update(linewidth=min(style["linewidth"], 0.5), alpha=0.8)
             layers.append(hv.Segments(_segments_km(city.networks[name], origin),
                                       kdims=["x0", "y0", "x1", "y1"]).opts(
-                backend="matplotlib", **NETWORK_LINES[name]))
+                backend="matplotlib", **style))
     return layers
 
 
@@ -105,6 +114,48 @@ def _map_hook(legends, below: bool = False):
     return hook
 
 
+def raster_note(city: City) -> str:
+    """A sentence for a building map's caption when the city is drawn as a raster, else ``""``.
+
+    >>> from workbench.city import toy_city
+    >>> raster_note(toy_city())
+    ''
+    """
+    n = city.buildings.sizes[BUILDING]
+    if n <= RASTER_ABOVE:
+        return ""
+    return (f" With {n:,} buildings (more than {RASTER_ABOVE:,}) the map is a raster of "
+            f"{RASTER_CELLS} cells across: each cell mixes the colours of its buildings by "
+            f"count (restoration: the day the cell's last building is back; grey: one is not "
+            f"back within the horizon).")
+
+
+#: Cells along the longer side of a raster map (a cell ~12 m across a 4 km city).
+RASTER_CELLS = 320
+
+
+def _raster(frame: pd.DataFrame):
+    """(cell of each building, bounds, grid shape) of a raster over the buildings."""
+    pad = 1e-6 + 0.002 * max(frame["x"].max() - frame["x"].min(),
+                             frame["y"].max() - frame["y"].min())
+    bounds = (frame["x"].min() - pad, frame["y"].min() - pad, frame["x"].max() + pad,
+              frame["y"].max() + pad)
+    shape = grid_shape(bounds, RASTER_CELLS)
+    return cell_of(frame["x"].values, frame["y"].values, bounds, shape), bounds, shape
+
+
+def _category_layers(frame: pd.DataFrame, codes, colours: dict) -> list:
+    """Buildings coloured by category (``colours``: code → colour): a marker each, or above
+    :data:`RASTER_ABOVE` buildings one raster of the colours mixed by count in each cell."""
+    codes = np.asarray(codes)
+    if len(frame) > RASTER_ABOVE:
+        cell, bounds, shape = _raster(frame)
+        rgba = category_rgba(cell, codes, colours, shape).astype(float) / 255.0
+        return [hv.RGB(rgba, bounds=bounds, kdims=["x", "y"]).opts(backend="matplotlib")]
+    return [_points(frame[codes == code], colour) for code, colour in colours.items()
+            if (codes == code).any()]
+
+
 def _map(layers, city: City, origin, networks, legends, title: str,
          below: bool = False) -> hv.Overlay:
     frame = _buildings_km(city, origin)
@@ -125,7 +176,10 @@ def _map(layers, city: City, origin, networks, legends, title: str,
     ylim = (cy - height / 2 - pad * 2.5, cy + height / 2 + pad)   # room for the scale bar
     nets = [(NETWORK_WORDS[n], n, "line") for n in networks if n in city.networks]
     legends = list(legends) + ([("networks", nets)] if nets else [])
-    return hv.Overlay(_network_layers(city, origin, networks) + layers).opts(
+    # over a raster the networks are drawn on top as hairlines (a raster covers all below it)
+    raster = any(isinstance(layer, (hv.RGB, hv.Image)) for layer in layers)
+    lines = _network_layers(city, origin, networks, thin=raster)
+    return hv.Overlay(layers + lines if raster else lines + layers).opts(
         aspect="equal", title=title, xlabel="east of the south-west corner [km]",
         ylabel="north of the south-west corner [km]", xlim=xlim, ylim=ylim, show_legend=False,
         hooks=[_map_hook(legends, below)], backend="matplotlib")
@@ -142,12 +196,9 @@ def city_map(city: City, *, networks=("road", "water", "power")) -> hv.Overlay:
     the city's south-west corner, with a scale bar."""
     origin = _origin(city)
     frame = _buildings_km(city, origin)
-    layers, entries = [], []
-    for kind, colour in TYPE_COLOURS.items():
-        sub = frame[frame["type"] == kind]
-        if len(sub):
-            layers.append(_points(sub, colour))
-            entries.append((kind, colour, "marker"))
+    layers = _category_layers(frame, frame["type"].values, TYPE_COLOURS)
+    entries = [(kind, colour, "marker") for kind, colour in TYPE_COLOURS.items()
+               if (frame["type"] == kind).any()]
     return _map(layers, city, origin, networks, [("building type", entries)],
                 f"{city.name}: buildings by type over the networks")
 
@@ -158,11 +209,8 @@ def _category_map(city: City, values, categories: dict, legend_title: str, title
     origin = _origin(city)
     frame = _buildings_km(city, origin)
     frame["category"] = np.asarray(values, dtype=float)
-    layers = []
-    for code, (name, colour) in categories.items():
-        sub = frame[frame["category"] == code]
-        if len(sub):
-            layers.append(_points(sub, colour))
+    layers = _category_layers(frame, frame["category"].values,
+                              {code: colour for code, (_, colour) in categories.items()})
     counts = frame["category"].value_counts()
     entries = [((f"{code} " if numbered else "") + f"{name} ({int(counts.get(code, 0)):,})",
                 colour, "marker") for code, (name, colour) in categories.items()]
@@ -205,11 +253,24 @@ def restoration_map(city: City, recovery: xr.Dataset, strategy: str, *,
     done = frame[np.isfinite(frame["day"]) & (frame["day"] <= horizon)]
     open_ = frame.drop(done.index)
     label = "restoration day [days after the event]"
-    layers = [hv.Points(done, kdims=["x", "y"], vdims=[("day", label)]).opts(
-        color="day", cmap="viridis", clim=(0, top), colorbar=True, s=14,
-        edgecolors="black", linewidth=0.3, backend="matplotlib")]
-    if len(open_):
-        layers.append(_points(open_, "#bdbdbd", marker="X", s=22))
+    if len(frame) > RASTER_ABOVE:
+        # a cell's colour: the day its last building is back; grey: one is not back at all
+        label = "day the cell's last building is back [days after the event]"
+        cell, bounds, shape = _raster(frame)
+        day = latest_per_cell(cell[frame.index.isin(done.index)], done["day"].values, shape)
+        layers = [hv.Image(day, bounds=bounds, kdims=["x", "y"], vdims=[("day", label)]).opts(
+            cmap="viridis", clim=(0, top), colorbar=True, backend="matplotlib")]
+        if len(open_):
+            grey = category_rgba(cell[frame.index.isin(open_.index)], np.zeros(len(open_)),
+                                 {0: "#bdbdbd"}, shape).astype(float) / 255.0
+            layers.append(hv.RGB(grey, bounds=bounds, kdims=["x", "y"]).opts(
+                backend="matplotlib"))
+    else:
+        layers = [hv.Points(done, kdims=["x", "y"], vdims=[("day", label)]).opts(
+            color="day", cmap="viridis", clim=(0, top), colorbar=True, s=14,
+            edgecolors="black", linewidth=0.3, backend="matplotlib")]
+        if len(open_):
+            layers.append(_points(open_, "#bdbdbd", marker="X", s=22))
     legends = [("", [(f"not restored within {horizon:,.0f} days ({len(open_):,})", "#bdbdbd",
                       "x")])] if len(open_) else []
     return _map(layers, city, origin, networks, legends,
