@@ -301,3 +301,39 @@ def test_one_realization_at_a_time(toy):
         simulate_agents(city, system, damage, two)
     one = simulate_agents(city, system, damage, two.isel(realization=[0]))
     assert "realization" not in one.dims
+
+
+@pytest.mark.slow           # three agent runs on a 3,000-building city (~5 s)
+def test_looking_at_the_nearest_hosts_first_changes_no_household(monkeypatch):
+    """Households seek the nearest host with room (hosts_by_distance). A home looks at its
+    NEAREST_HOSTS nearest hosts first and at the others only when those are full: the same
+    households go to the same hosts as when every home sorts every host, bit for bit, whether
+    few hosts are looked at first (most households go on to the others) or many."""
+    import workbench.response.agents as agents
+    from workbench.city.synthetic import grid_city
+    from workbench.hazard import Earthquake, earthquake_intensity
+    city = grid_city(3000, 600, seed=8)
+    system = build_system(city)
+    x, y = float(city.buildings["x"].mean()), float(city.buildings["y"].mean())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        shaking = earthquake_intensity(Earthquake(6.0, x + 3000.0, y), city.buildings,
+                                       system.components)
+        damage = wb.road_blockage(system, wb.sample_damage(city.buildings, system.components,
+                                                           shaking, seed=2, design_code="0"))
+        one = damage.isel(realization=0)
+        recovery = simulate_recovery(city, system, one, Constraints(horizon_days=200, crews=40),
+                                     strategies=["flexible"], seed=2)
+    hosts = len(agents.ShelterPlan(city.buildings, agents.Shelters()).hosts)
+    runs = {}
+    for k in (hosts + 1, 64, 2):                      # every host at once; the default; few
+        monkeypatch.setattr(agents, "NEAREST_HOSTS", k)
+        runs[k] = simulate_agents(city, system, one, recovery, seed=5)
+    assert hosts > 64
+    persons = runs[hosts + 1]["persons"]
+    assert float(persons.sel(state="shelter").max()) > 0        # households found shelter
+    assert float(persons.sel(state="unsheltered").max()) > 0    # and the shelters filled up
+    for k in (64, 2):
+        for name in runs[k].variables:
+            assert runs[k][name].values.tobytes() == runs[hosts + 1][name].values.tobytes(), \
+                (k, name)

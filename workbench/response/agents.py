@@ -872,11 +872,14 @@ class _Static:
         self.xy = np.column_stack([np.asarray(b[c].values, dtype=float) for c in ("x", "y")])
         self.home_buildings = home
         n_hosts = len(self.hosts)
-        # each home's hosts by distance, filled in for the homes whose households seek shelter
-        # (np.empty: pages never touched cost no memory)
-        self.order = np.empty((len(home), n_hosts + 1), np.int32)
-        self.order_dist = np.empty((len(home), n_hosts + 1), np.float32)
+        # each home's nearest hosts, filled in for the homes whose households seek shelter
+        # (np.empty: pages never touched cost no memory); see nearest_hosts
+        self.width = min(n_hosts, NEAREST_HOSTS)
+        self.order = np.empty((len(home), self.width + 1), np.int32)
+        self.order_dist = np.empty((len(home), self.width + 1), np.float32)
+        self.complete = np.zeros(len(home), bool)
         self.ordered = np.zeros(len(home), bool)
+        self._tree = None
         self.host_building = np.append(self.hosts, -1)
         self.host_d = np.append(self.district[self.hosts], -1)
         # where "elsewhere" goes: another district, in proportion to its residents
@@ -889,18 +892,65 @@ class _Static:
                                   where=total > 0)
         self.dest_none = total[:, 0] <= 0
 
-    def hosts_by_distance(self, rows: np.ndarray) -> None:
-        """Fill in the host order of home rows ``rows``: nearest first, temporary last."""
+    def _distances(self, rows: np.ndarray, hosts=None) -> np.ndarray:
+        """Distances [m, float32] from home rows ``rows`` to ``hosts`` (positions in
+        :attr:`hosts`; default all; one list for every row, or a matrix of a list per row)."""
+        home = self.xy[self.home_buildings[rows]]
+        hosts = np.arange(len(self.hosts)) if hosts is None else np.asarray(hosts)
+        there = self.xy[self.hosts[hosts]]
+        if hosts.ndim == 1:
+            there = there[None, :, :]
+        return np.hypot(home[:, None, 0] - there[..., 0],
+                        home[:, None, 1] - there[..., 1]).astype(np.float32)
+
+    def hosts_by_distance(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Every host of home rows ``rows`` nearest first (ties: lower host first), the
+        temporary places last: (host positions, distances [m, float32]), each
+        (len(rows), n_hosts + 1)."""
+        d = self._distances(rows)
+        order = np.argsort(d, axis=1, kind="stable")
+        n = len(rows)
+        return (np.column_stack([order, np.full(n, len(self.hosts))]),
+                np.column_stack([np.take_along_axis(d, order, axis=1), np.zeros(n, np.float32)]))
+
+    def nearest_hosts(self, rows: np.ndarray, max_distance: float) -> None:
+        """Fill in the first hosts of home rows ``rows`` in the order of
+        :meth:`hosts_by_distance`, at most :data:`NEAREST_HOSTS` of them: :attr:`order`,
+        :attr:`order_dist` (``inf`` past the first ones known for sure) and :attr:`complete`
+        (the known ones hold every host within ``max_distance``, and the temporary places
+        are in the last column; else that column is ``inf`` away).
+
+        The candidates come from a k-d tree (scipy's ``cKDTree``, exact) instead of sorting
+        the distances to every host, which at 10⁵ buildings and 10³ hosts took most of a
+        run. The distances are then computed as :meth:`hosts_by_distance` computes them and
+        sorted the same way; every host outside the candidates is at least as far as the
+        farthest candidate, so the candidates nearer than that (by more than a float32 step,
+        against round-off) are exactly the first hosts of the full order."""
         rows = rows[~self.ordered[rows]]
         if not len(rows):
             return
-        d = np.hypot(*(self.xy[self.home_buildings[rows], None, k] - self.xy[None, self.hosts, k]
-                       for k in (0, 1))).astype(np.float32)
-        order = np.argsort(d, axis=1, kind="stable")
-        self.order[rows, :-1] = order
+        n, k = len(rows), self.width
+        if k == len(self.hosts):                     # all hosts: the full order
+            order, dist = self.hosts_by_distance(rows)
+            self.order[rows], self.order_dist[rows] = order, dist
+            self.complete[rows] = True
+            self.ordered[rows] = True
+            return
+        if self._tree is None:
+            from scipy.spatial import cKDTree
+            self._tree = cKDTree(self.xy[self.hosts])
+        _, near = self._tree.query(self.xy[self.home_buildings[rows]], k=k)
+        near = np.asarray(near, np.int64).reshape(n, k)
+        d = self._distances(rows, near)
+        order = np.lexsort((near, d), axis=1)       # by distance, then host: a stable argsort
+        near, d = np.take_along_axis(near, order, axis=1), np.take_along_axis(d, order, axis=1)
+        sure = np.nextafter(d[:, -1], np.float32(-np.inf))   # all others are at least this far
+        d = np.where(d < sure[:, None], d, np.float32(np.inf))
+        complete = sure > np.float32(max_distance)
+        self.order[rows, :-1], self.order_dist[rows, :-1] = near, d
         self.order[rows, -1] = len(self.hosts)
-        self.order_dist[rows, :-1] = np.take_along_axis(d, order, axis=1)
-        self.order_dist[rows, -1] = 0.0
+        self.order_dist[rows, -1] = np.where(complete, np.float32(0.0), np.float32(np.inf))
+        self.complete[rows] = complete
         self.ordered[rows] = True
 
 
@@ -958,27 +1008,32 @@ def _agents_on(st: _Static, line: _Timeline, hh: Households, bus: Businesses,
         days = np.ceil(np.asarray(days, dtype=float))
         days = days[np.isfinite(days) & (days >= 0) & (days <= H)].astype(np.int64)
         changes[days] = True
+    # the agents' state at the start of the day; only the agents that may change today are
+    # looked at (those away from home, and those at home in a building out of service long
+    # enough to leave), and only those that changed are counted again (the tally) and copied
+    before = state.copy(), host.copy(), where.copy()
     for t in range(H + 1):
         service, ep_b, rss = line.day(t)
         q = line.q(t)
         outage = (service[:, 0] < 1) | (service[:, 1] < 1)
         run = np.where(outage, run + 1, 0.0)
         u = rng.random(n_a)
-        before = state.copy(), host.copy(), where.copy()
         if t == 0:
-            leave = u < p_leave0
+            movers = np.flatnonzero(u < p_leave0)
         else:
-            leave = ((state == _HOME) & (run[st.agent_b] > hh.utility_tolerance_days)
-                     & (u < hh.utility_leave_rate))
+            long_out = run > hh.utility_tolerance_days
+            movers = np.flatnonzero(long_out[st.agent_b]) if long_out.any() else \
+                np.zeros(0, np.int64)
+            movers = movers[(state[movers] == _HOME) & (u[movers] < hh.utility_leave_rate)]
         usable_served = (q >= 1) & ~outage if hh.return_needs_services else q >= 1
-        back = (state != _HOME) & usable_served[st.agent_b] & (u < p_return[state])
+        away = np.flatnonzero(state != _HOME)
+        back = away[usable_served[st.agent_b[away]] & (u[away] < p_return[state[away]])]
         state[back], host[back], where[back] = _HOME, -1, st.home_d[back]
-        waiting = np.flatnonzero(state == _UNSHELTERED)
-        movers = np.flatnonzero(leave)
+        waiting = away[state[away] == _UNSHELTERED]
         seek_new = rng.random(len(movers)) < st.p_seek[movers]
         _go_elsewhere(st, movers[~seek_new], rng, state, host, where)
         seekers = np.concatenate([waiting, movers[seek_new]])
-        moved = len(movers) > 0 or back.any()
+        moved = len(movers) > 0 or len(back) > 0
         if len(seekers):
             held = np.bincount(host + 1, st.persons, minlength=n_hosts + 2)[1:]
             places = np.append(st.plan.open(q[st.hosts] >= 1, keep=held[:n_hosts]),
@@ -999,11 +1054,14 @@ def _agents_on(st: _Static, line: _Timeline, hh: Households, bus: Businesses,
                 value[t] = value[t - 1]
             continue
         if moved:
-            changed = np.flatnonzero((state != before[0]) | (host != before[1])
-                                     | (where != before[2]))
+            maybe = np.sort(np.concatenate([back, movers, waiting]))   # all that may differ
+            changed = maybe[(state[maybe] != before[0][maybe]) | (host[maybe] != before[1][maybe])
+                            | (where[maybe] != before[2][maybe])]
             tally.add(changed, *before, sign=-1.0)
             tally.add(changed, state, host, where, sign=1.0)
             tally.settle(t)
+            for old, now in zip(before, (state, host, where)):
+                old[changed] = now[changed]
         _record(out, tally, st, t, service, ep_b, line.ep_full, rss, valuation,
                 reopen, customers)
     return out
@@ -1035,12 +1093,17 @@ def _admit(st: _Static, seekers, free, max_distance):
         if free.max(initial=0.0) < size.min() - 1e-9:
             break
         rows, inverse = np.unique(st.agent_row[pending], return_inverse=True)
-        st.hosts_by_distance(rows)
+        st.nearest_hosts(rows, max_distance)
         row_size = st.row_size[rows]
         hosts = st.order[rows]
         fits = (free[hosts] >= row_size[:, None] - 1e-9) & (st.order_dist[rows] <= max_distance)
-        some = fits.any(axis=1)[inverse]
-        first = hosts[np.arange(len(rows)), fits.argmax(axis=1)][inverse]
+        found = fits.any(axis=1)
+        first = hosts[np.arange(len(rows)), fits.argmax(axis=1)]
+        far = np.flatnonzero(~found & ~st.complete[rows])  # room may be past the nearest hosts
+        if len(far):
+            found[far], first[far] = _first_open(st, rows[far], row_size[far], free,
+                                                 max_distance)
+        some, first = found[inverse], first[inverse]
         pending, choice, size = pending[some], first[some], size[some]
         if not len(pending):
             break
@@ -1059,6 +1122,27 @@ def _admit(st: _Static, seekers, free, max_distance):
     return np.concatenate(taken), np.concatenate(at)
 
 
+def _first_open(st: _Static, rows, size, free, max_distance):
+    """(found, host) of home rows ``rows`` (households of ``size``): the first host with room
+    in the order of :meth:`_Static.hosts_by_distance`, within ``max_distance``, else the
+    temporary places if they have room. Only the hosts with room for the smallest household
+    are sorted: they are in the same order as in the full one, and the others cannot take any
+    of these households (when the shelters fill up, few hosts are left)."""
+    n_hosts = len(st.hosts)
+    open_ = np.flatnonzero(free[:n_hosts] >= size.min() - 1e-9)
+    found = np.zeros(len(rows), bool)
+    first = np.full(len(rows), n_hosts, np.int64)
+    if len(open_):
+        d = st._distances(rows, open_)
+        order = np.lexsort((np.broadcast_to(open_, d.shape), d), axis=1)  # distance, then host
+        hosts, dist = open_[order], np.take_along_axis(d, order, axis=1)
+        fits = (free[hosts] >= size[:, None] - 1e-9) & (dist <= max_distance)
+        found = fits.any(axis=1)
+        first = np.where(found, hosts[np.arange(len(rows)), fits.argmax(axis=1)], n_hosts)
+    temporary = ~found & (free[n_hosts] >= size - 1e-9)
+    return found | temporary, first
+
+
 def _empty_run(st: _Static, H: int) -> dict:
     n_t, n_s = H + 1, len(STATES)
     return {"households": np.zeros((n_t, n_s)), "persons": np.zeros((n_t, n_s)),
@@ -1068,6 +1152,10 @@ def _empty_run(st: _Static, H: int) -> dict:
             "ep": np.zeros(n_t), "sc": np.zeros(n_t),
             "supply_need": np.zeros((n_t, len(st.building_ids)))}
 
+
+#: Hosts a home keeps in order of distance (:meth:`_Static.nearest_hosts`); a household that
+#: finds no room in them, while hosts within reach remain, is given the full order.
+NEAREST_HOSTS = 64
 
 #: Persons below which a running sum of fractional household sizes is zero: a tally updated
 #: by adding and removing agents (``_Tally``) keeps round-off of order 1e-16 × its largest
