@@ -76,6 +76,16 @@ def test_serial_and_two_workers_give_the_same_dataset(setting):
     assert parallel.attrs["engine"] == "local cluster, 2 workers"
     assert _without_run_attrs(serial).identical(_without_run_attrs(parallel))
     assert done[0] == (0, 6) and sorted(done)[-1] == (6, 6) and len(done) == 4  # start, 3 tasks
+    # a pool of worker processes (no dask), and a named local cluster, likewise
+    done.clear()
+    pool = _run(setting, draws, scheduler="processes", workers=2, batch_size=2,
+                progress=lambda d, n: done.append((d, n)))
+    assert pool.attrs["engine"] == "processes, 2 workers" and len(done) == 4
+    assert _without_run_attrs(pool).identical(_without_run_attrs(serial))
+    named = _run(setting, draws, scheduler="local", workers=2, batch_size=3)
+    assert named.attrs["engine"] == "local cluster, 2 workers"
+    assert _without_run_attrs(named).identical(_without_run_attrs(serial))
+    assert _run(setting, draws, scheduler="serial").attrs["engine"] == "serial"
     # and in batches of another size, serially
     assert _without_run_attrs(_run(setting, draws, batch_size=4)).identical(
         _without_run_attrs(serial))
@@ -239,8 +249,12 @@ def test_dataset_layout_and_netcdf_roundtrip(setting, tmp_path):
 def test_bad_run_arguments(setting):
     draws = sample_members(members=2, seed=0)
     for kwargs, match in [({"workers": 0}, "workers must be a positive integer"),
-                          ({"workers": 2, "scheduler": "tcp://127.0.0.1:1"}, "not both"),
-                          ({"scheduler": "localhost"}, "scheduler must be an address"),
+                          ({"workers": 2, "scheduler": "tcp://127.0.0.1:1"},
+                           "workers= goes with scheduler 'local' or 'processes'"),
+                          ({"workers": 2, "scheduler": "serial"}, "not with 'serial'"),
+                          ({"scheduler": "localhost"},
+                           "scheduler must be one of serial, processes, local or a dask "
+                           "scheduler's address"),
                           ({"batch_size": 0}, "batch_size must be a positive integer"),
                           ({"seed": 3}, "differs from the draws' seed")]:
         with pytest.raises(InputError, match=match):
@@ -412,3 +426,18 @@ def test_a_stored_ensemble_is_read_lazily_and_stage_05_gives_the_same_numbers(tm
         xr.testing.assert_identical(m.drop_attrs(), s.drop_attrs())
         assert set(m.attrs) - {"wall_seconds", "task_seconds", "task_cpu_seconds"} == \
             set(s.attrs) - {"wall_seconds", "task_seconds", "task_cpu_seconds"}
+
+
+@pytest.mark.slow
+def test_the_cluster_example_starts_a_cluster_whose_members_equal_the_serial_ones():
+    """examples/dask_cluster.py, the README's way onto a SLURM cluster, on its local path: it
+    prints the scheduler's address and its check finds the members equal."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    script = Path(__file__).resolve().parent.parent / "examples" / "dask_cluster.py"
+    done = subprocess.run([sys.executable, str(script), "local", "--workers", "2", "--check",
+                           "--once"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "scheduler: tcp://127.0.0.1:" in done.stdout
+    assert "check: six members on the cluster equal the serial run" in done.stdout

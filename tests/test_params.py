@@ -216,6 +216,8 @@ def test_relative_paths_are_read_from_the_parameter_files_folder(tmp_path, monke
     ({"max_failed_share": 1.0}, r"max_failed_share.*from 0 \(every member must succeed\)"),
     ({"max_failed_share": -0.1}, "max_failed_share"),
     ({"store": ""}, r"store.*null or a folder path"),
+    ({"scheduler": "cluster"}, r"scheduler.*null, serial, processes, local or a dask"),
+    ({"scheduler": "tcp://h:1", "workers": 2}, r"workers.*null with scheduler 'tcp://h:1'"),
 ])
 def test_the_ensembles_failure_share_and_store_are_checked(ensemble, match):
     with pytest.raises(ParameterError, match=match):

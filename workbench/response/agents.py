@@ -801,16 +801,18 @@ def agents_decomposition(city: City, system, damage: xr.Dataset, recovery: xr.Da
     if not isinstance(hh, Households):
         raise InputError("households must be Households(...) of workbench.response.agents.")
     kw = dict(businesses=businesses, shelters=shelters, functionality=functionality, seed=seed)
-    runs = [(RECOVERY_CASE, simulate_agents(city, system, damage, recovery, households=hh,
-                                            enabled=False, **kw))]
-    runs += [(label, simulate_agents(city, system, damage, recovery,
-                                     households=replace(hh, **change), **kw))
-             for label, change in DECOMPOSITION_CASES]
+    cases = [(RECOVERY_CASE, dict(households=hh, enabled=False))]
+    cases += [(label, dict(households=replace(hh, **change)))
+              for label, change in DECOMPOSITION_CASES]
     rows = []
-    for label, ds in runs:
+    for label, how in cases:
+        # one run at a time, its figures kept and its Dataset dropped (at 10⁵ buildings a run
+        # holds gigabytes: its supply need by building and day)
+        ds = simulate_agents(city, system, damage, recovery, **how, **kw)
         figures = [service_loss(ds), displaced_person_days(ds),
                    displaced_person_days(ds, "sheltered")]
         strategies = ds[STRATEGY].values.tolist() if STRATEGY in ds.dims else ["-"]
+        del ds
         for s in strategies:
             one = [float(f.sel({STRATEGY: s})) if STRATEGY in f.dims else float(f)
                    for f in figures]

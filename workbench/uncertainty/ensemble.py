@@ -57,6 +57,8 @@ __all__ = ["Prior", "DEFAULT_PRIORS", "PRIOR_NAMES", "MEMBER", "INDEXES", "CURVE
 
 log = logging.getLogger(__name__)
 
+#: The named places an ensemble can run (``scheduler=``); any other is a dask address.
+SCHEDULERS = ("serial", "processes", "local")
 #: Seconds a scheduler address has to answer before the run fails.
 CONNECT_TIMEOUT_S = 5
 #: Per-strategy indexes of a member (from :func:`workbench.metrics.indexes.summary_indexes`), units.
@@ -490,16 +492,18 @@ def _check_run(draws, seed, workers, scheduler, batch_size, priors):
     else:
         raise InputError(f"draws must be the Dataset of sample_members or a number of members, "
                          f"got {type(draws).__name__}.")
-    if workers is not None and scheduler is not None:
-        raise InputError("give workers= (a local cluster) or scheduler= (a running one), not "
-                         "both.")
+    if scheduler is not None and not (isinstance(scheduler, str) and (
+            scheduler in SCHEDULERS or "://" in scheduler)):
+        raise InputError(f"scheduler must be one of {', '.join(SCHEDULERS)} or a dask "
+                         f"scheduler's address like 'tcp://127.0.0.1:8786', got {scheduler!r}.")
+    if workers is not None and scheduler is not None and scheduler not in ("local",
+                                                                            "processes"):
+        raise InputError(f"workers= goes with scheduler 'local' or 'processes' (or none: a "
+                         f"local cluster), not with {scheduler!r}.")
     if workers is not None and not (isinstance(workers, (int, np.integer))
                                     and not isinstance(workers, bool) and workers >= 1):
         raise InputError(f"workers must be a positive integer (local worker processes), got "
                          f"{workers!r}.")
-    if scheduler is not None and not (isinstance(scheduler, str) and "://" in scheduler):
-        raise InputError(f"scheduler must be an address like 'tcp://127.0.0.1:8786', got "
-                         f"{scheduler!r}.")
     if batch_size is not None and not (isinstance(batch_size, (int, np.integer))
                                        and not isinstance(batch_size, bool) and batch_size >= 1):
         raise InputError(f"batch_size must be a positive integer (members per task), got "
@@ -532,9 +536,15 @@ def run_ensemble(city, system, intensity: xr.Dataset, constraints: Constraints, 
     seed : int, optional
         Run seed when ``draws`` is a number (default 0); with a Dataset it must be its seed.
     scheduler : str, optional
-        Address of a running dask scheduler (``"tcp://host:port"``).
+        Where the batches run: ``"serial"`` (in this process; the default without
+        ``workers``), ``"processes"`` (a pool of ``workers`` worker processes, default one per
+        core: no dask), ``"local"`` (a dask LocalCluster of ``workers`` processes, default one
+        per core; also what ``workers`` alone gives), or the address of a running dask
+        scheduler (``"tcp://host:port"``: a workstation's or a cluster's, e.g. SLURM through
+        dask-jobqueue). The data are the same on every one.
     workers : int, optional
-        Run on a local cluster of this many single-threaded worker processes.
+        Worker processes of ``"local"`` or ``"processes"`` (single-threaded); alone, a local
+        cluster of this many.
     batch_size : int, optional
         Members per task; default: tasks of at least ~0.5 s and about 8 per worker.
     progress : callable, optional
@@ -609,7 +619,17 @@ def run_ensemble(city, system, intensity: xr.Dataset, constraints: Constraints, 
     done = sum(len(batches[i]) for i in range(len(batches)) if results[i] is not None)
     if progress is not None:
         progress(done, members)
-    if scheduler is None and workers is None:
+    mode = scheduler or ("local" if workers else "serial")
+    if mode in ("local", "processes") and workers is None:
+        workers = os.cpu_count() or 1
+    if mode == "processes":
+        engine = f"processes, {workers} workers"
+        ran = _run_processes(context, [batches[i] for i in todo], members, workers, progress,
+                             done=done, keep=None if keep is None else (
+                                 lambda k, r: keep.save(todo[k], r)))
+        for i, r in zip(todo, ran):
+            results[i] = r
+    elif mode == "serial":
         engine = "serial"
         for i in todo:
             results[i] = _run_batch(context, batches[i])
@@ -620,8 +640,10 @@ def run_ensemble(city, system, intensity: xr.Dataset, constraints: Constraints, 
             if progress is not None:
                 progress(done, members)
     else:
-        engine = f"local cluster, {workers} workers" if workers else f"scheduler {scheduler}"
-        ran = _run_distributed(context, [batches[i] for i in todo], members, scheduler,
+        address = None if mode == "local" else scheduler
+        engine = f"local cluster, {workers} workers" if address is None else \
+            f"scheduler {scheduler}"
+        ran = _run_distributed(context, [batches[i] for i in todo], members, address,
                                workers, progress, done=done,
                                keep=None if keep is None else (lambda k, r: keep.save(todo[k],
                                                                                       r)))
@@ -659,6 +681,42 @@ def run_ensemble(city, system, intensity: xr.Dataset, constraints: Constraints, 
                      "building_model": resolve_building_model(building_model, intensity),
                      **constraints.as_attrs()})
     return ds
+
+
+_CONTEXT = None          # the context of a worker process of "processes" (_run_processes)
+
+
+def _set_context(context) -> None:
+    global _CONTEXT
+    _CONTEXT = context
+
+
+def _run_batch_here(rows: list[dict]) -> dict:
+    return _run_batch(_CONTEXT, rows)
+
+
+def _run_processes(context, batches, members, workers, progress, *, done=0, keep=None) -> list:
+    """The batches on a pool of ``workers`` processes (``concurrent.futures``, started by
+    spawning: the same on every platform, and safe beside threads); the context is sent to
+    each process once. Results in batch order; ``keep`` and ``progress`` as for
+    :func:`_run_distributed`."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    results = [None] * len(batches)
+    with ProcessPoolExecutor(max_workers=workers, initializer=_set_context,
+                             initargs=(context,),
+                             mp_context=multiprocessing.get_context("spawn")) as pool:
+        index = {pool.submit(_run_batch_here, batch): i for i, batch in enumerate(batches)}
+        for future in as_completed(index):
+            i = index.pop(future)
+            results[i] = future.result()
+            if keep is not None:
+                keep(i, results[i])
+                results[i] = _written(results[i])
+            done += len(batches[i])
+            if progress is not None:
+                progress(done, members)
+    return results
 
 
 def _run_distributed(context, batches, members, scheduler, workers, progress, *, done=0,

@@ -34,10 +34,11 @@ class EnsembleSection:
     priors: Any = setting({k: v for k, (v, _) in _PRIORS.items()},
                           "lognormal priors of the uncertain inputs (median, sigma of the log); "
                           "assumptions", shown="")
-    scheduler: str | None = setting(None, "a dask.distributed scheduler address (tcp://host:port)"
-                                          " to run the members on")
-    workers: int | None = setting(None, "or a local dask cluster of this many worker processes; "
-                                        "null and null = in this process")
+    scheduler: str | None = setting(None, "where the members run: serial, processes (a pool "
+                                          "of workers), local (a dask\nLocalCluster), or a dask "
+                                          "scheduler's address (tcp://host:port; null = serial)")
+    workers: int | None = setting(None, "worker processes of processes or local (null = one per "
+                                        "core); alone: a local cluster")
     batch_size: int | None = setting(None, "members per dask task (null = chosen so a task is "
                                            "about a second of work)")
     max_failed_share: float = setting(0.05, "a member that raises is recorded (seeds, error) "
@@ -74,8 +75,13 @@ class EnsembleSection:
                 check(is_number(v) and math.isfinite(v) and v > 0, f"priors.{name}.{key}", v,
                       "a finite number > 0 (a lognormal prior: median, and sigma of the log)")
         sched = self.scheduler
-        check(sched is None or (isinstance(sched, str) and "://" in sched), "scheduler", sched,
-              "null or a dask scheduler address such as tcp://127.0.0.1:8786")
+        check(sched is None or (isinstance(sched, str) and (
+            sched in ("serial", "processes", "local") or "://" in sched)), "scheduler", sched,
+              "null, serial, processes, local or a dask scheduler address such as "
+              "tcp://127.0.0.1:8786")
+        check(self.workers is None or sched in (None, "processes", "local"), "workers",
+              self.workers, f"null with scheduler {sched!r} (workers go with processes or "
+              f"local)")
         for key in ("workers", "batch_size"):
             v = getattr(self, key)
             check(v is None or (is_int(v) and v >= 1), key, v, "null or an integer ≥ 1")
