@@ -78,7 +78,7 @@ damage_state = xr.open_dataset(run_dir / 'damage.nc', engine='h5netcdf')['buildi
 shown = 'semiflexible' if 'semiflexible' in summary['strategies'] else next(iter(summary['strategies']))
 recovery = xr.open_dataset(run_dir / 'recovery.nc', engine='h5netcdf')
 maps = plots.damage_map(city, damage_state.isel(realization=0), title='Building damage state') + plots.restoration_map(city, recovery, shown)
-plots.save_figure(plots.static(maps.cols(2), fig_inches=6), run_dir, '07_map', f'Building damage state (A; Hazus states 0 none to 4 complete, first damage realisation) and the day each building is restored under the {shown} strategy (B; grey: not within the horizon), over the streets, water mains and power lines; distances in km.' + plots.raster_note(city))
+plots.save_figure(plots.static(maps.cols(2).opts(hspace=0.9, backend='matplotlib'), fig_inches=6), run_dir, '07_map', f'Building damage state (A; Hazus states 0 none to 4 complete, first damage realisation) and the day each building is restored under the {shown} strategy (B; grey: not within the horizon), over the streets, water mains and power lines; distances in km.' + plots.raster_note(city))
 
 # %% [markdown]
 # ## What limited the recovery

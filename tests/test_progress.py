@@ -53,7 +53,7 @@ def test_workbench_run_prints_the_ensembles_progress_and_the_report_keeps_the_la
     members = toy_report.params["ensemble"]["members"]
     done = [line for line in toy_report.lines if "ensemble:" in line]
     assert done and re.fullmatch(rf"\s+ensemble: {members} of {members} members in \d+ s"
-                                 rf"( \([\d.]+ members/s\))?", done[-1]), toy_report.lines
+                                 rf"( \([\d.]+ members/(s|min)\))?", done[-1]), toy_report.lines
     assert any(re.search(r"mitigation: (\d+) of \1 ensembles in", line)
                for line in toy_report.lines), toy_report.lines
     # in the executed notebook the line was updated in place: one output, the last line

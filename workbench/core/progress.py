@@ -54,6 +54,9 @@ class RateLine:
     'ensemble: 300 of 1,000 members (30 %), 10.0 members/s, about 1 min 10 s left'
     >>> line(1000, 1000)
     'ensemble: 1,000 of 1,000 members in 30 s (26.7 members/s)'
+    >>> slow = RateLine("mitigation", "ensembles", clock=iter([0.0, 90.0]).__next__)
+    >>> _ = slow(1, 7); slow(2, 7)
+    'mitigation: 2 of 7 ensembles (29 %), 0.7 ensembles/min, about 7 min 30 s left'
     """
 
     def __init__(self, what: str, unit: str, clock: Callable[[], float] = time.monotonic):
@@ -69,11 +72,17 @@ class RateLine:
         rate = (done - d0) / (now - t0) if now > t0 and done > d0 else None
         if done >= total:
             tail = f" in {duration(now - t0)}"
-            return head + tail + (f" ({rate:.1f} {self.unit}/s)" if rate else "")
+            return head + tail + (f" ({self._rate(rate)})" if rate else "")
         head += f" ({done / total:.0%})".replace("%", " %")
         if rate is None:
             return head
-        return head + f", {rate:.1f} {self.unit}/s, about {duration((total - done) / rate)} left"
+        return head + f", {self._rate(rate)}, about {duration((total - done) / rate)} left"
+
+    def _rate(self, per_second: float) -> str:
+        """Per second, or per minute below one a second (0.4 members/s reads 24.0 a minute)."""
+        if per_second >= 1.0:
+            return f"{per_second:.1f} {self.unit}/s"
+        return f"{60 * per_second:.1f} {self.unit}/min"
 
 
 def _in_kernel() -> bool:

@@ -71,7 +71,7 @@ INDEXES = MappingProxyType({"economic_loss": "EUR", "ep_loss": "EUR", "repair_co
 CURVES = ("ep_functionality", "sc_functionality")
 _SECONDS_PER_ELEMENT_DAY = 5e-8    # rough cost of a member per (element × day × strategy) [s]
 _MIN_TASK_S = 0.5
-_MAX_TASK_BYTES = 32_000_000       # largest result of one task (members' curves) [bytes]
+_MAX_TASK_BYTES = 8_000_000        # largest result of one task (members' curves) [bytes]
 
 
 @dataclass(frozen=True)
@@ -603,6 +603,9 @@ def run_ensemble(city, system, intensity: xr.Dataset, constraints: Constraints, 
     labels = draws[MEMBER].values
     rows = [{**_values({k: v[m] for k, v in columns.items()}), "member": labels[m]}
             for m in range(members)]
+    mode = scheduler or ("local" if workers else "serial")
+    if mode in ("local", "processes") and workers is None:
+        workers = os.cpu_count() or 1
     n_workers = workers or 1
     size = batch_size or _default_batch_size(city, system, constraints, len(strategies),
                                              members, n_workers)
@@ -619,9 +622,6 @@ def run_ensemble(city, system, intensity: xr.Dataset, constraints: Constraints, 
     done = sum(len(batches[i]) for i in range(len(batches)) if results[i] is not None)
     if progress is not None:
         progress(done, members)
-    mode = scheduler or ("local" if workers else "serial")
-    if mode in ("local", "processes") and workers is None:
-        workers = os.cpu_count() or 1
     if mode == "processes":
         engine = f"processes, {workers} workers"
         ran = _run_processes(context, [batches[i] for i in todo], members, workers, progress,

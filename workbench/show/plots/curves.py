@@ -9,7 +9,7 @@ import pandas as pd
 import xarray as xr
 
 from ...core.dims import MEMBER, STRATEGY, TIME
-from ...metrics.indexes import last_change_day, plot_days
+from ...metrics.indexes import plot_days
 from ..formatting import money_scale
 from .style import (DAYS, NETWORK_COLOURS, SAMPLE_DIMS, VARIABLES, axis_label, strategy_style,
                     strategy_width)
@@ -51,8 +51,9 @@ def recovery_curves(recovery: xr.Dataset, variable: str = "ep_functionality") ->
     what = (f"\nmean and 5–95 % band over {n:,} "
             f"{'members' if MEMBER in samples else 'realisations'}" if n > 1 else "")
     opts = {"ylim": (0, 1.05)} if variable.endswith("functionality") else {}
-    if last_change_day(da) < t[-1]:     # the curves are flat after every strategy completes
-        opts["xlim"] = plot_days(da)
+    span = plot_days(da)
+    if span[1] < t[-1]:     # the curves are flat after every strategy completes
+        opts["xlim"] = span
     return hv.Overlay(layers).opts(title=f"{words} by strategy{what}", legend_position="best",
                                    fontsize={"title": 10}, backend="matplotlib", **opts)
 
