@@ -9,10 +9,13 @@
    seconds from typing a crew count to the changed table.
 
     .venv/bin/python benchmarks/bench_dashboard.py
+    .venv/bin/python benchmarks/bench_dashboard.py PARAMS.yaml --headless   # another city (e.g.
+        # bench_city.py's params.yaml of 100,000 buildings), part 1 only
 """
 import shutil
 import socket
 import subprocess
+import sys
 import time
 import warnings
 
@@ -22,8 +25,10 @@ warnings.simplefilter("ignore")
 from workbench.run.dashboard import Dashboard  # noqa: E402
 from workbench.run.serve import serve_command  # noqa: E402
 
+PARAMS = next((a for a in sys.argv[1:] if not a.startswith("--")), None)
 t0 = time.perf_counter()
-dash = Dashboard()
+dash = Dashboard.from_file(PARAMS)
+print(f"city: {dash.city.buildings.sizes['building']:,} buildings")
 print(f"dashboard built (city mapped, damage sampled, first recovery and drawing): "
       f"{time.perf_counter() - t0:.2f} s")
 c = dash.controls
@@ -44,6 +49,8 @@ c["magnitude"].value = 6.0
 print(f"hazard change (damage sampled again): {time.perf_counter() - t:.3f} s "
       f"(damage {dash.timings['damage']:.3f})")
 
+if "--headless" in sys.argv:
+    raise SystemExit(0)
 chromium = shutil.which("chromium")
 if chromium is None:
     raise SystemExit("chromium not installed: served-page figures skipped")
