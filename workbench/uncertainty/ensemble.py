@@ -686,9 +686,10 @@ def run_ensemble(city, system, intensity: xr.Dataset, constraints: Constraints, 
 _CONTEXT = None          # the context of a worker process of "processes" (_run_processes)
 
 
-def _set_context(context) -> None:
+def _set_context(payload: bytes) -> None:
+    import pickle
     global _CONTEXT
-    _CONTEXT = context
+    _CONTEXT = pickle.loads(payload)
 
 
 def _run_batch_here(rows: list[dict]) -> dict:
@@ -702,9 +703,10 @@ def _run_processes(context, batches, members, workers, progress, *, done=0, keep
     :func:`_run_distributed`."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
+    import cloudpickle      # as dask sends it: the functionality's tables hold mappingproxies
     results = [None] * len(batches)
     with ProcessPoolExecutor(max_workers=workers, initializer=_set_context,
-                             initargs=(context,),
+                             initargs=(cloudpickle.dumps(context),),
                              mp_context=multiprocessing.get_context("spawn")) as pool:
         index = {pool.submit(_run_batch_here, batch): i for i, batch in enumerate(batches)}
         for future in as_completed(index):
