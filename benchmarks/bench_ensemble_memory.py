@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/bench_ensemble_memory.py                    # 1,000 and 10,000
     .venv/bin/python benchmarks/bench_ensemble_memory.py --members 200 2000 # other sizes
     .venv/bin/python benchmarks/bench_ensemble_memory.py --no-store         # held in memory
+    .venv/bin/python benchmarks/bench_ensemble_memory.py --processes        # no dask: a pool
 
 Each size runs in a fresh Python process (peak resident memory is a high-water mark): the
 demo city, the default parameter file's shaking, constraints and strategies; a local dask
@@ -27,6 +28,33 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+
+
+def one_pool(members: int, store: bool) -> dict:
+    """One ensemble of ``members`` on ``scheduler="processes"`` (2 worker processes)."""
+    import resource
+    sys.path.insert(0, str(HERE))
+    from bench_ensemble import demo
+    from workbench.uncertainty.ensemble import run_ensemble, sample_members, save_ensemble
+    import xarray as xr
+
+    params, city, system, intensity, limits = demo()
+    draws = sample_members(members=members, seed=1)
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        ens = run_ensemble(city, system, intensity, limits, draws, scheduler="processes",
+                           workers=2, store=Path(tmp) / "store" if store else None)
+        path = save_ensemble(ens, Path(tmp) / "ensemble.nc")
+        wall = time.perf_counter() - start
+        with xr.open_dataset(path, engine="h5netcdf") as saved:
+            mean = float(saved["economic_loss"].mean())
+            n = saved.sizes["member"]
+        size = path.stat().st_size
+    worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024   # the largest
+    return {"members": n, "wall_s": wall, "batch_size": int(ens.attrs["batch_size"]),
+            "client_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "worker_peak_mb": [worker, worker], "file_mb": size / 1e6,
+            "mean_economic_loss": mean}
 
 
 def one(members: int, store: bool) -> dict:
@@ -67,18 +95,24 @@ def main(argv=None) -> int:
     parser.add_argument("--members", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--no-store", action="store_true",
                         help="hold the members in memory (no ensemble.store)")
+    parser.add_argument("--processes", action="store_true",
+                        help='scheduler="processes" (a pool of 2 worker processes, no dask); '
+                             "the workers' peak is the largest child's (both columns)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one is not None:
-        print(json.dumps(one(args.one, not args.no_store)))
+        run = one_pool if args.processes else one
+        print(json.dumps(run(args.one, not args.no_store)))
         return 0
     out = sys.stdout
     out.write(f"load average at start: {os.getloadavg()[0]:.2f} (2 cores); "
-              f"store: {not args.no_store}\n")
+              f"store: {not args.no_store}; "
+              f"{'a pool of 2 processes' if args.processes else 'a dask LocalCluster of 2'}\n")
     peaks = {}
     for members in args.members:
         cmd = [sys.executable, __file__, "--one", str(members)] + \
-            (["--no-store"] if args.no_store else [])
+            (["--no-store"] if args.no_store else []) + \
+            (["--processes"] if args.processes else [])
         done = subprocess.run(cmd, capture_output=True, text=True, check=True)
         r = json.loads(done.stdout.strip().splitlines()[-1])
         peaks[members] = r["client_peak_mb"] + sum(r["worker_peak_mb"])
