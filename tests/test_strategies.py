@@ -196,3 +196,44 @@ def test_realistic_limits_keep_the_bracket_on_a_grid_city(grid):
     rigid, semi, flex = np.mean(loss, axis=0)
     assert flex <= semi <= rigid
     assert not np.isnan(service_loss(rec)).any()
+
+
+@pytest.mark.parametrize("seed, kwargs", [
+    (5, {}),
+    (5, {"mobilisation_days": 0.5, "commitment_days": 3.5}),
+    (5, {"commitment_days": 0.0, "reserve_crews": 3, "reserve_days": 20.0}),
+    (5, {"crews": 12, "inspections_per_day": 4.0, "impeding_delays": True}),
+    # a crew whose commitment ran out while coasting begins a new one (as when re-planned):
+    # these two differ without it
+    (81, {"commitment_days": 10.0, "inspections_per_day": math.inf, "impeding_delays": True,
+          "mobilisation_days": 0.0}),
+    (67, {"crews": {"building": 2, "water": 1, "power": 1, "road": 1}, "commitment_days": 1.5,
+          "inspections_per_day": 0.5, "impeding_delays": True, "mobilisation_days": 1.0}),
+])
+def test_coasted_days_change_no_number(grid, seed, kwargs, monkeypatch):
+    """Days on which every open task keeps its crew are coasted (only their work added): the
+    result is the same, bit for bit, as running each of those days in full."""
+    from workbench.recovery import _scheduling
+
+    city, system = grid
+    c = Constraints(**{"crews": {"building": 4, "water": 1, "power": 1, "road": 1},
+                       "horizon_days": 400, **kwargs})
+    dmg = random_damage(city, system, seed)
+    coasted = []
+    real_coast = _scheduling._coast
+
+    def counting(p, st, tasks, t, *args):
+        after = real_coast(p, st, tasks, t, *args)
+        coasted.append(after - t)
+        return after
+
+    monkeypatch.setattr(_scheduling, "_coast", counting)
+    fast, fast_log = simulate_recovery(city, system, dmg, c, seed=seed, return_assignments=True)
+    assert sum(coasted) > 50          # the path under test was taken
+    monkeypatch.setattr(_scheduling, "_COAST", False)
+    coasted.clear()
+    full, full_log = simulate_recovery(city, system, dmg, c, seed=seed, return_assignments=True)
+    assert not coasted
+    for name in full.data_vars:
+        np.testing.assert_array_equal(fast[name].values, full[name].values, err_msg=name)
+    assert fast_log.equals(full_log)

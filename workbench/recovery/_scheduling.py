@@ -17,9 +17,12 @@ day's EP, SC and shelter figures until a repair completes, the buildings' gains 
 host's until the unsheltered change), per-task constants (``Problem.speed``,
 ``Problem.done_at``), the service and levels of a component state and the model's values at a
 service pattern (memoised in :class:`Problem`); with many open buildings only those free crews
-could take are ranked (:func:`_top_buildings`). Every value that is computed is computed by the
+could take are ranked (:func:`_top_buildings`); the days on which every open task already has its
+crew and none finishes are coasted, only their work added (:func:`_coast`). Every value that is computed is computed by the
 same expression, in the same order, as the plain loop did, so the results are the same bit for
-bit (checked against the loop before these changes on the demo and on generated cities).
+bit (checked against the loop before these changes on the demo and on generated cities), save
+the day's materials spent, now summed exactly (``math.fsum``) so that the order in which tasks
+were chosen does not enter it.
 """
 
 from __future__ import annotations
@@ -42,6 +45,9 @@ PLANNERS = ("greedy", "exact")
 EXACT_MAX_TASKS = 400
 #: Above this many open buildings the greedy planner ranks only those crews could take.
 _TOP_BUILDINGS_FROM = 2000
+#: Coast through the days on which nothing but the work done changes (:func:`_coast`); off, every
+#: day runs in full (the tests compare the two).
+_COAST = True
 
 
 @dataclass
@@ -407,7 +413,12 @@ def simulate_strategy(p: Problem, strategy) -> dict:
     task_crew, crew_task, work_done, done_at, rate = (st.task_crew, st.crew_task, st.work,
                                                       p.done_at, p.rate)
     commitment = rule.commitment
-    for t in range(H):
+    # days on which every open task already has its crew can be coasted (_coast): greedy or
+    # fixed choices, unlimited materials
+    can_coast = (_COAST and math.isinf(p.constraints.materials_per_day)
+                 and (rule.fixed_plan or p.constraints.planner != "exact"))
+    t = 0
+    while t < H:
         record(t)
         if st.n_complete == n_t:
             for k in ("ep", "sc", "displaced", "sheltered"):
@@ -421,6 +432,15 @@ def simulate_strategy(p: Problem, strategy) -> dict:
             later = st.available[~available]
             next_available = later.min() if len(later) else math.inf
         held = task_crew >= 0               # a task with a crew is never complete
+        if can_coast and st.last_ready <= t and not (st.open_available & ~held).any():
+            until = min(H, next_available)
+            if st.pool_sizes is not p.base_sizes:
+                until = min(until, p.reserve_until)
+            coasted = _coast(p, st, held.nonzero()[0], t, until, commitment, commit, record,
+                             busy_curve, spent_curve)
+            if coasted > t:
+                t = coasted
+                continue
         busy = crew_task >= 0
         if commitment == "completion":
             locked, crew_locked = held, busy
@@ -438,10 +458,11 @@ def simulate_strategy(p: Problem, strategy) -> dict:
         after = work_done[selected] + work
         work_done[selected] = after
         busy_curve[t] = len(selected)
-        spent_curve[t] = float(rate[selected] @ work) if len(selected) else 0.0
+        spent_curve[t] = _spent(rate[selected], work)
         finished = selected[after >= done_at[selected]]
         if len(finished):
             _finish(p, rule, st, finished, t, stints)
+        t += 1
     else:
         record(H)
 
@@ -451,6 +472,53 @@ def simulate_strategy(p: Problem, strategy) -> dict:
                        np.zeros(len(held), bool)))
     return {"restored": st.restored, "curves": curves, "stints": stints, "work": st.work,
             "available": st.available}
+
+
+def _spent(rate: np.ndarray, work: np.ndarray) -> float:
+    """Materials spent on a day: Σ rate · work, correctly rounded (``math.fsum``), so the same
+    tasks give the same number in whatever order they were chosen."""
+    return math.fsum((rate * work).tolist())
+
+
+def _coast(p: Problem, st: _DayState, tasks: np.ndarray, t: int, until: float, commitment: str,
+           commit: float, record, busy_curve: np.ndarray, spent_curve: np.ndarray) -> int:
+    """Days ``t, t + 1, …`` on which nothing can change but the work done: every open task
+    (``tasks``, those with a crew) is taken again, no crew is new or mobilising and materials
+    are unlimited, so each gets ``min(1, remaining)`` — the same expression, on the same
+    values, as the full day. Stops before the first day on which a task would finish, at
+    ``until`` (the next day a task becomes available, the reserve leaves or the horizon) and
+    when a pool holds more tasks than crews. Returns the first day not coasted (``t`` when
+    none was); each coasted day's figures are recorded as the full day records them.
+
+    Re-planned crews keep their task (it is chosen again), so they begin a new commitment, as
+    :func:`_replan_crews` would do; the figures of the day change only when a repair
+    completes, which ends the coast."""
+    if len(tasks) > int(st.pool_sizes.sum()) or (
+            p.n_pools > 1 and (np.bincount(p.pool[tasks], minlength=p.n_pools)
+                               > st.pool_sizes).any()):
+        return t
+    effort, done_at, work_done = p.effort[tasks], p.done_at[tasks], st.work
+    rate = p.rate[tasks]
+    crews = st.task_crew[tasks]
+    start = t
+    while t < until:
+        if t > start:
+            record(t)
+        work = work_done[tasks]
+        w = np.minimum(1.0, effort - work)
+        after = work + w
+        if (after >= done_at).any():
+            break
+        if commitment == "period":
+            renewed = crews[(t - st.crew_since[crews]) >= commit]
+            st.crew_since[renewed] = t
+        elif commitment != "completion":
+            st.crew_since[crews] = t
+        work_done[tasks] = after
+        busy_curve[t] = len(tasks)
+        spent_curve[t] = _spent(rate, w)
+        t += 1
+    return t
 
 
 def _in_period(st: _DayState, busy: np.ndarray, t: int, commit: float
