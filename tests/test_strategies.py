@@ -237,3 +237,27 @@ def test_coasted_days_change_no_number(grid, seed, kwargs, monkeypatch):
     for name in full.data_vars:
         np.testing.assert_array_equal(fast[name].values, full[name].values, err_msg=name)
     assert fast_log.equals(full_log)
+
+
+class _DuckSystem:
+    """A system that is not a workbench InfrastructureSystem (it only delegates to one): the
+    recovery asks it for the service of each component state."""
+
+    def __init__(self, system):
+        self._system = system
+
+    def __getattr__(self, name):
+        return getattr(self._system, name)
+
+
+def test_service_from_served_nodes_equals_service_of_the_whole_city(grid):
+    """A workbench system's service is updated from the nodes whose served state changed; any
+    other system is asked for every building's service: the same recovery, bit for bit."""
+    city, system = grid
+    c = Constraints(crews={"building": 4, "water": 1, "power": 1, "road": 1}, horizon_days=300)
+    dmg = random_damage(city, system, 3, p_component=0.3)
+    by_nodes = simulate_recovery(city, system, dmg, c, seed=3)
+    whole = simulate_recovery(city, _DuckSystem(system), dmg, c, seed=3)
+    assert (by_nodes["component_restored_day"] > 0).sum() > 20
+    for name in whole.data_vars:
+        np.testing.assert_array_equal(by_nodes[name].values, whole[name].values, err_msg=name)

@@ -33,8 +33,6 @@ _CACHE_BYTES = 64 * 2**20
 #: The 2³ service patterns (water, power, road) of 0/1 service, and each row's pattern code.
 _PATTERNS = np.array([[(c >> 2) & 1, (c >> 1) & 1, c & 1] for c in range(8)], dtype=float)
 _PATTERN_WEIGHTS = np.array([4, 2, 1], np.int64)
-#: Up to this many buildings the model is asked for all of them at a new service pattern.
-_FULL_MODEL_ROWS = 20_000
 
 
 # --------------------------------------------------------------------------- the problem
@@ -93,9 +91,10 @@ class Problem:
         self.buildings = b
         self._by_state: dict = {}        # component states → service, levels (see _memo)
         self._cache_bytes = 0
-        self._model_rows: dict = {}      # service pattern → (ep_unit, rss, known) by building
+        self._model_rows: dict = {}      # service pattern → (ep_unit, rss) of every building
         self._day0 = None
         self.system = system
+        self._node_index = _building_node_index(system)
         self.constraints = constraints
         self.model = functionality_model(functionality)
         self.shelters = Shelters() if shelters is None else shelters
@@ -299,6 +298,38 @@ class Problem:
         return self._memo(c_state, "service",
                           lambda: np.asarray(self.system.service(c_state), dtype=float))
 
+    def served(self, c_state: np.ndarray) -> np.ndarray | None:
+        """Whether each node of the three networks is served (one vector, the networks' nodes
+        one after another) at the components' own states ``c_state`` (read-only); ``None``
+        for a system that gives service only (:attr:`tracks_nodes` is False)."""
+        if self._node_index is None:
+            return None
+        return self._memo(c_state, "served", lambda: np.concatenate(
+            list(self.system.served_nodes(c_state).values())))
+
+    @property
+    def tracks_nodes(self) -> bool:
+        """Service follows the served nodes (a workbench system): a building's service changes
+        only when its node's does (:meth:`served`, :meth:`node_buildings`)."""
+        return self._node_index is not None
+
+    def node_buildings(self, nodes: np.ndarray) -> np.ndarray:
+        """Positions in the flattened (building, network) service array of the buildings each
+        of ``nodes`` (indexes into :meth:`served`) serves, ascending."""
+        flat, indptr, _ = self._node_index
+        starts, stops = indptr[nodes], indptr[nodes + 1]
+        lengths = stops - starts
+        if not lengths.sum():
+            return np.zeros(0, np.int64)
+        # the ranges [start, stop) of every node, concatenated
+        offsets = np.repeat(starts - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
+        return np.sort(flat[offsets + np.arange(lengths.sum())])
+
+    def node_of(self, positions: np.ndarray) -> np.ndarray:
+        """The node (index into :meth:`served`) serving each of ``positions`` (flattened
+        (building, network) positions of mapped buildings)."""
+        return self._node_index[2][positions]
+
     def component_levels(self, c_state: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(tier, level) of every component: tier 0 on the MST, 1 off it; CA-BFS level
         (read-only)."""
@@ -316,10 +347,12 @@ class Problem:
 
         A functionality model gives each building's value from that building and its service,
         and the networks' service is 0 or 1, so a building's values at a service pattern (one
-        of 2³) are known once asked: they are kept, and the model is asked only for the rows
-        not yet known at their pattern — for every building at once in a small city (one call
-        is cheaper than selecting rows), for those rows only in a large one. Fractional service
-        (a user system) asks the model on the subset each time.
+        of 2³) are known once asked: the model is asked for every building of the city the
+        first time a pattern appears (at most eight calls in all, however large the city; one
+        call on the whole city is cheaper than selecting rows, which costs the model's own
+        per-call work — a default table's type lookup — each time), and the rows are read from
+        what it answered. Fractional service (a user system) asks the model on the subset
+        each time.
         """
         if not ((service == 0.0) | (service == 1.0)).all():
             sub = self.buildings.isel({BUILDING: rows})
@@ -329,19 +362,13 @@ class Problem:
         ep_unit, rss = np.empty(len(rows)), np.empty(len(rows))
         for c in np.unique(code).tolist():
             if c not in self._model_rows:
-                self._model_rows[c] = (np.full(n, np.nan), np.full(n, np.nan), np.zeros(n, bool))
-            known_ep, known_rss, known = self._model_rows[c]
+                pattern = np.ascontiguousarray(np.broadcast_to(_PATTERNS[c], (n, 3)))
+                self._model_rows[c] = (
+                    np.asarray(self.model.ep_unit(self.buildings, pattern), dtype=float),
+                    np.asarray(self.model.rss(self.buildings, pattern), dtype=float))
+            known_ep, known_rss = self._model_rows[c]
             at = code == c
             want = rows[at]
-            missing = want[~known[want]]
-            if len(missing):
-                ask = np.arange(n) if n <= _FULL_MODEL_ROWS else missing
-                sub = self.buildings if n <= _FULL_MODEL_ROWS else \
-                    self.buildings.isel({BUILDING: missing})
-                pattern = np.ascontiguousarray(np.broadcast_to(_PATTERNS[c], (len(ask), 3)))
-                known_ep[ask] = np.asarray(self.model.ep_unit(sub, pattern), dtype=float)
-                known_rss[ask] = np.asarray(self.model.rss(sub, pattern), dtype=float)
-                known[ask] = True
             ep_unit[at] = known_ep[want]
             rss[at] = known_rss[want]
         return ep_unit, rss
@@ -358,8 +385,29 @@ class Problem:
                 "complete": complete, "c_state": c_state, "service": service,
                 "ep_unit": np.array(self.model.ep_unit(self.buildings, service), dtype=float),
                 "rss": np.array(self.model.rss(self.buildings, service), dtype=float),
-                "levels": self.component_levels(c_state)}
+                "levels": self.component_levels(c_state), "served": self.served(c_state)}
         return self._day0
+
+
+def _building_node_index(system):
+    """For a workbench system: the positions in the flattened (building, network) service
+    array grouped by the node (index into :meth:`Problem.served`) that serves them, the start
+    of each node's group (CSR) and the node of every position (−1: unmapped); ``None`` for
+    another system (or none)."""
+    from ..network.system import InfrastructureSystem
+    if not isinstance(system, InfrastructureSystem):
+        return None
+    offset, columns = 0, []
+    for name in NETWORKS:
+        node = np.asarray(system.building_node[name], np.int64)
+        columns.append(np.where(node >= 0, node + offset, -1))
+        offset += len(system.node_component[name])
+    flat_node = np.column_stack(columns).ravel()
+    mapped = np.flatnonzero(flat_node >= 0)
+    order = mapped[np.argsort(flat_node[mapped], kind="stable")]
+    indptr = np.zeros(offset + 1, np.int64)
+    np.cumsum(np.bincount(flat_node[mapped], minlength=offset), out=indptr[1:])
+    return order, indptr, flat_node
 
 
 @dataclass

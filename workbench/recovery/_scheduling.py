@@ -85,6 +85,7 @@ class _DayState:
     open_available: np.ndarray | None = None   # not complete and available by today
     last_ready: float = -math.inf      # latest day from which a crew's work counts
     pool_sizes: np.ndarray | None = None   # crews of each pool today (reserves leave)
+    served: np.ndarray | None = None   # served state of every node (Problem.served)
 
 
 # --------------------------------------------------------------------------- priorities
@@ -361,7 +362,8 @@ def _new_state(p: Problem, rule: StrategyRule) -> _DayState:
         service=service, ep_unit=ep_unit, rss=rss, ep_b=p.area * a * ep_unit,
         sc_b=p.residents * q * (1 + rss), tier=tier, level=level,
         mobilisation=p.constraints.mobilisation_days if rule.mobilisation else 0.0,
-        n_complete=int(complete.sum()), pool_sizes=p.pool_sizes.copy())
+        n_complete=int(complete.sum()), pool_sizes=p.pool_sizes.copy(),
+        served=day0["served"])
     if rule.fixed_plan:
         st.fixed_order = _fixed_order(p, tier, level, rule.random_order)
     return st
@@ -607,11 +609,24 @@ def _finish(p, rule, st, finished, t, stints):
     done_c = p.target[finished[~is_building]]
     st.c_state[done_c] = True
     # the model is asked again only for the buildings whose service changed
-    new_service = p.service(st.c_state)
-    old = st.service          # (the rows that differ: one comparison per network column)
-    changed = ((new_service[:, 0] != old[:, 0]) | (new_service[:, 1] != old[:, 1])
-               | (new_service[:, 2] != old[:, 2])).nonzero()[0]
-    st.service = new_service
+    if p.tracks_nodes:
+        # a building's service is its node's: only the buildings of the nodes whose served
+        # state changed are looked at (the service array is this strategy's own once changed)
+        served = p.served(st.c_state)
+        nodes = (served != st.served).nonzero()[0]
+        st.served = served
+        positions = p.node_buildings(nodes)
+        if not st.service.flags.writeable:
+            st.service = st.service.copy()
+        st.service.ravel()[positions] = served[p.node_of(positions)]
+        changed = np.unique(positions // 3)
+    else:
+        new_service = p.service(st.c_state)
+        old = st.service          # (the rows that differ: one comparison per network column)
+        changed = ((new_service[:, 0] != old[:, 0]) | (new_service[:, 1] != old[:, 1])
+                   | (new_service[:, 2] != old[:, 2])).nonzero()[0]
+        st.service = new_service
+    new_service = st.service
     if len(changed):
         st.ep_unit[changed], st.rss[changed] = p.model_values(changed, new_service[changed])
         st.ep_b[changed] = p.area[changed] * st.a[changed] * st.ep_unit[changed]
