@@ -337,3 +337,33 @@ def test_looking_at_the_nearest_hosts_first_changes_no_household(monkeypatch):
         for name in runs[k].variables:
             assert runs[k][name].values.tobytes() == runs[hosts + 1][name].values.tobytes(), \
                 (k, name)
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_days_held_once_nothing_can_change_equal_every_day_run(demo_quake, enabled, monkeypatch):
+    """Once every building is restored and served and everybody is home, the days left hold the
+    last day's figures: the same Dataset, bit for bit, as running every day to the horizon."""
+    from workbench.response import agents
+
+    q = demo_quake
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        damage = wb.road_blockage(q.system, q.damage)
+        recovery = simulate_recovery(q.city, q.system, damage, Constraints(
+            horizon_days=1500, **q.params["constraints"]), seed=0,
+            strategies=["flexible", "rigid"])
+    held = []
+    real_hold = agents._hold
+
+    def counting(out, t):
+        held.append(t)
+        real_hold(out, t)
+
+    monkeypatch.setattr(agents, "_hold", counting)
+    fast = simulate_agents(q.city, q.system, damage, recovery, seed=3, enabled=enabled)
+    assert len(held) == 2 and max(held) < 1400       # both strategies held, well before the end
+    monkeypatch.setattr(agents, "_HOLD", False)
+    held.clear()
+    full = simulate_agents(q.city, q.system, damage, recovery, seed=3, enabled=enabled)
+    assert not held
+    assert fast.identical(full)

@@ -1014,6 +1014,9 @@ def _agents_on(st: _Static, line: _Timeline, hh: Households, bus: Businesses,
     # looked at (those away from home, and those at home in a building out of service long
     # enough to leave), and only those that changed are counted again (the tally) and copied
     before = state.copy(), host.copy(), where.copy()
+    # after the last of those days, once everybody is home and every building served, no
+    # agent can change again: the days left are the last one's figures (_hold)
+    last_change = int(np.flatnonzero(changes).max()) if changes.any() else -1
     for t in range(H + 1):
         service, ep_b, rss = line.day(t)
         q = line.q(t)
@@ -1051,9 +1054,14 @@ def _agents_on(st: _Static, line: _Timeline, hh: Households, bus: Businesses,
             gone = still[rng.random(len(still)) < hh.unsheltered_leave_rate]
             _go_elsewhere(st, gone, rng, state, host, where)
             moved = moved or len(taken) > 0 or len(gone) > 0
+        settled = (_HOLD and t >= last_change and not outage.any()
+                   and not (state != _HOME).any())
         if t > 0 and not moved and not changes[t]:
             for value in out.values():       # nothing changed: yesterday's figures
                 value[t] = value[t - 1]
+            if settled:
+                _hold(out, t)
+                break
             continue
         if moved:
             maybe = np.sort(np.concatenate([back, movers, waiting]))   # all that may differ
@@ -1066,7 +1074,16 @@ def _agents_on(st: _Static, line: _Timeline, hh: Households, bus: Businesses,
                 old[changed] = now[changed]
         _record(out, tally, st, t, service, ep_b, line.ep_full, rss, valuation,
                 reopen, customers)
+        if settled:
+            _hold(out, t)
+            break
     return out
+
+
+def _hold(out: dict, t: int) -> None:
+    """The figures of day ``t`` held to the horizon (nothing changes after it)."""
+    for value in out.values():
+        value[t + 1:] = value[t]
 
 
 def _go_elsewhere(st: _Static, who, rng, state, host, where) -> None:
@@ -1154,6 +1171,10 @@ def _empty_run(st: _Static, H: int) -> dict:
             "ep": np.zeros(n_t), "sc": np.zeros(n_t),
             "supply_need": np.zeros((n_t, len(st.building_ids)))}
 
+
+#: Hold the figures once nothing can change to the horizon (:func:`_hold`); off, every day is
+#: run (the tests compare the two).
+_HOLD = True
 
 #: Hosts a home keeps in order of distance (:meth:`_Static.nearest_hosts`); a household that
 #: finds no room in them, while hosts within reach remain, is given the full order.
@@ -1280,6 +1301,13 @@ def _agents_off(st: _Static, line: _Timeline, recovery: xr.Dataset) -> dict:
     displaced_all = np.asarray(recovery["displaced"].values, dtype=float)
     sheltered_all = np.asarray(recovery["sheltered"].values, dtype=float)
     total = st.residents.sum()
+    # from the last day on which a component state, a building or the recovery's displaced
+    # and sheltered change, every figure is that day's (_hold)
+    restored = line.restored[np.isfinite(line.restored) & (line.restored <= H)]
+    curve_change = np.flatnonzero((displaced_all[1:] != displaced_all[:-1])
+                                  | (sheltered_all[1:] != sheltered_all[:-1]))
+    last_change = max(float(line.starts.max()), float(restored.max()) if len(restored) else 0.0,
+                      float(curve_change.max() + 1) if len(curve_change) else 0.0)
     for t in range(H + 1):
         service, ep_b, _ = line.day(t)
         q = line.q(t)
@@ -1310,6 +1338,9 @@ def _agents_off(st: _Static, line: _Timeline, recovery: xr.Dataset) -> dict:
         else:
             need += share * displaced_b        # temporary places: near home
         out["supply_need"][t] = settle_roundoff(need, "supply need", t, st.building_ids)
+        if _HOLD and t >= last_change:
+            _hold(out, t)
+            break
     out["ep"] = np.asarray(recovery["ep"].values)
     out["sc"] = np.asarray(recovery["sc"].values)
     out["displaced"] = displaced_all
