@@ -564,6 +564,8 @@ class _Timeline:
         self.starts = starts
         self.segment = np.searchsorted(starts, np.arange(self.horizon + 1), side="right") - 1
         self.service = service
+        # water or power out, by segment and building (the agents' utility outage)
+        self.outage = (service[..., 0] < 1) | (service[..., 1] < 1)
         self.ep_unit, self.rss = _model_values(model, b, service)
         self.area = np.asarray(b["floor_area"].values, dtype=float)
         full = np.ones((n_b, len(NETWORKS)))
@@ -715,14 +717,22 @@ def simulate_agents(city: City, system, damage: xr.Dataset, recovery: xr.Dataset
     static = _Static(city, hh, shelters)
     strategies = recovery[STRATEGY].values.tolist() if STRATEGY in recovery.dims else [None]
     runs = []
-    for strategy in strategies:
+    # the supply need by building and day (gigabytes at 10⁵ buildings) is written by each
+    # strategy's run into its slice of one array, never copied into the result
+    need = np.zeros((len(strategies), int(recovery.sizes[TIME]), len(static.building_ids)))
+    for i, strategy in enumerate(strategies):
         one = recovery if strategy is None else recovery.sel({STRATEGY: strategy})
         line = _Timeline(city, system, damage, one, model)
-        run = (_agents_on(static, line, hh, bus, shelters, seed) if enabled
-               else _agents_off(static, line, one))
+        run = (_agents_on(static, line, hh, bus, shelters, seed, need[i]) if enabled
+               else _agents_off(static, line, one, need[i]))
         runs.append(_dataset(static, line, run, one))
-    ds = runs[0] if strategies == [None] else xr.concat(runs, dim=STRATEGY).assign_coords(
-        {STRATEGY: strategies})
+    if strategies == [None]:
+        ds = runs[0]
+    else:
+        attrs = runs[0]["supply_need"].attrs
+        ds = xr.concat([r.drop_vars("supply_need") for r in runs], dim=STRATEGY)
+        ds = ds.assign_coords({STRATEGY: strategies})
+        ds["supply_need"] = xr.Variable((STRATEGY, TIME, BUILDING), need, attrs)
     ds.attrs.update({"enabled": int(bool(enabled)), "seed": int(seed),
                      "ep0": float(recovery.attrs.get("ep0", line.ep_full.sum())),
                      **({"repair_cost": float(recovery.attrs["repair_cost"])}
@@ -974,7 +984,7 @@ def _seeking(b: xr.Dataset, hh: Households, agent_b, persons) -> np.ndarray:
 # --------------------------------------------------------------------------- agents on
 
 def _agents_on(st: _Static, line: _Timeline, hh: Households, bus: Businesses,
-               shelters: Shelters, seed: int) -> dict:
+               shelters: Shelters, seed: int, supply_need: np.ndarray) -> dict:
     H, n_a, n_b = line.horizon, len(st.agent_b), len(st.building_ids)
     n_hosts = len(st.hosts)
     rng = np.random.default_rng(seed)
@@ -1000,7 +1010,7 @@ def _agents_on(st: _Static, line: _Timeline, hh: Households, bus: Businesses,
     host = np.full(n_a, -1, np.int64)
     where = st.home_d.copy()
     run = np.zeros(n_b)
-    out = _empty_run(st, H)
+    out = _empty_run(st, H, supply_need)
     tally = _Tally(st, state, host, where)
     # days on which something other than the agents changes: a segment of component states
     # starts, a building is restored, a business may reopen, temporary places open
@@ -1020,7 +1030,7 @@ def _agents_on(st: _Static, line: _Timeline, hh: Households, bus: Businesses,
     for t in range(H + 1):
         service, ep_b, rss = line.day(t)
         q = line.q(t)
-        outage = (service[:, 0] < 1) | (service[:, 1] < 1)
+        outage = line.outage[line.segment[t]]
         run = np.where(outage, run + 1, 0.0)
         u = rng.random(n_a)
         if t == 0:
@@ -1162,14 +1172,15 @@ def _first_open(st: _Static, rows, size, free, max_distance):
     return found | temporary, first
 
 
-def _empty_run(st: _Static, H: int) -> dict:
+def _empty_run(st: _Static, H: int, supply_need: np.ndarray) -> dict:
+    """The run's arrays by day; ``supply_need`` (days, buildings) is the caller's."""
     n_t, n_s = H + 1, len(STATES)
     return {"households": np.zeros((n_t, n_s)), "persons": np.zeros((n_t, n_s)),
             "households_by_district": np.zeros((n_t, st.n_d, n_s)),
             "persons_by_district": np.zeros((n_t, st.n_d, n_s)),
             "present": np.zeros((n_t, st.n_d)), "businesses": np.zeros((n_t, 3)),
             "ep": np.zeros(n_t), "sc": np.zeros(n_t),
-            "supply_need": np.zeros((n_t, len(st.building_ids)))}
+            "supply_need": supply_need}
 
 
 #: Hold the figures once nothing can change to the horizon (:func:`_hold`); off, every day is
@@ -1230,6 +1241,7 @@ class _Tally:
         self.at_home = np.zeros(n_b)                          # residents at home, by building
         self.hosted = np.zeros(self.n_hosts + 2)              # −1 (no host) first, temporary last
         self.away_need = np.zeros(n_b)                        # shelter or unsheltered, by where
+        self._host_labels = None
         self.add(np.arange(len(st.agent_b)), state, host, where, sign=1.0)
 
     def add(self, who, state, host, where, *, sign: float) -> None:
@@ -1250,7 +1262,9 @@ class _Tally:
     def settle(self, t: int) -> None:
         """Numerical zeros of the running sums to 0 (:func:`settle_roundoff`), on day ``t``."""
         ids, districts = self.st.building_ids, ["outside the city", *self.st.district_names]
-        hosts = [*ids[self.st.hosts], "temporary places"]
+        if self._host_labels is None:       # named in an error only: made once
+            self._host_labels = [*ids[self.st.hosts], "temporary places"]
+        hosts = self._host_labels
         settle_roundoff(self.persons, "persons by district and state", t)
         settle_roundoff(self.present, "persons present", t, districts)
         settle_roundoff(self.at_home, "residents at home", t, ids)
@@ -1295,9 +1309,10 @@ def _record(out, tally: _Tally, st, t, service, ep_b, ep_full, rss, valuation, r
 
 # --------------------------------------------------------------------------- agents off
 
-def _agents_off(st: _Static, line: _Timeline, recovery: xr.Dataset) -> dict:
+def _agents_off(st: _Static, line: _Timeline, recovery: xr.Dataset,
+                supply_need: np.ndarray) -> dict:
     H = line.horizon
-    out = _empty_run(st, H)
+    out = _empty_run(st, H, supply_need)
     displaced_all = np.asarray(recovery["displaced"].values, dtype=float)
     sheltered_all = np.asarray(recovery["sheltered"].values, dtype=float)
     total = st.residents.sum()
