@@ -11,6 +11,18 @@ is timed ``--repeat`` times and the best time reported (the usual choice for a t
 the machine only ever slows down). Target: ≥ 1,000,000 building-realisations per second.
 Set ``OMP_NUM_THREADS=1`` etc. to pin BLAS to one core; numpy's random generators and the
 element-wise kernels used here are single-threaded anyway.
+
+After the table of ``sample_damage`` (a new sampler and, for an earthquake, its shaking on every
+call), the parts are timed apart (``--no-parts`` leaves them out):
+
+* the shaking alone (``earthquake_intensity``, the GMPE) and building a ``DamageSampler``;
+* one ``DamageSampler`` called again and again with the seed varying, as an ensemble calls it:
+  with the earthquake (its shaking and probabilities memoised by the sampler after the first
+  call) and with the intensity Dataset;
+* the sampling kernel of the buildings alone (``_sample_sites``, probabilities precomputed):
+  one uniform per building-realisation against the four exceedance thresholds, states only and
+  with the repair cost and days read from the tables (the issue's target: ≥ 100 million
+  building-realisations per second).
 """
 
 from __future__ import annotations
@@ -52,6 +64,8 @@ def main(argv=None) -> None:
                         choices=("equivalent-pga", "capacity-spectrum"),
                         help="buildings' damage model (capacity-spectrum: target ≤ 2 s for "
                              "100,000 buildings, one realisation)")
+    parser.add_argument("--no-parts", action="store_true",
+                        help="only the sample_damage table, not the parts timed apart")
     parser.add_argument("--hazard", default="earthquake", choices=("earthquake", "flood"),
                         help="flood: a bathtub 2 m deep at the west edge over ground rising "
                              "4 m across the city from west to east (about half the buildings "
@@ -92,6 +106,53 @@ def main(argv=None) -> None:
              header, "-" * len(header)]
     lines += [f"{n:>10,} {m:>10,} {r:>12,} {s:>9.3f} {rate:>24,.0f}" for n, m, r, s, rate in rows]
     print("\n".join(lines))  # a script's output, not library code
+    if not args.no_parts:
+        print(_parts(city, system, eq, args))   # a script's output, not library code
+
+
+def _parts(city, system, hazard, args) -> str:
+    """The parts of :func:`sample_damage` timed apart (see the module docstring)."""
+    from workbench.hazard.damage import DamageSampler, _exceedances, _sample_sites
+    from workbench.hazard.ground_motion import earthquake_intensity
+    n = args.buildings
+    options = dict(replacement_cost_per_m2=PER_M2, building_model=args.building_model)
+    lines = []
+    if isinstance(hazard, Earthquake):
+        shaking = _best_time(lambda: earthquake_intensity(hazard, city.buildings,
+                                                          system.components), args.repeat)
+        intensity = earthquake_intensity(hazard, city.buildings, system.components)
+        lines.append(f"shaking alone (earthquake_intensity, {hazard.gmpe}): {shaking:.3f} s")
+    else:
+        intensity = hazard
+    build = _best_time(lambda: DamageSampler(city, system, **options), args.repeat)
+    lines.append(f"DamageSampler(...) (fragility, consequence and cost tables): {build:.3f} s")
+    sampler = DamageSampler(city, system, **options)
+    inputs = [("intensity Dataset", intensity)]
+    if isinstance(hazard, Earthquake):
+        sampler(hazard)                           # the first call computes the shaking
+        inputs.insert(0, ("earthquake, memoised", hazard))
+    header = f"{'one sampler, seed varying':<28} {'realizations':>12} {'seconds/call':>12} " \
+             f"{'building-realisations/s':>24}"
+    lines += ["", header, "-" * len(header)]
+    for name, given in inputs:
+        for r in args.realizations:
+            seeds = iter(range(10**6))
+            seconds = _best_time(lambda: sampler(given, realizations=r, seed=next(seeds)),
+                                 args.repeat)
+            lines.append(f"{name:<28} {r:>12,} {seconds:>12.3f} {n * r / seconds:>24,.0f}")
+    if "building_pga" in intensity:
+        p_b, _ = _exceedances(sampler.buildings, sampler.components, intensity, sampler._frag,
+                              sampler.zone, sampler._curves)
+        tables = (sampler._b_cost, sampler._b_days)
+        header = f"{'kernel (buildings)':<28} {'realizations':>12} {'seconds':>12} " \
+                 f"{'building-realisations/s':>24}"
+        lines += ["", header, "-" * len(header)]
+        for label, with_tables in (("states only", ()), ("states + cost, days", tables)):
+            for r in args.realizations:
+                seconds = _best_time(lambda: _sample_sites(np.random.default_rng(0), r, p_b,
+                                                           with_tables), args.repeat)
+                lines.append(f"{label:<28} {r:>12,} {seconds:>12.4f} {n * r / seconds:>24,.0f}")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

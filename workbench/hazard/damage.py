@@ -38,6 +38,8 @@ Functionality and repair effort
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from dataclasses import fields
 from typing import Mapping
 
 import numpy as np
@@ -99,9 +101,7 @@ def _intensity(buildings, components, hazard_or_intensity):
     elif isinstance(hazard_or_intensity, xr.Dataset):
         intensity = hazard_or_intensity
         for dim, ds in ((BUILDING, buildings), (COMPONENT, components)):
-            if dim in intensity.dims and not np.array_equal(
-                    np.asarray(intensity[dim].values).astype(str),
-                    np.asarray(ds[dim].values).astype(str)):
+            if dim in intensity.dims and not _same_ids(intensity, ds, dim):
                 raise InputError(f"the intensity Dataset's {dim!r} ids differ from the "
                                  f"{dim}s given; build it for the same {dim}s "
                                  f"(workbench.hazard.intensity_from_csv or earthquake_intensity).")
@@ -121,6 +121,18 @@ def _intensity(buildings, components, hazard_or_intensity):
         raise InputError("the intensity has no 'building_pga' [g], which the building fragilities "
                          "need; give a field with a 'pga' column.")
     return intensity       # (another hazard's model checks its own demands)
+
+
+def _same_ids(a: xr.Dataset, b: xr.Dataset, dim: str) -> bool:
+    """Whether the ids of ``dim`` in ``a`` and ``b`` are equal as strings. Two indexes of
+    strings only are compared as they are (pandas caches what they hold), sparing the
+    conversion of 100,000 ids to NumPy strings on every draw."""
+    ia, ib = a.indexes.get(dim), b.indexes.get(dim)
+    if (ia is not None and ib is not None and ia.dtype == object and ib.dtype == object
+            and ia.inferred_type == "string" and ib.inferred_type == "string"):
+        return bool(ia.equals(ib))
+    return np.array_equal(np.asarray(a[dim].values).astype(str),
+                          np.asarray(b[dim].values).astype(str))
 
 
 def _site_intensity(intensity: xr.Dataset, name: str, size: int, needed: np.ndarray,
@@ -185,6 +197,22 @@ def damage_probabilities(city_or_buildings, components, hazard_or_intensity, *,
 
 def _probabilities(buildings, components, intensity, frag, zone: str,
                    building_curves=None) -> xr.Dataset:
+    p_building, p_component = _exceedances(buildings, components, intensity, frag, zone,
+                                           building_curves)
+    states = np.arange(1, 5)
+    dims = (REALIZATION,) if p_building.ndim > 2 else ()
+    return xr.Dataset(
+        {"building_exceedance": (dims + (BUILDING, DAMAGE_STATE), p_building),
+         "component_exceedance": (dims + (COMPONENT, DAMAGE_STATE), p_component)},
+        coords={BUILDING: buildings[BUILDING].values, COMPONENT: components[COMPONENT].values,
+                DAMAGE_STATE: states},
+        attrs={**intensity.attrs, "design_code": zone})
+
+
+def _exceedances(buildings, components, intensity, frag, zone: str,
+                 building_curves=None) -> tuple[np.ndarray, np.ndarray]:
+    """P(DS ≥ k) of the buildings (…, building, 4) and components (…, component, 4), the
+    arrays of :func:`_probabilities` (the sampler takes them without a Dataset around them)."""
     median, beta = (building_fragility(buildings, design_code=zone) if building_curves is None
                     else building_curves)
     # a leading realization axis when the shaking differs by realisation (residuals)
@@ -209,14 +237,7 @@ def _probabilities(buildings, components, intensity, frag, zone: str,
     p_component[..., pipes, 0] = -np.expm1(-rate)
     p_component[..., pipes, 1] = p_break
     p_component[..., pipes, 2] = p_break
-    states = np.arange(1, 5)
-    dims = (REALIZATION,) if lead else ()
-    return xr.Dataset(
-        {"building_exceedance": (dims + (BUILDING, DAMAGE_STATE), p_building),
-         "component_exceedance": (dims + (COMPONENT, DAMAGE_STATE), p_component)},
-        coords={BUILDING: buildings[BUILDING].values, COMPONENT: components[COMPONENT].values,
-                DAMAGE_STATE: states},
-        attrs={**intensity.attrs, "design_code": zone})
+    return p_building, p_component
 
 
 def _pipe_rate(pgv: np.ndarray, ductile: np.ndarray, length_m: np.ndarray) -> np.ndarray:
@@ -356,6 +377,13 @@ class DamageSampler:
     The buildings and components are read when the sampler is built; build a new one after
     changing them.
 
+    An :class:`~workbench.hazard.Earthquake` is computed once per sampler: its median shaking
+    at the sites (the GMPE, the costly part) and the exceedance probabilities from it are
+    memoised, keyed by the earthquake's fields (their types and exact values) and the sites'
+    coordinates and the components' lengths as they are at the call (the last
+    :data:`SHAKING_MEMO` earthquakes). The draws are made anew on every call; the Dataset
+    returned never shares memory with the memo. An intensity Dataset is never memoised.
+
     Examples
     --------
     >>> from workbench.city import toy_city
@@ -380,6 +408,7 @@ class DamageSampler:
                  building_model: str = "auto"):
         self.building_model = check_building_model(building_model)
         self._capacity = {}
+        self._shaking = OrderedDict()        # earthquake key -> _Shaking (see the docstring)
         if out_of_service_state not in (1, 2, 3, 4):
             raise InputError(f"out_of_service_state must be 1, 2, 3 or 4; got "
                              f"{out_of_service_state!r}.")
@@ -413,9 +442,67 @@ class DamageSampler:
         """The damage Dataset of ``hazard_or_intensity`` (see :func:`sample_damage`)."""
         _check_draws(realizations, seed)
         buildings, components = self.buildings, self.components
+        if isinstance(hazard_or_intensity, Earthquake):
+            memo = self._earthquake(hazard_or_intensity)
+            draw = DAMAGE_MODELS.get(memo.intensity.attrs.get("hazard_kind"), _shaking_damage)
+            if draw is _shaking_damage:
+                return _draw(self, buildings, components, memo.intensity, realizations, seed,
+                             memo=memo)
+            return draw(self, memo.intensity.copy(deep=True), realizations, seed)
         intensity = _intensity(buildings, components, hazard_or_intensity)
         draw = DAMAGE_MODELS.get(intensity.attrs.get("hazard_kind"), _shaking_damage)
         return draw(self, intensity, realizations, seed)
+
+    def _earthquake(self, eq: Earthquake) -> "_Shaking":
+        """The memo of ``eq`` at the sampler's sites (computed on a miss; see the docstring)."""
+        key = (_earthquake_key(eq), _sites_key(self.buildings, self.components))
+        memo = self._shaking.get(key)
+        if memo is None:
+            memo = _Shaking(_intensity(self.buildings, self.components, eq))
+            self._shaking[key] = memo
+            while len(self._shaking) > SHAKING_MEMO:
+                self._shaking.popitem(last=False)
+        else:
+            self._shaking.move_to_end(key)
+        return memo
+
+
+#: Earthquakes whose shaking one :class:`DamageSampler` keeps (least recently used dropped).
+SHAKING_MEMO = 4
+
+
+class _Shaking:
+    """An earthquake's median intensity Dataset at a sampler's sites and, once a draw has
+    needed them, its exceedance probabilities and capacity-spectrum performance points.
+    Owned by the sampler: nothing in it is handed out or written after it is filled."""
+
+    __slots__ = ("intensity", "exceedance")
+
+    def __init__(self, intensity: xr.Dataset):
+        self.intensity = intensity
+        self.exceedance = None         # (model, p_building, p_component, building_sd)
+
+
+def _earthquake_key(eq: Earthquake) -> tuple:
+    """``eq`` as a memo key: each field's type and repr (exact for floats, and tells −0.0
+    from 0.0 and a NumPy scalar from a float, which ``==`` would not)."""
+    return (type(eq),) + tuple((f.name, type(getattr(eq, f.name)), repr(getattr(eq, f.name)))
+                               for f in fields(eq))
+
+
+def _sites_key(buildings: xr.Dataset, components: xr.Dataset) -> tuple:
+    """What the memoised shaking and probabilities read from the sites besides the sampler's
+    tables, as bytes: coordinates of buildings and components, pipe lengths (a copy of about
+    2.5 MB per 100,000 sites, far cheaper than the GMPE)."""
+    parts = []
+    for table, names in ((buildings, ("x", "y")), (components, ("x", "y", "length"))):
+        for name in names:
+            if name in table:
+                values = np.asarray(table[name].values)
+                parts.append((name, values.dtype.str, values.shape, values.tobytes()))
+            else:
+                parts.append((name, None))
+    return tuple(parts)
 
 
 def _shaking_damage(sampler: DamageSampler, intensity: xr.Dataset, realizations: int,
@@ -425,8 +512,10 @@ def _shaking_damage(sampler: DamageSampler, intensity: xr.Dataset, realizations:
 
 
 def _draw(sampler: DamageSampler, buildings, components, intensity, realizations: int,
-          seed: int) -> xr.Dataset:
-    """The sampling of :func:`sample_damage` on the tables of ``sampler``."""
+          seed: int, memo: _Shaking | None = None) -> xr.Dataset:
+    """The sampling of :func:`sample_damage` on the tables of ``sampler``; ``memo``: the
+    sampler's memo of an earthquake whose median ``intensity`` this is (its probabilities are
+    computed once and kept there; the site intensities returned are copies)."""
     currency, price_year, zone = sampler.currency, sampler.price_year, sampler.zone
     out_of_service_state, pipe_repair_days = (sampler.out_of_service_state,
                                               sampler.pipe_repair_days)
@@ -435,29 +524,26 @@ def _draw(sampler: DamageSampler, buildings, components, intensity, realizations
     if intensity.attrs.get("hazard_residuals"):
         # shaking drawn per realisation around the medians (workbench.hazard.residuals)
         intensity = realised_intensity(intensity, buildings, components, realizations, seed)
-    probs = _probabilities(buildings, components, intensity, frag, zone, sampler._curves)
-    building_sd = None
-    model = resolve_building_model(sampler.building_model, intensity)
-    if model == "capacity-spectrum":
-        probs["building_exceedance"].values, building_sd = _capacity_exceedance(
-            sampler.capacity, intensity)
-    p_b = probs["building_exceedance"].values
-    p_c = probs["component_exceedance"].values
+    if memo is not None and memo.exceedance is not None:
+        model, p_b, p_c, building_sd = memo.exceedance
+    else:
+        p_b, p_c = _exceedances(buildings, components, intensity, frag, zone, sampler._curves)
+        building_sd = None
+        model = resolve_building_model(sampler.building_model, intensity)
+        if model == "capacity-spectrum":
+            p_b, building_sd = _capacity_exceedance(sampler.capacity, intensity)
+        if memo is not None:
+            memo.exceedance = (model, p_b, p_c, building_sd)
     rng = np.random.default_rng(seed)
     n, m = buildings.sizes[BUILDING], components.sizes[COMPONENT]
 
     # buildings: per-building tables computed once, then one draw per building-realisation
-    ds_b = _sample_states(rng, realizations, p_b)
-    days, cost_table = sampler._b_days, sampler._b_cost
-    flat = ds_b + (np.arange(n) * 5)[None, :]
-    b_cost = cost_table.ravel()[flat]
-    b_days = days.ravel()[flat]
+    days = sampler._b_days
+    ds_b, (b_cost, b_days) = _sample_sites(rng, realizations, p_b, (sampler._b_cost, days))
 
     # components: lognormal draw for all (pipes overwritten), then Poisson leaks and breaks
-    ds_c = _sample_states(rng, realizations, p_c)
-    flat_c = ds_c + (np.arange(m) * 5)[None, :]
-    c_days = c_days_table.ravel()[flat_c]
-    c_cost = c_cost_table.ravel()[flat_c]
+    ds_c, (c_days, c_cost, c_spread) = _sample_sites(
+        rng, realizations, p_c, (c_days_table, c_cost_table, sampler._c_spread))
     full_days = np.asarray(components["repair_days"].values, dtype=float)
     full_cost = np.asarray(components["repair_cost"].values, dtype=float)
     functional = ds_c < out_of_service_state
@@ -489,16 +575,20 @@ def _draw(sampler: DamageSampler, buildings, components, intensity, realizations
     # after every other draw, so the damage states are those of the same seed without it, and
     # shared by every strategy run on this realisation (common random numbers)
     u = rng.random((realizations, m))
-    c_days = c_days * restoration_factor(u, sampler._c_spread.ravel()[flat_c])
-    for kind, states, effort, ids in (("building", ds_b, b_days, buildings[BUILDING].values),
-                                      ("component", ds_c, c_days, components[COMPONENT].values)):
-        require_effort(kind, states, effort, ids)
+    c_days = c_days * restoration_factor(u, c_spread)
+    # a building's effort is its table's at the state drawn: when every damaged state of the
+    # table has effort > 0 there is nothing for require_effort to find in the draws
+    if not (days[:, 1:] > 0).all():
+        require_effort("building", ds_b, b_days, buildings[BUILDING].values)
+    require_effort("component", ds_c, c_days, components[COMPONENT].values)
     drawn = REALIZATION in intensity.dims     # shaking per realisation (residuals)
     site_dims = {BUILDING: ((REALIZATION, BUILDING) if drawn else (BUILDING,)),
                  COMPONENT: ((REALIZATION, COMPONENT) if drawn else (COMPONENT,))}
     shape = {BUILDING: (realizations, n) if drawn else (n,),
              COMPONENT: (realizations, m) if drawn else (m,)}
-    site = {v: (site_dims[d], np.asarray(intensity[v].values, dtype=float) if v in intensity
+    # copies when the intensity is the sampler's memo (the Dataset returned owns its arrays)
+    as_float = np.array if memo is not None else np.asarray
+    site = {v: (site_dims[d], as_float(intensity[v].values, dtype=float) if v in intensity
                 else np.full(shape[d], np.nan))
             for v, d in (("building_pga", BUILDING), ("building_pgv", BUILDING),
                          ("building_sa03", BUILDING), ("building_sa10", BUILDING),
@@ -523,8 +613,8 @@ def _draw(sampler: DamageSampler, buildings, components, intensity, realizations
          "component_repairs": (rc, repairs),
          "building_replacement_cost": ((BUILDING,), sampler._replacement),
          **site},
-        coords={REALIZATION: np.arange(realizations), BUILDING: buildings[BUILDING].values,
-                COMPONENT: components[COMPONENT].values, DAMAGE_STATE: np.arange(5)},
+        coords={REALIZATION: np.arange(realizations), BUILDING: _coordinate(buildings, BUILDING),
+                COMPONENT: _coordinate(components, COMPONENT), DAMAGE_STATE: np.arange(5)},
         attrs={"seed": int(seed), "realizations": int(realizations), **intensity.attrs,
                "currency": currency, "price_year": int(price_year),
                "damage_states": ", ".join(DAMAGE_STATES),
@@ -550,20 +640,79 @@ def _draw(sampler: DamageSampler, buildings, components, intensity, realizations
     for name, unit in units.items():
         out[name].attrs["units"] = unit
     if building_sd is not None:          # the capacity-spectrum method's performance points
-        out["building_sd"] = (site_dims[BUILDING], np.asarray(building_sd, dtype=float))
+        out["building_sd"] = (site_dims[BUILDING], as_float(building_sd, dtype=float))
         out["building_sd"].attrs["units"] = "in"
     return out
+
+
+def _coordinate(sites: xr.Dataset, dim: str) -> xr.Variable:
+    """The coordinate ``dim`` of ``sites`` (values, no attrs), its pandas index reused: the
+    same coordinate as ``sites[dim].values`` gives, without rebuilding an index from 100,000
+    strings (~20 ms) on every draw."""
+    var = sites[dim].variable.copy(deep=False)
+    var.attrs, var.encoding = {}, {}
+    return var
+
+
+#: Site-realisations per block of :func:`_sample_sites` (a block's uniforms, 1 MB, stay in cache).
+_BLOCK = 1 << 17
+
+
+def _sample_sites(rng: np.random.Generator, realizations: int, exceedance: np.ndarray,
+                  tables=()) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Damage states (realization, site) int8 from P(DS ≥ k) (site, 4), or (realization,
+    site, 4) when the shaking differs by realisation, with one uniform draw each: DS = number
+    of k with ``u < P(DS ≥ k)``; and each of ``tables`` (site, 5) read at the state drawn
+    (realization, site).
+
+    The uniforms are drawn a block of whole realisations at a time into one buffer (the same
+    stream, in the same order, as ``rng.random((realizations, sites))``: a Generator's doubles
+    are drawn one after another however the calls split them), and each block is compared
+    and gathered while it is in cache. Written with NumPy's ``out=`` arguments rather than a
+    compiled loop: the work is four comparisons and a gather per draw, which NumPy does at
+    memory speed once the temporaries stay small.
+    """
+    sites = exceedance.shape[-2]
+    states = np.empty((realizations, sites), dtype=np.int8)
+    outs = [np.empty((realizations, sites), dtype=np.asarray(t).dtype) for t in tables]
+    if sites == 0:
+        rng.random((realizations, 0))
+        return states, outs
+    drawn = exceedance.ndim > 2
+    # the thresholds as contiguous rows, one per state: (4, [realization,] site)
+    thresholds = np.ascontiguousarray(np.moveaxis(exceedance, -1, 0))
+    flat_tables = [np.ascontiguousarray(t).ravel() for t in tables]
+    offsets = np.arange(sites, dtype=np.intp) * 5
+    rows = max(1, min(realizations, _BLOCK // sites))
+    u = np.empty((rows, sites))
+    hit = np.empty((rows, sites), dtype=np.bool_)
+    index = np.empty((rows, sites), dtype=np.intp)
+    for start in range(0, realizations, rows):
+        stop = min(start + rows, realizations)
+        k = stop - start
+        block, below, flat = u[:k], hit[:k], index[:k]
+        rng.random(out=block)
+        state = states[start:stop]
+        for j in range(thresholds.shape[0]):
+            p = thresholds[j, start:stop] if drawn else thresholds[j]
+            if j == 0:
+                np.less(block, p, out=state.view(np.bool_))
+            else:
+                np.less(block, p, out=below)
+                np.add(state, below.view(np.int8), out=state)
+        if flat_tables:
+            np.add(state, offsets, out=flat)
+            for table, out in zip(flat_tables, outs):
+                np.take(table, flat, out=out[start:stop], mode="clip")   # indices all valid
+    return states, outs
 
 
 def _sample_states(rng: np.random.Generator, realizations: int, exceedance: np.ndarray
                    ) -> np.ndarray:
     """Damage states (realization, site) int8 from P(DS ≥ k) (site, 4), or (realization,
-    site, 4) when the shaking differs by realisation, with one draw each."""
-    u = rng.random((realizations, exceedance.shape[-2]))
-    states = np.zeros(u.shape, dtype=np.int8)
-    for k in range(exceedance.shape[-1]):
-        states += u < exceedance[..., k]
-    return states
+    site, 4) when the shaking differs by realisation, with one draw each
+    (:func:`_sample_sites` without tables)."""
+    return _sample_sites(rng, realizations, exceedance)[0]
 
 
 def damage_table(damage: xr.Dataset) -> pd.DataFrame:

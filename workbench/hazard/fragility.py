@@ -578,7 +578,7 @@ def pipe_repair_rate(pgv, *, ductile=False) -> np.ndarray:
     >>> round(float(pipe_repair_rate(10.0)), 4), round(float(pipe_repair_rate(10.0, ductile=True)), 4)
     (0.0178, 0.0053)
     """
-    table = _read("hazus_pipe_repair_rate.csv").set_index("pipe_class")
+    table = _pipe_table()
     brittle = table.loc["brittle"]
     rate = brittle["coefficient"] * np.power(np.asarray(pgv, dtype=float), brittle["exponent"])
     ductility = table.loc["ductile", "ductility_factor"]
@@ -596,8 +596,14 @@ def pipe_break_share() -> float:
     >>> pipe_break_share()
     0.2
     """
-    return float(_read("hazus_pipe_repair_rate.csv").set_index("pipe_class")
-                 .loc["brittle", "break_share"])
+    return float(_pipe_table().loc["brittle", "break_share"])
+
+
+@lru_cache(maxsize=None)
+def _pipe_table() -> pd.DataFrame:
+    """``data/hazus_pipe_repair_rate.csv`` by ``pipe_class``, indexed once (every damage draw
+    asks for the pipe rates; re-indexing the table cost ~ 2 ms a draw)."""
+    return _read("hazus_pipe_repair_rate.csv").set_index("pipe_class")
 
 
 # The old private name, kept for workbench/hazard/damage.py until it imports pipe_break_share.

@@ -226,6 +226,20 @@ def _pygmm_at(model_cls, eq, rjb: float, repi: float, mechanism: str, width: flo
     return model_cls(s)
 
 
+def _unique_pairs(pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(pairs, axis=0, return_inverse=True)`` of (n, 2) floats: the distinct rows in
+    lexicographic order and each row's position among them. By a lexsort of the two columns,
+    not the structured-row sort ``np.unique`` runs along an axis (0.37 s against a few
+    milliseconds at 100,000 sites)."""
+    order = np.lexsort((pairs[:, 1], pairs[:, 0]))
+    ordered = pairs[order]
+    new = np.ones(len(ordered), bool)
+    new[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
+    inverse = np.empty(len(pairs), np.int64)
+    inverse[order] = np.cumsum(new) - 1
+    return ordered[new], inverse
+
+
 def site_motion(eq, model: str, rjb: np.ndarray, repi: np.ndarray) -> dict[str, np.ndarray]:
     """Median PGA [g] and PGV [cm/s] of ``eq`` through ``model`` at sites with Joyner–Boore and
     epicentral distances ``rjb``, ``repi`` [km], and τ, φ [ln] of each.
@@ -256,11 +270,10 @@ def site_motion(eq, model: str, rjb: np.ndarray, repi: np.ndarray) -> dict[str, 
     ztor = max(0.0, eq.depth_km - width / 2.0)
     flat_rjb, flat_repi = rjb.ravel(), repi.ravel()
     pairs = np.column_stack([flat_rjb, flat_repi])
-    unique, inverse = np.unique(pairs, axis=0, return_inverse=True)
+    unique, inverse = _unique_pairs(pairs)
     if len(unique) > EXACT_DISTANCES:
         pairs = np.round(pairs, 2)
-        unique, inverse = np.unique(pairs, axis=0, return_inverse=True)
-    inverse = np.asarray(inverse).ravel()
+        unique, inverse = _unique_pairs(pairs)
     names = [f"{im}{part}" for im in MEASURES for part in ("", "_tau", "_phi")]
     values = np.full((len(unique), len(names)), np.nan)
     with warnings.catch_warnings(record=True) as caught:   # pygmm warns on ranges, per call
