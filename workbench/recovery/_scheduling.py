@@ -618,8 +618,9 @@ def _finish(p, rule, st, finished, t, stints):
         positions = p.node_buildings(nodes)
         if not st.service.flags.writeable:
             st.service = st.service.copy()
-        st.service.ravel()[positions] = served[p.node_of(positions)]
-        changed = np.unique(positions // 3)
+        rows = positions // 3
+        st.service[rows, positions % 3] = served[p.node_of(positions)]
+        changed = np.unique(rows)
     else:
         new_service = p.service(st.c_state)
         old = st.service          # (the rows that differ: one comparison per network column)
