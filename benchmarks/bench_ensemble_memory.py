@@ -36,7 +36,6 @@ def one_pool(members: int, store: bool) -> dict:
     sys.path.insert(0, str(HERE))
     from bench_ensemble import demo
     from workbench.uncertainty.ensemble import run_ensemble, sample_members, save_ensemble
-    import xarray as xr
 
     params, city, system, intensity, limits = demo()
     draws = sample_members(members=members, seed=1)
@@ -46,15 +45,19 @@ def one_pool(members: int, store: bool) -> dict:
                            workers=2, store=Path(tmp) / "store" if store else None)
         path = save_ensemble(ens, Path(tmp) / "ensemble.nc")
         wall = time.perf_counter() - start
-        with xr.open_dataset(path, engine="h5netcdf") as saved:
-            mean = float(saved["economic_loss"].mean())
-            n = saved.sizes["member"]
-        size = path.stat().st_size
+        n, mean, size = _read_back(path)
     worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024   # the largest
     return {"members": n, "wall_s": wall, "batch_size": int(ens.attrs["batch_size"]),
             "client_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "worker_peak_mb": [worker, worker], "file_mb": size / 1e6,
             "mean_economic_loss": mean}
+
+
+def _read_back(path: Path) -> tuple[int, float, int]:
+    """A saved ensemble's members, mean economic loss and file bytes."""
+    import xarray as xr
+    with xr.open_dataset(path, engine="h5netcdf") as saved:
+        return saved.sizes["member"], float(saved["economic_loss"].mean()), path.stat().st_size
 
 
 def one(members: int, store: bool) -> dict:
@@ -65,7 +68,6 @@ def one(members: int, store: bool) -> dict:
     from bench_ensemble import demo
     from distributed import Client, LocalCluster
     from workbench.uncertainty.ensemble import run_ensemble, sample_members, save_ensemble
-    import xarray as xr
 
     params, city, system, intensity, limits = demo()
     draws = sample_members(members=members, seed=1)
@@ -79,10 +81,7 @@ def one(members: int, store: bool) -> dict:
                            store=Path(tmp) / "store" if store else None)
         path = save_ensemble(ens, Path(tmp) / "ensemble.nc")
         wall = time.perf_counter() - start
-        with xr.open_dataset(path, engine="h5netcdf") as saved:
-            mean = float(saved["economic_loss"].mean())
-            n = saved.sizes["member"]
-        size = path.stat().st_size
+        n, mean, size = _read_back(path)
         peak_workers = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
     return {"members": n, "wall_s": wall, "batch_size": int(ens.attrs["batch_size"]),
             "client_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
