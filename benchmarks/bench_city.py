@@ -9,7 +9,8 @@
 2. a parameter file: the defaults, with the demo's constraints scaled to the city so that its
    recovery is of the demo's kind — building crews and inspections per day by buildings
    (N / 466), network crews by components (~N / 10 against the demo's 1,072) — and the stage-05
-   and stage-06 ensembles on a local cluster of 2 workers (``ensemble.workers: 2``);
+   and stage-06 ensembles on 2 workers: a pool of processes by default, as the README
+   recommends on one machine (``--scheduler local`` for a dask LocalCluster, as before stop 41);
 3. ``workbench run`` on it, every stage, with its progress lines; the resident memory of the
    command and all its processes (kernels, dask workers) sampled every 0.5 s.
 
@@ -38,7 +39,8 @@ DEMO = {"buildings": 466, "components": 1072,
         "crews": {"building": 60, "water": 6, "power": 6, "road": 3}, "inspections": 50}
 
 
-def scaled_params(city: Path, buildings: int, components: int) -> dict:
+def scaled_params(city: Path, buildings: int, components: int, scheduler: str = "processes"
+                  ) -> dict:
     by_b, by_c = buildings / DEMO["buildings"], components / DEMO["components"]
     c = DEMO["crews"]
     return {"name": f"synthetic-{buildings}", "city": str(city),
@@ -47,7 +49,7 @@ def scaled_params(city: Path, buildings: int, components: int) -> dict:
                                       "power": round(c["power"] * by_c),
                                       "road": round(c["road"] * by_c)},
                             "inspections_per_day": round(DEMO["inspections"] * by_b)},
-            "ensemble": {"workers": 2}}
+            "ensemble": {"scheduler": scheduler, "workers": 2}}
 
 
 class Sampler(threading.Thread):
@@ -77,6 +79,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--buildings", type=int, default=100_000)
     parser.add_argument("--out", help="folder for the city and the run (default: temporary)")
+    parser.add_argument("--scheduler", choices=("processes", "local"), default="processes",
+                        help="the ensembles' scheduler (2 workers)")
     args = parser.parse_args(argv)
     out = sys.stdout
     base = Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix="bench-city-"))
@@ -92,9 +96,10 @@ def main(argv=None) -> int:
     components = sum(len(g["nodes"]) + len(g["edges"]) for g in graphs)
     out.write(f"city: {args.buildings:,} buildings, {components:,} components, made in "
               f"{made:.1f} s\n")
-    params = scaled_params(base / "city", args.buildings, components)
+    params = scaled_params(base / "city", args.buildings, components, args.scheduler)
     (base / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
-    out.write(f"parameters: {json.dumps(params['constraints'])}, ensemble workers 2\n")
+    out.write(f"parameters: {json.dumps(params['constraints'])}, ensemble {args.scheduler}, 2 "
+              f"workers\n")
     out.flush()
     start = time.perf_counter()
     proc = subprocess.Popen([workbench, "run", str(base / "params.yaml"), "--out",

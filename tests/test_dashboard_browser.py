@@ -169,9 +169,10 @@ def _kernels(pid: int) -> int:
 
 #: The server's memory may not pass this after 10 pages at once and 30 visits. It holds the 10
 #: prepared kernels plus every kernel of a page opened within the last cull time + cull interval
-#: (60 + 30 s here), ~270 MB each: at most (10 + 30) x 270 MB = 10.8 GB in this test. Measured:
-#: 2.8 GB with the pool ready, 7.8 GB at the peak (about 29 kernels alive).
-MEMORY_BOUND = 11e9
+#: (60 + 30 s here), ~270 MB each: at most (1 + 10 + 30) x 270 MB = 11.1 GB in this test (one page
+#: drawn alone first, to time this machine). Measured: 2.8 GB with the pool ready, 7.8 GB at the
+#: peak (about 29 kernels alive).
+MEMORY_BOUND = 11.1e9
 
 
 def test_a_room_of_ten_then_thirty_visits_on_every_interface(browser, tmp_path):
@@ -195,16 +196,29 @@ def test_a_room_of_ten_then_thirty_visits_on_every_interface(browser, tmp_path):
         url = f"http://127.0.0.1:{port}/?token=" + first.split()[0]
         start = time.monotonic()
         while _kernels(proc.pid) < 10 or psutil.cpu_percent(interval=1.0) > 20:
-            assert time.monotonic() - start < 120, "the 10 prepared pages were not ready in 2 min"
+            assert time.monotonic() - start < 300, "the 10 prepared pages were not ready in 5 min"
         ready = time.monotonic() - start
         idle = _family_rss(proc.pid)
+        # the waits scale with this machine's speed now: one page drawn alone first (the same
+        # machine has run 2.5x slower at times, and a fixed 120 s for ten pages drawn at once on
+        # 2 cores failed there although every page came)
+        t = time.monotonic()
+        page = browser.new_page()
+        page.goto(url, timeout=120_000)
+        page.wait_for_selector(TABLE, timeout=300_000)
+        alone = time.monotonic() - t
+        page.close()
+        # ten pages share 2 cores with their kernels, one of them started cold (the page above
+        # took a prepared one): measured 122.6 s for ten against 3.0 s for one, so ~40x; the
+        # wait only bounds a hang (no time is asserted), so it is generous
+        wait_ms = int(1000 * max(600.0, 100 * alone))
         pages = [browser.new_page() for _ in range(10)]
         t0 = time.monotonic()
         for page in pages:
-            page.goto(url, wait_until="commit", timeout=60_000)
+            page.goto(url, wait_until="commit", timeout=wait_ms)
         for page in pages:
-            page.wait_for_selector(TABLE, timeout=120_000)
-            page.wait_for_selector("img", timeout=60_000)
+            page.wait_for_selector(TABLE, timeout=wait_ms)
+            page.wait_for_selector("img", timeout=wait_ms)
             assert "Economic loss" in page.inner_text(TABLE)
         at_once = time.monotonic() - t0
         peak = _family_rss(proc.pid)
@@ -214,12 +228,13 @@ def test_a_room_of_ten_then_thirty_visits_on_every_interface(browser, tmp_path):
         for _ in range(30):
             page = browser.new_page()
             t = time.monotonic()
-            page.goto(url, timeout=60_000)
-            page.wait_for_selector(TABLE, timeout=120_000)
+            page.goto(url, timeout=wait_ms)
+            page.wait_for_selector(TABLE, timeout=wait_ms)
             times.append(time.monotonic() - t)
             peak = max(peak, _family_rss(proc.pid))
             page.close()
-        print(f"pool ready {ready:.0f} s, {idle / 1e9:.2f} GB; 10 at once {at_once:.1f} s; "
+        print(f"pool ready {ready:.0f} s, {idle / 1e9:.2f} GB; one page alone {alone:.1f} s; "
+              f"10 at once {at_once:.1f} s; "
               f"30 visits {min(times):.1f}-{max(times):.1f} s (median "
               f"{sorted(times)[15]:.1f}); peak {peak / 1e9:.2f} GB")
         assert peak < MEMORY_BOUND, f"server memory {peak / 1e9:.2f} GB"
