@@ -339,3 +339,43 @@ def test_synthetic_city_monotone_and_batched():
         np.testing.assert_array_equal(batch[r], system.service(states[r]))
     # an undamaged system serves every mapped building from every network
     assert (system.service(np.ones(system.n_components, bool)) == 1).all()
+
+
+def test_buildings_grouped_by_serving_node_give_service_from_served_nodes(toy):
+    """``building_positions_by_node`` (kept by the system): reading each building's service
+    from its node's served state gives ``service`` for any state, and the arrays are made once
+    and cannot be written."""
+    order, indptr, node = toy.building_positions_by_node()
+    assert toy.building_positions_by_node()[0] is order          # kept, not recomputed
+    assert not (order.flags.writeable or indptr.flags.writeable or node.flags.writeable)
+    for cut in (None, "water:W1--W2", "water:W1", "power:P0--P1"):
+        state = intact(toy) if cut is None else knock_out(toy, cut)
+        served = np.concatenate(list(toy.served_nodes(state).values()))
+        flat = np.ones(3 * toy.n_buildings)          # unmapped: outside the networks, served
+        for n in range(len(indptr) - 1):
+            flat[order[indptr[n]:indptr[n + 1]]] = served[n]
+        assert set(np.flatnonzero(node < 0)) == set(range(len(flat))) - set(order)
+        np.testing.assert_array_equal(flat.reshape(-1, 3), toy.service(state))
+
+
+def test_cascades_in_threads_equal_one_by_one():
+    """The connectivity matrix ``_labels_one`` rewrites is kept per thread: members of an
+    ensemble on a threaded dask worker share one system, and their cascades must not mix."""
+    from concurrent.futures import ThreadPoolExecutor
+    from workbench.city.synthetic import grid_city
+    from workbench.network.system import _thread_graphs
+    system = build_system(grid_city(3000, 3000, seed=2))
+    rng = np.random.default_rng(5)
+    states = [rng.random(system.n_components) > 0.05 for _ in range(48)]
+    alone = [system.cascade(s) for s in states]
+
+    def cascade(state):
+        return system.cascade(state), id(_thread_graphs()[system][0])
+
+    with ThreadPoolExecutor(4) as pool:
+        threaded = list(pool.map(cascade, states))
+    for a, (b, _) in zip(alone, threaded):
+        np.testing.assert_array_equal(a, b)
+    assert sum(int((~a).sum()) for a in alone) > 48 * 0.05 * system.n_components  # states differ
+    # each thread wrote its own matrix, not the one this thread holds
+    assert id(_thread_graphs()[system][0]) not in {g for _, g in threaded}

@@ -556,7 +556,8 @@ def simulate_recovery(city: City, system, damage: xr.Dataset, constraints: Const
                                     shelters=shelters, seed=seed, return_assignments=True)
     else:
         ds, log = _simulate(city, system, damage, constraints, strategies=strategies,
-                            functionality=functionality, shelters=shelters, seed=seed)
+                            functionality=functionality, shelters=shelters, seed=seed,
+                            return_assignments=return_assignments)
     _warn_if_cut(ds, names)
     if not return_assignments:
         return ds
@@ -566,11 +567,13 @@ def simulate_recovery(city: City, system, damage: xr.Dataset, constraints: Const
 def _simulate(city, system, damage, constraints, *, strategies, functionality, shelters, seed,
               return_assignments: bool = True):
     """:func:`simulate_recovery` of one damage without later events, without the warning: the
-    recovery Dataset and the crew log."""
+    recovery Dataset and the crew log (``None`` unless ``return_assignments``: an ensemble
+    member does not read it)."""
     p = Problem(city, system, damage, constraints, functionality, shelters, seed)
     runs = [simulate_strategy(p, s) for s in strategies]
     names = _names(strategies)
-    return _dataset(p, names, runs, seed), _assignments(p, names, runs)
+    return (_dataset(p, names, runs, seed),
+            _assignments(p, names, runs) if return_assignments else None)
 
 
 def _warn_if_cut(ds: xr.Dataset, names) -> None:

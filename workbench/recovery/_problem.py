@@ -392,22 +392,13 @@ class Problem:
 def _building_node_index(system):
     """For a workbench system: the positions in the flattened (building, network) service
     array grouped by the node (index into :meth:`Problem.served`) that serves them, the start
-    of each node's group (CSR) and the node of every position (−1: unmapped); ``None`` for
-    another system (or none)."""
+    of each node's group (CSR) and the node of every position (−1: unmapped), kept by the
+    system (:meth:`~workbench.network.system.InfrastructureSystem.building_positions_by_node`);
+    ``None`` for another system (or none)."""
     from ..network.system import InfrastructureSystem
     if not isinstance(system, InfrastructureSystem):
         return None
-    offset, columns = 0, []
-    for name in NETWORKS:
-        node = np.asarray(system.building_node[name], np.int64)
-        columns.append(np.where(node >= 0, node + offset, -1))
-        offset += len(system.node_component[name])
-    flat_node = np.column_stack(columns).ravel()
-    mapped = np.flatnonzero(flat_node >= 0)
-    order = mapped[np.argsort(flat_node[mapped], kind="stable")]
-    indptr = np.zeros(offset + 1, np.int64)
-    np.cumsum(np.bincount(flat_node[mapped], minlength=offset), out=indptr[1:])
-    return order, indptr, flat_node
+    return system.building_positions_by_node()
 
 
 @dataclass
@@ -431,6 +422,11 @@ class _NetworkPlan:
                                  shape=(n + 1, n + 1))
         self._layout = None if probe.nnz != len(rows) else (
             probe.indices.copy(), probe.indptr.copy(), probe.data.astype(np.int64) - 1)
+        # one matrix per plan, its costs rewritten at each call: building and checking a new
+        # sparse matrix cost as much as the search on a small network (a plan serves one
+        # simulation, in one thread)
+        self._graph = None if self._layout is None else sparse.csr_array(
+            (np.zeros(len(rows)), self._layout[0], self._layout[1]), shape=(n + 1, n + 1))
         self._rows, self._cols = rows, cols
         self._comps = np.concatenate([self.node_comp, self.edge_comp])
         self._tier = np.where(self.in_mst, 0, 1)
@@ -460,8 +456,8 @@ class _NetworkPlan:
         if self._layout is None:     # repeated entries (summed by the conversion)
             graph = sparse.csr_array((data, (self._rows, self._cols)), shape=(n + 1, n + 1))
         else:
-            indices, indptr, position = self._layout
-            graph = sparse.csr_array((data[position], indices, indptr), shape=(n + 1, n + 1))
+            graph = self._graph
+            graph.data = data[self._layout[2]]
         dist = np.floor(dijkstra(graph, directed=True, indices=n)[:n])
         edge_level = np.minimum(dist[self.ends[:, 0]], dist[self.ends[:, 1]]) + 1.0
         return dist, np.where(self.in_mst, edge_level, 0.0)

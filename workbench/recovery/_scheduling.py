@@ -382,6 +382,7 @@ def simulate_strategy(p: Problem, strategy) -> dict:
                                            "materials_spent")}
 
     shelter = [None, None]            # (inputs, answer) of the last shelter_capacity call
+    places_of = [None, None]          # (usable hosts, places open) of the last ShelterPlan.open
     ep_curve, sc_curve, displaced_curve, sheltered_curve, busy_curve, spent_curve = (
         curves[k] for k in ("ep", "sc", "displaced", "sheltered", "crews_busy",
                             "materials_spent"))
@@ -396,7 +397,10 @@ def simulate_strategy(p: Problem, strategy) -> dict:
         if st.changed or temporary_on != st.temporary_on:
             ep = st.ep_b.sum()
             displaced = float((p.residents * (1.0 - st.q)).sum())
-            places = p.shelter_plan.open(st.q[p.shelter_idx] >= 1.0)
+            usable = st.q[p.shelter_idx] >= 1.0
+            if places_of[0] is None or not np.array_equal(usable, places_of[0]):
+                places_of[:] = usable, p.shelter_plan.open(usable)   # hosts changed: again
+            places = places_of[1]
             host_rss = st.rss[p.shelter_idx]
             key = (places.tobytes(), host_rss.tobytes(), displaced, temporary_on)
             if key != shelter[0]:
