@@ -209,9 +209,15 @@ def test_realistic_limits_keep_the_bracket_on_a_grid_city(grid):
           "mobilisation_days": 0.0}),
     (67, {"crews": {"building": 2, "water": 1, "power": 1, "road": 1}, "commitment_days": 1.5,
           "inspections_per_day": 0.5, "impeding_delays": True, "mobilisation_days": 1.0}),
+    # crews scarce: tasks wait while every crew is committed (rigid to completion, semiflexible
+    # within its period), so days are coasted with tasks waiting too
+    (7, {"crews": {"building": 1, "water": 1, "power": 1, "road": 1}, "commitment_days": 6.0,
+         "mobilisation_days": 0.5}),
+    (9, {"crews": 2, "commitment_days": 20.0, "reserve_crews": 1, "reserve_days": 30.0,
+         "inspections_per_day": 3.0, "impeding_delays": True}),
 ])
 def test_coasted_days_change_no_number(grid, seed, kwargs, monkeypatch):
-    """Days on which every open task keeps its crew are coasted (only their work added): the
+    """Days on which no crew can be given other work are coasted (only their work added): the
     result is the same, bit for bit, as running each of those days in full."""
     from workbench.recovery import _scheduling
 
@@ -219,17 +225,21 @@ def test_coasted_days_change_no_number(grid, seed, kwargs, monkeypatch):
     c = Constraints(**{"crews": {"building": 4, "water": 1, "power": 1, "road": 1},
                        "horizon_days": 400, **kwargs})
     dmg = random_damage(city, system, seed)
-    coasted = []
+    coasted, waiting = [], []
     real_coast = _scheduling._coast
 
     def counting(p, st, tasks, t, *args):
         after = real_coast(p, st, tasks, t, *args)
         coasted.append(after - t)
+        if not args[-1]:                 # tasks waited for crews
+            waiting.append(after - t)
         return after
 
     monkeypatch.setattr(_scheduling, "_coast", counting)
     fast, fast_log = simulate_recovery(city, system, dmg, c, seed=seed, return_assignments=True)
     assert sum(coasted) > 50          # the path under test was taken
+    if seed in (7, 9):
+        assert sum(waiting) > 50      # and with tasks waiting
     monkeypatch.setattr(_scheduling, "_COAST", False)
     coasted.clear()
     full, full_log = simulate_recovery(city, system, dmg, c, seed=seed, return_assignments=True)

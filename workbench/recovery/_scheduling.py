@@ -17,8 +17,9 @@ day's EP, SC and shelter figures until a repair completes, the buildings' gains 
 host's until the unsheltered change), per-task constants (``Problem.speed``,
 ``Problem.done_at``), the service and levels of a component state and the model's values at a
 service pattern (memoised in :class:`Problem`); with many open buildings only those free crews
-could take are ranked (:func:`_top_buildings`); the days on which every open task already has its
-crew and none finishes are coasted, only their work added (:func:`_coast`). Every value that is computed is computed by the
+could take are ranked (:func:`_top_buildings`); the days on which no crew can be given other
+work — every open task has its crew, or every crew is committed and no pool with a task waiting
+has a crew free — and none finishes are coasted, only their work added (:func:`_coast`). Every value that is computed is computed by the
 same expression, in the same order, as the plain loop did, so the results are the same bit for
 bit (checked against the loop before these changes on the demo and on generated cities), save
 the day's materials spent, now summed exactly (``math.fsum``) so that the order in which tasks
@@ -438,15 +439,20 @@ def simulate_strategy(p: Problem, strategy) -> dict:
             later = st.available[~available]
             next_available = later.min() if len(later) else math.inf
         held = task_crew >= 0               # a task with a crew is never complete
-        if can_coast and st.last_ready <= t and not (st.open_available & ~held).any():
-            until = min(H, next_available)
-            if st.pool_sizes is not p.base_sizes:
-                until = min(until, p.reserve_until)
-            coasted = _coast(p, st, held.nonzero()[0], t, until, commitment, commit, record,
-                             busy_curve, spent_curve)
-            if coasted > t:
-                t = coasted
-                continue
+        if can_coast and st.last_ready <= t:
+            waiting = st.open_available & ~held
+            # every open task has its crew, or (crews committed) no pool with a task waiting
+            # has a crew without one
+            every = not waiting.any()
+            if every or (commitment != "none" and _pools_full(p, st, held, waiting)):
+                until = min(H, next_available)
+                if st.pool_sizes is not p.base_sizes:
+                    until = min(until, p.reserve_until)
+                coasted = _coast(p, st, held.nonzero()[0], t, until, commitment, commit,
+                                 record, busy_curve, spent_curve, every)
+                if coasted > t:
+                    t = coasted
+                    continue
         busy = crew_task >= 0
         if commitment == "completion":
             locked, crew_locked = held, busy
@@ -486,19 +492,39 @@ def _spent(rate: np.ndarray, work: np.ndarray) -> float:
     return math.fsum((rate * work).tolist())
 
 
+def _pools_full(p: Problem, st: _DayState, held: np.ndarray, waiting: np.ndarray) -> bool:
+    """No pool that has an open task waiting (``waiting``, available and without a crew) has
+    a crew without a task: the day can give no crew new work."""
+    free = (st.pool_sizes - np.bincount(p.pool[held], minlength=p.n_pools)) > 0
+    if not free.any():
+        return True
+    if p.n_pools == 1:
+        return False                   # a crew without a task, and a task waits
+    # buildings (pool 0) are the tasks before n_bt; components' pools are their networks'
+    if free[0] and waiting[:p.n_bt].any():
+        return False
+    comp = waiting[p.n_bt:].nonzero()[0] + p.n_bt
+    return not free[p.pool[comp]].any()
+
+
 def _coast(p: Problem, st: _DayState, tasks: np.ndarray, t: int, until: float, commitment: str,
-           commit: float, record, busy_curve: np.ndarray, spent_curve: np.ndarray) -> int:
-    """Days ``t, t + 1, …`` on which nothing can change but the work done: every open task
-    (``tasks``, those with a crew) is taken again, no crew is new or mobilising and materials
-    are unlimited, so each gets ``min(1, remaining)`` — the same expression, on the same
-    values, as the full day. Stops before the first day on which a task would finish, at
+           commit: float, record, busy_curve: np.ndarray, spent_curve: np.ndarray,
+           every: bool = True) -> int:
+    """Days ``t, t + 1, …`` on which nothing can change but the work done: the tasks with a
+    crew (``tasks``) are taken again and nothing else, no crew is new or mobilising and
+    materials are unlimited, so each gets ``min(1, remaining)`` — the same expression, on the
+    same values, as the full day. Stops before the first day on which a task would finish, at
     ``until`` (the next day a task becomes available, the reserve leaves or the horizon) and
     when a pool holds more tasks than crews. Returns the first day not coasted (``t`` when
     none was); each coasted day's figures are recorded as the full day records them.
 
-    Re-planned crews keep their task (it is chosen again), so they begin a new commitment, as
-    :func:`_replan_crews` would do; the figures of the day change only when a repair
-    completes, which ends the coast."""
+    ``every``: every open task has its crew. Re-planned crews then keep their task (it is
+    chosen again), so they begin a new commitment, as :func:`_replan_crews` would do.
+    Otherwise tasks wait for crews and every pool with one waiting is full (:func:`_pools_full`):
+    the day's choice is the committed tasks alone only while every crew is committed, so
+    under a commitment period the coast stops on the first day a crew's period is over (and
+    the full day re-plans it); the caller does not coast without commitments. The figures of
+    the day change only when a repair completes, which ends the coast."""
     if len(tasks) > int(st.pool_sizes.sum()) or (
             p.n_pools > 1 and (np.bincount(p.pool[tasks], minlength=p.n_pools)
                                > st.pool_sizes).any()):
@@ -516,8 +542,10 @@ def _coast(p: Problem, st: _DayState, tasks: np.ndarray, t: int, until: float, c
         if (after >= done_at).any():
             break
         if commitment == "period":
-            renewed = crews[(t - st.crew_since[crews]) >= commit]
-            st.crew_since[renewed] = t
+            over = (t - st.crew_since[crews]) >= commit
+            if not every and over.any():
+                break                 # a crew free to be re-planned: a full day
+            st.crew_since[crews[over]] = t
         elif commitment != "completion":
             st.crew_since[crews] = t
         work_done[tasks] = after
