@@ -72,6 +72,7 @@ class _DayState:
     rss: np.ndarray             # supplementary service factor, per building
     ep_b: np.ndarray            # EP of each building [EUR/day]
     sc_b: np.ndarray            # SC of the residents housed in each building [person-units]
+    away: np.ndarray            # residents displaced from each building [persons]
     tier: np.ndarray            # 0 on the network's MST, 1 off it, per component
     level: np.ndarray           # CA-BFS level, per component
     mobilisation: float = 0.0   # days a crew starting a task spends before its work counts
@@ -361,7 +362,7 @@ def _new_state(p: Problem, rule: StrategyRule) -> _DayState:
         crew_task=np.full(n_crews, -1, np.int64), crew_since=np.zeros(n_crews),
         crew_start=np.zeros(n_crews), crew_ready=np.zeros(n_crews), a=a, q=q, c_state=c_state,
         service=service, ep_unit=ep_unit, rss=rss, ep_b=p.area * a * ep_unit,
-        sc_b=p.residents * q * (1 + rss), tier=tier, level=level,
+        sc_b=p.residents * q * (1 + rss), away=p.residents * (1.0 - q), tier=tier, level=level,
         mobilisation=p.constraints.mobilisation_days if rule.mobilisation else 0.0,
         n_complete=int(complete.sum()), pool_sizes=p.pool_sizes.copy(),
         served=day0["served"])
@@ -397,7 +398,7 @@ def simulate_strategy(p: Problem, strategy) -> dict:
         temporary_on = t >= temporary_from
         if st.changed or temporary_on != st.temporary_on:
             ep = st.ep_b.sum()
-            displaced = float((p.residents * (1.0 - st.q)).sum())
+            displaced = float(st.away.sum())     # (kept: the same values as computed anew)
             usable = st.q[p.shelter_idx] >= 1.0
             if places_of[0] is None or not np.array_equal(usable, places_of[0]):
                 places_of[:] = usable, p.shelter_plan.open(usable)   # hosts changed: again
@@ -634,6 +635,7 @@ def _finish(p, rule, st, finished, t, stints):
     done_b = p.target[finished[is_building]]
     if len(done_b):
         st.a[done_b], st.q[done_b] = 1.0, 1.0
+        st.away[done_b] = p.residents[done_b] * (1.0 - st.q[done_b])
         st.ep_b[done_b] = p.area[done_b] * st.ep_unit[done_b]
         st.sc_b[done_b] = p.residents[done_b] * (1 + st.rss[done_b])
     if is_building.all():
