@@ -293,7 +293,8 @@ class InfrastructureSystem:
         network``); nodes are numbered as :meth:`served_nodes` concatenated in network order.
         Returns the positions grouped by serving node (ascending within a node), the start of
         each node's group (CSR ``indptr``, one past the last node at the end) and the node of
-        every position (−1: unmapped). Computed once per system and kept (it is read-only).
+        every position (−1: unmapped: a view of the system's own table). The grouping is
+        computed once per system and kept (all three are read-only).
 
         Examples
         --------
@@ -302,17 +303,17 @@ class InfrastructureSystem:
         >>> bool((node[order] == np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))).all())
         True
         """
+        flat_node = self._building_global.reshape(-1)      # a view (the table is contiguous)
         cached = self.__dict__.get("_positions_by_node")
         if cached is None:
-            flat_node = np.ascontiguousarray(self._building_global).ravel()
             mapped = np.flatnonzero(flat_node >= 0)
             order = mapped[np.argsort(flat_node[mapped], kind="stable")]
             n_nodes = self._node_slice[NETWORKS[-1]][1]
             indptr = np.zeros(n_nodes + 1, np.int64)
             np.cumsum(np.bincount(flat_node[mapped], minlength=n_nodes), out=indptr[1:])
-            cached = (_readonly(order), _readonly(indptr), _readonly(flat_node))
+            cached = (_readonly(order), _readonly(indptr))
             object.__setattr__(self, "_positions_by_node", cached)
-        return cached
+        return (*cached, flat_node)
 
     def service_dataarray(self, functional) -> xr.DataArray:
         """:meth:`service` as a DataArray with dims (``building``, ``network``).
