@@ -63,9 +63,25 @@ def toy_report(tmp_path_factory):
                            base=base, params=params, lines=lines)
 
 
+@pytest.hookimpl(tryfirst=True)     # before pytest-xdist's own hook reads the group
 def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist (``make test`` runs ``-n auto --dist loadgroup``), the tests that read
-    the shared toy report run on one worker, so its ~100 s run is made once, not once a worker."""
+    the shared toy report run on one worker, so its ~100 s run is made once, not once a worker.
+
+    pytest-xdist reads the group in its own ``pytest_collection_modifyitems``: without
+    ``tryfirst`` here it ran first and saw no group, and the report was made on both workers."""
     for item in items:
         if "toy_report" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.xdist_group("toy_report"))
+
+
+def pytest_runtest_setup(item):
+    """Fail a grouped test where ``--dist loadgroup`` did not group it: pytest-xdist 3.8 marks a
+    grouped test by renaming it ``<id>@<group>``, which pytest 9.2 ignores (hence ``pytest<9.2``
+    in ``pyproject.toml``); the toy report would then be made once per worker, silently."""
+    if (getattr(item.config.option, "loadgroup", False) and item.get_closest_marker("xdist_group")
+            and "@" not in item.nodeid):
+        pytest.fail(f"--dist loadgroup is not in effect under pytest {pytest.__version__}: "
+                    f"{item.nodeid} kept its name, so the shared toy report would be made on "
+                    "every worker; install the versions pyproject.toml asks for "
+                    "(.venv/bin/pip install -e '.[dev]')", pytrace=False)
