@@ -3,11 +3,21 @@ test's own temporary folder, not to the machine's /tmp; the demo city's default 
 sampled once for the tests that need a real scenario; one whole ``workbench run`` of the toy
 city, shared by the tests that read a finished report (each run costs ~100 s)."""
 
+import os
 import tempfile
 import warnings
 from types import SimpleNamespace
 
 import pytest
+import threadpoolctl
+
+# pytest-xdist runs one worker per core (`make test`): each keeps BLAS and OpenMP to one thread,
+# here and in the kernels and processes its tests start. With the other core busy, as under
+# `make test`, significance_tests on 600 rows took 0.21-0.27 s with OpenBLAS's two threads and
+# 0.14 s with one (its SVDs wait on a thread that has no core).
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+threadpoolctl.threadpool_limits(1)   # numpy may be loaded already (doctests collect first)
 
 
 @pytest.fixture(autouse=True)
@@ -69,10 +79,15 @@ def pytest_collection_modifyitems(config, items):
     the shared toy report run on one worker, so its ~100 s run is made once, not once a worker.
 
     pytest-xdist reads the group in its own ``pytest_collection_modifyitems``: without
-    ``tryfirst`` here it ran first and saw no group, and the report was made on both workers."""
+    ``tryfirst`` here it ran first and saw no group, and the report was made on both workers.
+    """
     for item in items:
         if "toy_report" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.xdist_group("toy_report"))
+    # the slow tests first (whole runs of ~100-220 s among them), the quick ones after: the
+    # workers hand out tests in this order, so the quick ones fill the end and no worker waits
+    # alone on a whole run started last
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 def pytest_runtest_setup(item):

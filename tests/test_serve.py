@@ -75,6 +75,7 @@ def test_the_command_serves_offline_prepared_pages_and_reads_its_settings(tmp_pa
     assert str(tmp_path / "state") in env["JUPYTER_PATH"].split(":")
     assert f"--VoilaConfiguration.template={OFFLINE_TEMPLATE}" in argv
     assert "--VoilaConfiguration.default_pool_size=10" in argv      # a room: 10 prepared pages
+    assert "--VoilaExecutor.iopub_timeout=60" in argv   # late outputs under load still arrive
     argv, _ = serve_command(save_dir=tmp_path, state_dir=tmp_path / "state")
     assert "--VoilaConfiguration.default_pool_size=1" in argv       # this machine only: one
     monkeypatch.setenv("WORKBENCH_SERVE_POOL", "0")

@@ -74,6 +74,12 @@ POOL_LOOPBACK = 1
 #: (then Chromium drawing ten pages on 2 cores is the limit: 24.5 s of its CPU, 1.2 s of the
 #: server's).
 FILL_DELAY_S = 30
+#: Seconds Voilà waits for a cell's last outputs once the kernel has replied (nbclient's
+#: ``iopub_timeout``, 4 s by default, after which the outputs still on their way are dropped
+#: with "Timeout waiting for IOPub output"). With ten pages opening on 2 cores under another
+#: process's load, a page lost its index table that way and never showed it (10 min waited).
+#: The wait ends as soon as the outputs are in, so a longer one costs nothing when none is late.
+IOPUB_TIMEOUT_S = 60
 #: The page template the server writes for itself (Voilà's ``lab`` without links to a CDN).
 OFFLINE_TEMPLATE = "workbench-offline"
 _TEMPLATE_PAGE = """{%- extends 'voila/templates/lab/index.html.j2' -%}
@@ -215,6 +221,7 @@ def serve_command(params: str | Path | None = None, *, port: int = DEFAULT_PORT,
             f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
             f"--MappingKernelManager.cull_interval={min(CULL_INTERVAL_S, max(1, cull_idle // 2))}",
             "--MappingKernelManager.cull_connected=False",
+            f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT_S}",
             "--VoilaConfiguration.show_tracebacks=False",
             f"--VoilaConfiguration.template={OFFLINE_TEMPLATE}",
             "--VoilaConfiguration.allow_template_override=NO",
