@@ -77,8 +77,9 @@ FILL_DELAY_S = 30
 #: Seconds Voilà waits for a cell's last outputs once the kernel has replied (nbclient's
 #: ``iopub_timeout``, 4 s by default, after which the outputs still on their way are dropped
 #: with "Timeout waiting for IOPub output"). With ten pages opening on 2 cores under another
-#: process's load, a page lost its index table that way and never showed it (10 min waited).
-#: The wait ends as soon as the outputs are in, so a longer one costs nothing when none is late.
+#: process's load, one page never showed its index table (10 min waited) and Voilà's log had
+#: that warning on its kernel; with 60 s, the same load gave every page (one trial each). The
+#: wait ends as soon as the outputs are in, so a longer one costs nothing when none is late.
 IOPUB_TIMEOUT_S = 60
 #: The page template the server writes for itself (Voilà's ``lab`` without links to a CDN).
 OFFLINE_TEMPLATE = "workbench-offline"
