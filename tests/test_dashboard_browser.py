@@ -18,7 +18,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from workbench.run.serve import serve_command
+from workbench.run.serve import POOL, serve_command
 
 ARTIFACTS = Path(os.environ.get("WORKBENCH_TEST_ARTIFACTS",
                                 Path(__file__).resolve().parent / "artifacts"))
@@ -153,9 +153,10 @@ def _set_crews(page, value: str, before: str) -> str:
 #: Kernels the room test's server may hold at once: the 10 prepared, plus the page drawn alone
 #: and the 10 opened at once (each took a prepared kernel, which was replaced), until they are
 #: culled; the visits afterwards come one at a time.
-MOST_KERNELS = 10 + 1 + 10
+MOST_KERNELS = POOL + 1 + 10
 #: The server's memory may pass neither this share over what its kernels hold (each as much as
-#: one of the 10 prepared: the server with its pool, measured once the pool is ready, over 11)
+#: one of the POOL prepared: the server with its pool, measured once the pool is ready, over
+#: POOL + 1)
 #: nor, once closed pages are culled, this share over the server with its pool. Measured: pool
 #: ready 3.44 GB (~310 MB a kernel), peak 6.58 GB with 21 kernels (1.91x).
 MARGIN = 1.25
@@ -183,7 +184,7 @@ def test_a_room_of_ten_then_visits_one_by_one_on_every_interface(browser, tmp_pa
         first = (tmp_path / "serve.log").read_text().split("?token=")[1]
         url = f"http://127.0.0.1:{port}/?token=" + first.split()[0]
         start = time.monotonic()
-        while _kernels(proc.pid) < 10 or psutil.cpu_percent(interval=1.0) > 20:
+        while _kernels(proc.pid) < POOL or psutil.cpu_percent(interval=1.0) > 20:
             assert time.monotonic() - start < 300, "the 10 prepared pages were not ready in 5 min"
         ready = time.monotonic() - start
         idle = _family_rss(proc.pid)
@@ -219,9 +220,9 @@ def test_a_room_of_ten_then_visits_one_by_one_on_every_interface(browser, tmp_pa
             page.close()
         # closed pages' kernels are culled (idle 60 s, checked every 30 s): back to the pool
         t = time.monotonic()
-        while _kernels(proc.pid) > 10:
+        while _kernels(proc.pid) > POOL:
             assert time.monotonic() - t < 240, \
-                f"{_kernels(proc.pid)} kernels 4 min after the pages closed; 10 are prepared"
+                f"{_kernels(proc.pid)} kernels 4 min after the pages closed; {POOL} are prepared"
             time.sleep(2)
         culled = time.monotonic() - t
         after = _family_rss(proc.pid)
@@ -238,7 +239,7 @@ def test_a_room_of_ten_then_visits_one_by_one_on_every_interface(browser, tmp_pa
               f"10 at once {at_once:.1f} s; culled back to 10 kernels in {culled:.0f} s, "
               f"{after / 1e9:.2f} GB; 5 visits {min(times):.1f}-{max(times):.1f} s; "
               f"peak {peak / 1e9:.2f} GB")
-        bound = MARGIN * (MOST_KERNELS + 1) * idle / 11
+        bound = MARGIN * (MOST_KERNELS + 1) * idle / (POOL + 1)
         assert peak < bound, f"server memory {peak / 1e9:.2f} GB > {bound / 1e9:.2f} GB"
         assert after < MARGIN * idle, \
             f"{after / 1e9:.2f} GB after the culls, against {idle / 1e9:.2f} GB with the pool ready"
