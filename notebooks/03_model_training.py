@@ -81,11 +81,11 @@ plots.save_figure(fig, run_dir, '03_ep_hybrid', 'Hybrid GRU + MLP network for EP
 
 # %%
 archive = trained.archive
-fig = plots.static(plots.archive_heatmaps(archive, 'rss'), fig_inches=3.2)
+fig = plots.archive_heatmaps(archive, 'rss', fig_inches=3.2)
 plots.save_figure(fig, run_dir, '03_archive_rss', 'Archived rSS by building type over water and power satisfaction, road at full service.')
 
 # %%
-fig = plots.static(plots.archive_heatmaps(archive, 'ep_unit'), fig_inches=3.2)
+fig = plots.archive_heatmaps(archive, 'ep_unit', fig_inches=3.2)
 plots.save_figure(fig, run_dir, '03_archive_ep_unit', 'Archived EP per m2 by building type over water and power satisfaction, road at full service.')
 
 # %% [markdown]

@@ -98,6 +98,18 @@ def test_predictions_are_positive_and_per_unit(small, fitted):
     assert p.shape == (len(X),) and (p > 0).all() and np.isfinite(p).all()
 
 
+def test_units_that_share_a_series_get_what_each_gets_alone(small, fitted):
+    # predict runs the GRU once per distinct series (the archive's grid repeats each unit's
+    # series over the road levels); each unit's prediction is the one it gets on its own
+    X, _, n_static = small
+    rng = np.random.default_rng(5)
+    shared = X[rng.integers(0, 10, 60)].copy()         # ten series, each under several units
+    shared[:, :n_static] = X[rng.integers(0, len(X), 60), :n_static]
+    one_by_one = np.array([fitted.predict(row[None])[0] for row in shared])
+    np.testing.assert_allclose(fitted.predict(shared), one_by_one, rtol=1e-6)
+    np.testing.assert_allclose(fitted.predict(shared[::-1]), one_by_one[::-1], rtol=1e-6)
+
+
 def test_static_only_baseline_ignores_the_series(small):
     X, y, n_static = small
     baseline = _model(n_static, use_temporal=False).fit(X, y)

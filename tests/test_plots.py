@@ -175,3 +175,27 @@ def test_curves_end_soon_after_the_last_strategy_completes():
     fig = plots.static(plots.recovery_curves(rec.assign(ep_functionality=(
         (STRATEGY, TIME), curves, {"units": "1"})), "ep_functionality"), fig_inches=4)
     assert fig.axes[0].get_xlim()[1] >= 200
+
+
+def test_archive_heatmaps_show_each_types_table_on_its_own_scale():
+    grid = np.linspace(0, 1, 3)
+    types = ["residential", "office", "public", "industrial"]
+    rng = np.random.default_rng(3)
+    values = rng.uniform(0, 1, (len(types), 3, 3, 3)) * np.array([1, 10, 100, 1000])[:, None, None, None]
+    archive = xr.Dataset({"rss": (("building_type", "water", "power", "road"), values,
+                                  {"units": "1"})},
+                         {"building_type": types, "water": grid, "power": grid, "road": grid})
+    fig = plots.archive_heatmaps(archive, "rss")
+    panels = [ax for ax in fig.axes if ax.get_visible() and ax.get_title()]
+    assert [ax.get_title() for ax in panels] == types
+    assert "road = 1" in fig.get_suptitle() and "[1]" in fig.get_suptitle()
+    for i, ax in enumerate(panels):
+        (mesh,) = ax.collections
+        # rows are power, columns water, at road = 1 (the last grid point)
+        np.testing.assert_array_equal(np.asarray(mesh.get_array()).reshape(3, 3),
+                                      values[i, :, :, -1].T)
+        assert mesh.norm.vmax == values[i, :, :, -1].max()   # its own scale
+        assert (ax.get_xlabel(), ax.get_ylabel()) == ("water", "power")
+    assert sum(1 for ax in fig.axes if ax.get_visible() and ax.get_ylabel() == "rss") == len(types)
+    assert not any(ax.get_visible() for ax in fig.axes
+                   if not ax.get_title() and ax.get_ylabel() != "rss")   # the spare slot is empty

@@ -70,11 +70,15 @@ class HybridEPNet(nn.Module):
         width = 2 * hidden if use_temporal else hidden
         self.head = nn.Sequential(nn.Linear(width, hidden), nn.ReLU(), nn.Linear(hidden, 1))
 
-    def forward(self, static: torch.Tensor, series: torch.Tensor) -> torch.Tensor:
+    def forward(self, static: torch.Tensor, series: torch.Tensor,
+                rows: torch.Tensor | None = None) -> torch.Tensor:
+        """``rows``, if given, is each unit's row of ``series``, which then holds each distinct
+        series once (units that share a series share the GRU's pass over it)."""
         h = self.static(static)
         if self.rnn is not None:
-            _, last = self.rnn(series)            # last hidden state: (layer, unit, hidden)
-            h = torch.cat([h, last[-1]], dim=1)
+            _, last = self.rnn(series)            # last hidden state: (layer, series, hidden)
+            state = last[-1] if rows is None else last[-1][rows]
+            h = torch.cat([h, state], dim=1)
         return self.head(h).squeeze(-1)
 
 
@@ -210,9 +214,12 @@ class HybridEPRegressor(RegressorMixin, BaseEstimator):
                              f"{self.n_static + col}. Correct the series before encoding them.")
         return X
 
-    def _tensors(self, X: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
+    def _tensors(self, X: np.ndarray, series=None) -> tuple[torch.Tensor, torch.Tensor]:
+        """Scaled tensors of the static columns of ``X`` and of ``series`` (default: the series
+        columns of ``X``), flattened as in ``X``."""
         static = (X[:, :self.n_static] - self.static_mean_) / self.static_std_
-        series = X[:, self.n_static:].reshape(len(X), -1, self.n_channels)
+        series = X[:, self.n_static:] if series is None else series
+        series = series.reshape(len(series), -1, self.n_channels)
         series = (np.log(series + self.series_offset_) - self.series_mean_) / self.series_std_
         return (torch.as_tensor(static, dtype=torch.float32),
                 torch.as_tensor(series, dtype=torch.float32))
@@ -305,10 +312,19 @@ class HybridEPRegressor(RegressorMixin, BaseEstimator):
     def predict(self, X) -> np.ndarray:
         """EP per m² [EUR/m²/day] of each row of ``X``: shape (unit,)."""
         check_is_fitted(self, "module_")
-        static, series = self._tensors(self._check_X(X, self.n_features_in_))
+        X = self._check_X(X, self.n_features_in_)
+        rows = None
+        if self.use_temporal:
+            # the GRU runs once per distinct series: the archive's grid repeats each unit's
+            # series over the road levels (5x fewer passes there, ~80 % of stage 03's predicting)
+            distinct, rows = np.unique(X[:, self.n_static:], axis=0, return_inverse=True)
+            static, series = self._tensors(X, distinct)
+            rows = torch.as_tensor(rows.ravel(), dtype=torch.long)
+        else:
+            static, series = self._tensors(X)
         self.module_.eval()
         with torch.no_grad(), _torch_threads(self.n_threads):
-            z = self.module_(static, series).numpy().astype(float)
+            z = self.module_(static, series, rows).numpy().astype(float)
         return np.exp(self.y_mean_ + self.y_std_ * z)
 
 

@@ -76,20 +76,44 @@ def training_history(history: pd.DataFrame) -> hv.Overlay:
 
 
 def archive_heatmaps(archive: xr.Dataset, variable: str, *, x: str = "water", y: str = "power",
-                     **fixed) -> hv.Layout:
+                     fig_inches: float = 3.2, **fixed):
     """One heat map per building type of an archived table over two networks' satisfaction,
-    the third at ``fixed`` (default: road at full service)."""
+    the third at ``fixed`` (default: road at full service); each map has its own colour scale.
+
+    Returns a matplotlib ``Figure`` (panels ``fig_inches`` wide, three to a row), ready for
+    :func:`save_figure`. Drawn with matplotlib itself rather than HoloViews: HoloViews' matplotlib
+    backend redraws the whole figure for every colour bar, which made this figure of five 5 × 5
+    panels take about 5 s to build and 1.5 s to save (stage 03 draws two); drawn here, it builds
+    in about 0.2 s and saves in about 1.3 s.
+    """
+    import matplotlib.pyplot as plt
     fixed = fixed or {n: 1.0 for n in ("water", "power", "road") if n not in (x, y)}
     da = archive[variable].sel(fixed)
     units = da.attrs.get("units", "")
-    maps = []
-    for t in da["building_type"].values:
+    types = [str(t) for t in da["building_type"].values]
+    cols = min(3, len(types))
+    rows = -(-len(types) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(fig_inches * cols * 1.15, fig_inches * rows),
+                             squeeze=False, layout="constrained")
+    xs, ys = da[x].values, da[y].values
+    for ax, t in zip(axes.flat, types):
         sub = da.sel(building_type=t).transpose(y, x)
-        maps.append(hv.HeatMap((sub[x].values, sub[y].values, sub.values), kdims=[x, y],
-                               vdims=[variable]).opts(
-            title=str(t), colorbar=True, cmap="viridis", show_values=False, axiswise=True,
-            framewise=True, xticks=[0, 0.5, 1], yticks=[0, 0.5, 1], backend="matplotlib"))
+        mesh = ax.pcolormesh(_edges(xs), _edges(ys), sub.values, cmap="viridis")
+        cbar = fig.colorbar(mesh, ax=ax)
+        cbar.set_label(variable)
+        ax.set(title=t, xlabel=x, ylabel=y, xticks=[0, 0.5, 1], yticks=[0, 0.5, 1])
+    for ax in axes.flat[len(types):]:
+        ax.set_visible(False)
     where = ", ".join(f"{k} = {v:g}" for k, v in fixed.items())
-    return hv.Layout(maps).cols(3).opts(
-        title=f"archived {variable} [{units}] by type ({where}; each map its own scale)",
-        sublabel_format="", hspace=0.6, vspace=0.4, shared_axes=False, backend="matplotlib")
+    fig.suptitle(f"archived {variable} [{units}] by type ({where}; each map its own scale)")
+    plt.close(fig)  # the returned figure is displayed once, by whoever shows it
+    return fig
+
+
+def _edges(centres: np.ndarray) -> np.ndarray:
+    """Cell edges halfway between grid points (the outer ones half a step beyond)."""
+    c = np.asarray(centres, dtype=float)
+    if c.size == 1:
+        return np.array([c[0] - 0.5, c[0] + 0.5])
+    mid = (c[1:] + c[:-1]) / 2
+    return np.concatenate([[c[0] - (mid[0] - c[0])], mid, [c[-1] + (c[-1] - mid[-1])]])
