@@ -21,7 +21,7 @@ from ..params import validate_params
 from ..pairs import check_pairs
 from ...core.paths import NOTEBOOKS_DIR
 from . import writer
-from .execute import execute_notebook, notebooks, record_parameters, render_html
+from .execute import StageKernel, execute_notebook, notebooks, record_parameters, render_html
 from .failures import ERROR_LOG, describe, one_line, write_traceback
 from .folder import RunFolder
 from .index import write_index
@@ -165,7 +165,8 @@ def run(params: dict, out: str | Path | None = None, *, notebook_dir: Path = NOT
     """``workbench run``: execute every notebook with papermill into the run folder.
 
     Each notebook gets two parameters, ``params_file`` and ``run_dir`` (absolute paths of the
-    folder being written). A failed notebook is kept (with its error) and rendered; later
+    folder being written). The notebooks run in one kernel, emptied before each
+    (:class:`~workbench.run.pipeline.execute.StageKernel`). A failed notebook is kept (with its error) and rendered; later
     stages are skipped; ``index.html`` and ``manifest.json`` mark the failure; a
     :class:`StageError` names the stage. Returns the run folder.
     """
@@ -179,27 +180,29 @@ def run(params: dict, out: str | Path | None = None, *, notebook_dir: Path = NOT
         tracker = _Tracker(folder, progress)
         with _writing(folder):
             writer.write_params(folder.path, params)
-        for i, nb in enumerate(stages):
-            if failure is not None:
-                tracker.skip(nb.stem)
-                continue
-            executed = folder.path / nb.name
-            try:
-                with tracker.stage(nb.stem, f"[{i + 1}/{len(stages)}] {nb.stem} …") as facts:
-                    facts["notebook"] = nb.name
-                    try:
-                        execute_notebook(nb, executed, _parameters(folder.path),
-                                         progress=progress and (
-                                             lambda line: progress(f"      {line}")))
-                    except Exception:
-                        facts["html"] = _finish(executed, folder)  # the failed notebook, its error
-                        raise
-                    facts["html"] = _finish(executed, folder)
-            except StageError as exc:
-                failure = exc
-            if progress:
-                t = tracker.timings[nb.stem]
-                progress(f"      {nb.stem}: {t['status']} in {t['seconds']:.1f} s")
+        with StageKernel() as kernel:    # one kernel for all the notebooks, emptied between
+            for i, nb in enumerate(stages):
+                if failure is not None:
+                    tracker.skip(nb.stem)
+                    continue
+                executed = folder.path / nb.name
+                try:
+                    with tracker.stage(nb.stem, f"[{i + 1}/{len(stages)}] {nb.stem} …") as facts:
+                        facts["notebook"] = nb.name
+                        try:
+                            execute_notebook(nb, executed, _parameters(folder.path),
+                                             progress=progress and (
+                                                 lambda line: progress(f"      {line}")),
+                                             kernel=kernel)
+                        except Exception:
+                            facts["html"] = _finish(executed, folder)  # the failed one, its error
+                            raise
+                        facts["html"] = _finish(executed, folder)
+                except StageError as exc:
+                    failure = exc
+                if progress:
+                    t = tracker.timings[nb.stem]
+                    progress(f"      {nb.stem}: {t['status']} in {t['seconds']:.1f} s")
         with _writing(folder):
             write_manifest(folder.path, params, tracker.timings, tracker.error)
             write_index(folder.path, params, tracker.timings, tracker.error)

@@ -4,6 +4,10 @@ The kernel is isolated from the folders a run touches: it starts in a fresh empt
 folder with ``PYTHONSAFEPATH=1`` (Python ≥ 3.11), so neither the run folder, the parameter
 file's folder nor the current folder is on its import path — a ``pandas.py`` there is never
 imported, a ``matplotlibrc`` there never read — and every path it gets is absolute.
+
+``workbench run`` executes its notebooks one after another in one such kernel
+(:class:`StageKernel`), emptied between them as a new kernel would be: what they import is
+loaded once per run instead of once per notebook.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from ...show.formatting import short_path
 from ...core.paths import NOTEBOOKS_DIR
 from .writer import write_text
 
-__all__ = ["notebooks", "execute_notebook", "record_parameters", "render_html", "hides_code",
+__all__ = ["notebooks", "execute_notebook", "StageKernel", "record_parameters", "render_html", "hides_code",
            "shorten_paths", "HIDDEN_CELL_TAGS", "TEMPLATES_DIR"]
 
 #: Cells left out of every HTML page (kept in the executed notebook): papermill's parameter
@@ -61,9 +65,70 @@ def _literal_path(path: Path) -> str:
     return str(path).replace("{", "{{").replace("}", "}}")
 
 
+class StageKernel:
+    """One isolated kernel (:func:`_isolated_kernel_manager`) for every stage notebook of a run,
+    shut down when the ``with`` block ends, however it ends.
+
+    Each notebook gets a fresh start (:meth:`fresh`): the user namespace emptied and the
+    execution count back at 1 (IPython's ``reset(new_session=True)``), open figures closed. A
+    notebook that leans on a name an earlier one defined fails as it would alone; what stays
+    is what Python keeps between imports: the modules themselves, already loaded. That is the
+    point. Loading the scientific stack (pandas, xarray, SciPy, HoloViews, matplotlib, PyMC,
+    torch) took 6-8 s of each notebook's first cell and starting a kernel 3-4 s, about 90 s of
+    a 200 s run of the toy city on the slowed 2-core machine of the README; the stages'
+    numbers are the same either way (``tests/test_pipeline.py`` compares them).
+    """
+
+    def __init__(self):
+        self._folder = tempfile.TemporaryDirectory(prefix="workbench-kernel-")
+        self.cwd = self._folder.name
+        self.progress_file = Path(self.cwd) / ".progress"
+        manager = _isolated_kernel_manager(self.cwd, {PROGRESS_ENV: str(self.progress_file)})
+        self.manager = manager(kernel_name="python3")   # started by the first notebook
+
+    def __enter__(self) -> "StageKernel":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def fresh(self) -> None:
+        """Empty the kernel for the next notebook (nothing to do before the first)."""
+        self.progress_file.unlink(missing_ok=True)   # no earlier stage's line shown as new
+        if not self.manager.has_kernel:
+            return
+        client = self.manager.blocking_client()
+        client.start_channels()
+        try:
+            reply = client.execute_interactive(_FRESH, silent=True, store_history=False,
+                                               timeout=60)
+        finally:
+            client.stop_channels()
+        if reply["content"]["status"] != "ok":
+            raise StageError("kernel", "could not empty the kernel between notebooks: "
+                                       f"{reply['content'].get('evalue', '')}")
+
+    def close(self) -> None:
+        from jupyter_core.utils import run_sync
+        try:
+            if self.manager.has_kernel:
+                run_sync(self.manager.shutdown_kernel)(now=True)
+        finally:
+            self._folder.cleanup()
+
+
+#: Run silently in the kernel before every notebook but the first: a new kernel's namespace
+#: and execution count, no figure left open.
+_FRESH = ("__import__('matplotlib.pyplot').pyplot.close('all')\n"
+          "get_ipython().reset(new_session=True)\n"
+          "__import__('gc').collect()\n")
+
+
 def execute_notebook(notebook: Path, executed: Path, parameters: dict,
-                     progress: Callable[[str], None] | None = None) -> None:
-    """Execute ``notebook`` into ``executed`` with the papermill ``parameters`` (absolute paths).
+                     progress: Callable[[str], None] | None = None,
+                     kernel: StageKernel | None = None) -> None:
+    """Execute ``notebook`` into ``executed`` with the papermill ``parameters`` (absolute paths),
+    in ``kernel`` (emptied first) or else in a kernel of its own.
 
     ``progress(line)`` gets each new progress line of the stages the notebook runs (an
     ensemble's members done, rate and time left: :func:`workbench.core.progress.stage_progress`
@@ -74,29 +139,29 @@ def execute_notebook(notebook: Path, executed: Path, parameters: dict,
     Raises :class:`StageError` naming the notebook when a cell fails (the executed notebook is
     kept, with the error), and ``KeyboardInterrupt`` when the kernel was interrupted.
     """
+    if kernel is None:
+        with StageKernel() as own:
+            return execute_notebook(notebook, executed, parameters, progress, own)
     import papermill as pm
-    with tempfile.TemporaryDirectory(prefix="workbench-kernel-") as cwd:
-        line_file = Path(cwd) / ".progress"
-        stop = threading.Event()
-        watcher = None
-        if progress is not None:
-            watcher = threading.Thread(target=_watch, args=(line_file, progress, stop),
-                                       daemon=True, name="workbench-progress")
-            watcher.start()
-        try:
-            pm.execute_notebook(_literal_path(notebook), _literal_path(executed),
-                                kernel_name="python3", progress_bar=False, log_output=False,
-                                parameters=parameters,
-                                kernel_manager_class=_isolated_kernel_manager(
-                                    cwd, {PROGRESS_ENV: str(line_file)}))
-        except pm.PapermillExecutionError as exc:
-            if exc.ename == "KeyboardInterrupt":
-                raise KeyboardInterrupt from exc
-            raise StageError(notebook.stem, f"{exc.ename}: {exc.evalue}") from exc
-        finally:
-            stop.set()
-            if watcher is not None:
-                watcher.join()
+    kernel.fresh()
+    stop = threading.Event()
+    watcher = None
+    if progress is not None:
+        watcher = threading.Thread(target=_watch, args=(kernel.progress_file, progress, stop),
+                                   daemon=True, name="workbench-progress")
+        watcher.start()
+    try:
+        pm.execute_notebook(_literal_path(notebook), _literal_path(executed),
+                            kernel_name="python3", progress_bar=False, log_output=False,
+                            parameters=parameters, km=kernel.manager)
+    except pm.PapermillExecutionError as exc:
+        if exc.ename == "KeyboardInterrupt":
+            raise KeyboardInterrupt from exc
+        raise StageError(notebook.stem, f"{exc.ename}: {exc.evalue}") from exc
+    finally:
+        stop.set()
+        if watcher is not None:
+            watcher.join()
 
 
 #: Seconds between two reads of a running notebook's progress line.
