@@ -5,6 +5,7 @@ shared kernel as in a kernel of its own."""
 
 import os
 import shutil
+import signal
 import time
 
 import nbformat
@@ -60,6 +61,20 @@ def test_a_name_of_one_notebook_is_gone_in_the_next_and_the_kernel_ends(tmp_path
         for _ in range(100):
             os.kill(pid, 0)
             time.sleep(0.1)
+
+
+def test_a_kernel_that_died_is_replaced_for_the_next_notebook(tmp_path):
+    nb = _notebook(tmp_path / "01_pid.ipynb", "import os; print(os.getpid())")
+    with StageKernel() as kernel:
+        execute_notebook(nb, tmp_path / "a.ipynb", {"run_dir": str(tmp_path)}, kernel=kernel)
+        first = _pid(kernel)
+        os.kill(first, signal.SIGKILL)
+        kernel.manager.provisioner.process.wait()
+        execute_notebook(nb, tmp_path / "b.ipynb", {"run_dir": str(tmp_path)}, kernel=kernel)
+        second = _pid(kernel)
+    printed = [nbformat.read(tmp_path / f"{x}.ipynb", as_version=4).cells[-1].outputs[0]["text"]
+               for x in "ab"]
+    assert printed == [f"{first}\n", f"{second}\n"] and first != second
 
 
 @pytest.mark.slow

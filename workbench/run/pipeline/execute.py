@@ -27,8 +27,8 @@ from ...show.formatting import short_path
 from ...core.paths import NOTEBOOKS_DIR
 from .writer import write_text
 
-__all__ = ["notebooks", "execute_notebook", "StageKernel", "record_parameters", "render_html", "hides_code",
-           "shorten_paths", "HIDDEN_CELL_TAGS", "TEMPLATES_DIR"]
+__all__ = ["notebooks", "execute_notebook", "StageKernel", "record_parameters", "render_html",
+           "hides_code", "shorten_paths", "HIDDEN_CELL_TAGS", "TEMPLATES_DIR"]
 
 #: Cells left out of every HTML page (kept in the executed notebook): papermill's parameter
 #: cells, which carry the run's absolute paths.
@@ -74,17 +74,20 @@ class StageKernel:
     notebook that leans on a name an earlier one defined fails as it would alone; what stays
     is what Python keeps between imports: the modules themselves, already loaded. That is the
     point. Loading the scientific stack (pandas, xarray, SciPy, HoloViews, matplotlib, PyMC,
-    torch) took 6-8 s of each notebook's first cell and starting a kernel 3-4 s, about 90 s of
-    a 200 s run of the toy city on the slowed 2-core machine of the README; the stages'
-    numbers are the same either way (``tests/test_pipeline.py`` compares them).
+    torch) took 6-8 s of each notebook's first cell and starting a kernel 3-4 s: a run of the
+    toy city took 200 s with a kernel per notebook and 119 s with this one, on the slowed 2-core
+    machine of the README, every data file and figure the same byte for byte
+    (``tests/test_stage_kernel.py`` re-runs stage 05 in a kernel of its own against it). A
+    kernel found dead before a notebook is replaced by a new one.
     """
 
     def __init__(self):
         self._folder = tempfile.TemporaryDirectory(prefix="workbench-kernel-")
         self.cwd = self._folder.name
         self.progress_file = Path(self.cwd) / ".progress"
-        manager = _isolated_kernel_manager(self.cwd, {PROGRESS_ENV: str(self.progress_file)})
-        self.manager = manager(kernel_name="python3")   # started by the first notebook
+        self._manager = _isolated_kernel_manager(self.cwd,
+                                                 {PROGRESS_ENV: str(self.progress_file)})
+        self.manager = self._manager(kernel_name="python3")   # started by the first notebook
 
     def __enter__(self) -> "StageKernel":
         return self
@@ -92,21 +95,29 @@ class StageKernel:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def fresh(self) -> None:
-        """Empty the kernel for the next notebook (nothing to do before the first)."""
+    def fresh(self, stage: str) -> None:
+        """Empty the kernel for the notebook of ``stage`` (nothing to do before the first)."""
+        from jupyter_core.utils import run_sync
         self.progress_file.unlink(missing_ok=True)   # no earlier stage's line shown as new
         if not self.manager.has_kernel:
+            return
+        if not run_sync(self.manager.is_alive)():    # the notebook starts a new one
+            run_sync(self.manager.shutdown_kernel)(now=True)
+            self.manager = self._manager(kernel_name="python3")
             return
         client = self.manager.blocking_client()
         client.start_channels()
         try:
             reply = client.execute_interactive(_FRESH, silent=True, store_history=False,
-                                               timeout=60)
+                                               timeout=FRESH_TIMEOUT_S)
+        except TimeoutError:
+            raise StageError(stage, f"the run's kernel did not answer within {FRESH_TIMEOUT_S} "
+                                    "s when asked to empty itself for this notebook") from None
         finally:
             client.stop_channels()
         if reply["content"]["status"] != "ok":
-            raise StageError("kernel", "could not empty the kernel between notebooks: "
-                                       f"{reply['content'].get('evalue', '')}")
+            raise StageError(stage, "the run's kernel could not empty itself for this notebook: "
+                                    f"{reply['content'].get('evalue', '')}")
 
     def close(self) -> None:
         from jupyter_core.utils import run_sync
@@ -117,6 +128,8 @@ class StageKernel:
             self._folder.cleanup()
 
 
+#: Seconds the run's kernel has to empty itself before a notebook.
+FRESH_TIMEOUT_S = 60
 #: Run silently in the kernel before every notebook but the first: a new kernel's namespace
 #: and execution count, no figure left open.
 _FRESH = ("__import__('matplotlib.pyplot').pyplot.close('all')\n"
@@ -143,7 +156,7 @@ def execute_notebook(notebook: Path, executed: Path, parameters: dict,
         with StageKernel() as own:
             return execute_notebook(notebook, executed, parameters, progress, own)
     import papermill as pm
-    kernel.fresh()
+    kernel.fresh(notebook.stem)
     stop = threading.Event()
     watcher = None
     if progress is not None:
