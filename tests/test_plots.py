@@ -181,7 +181,8 @@ def test_archive_heatmaps_show_each_types_table_on_its_own_scale():
     grid = np.linspace(0, 1, 3)
     types = ["residential", "office", "public", "industrial"]
     rng = np.random.default_rng(3)
-    values = rng.uniform(0, 1, (len(types), 3, 3, 3)) * np.array([1, 10, 100, 1000])[:, None, None, None]
+    scale = np.array([1, 10, 100, 1000])[:, None, None, None]     # a scale per type
+    values = rng.uniform(0, 1, (len(types), 3, 3, 3)) * scale
     archive = xr.Dataset({"rss": (("building_type", "water", "power", "road"), values,
                                   {"units": "1"})},
                          {"building_type": types, "water": grid, "power": grid, "road": grid})

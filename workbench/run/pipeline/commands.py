@@ -166,9 +166,9 @@ def run(params: dict, out: str | Path | None = None, *, notebook_dir: Path = NOT
 
     Each notebook gets two parameters, ``params_file`` and ``run_dir`` (absolute paths of the
     folder being written). The notebooks run in one kernel, emptied before each
-    (:class:`~workbench.run.pipeline.execute.StageKernel`). A failed notebook is kept (with its error) and rendered; later
-    stages are skipped; ``index.html`` and ``manifest.json`` mark the failure; a
-    :class:`StageError` names the stage. Returns the run folder.
+    (:class:`~workbench.run.pipeline.execute.StageKernel`). A failed notebook is kept (with its
+    error) and rendered; later stages are skipped; ``index.html`` and ``manifest.json`` mark
+    the failure; a :class:`StageError` names the stage. Returns the run folder.
     """
     params = validate_params(params)
     stages = notebooks(Path(notebook_dir))

@@ -77,8 +77,8 @@ class StageKernel:
     torch) took 6-8 s of each notebook's first cell and starting a kernel 3-4 s: a run of the
     toy city took 200 s with a kernel per notebook and 119 s with this one, on the slowed 2-core
     machine of the README, every data file and figure the same byte for byte but for recorded
-    wall times and time stamps (``tests/test_stage_kernel.py`` re-runs stage 05 in a kernel of its own against it). A
-    kernel found dead before a notebook is replaced by a new one.
+    wall times and time stamps (``tests/test_stage_kernel.py`` re-runs stage 05 in a kernel of
+    its own against it). A kernel found dead before a notebook is replaced by a new one.
     """
 
     def __init__(self):
