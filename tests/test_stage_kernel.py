@@ -32,11 +32,17 @@ def _pid(kernel):
 
 
 def test_a_name_of_one_notebook_is_gone_in_the_next_and_the_kernel_ends(tmp_path):
+    dunders = "print(sorted(k for k in globals() if k[:2] == k[-2:] == '__'))"
+    pool = ("import concurrent.futures, math, multiprocessing\n"    # as stage 05's pool does
+            "with concurrent.futures.ProcessPoolExecutor(\n"
+            "        1, mp_context=multiprocessing.get_context('spawn')) as pool:\n"
+            "    print(pool.submit(math.sqrt, 4.0).result())")
     first = _notebook(tmp_path / "01_first.ipynb",
                       "import json, sys\nleft = 41\nsys.modules['json'].marker = 1",
-                      "import os; print(os.getpid())")
+                      "import os; print(os.getpid())", dunders)
     second = _notebook(tmp_path / "02_second.ipynb", "import os; print(os.getpid())",
                        "import json\nprint(json.marker)",        # a module stays loaded
+                       dunders, pool,                             # __main__ as in a new kernel
                        "print(left)")                            # a name does not
     with StageKernel() as kernel:
         execute_notebook(first, tmp_path / "out1.ipynb", {"run_dir": str(tmp_path)},
@@ -54,9 +60,12 @@ def test_a_name_of_one_notebook_is_gone_in_the_next_and_the_kernel_ends(tmp_path
     assert printed(out1, "import os") == printed(out2, "import os") == f"{pid}\n"  # one kernel
     assert printed(out2, "import json") == "1\n"
     assert printed(out2, "print(left)") == "NameError"
+    assert printed(out1, "print(sorted") == printed(out2, "print(sorted")
+    assert "'__spec__'" in printed(out2, "print(sorted")
+    assert printed(out2, "import concurrent") == "2.0\n"
     # each notebook counts its cells from 1, as in a kernel of its own
     counts = [[c.execution_count for c in nb.cells if c.cell_type == "code"] for nb in (out1, out2)]
-    assert counts == [[1, 2, 3, 4], [1, 2, 3, 4, 5]]
+    assert counts == [[1, 2, 3, 4, 5], [1, 2, 3, 4, 5, 6, 7]]
     with pytest.raises(ProcessLookupError):      # the kernel ended with the block
         for _ in range(100):
             os.kill(pid, 0)

@@ -131,9 +131,13 @@ class StageKernel:
 #: Seconds the run's kernel has to empty itself before a notebook.
 FRESH_TIMEOUT_S = 60
 #: Run silently in the kernel before every notebook but the first: a new kernel's namespace
-#: and execution count, no figure left open.
+#: and execution count, no figure left open. The namespace is ``__main__``'s, and IPython's
+#: reset drops its module attributes (``__spec__``, ``__loader__``, …) too; they are put back,
+#: as a process pool started by spawning reads ``__main__.__spec__`` (stage 05 on a pool of
+#: processes failed without them).
 _FRESH = ("__import__('matplotlib.pyplot').pyplot.close('all')\n"
-          "get_ipython().reset(new_session=True)\n"
+          "(lambda keep: (get_ipython().reset(new_session=True), globals().update(keep)))(\n"
+          "    {k: v for k, v in globals().items() if k[:2] == k[-2:] == '__'})\n"
           "__import__('gc').collect()\n")
 
 
